@@ -1,0 +1,163 @@
+package zenml
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// debugTransport traces requests and responses for --debug. Every secret
+// is redacted before it is written: Authorization headers, cookies, tokens,
+// API keys, passwords and device codes, in headers, forms, JSON and query
+// strings alike.
+type debugTransport struct {
+	next http.RoundTripper
+	w    io.Writer
+	mu   sync.Mutex
+}
+
+const redacted = "[REDACTED]"
+
+var secretFields = map[string]bool{
+	"password": true, "access_token": true, "refresh_token": true, "csrf_token": true,
+	"key": true, "api_key": true, "token": true, "device_code": true, "user_code": true,
+	"admin_password": true, "authorization": true, "cookie": true, "set-cookie": true,
+	"verification_uri_complete": true,
+}
+
+// secretPatterns catch secrets outside named fields: bare JWTs (the
+// /api_token answer is a JSON string) and ZENKEY_ values.
+var secretPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`),
+	regexp.MustCompile(`ZEN(PRO)?KEY_[A-Za-z0-9+/=_-]+`),
+}
+
+func redactText(s string) string {
+	for _, re := range secretPatterns {
+		s = re.ReplaceAllString(s, redacted)
+	}
+	return s
+}
+
+func (t *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var reqBody []byte
+	if req.Body != nil && req.GetBody != nil {
+		if rc, err := req.GetBody(); err == nil {
+			reqBody, _ = io.ReadAll(io.LimitReader(rc, 64<<10))
+			rc.Close()
+		}
+	}
+	start := time.Now()
+	resp, err := t.next.RoundTrip(req)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fmt.Fprintf(t.w, "> %s %s\n", req.Method, redactURL(req.URL))
+	writeHeaders(t.w, "> ", req.Header)
+	if len(reqBody) > 0 {
+		fmt.Fprintf(t.w, "> %s\n", redactBody(reqBody, req.Header.Get("Content-Type")))
+	}
+	if err != nil {
+		fmt.Fprintf(t.w, "* error after %s: %s\n", time.Since(start).Round(time.Millisecond), redactText(err.Error()))
+		return nil, err
+	}
+	fmt.Fprintf(t.w, "< %s (%s)\n", resp.Status, time.Since(start).Round(time.Millisecond))
+	writeHeaders(t.w, "< ", resp.Header)
+	// Peek at the body without consuming it for the caller.
+	body, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if readErr == nil && len(body) > 0 {
+		shown := body
+		if len(shown) > 4096 {
+			shown = shown[:4096]
+		}
+		fmt.Fprintf(t.w, "< %s\n", redactBody(shown, resp.Header.Get("Content-Type")))
+	}
+	return resp, readErr
+}
+
+func writeHeaders(w io.Writer, prefix string, h http.Header) {
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		for _, v := range h[name] {
+			if secretFields[strings.ToLower(name)] {
+				if scheme, _, ok := strings.Cut(v, " "); ok && strings.EqualFold(name, "Authorization") {
+					v = scheme + " " + redacted
+				} else {
+					v = redacted
+				}
+			} else {
+				v = redactText(v)
+			}
+			fmt.Fprintf(w, "%s%s: %s\n", prefix, name, v)
+		}
+	}
+}
+
+func redactURL(u *url.URL) string {
+	cp := *u
+	if cp.RawQuery != "" {
+		q := cp.Query()
+		for k := range q {
+			if secretFields[strings.ToLower(k)] {
+				q[k] = []string{redacted}
+			}
+		}
+		cp.RawQuery = q.Encode()
+	}
+	if cp.User != nil {
+		cp.User = url.User(redacted)
+	}
+	return redactText(cp.String())
+}
+
+func redactBody(body []byte, contentType string) string {
+	if strings.Contains(contentType, "x-www-form-urlencoded") {
+		if form, err := url.ParseQuery(string(body)); err == nil {
+			for k := range form {
+				if secretFields[strings.ToLower(k)] {
+					form[k] = []string{redacted}
+				}
+			}
+			return redactText(form.Encode())
+		}
+	}
+	var v any
+	if err := json.Unmarshal(body, &v); err == nil {
+		out, _ := json.Marshal(redactJSON(v))
+		return redactText(string(out))
+	}
+	return redactText(string(body))
+}
+
+func redactJSON(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			if secretFields[strings.ToLower(k)] {
+				if val != nil {
+					x[k] = redacted
+				}
+				continue
+			}
+			x[k] = redactJSON(val)
+		}
+	case []any:
+		for i := range x {
+			x[i] = redactJSON(x[i])
+		}
+	}
+	return v
+}

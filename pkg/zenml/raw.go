@@ -1,0 +1,44 @@
+package zenml
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// RawResponse is the answer of Do: whatever the status.
+type RawResponse struct {
+	StatusCode int
+	Status     string
+	Proto      string
+	Header     http.Header
+	Body       []byte
+	// Err is the parsed error for a non-2xx status, nil otherwise.
+	Err *Error
+}
+
+// Do sends an authenticated request to any API path (relative to the
+// server URL, e.g. "/api/v1/current-user") and returns the answer whatever
+// its status, after the usual token refresh and safe retries. It is what
+// `zenctl api` is built on.
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body []byte, header http.Header) (*RawResponse, error) {
+	method = strings.ToUpper(method)
+	r := request{
+		method: method, path: path, query: query, body: body, header: header, auth: true,
+		retryable: method == http.MethodGet || method == http.MethodHead,
+	}
+	if body != nil && header.Get("Content-Type") == "" {
+		r.ctype = "application/json"
+	}
+	resp, data, err := c.do(ctx, r)
+	if resp == nil {
+		return nil, err
+	}
+	raw := &RawResponse{StatusCode: resp.StatusCode, Status: resp.Status, Proto: resp.Proto, Header: resp.Header, Body: data}
+	if apiErr, ok := err.(*Error); ok {
+		raw.Err = apiErr
+		return raw, nil
+	}
+	return raw, err
+}

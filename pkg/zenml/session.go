@@ -1,0 +1,163 @@
+package zenml
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// Credentials are what a Session keeps for one server: a renewable
+// credential (an API key, or a username and password) and the current
+// access token.
+type Credentials struct {
+	APIKey      string
+	Username    string
+	Password    string
+	AccessToken string
+	// ExpiresAt is when AccessToken expires; zero means never.
+	ExpiresAt time.Time
+	// Lifetime is the token's total lifetime, used for the refresh leeway.
+	Lifetime time.Duration
+}
+
+// Renewable reports whether a new token can be obtained without the user.
+func (c Credentials) Renewable() bool { return c.APIKey != "" || c.Username != "" }
+
+// CredentialsStore persists a Session's credentials. Implementations must
+// make Lock exclusive across processes, so that parallel commands exchange
+// an expired token only once.
+type CredentialsStore interface {
+	Load(ctx context.Context) (Credentials, error)
+	Save(ctx context.Context, c Credentials) error
+	// Lock takes the server's refresh lock; unlock releases it.
+	Lock(ctx context.Context) (unlock func(), err error)
+}
+
+// Session is the TokenSource that serves every authenticated request: it
+// hands out the stored access token, re-exchanges the API key or password
+// shortly before that token expires or when the server rejects it, and
+// saves the new token for the next process.
+type Session struct {
+	// Login is an unauthenticated client for the same server.
+	Login *Client
+	// Store persists credentials; nil keeps them in memory only (the
+	// ZENML_STORE_* environment mode, which writes nothing to disk).
+	Store CredentialsStore
+	// Initial credentials used when Store is nil.
+	Initial Credentials
+	// Now replaces the clock (tests).
+	Now func() time.Time
+	// OnExchange, when set, is called after every successful login exchange.
+	OnExchange func(Credentials)
+
+	mu     sync.Mutex
+	creds  Credentials
+	loaded bool
+}
+
+var _ Refresher = (*Session)(nil)
+
+func (s *Session) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Session) fresh(c Credentials) bool {
+	if c.AccessToken == "" {
+		return false
+	}
+	if c.ExpiresAt.IsZero() {
+		return true
+	}
+	return s.now().Before(c.ExpiresAt.Add(-RefreshLeeway(c.Lifetime)))
+}
+
+func (s *Session) load(ctx context.Context) (Credentials, error) {
+	if s.Store == nil {
+		if !s.loaded {
+			s.creds, s.loaded = s.Initial, true
+		}
+		return s.creds, nil
+	}
+	c, err := s.Store.Load(ctx)
+	if err != nil {
+		return Credentials{}, err
+	}
+	s.creds, s.loaded = c, true
+	return c, nil
+}
+
+// Token implements TokenSource.
+func (s *Session) Token(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.creds
+	if !s.loaded {
+		var err error
+		if c, err = s.load(ctx); err != nil {
+			return "", err
+		}
+	}
+	if s.fresh(c) {
+		return c.AccessToken, nil
+	}
+	return s.renew(ctx, c.AccessToken, "the session has expired")
+}
+
+// Refresh implements Refresher.
+func (s *Session) Refresh(ctx context.Context, rejected string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.renew(ctx, rejected, "the stored credentials are no longer valid")
+}
+
+// renew obtains a token other than stale. It holds the cross-process lock
+// and re-reads the store first: another process may have renewed already,
+// and one exchange (about a second of bcrypt on a real server) is enough.
+func (s *Session) renew(ctx context.Context, stale, reason string) (string, error) {
+	if s.Store != nil {
+		unlock, err := s.Store.Lock(ctx)
+		if err != nil {
+			return "", err
+		}
+		defer unlock()
+	}
+	c, err := s.load(ctx)
+	if err != nil {
+		return "", err
+	}
+	if c.AccessToken != stale && s.fresh(c) {
+		return c.AccessToken, nil
+	}
+	if !c.Renewable() {
+		return "", &ReauthRequiredError{Server: s.Login.ServerURL(), Reason: reason}
+	}
+	var tok *TokenResponse
+	if c.APIKey != "" {
+		tok, err = s.Login.LoginAPIKey(ctx, c.APIKey)
+	} else {
+		tok, err = s.Login.LoginPassword(ctx, c.Username, c.Password)
+	}
+	if err != nil {
+		var apiErr *Error
+		if errors.As(err, &apiErr) && apiErr.Kind == KindCredentials {
+			return "", &ReauthRequiredError{Server: s.Login.ServerURL(), Reason: "the stored credentials were rejected: " + apiErr.Message}
+		}
+		return "", err
+	}
+	c.AccessToken = tok.AccessToken
+	c.ExpiresAt, c.Lifetime = TokenExpiry(tok.AccessToken, tok.ExpiresIn, s.now())
+	if s.Store != nil {
+		if err := s.Store.Save(ctx, c); err != nil {
+			return "", err
+		}
+	}
+	s.creds = c
+	if s.OnExchange != nil {
+		s.OnExchange(c)
+	}
+	return c.AccessToken, nil
+}
