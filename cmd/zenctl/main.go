@@ -1,19 +1,59 @@
+// Command zenctl is a fast, safe client for a ZenML server's
+// authentication and access commands.
 package main
 
 import (
-	_ "github.com/charmbracelet/lipgloss"
-	_ "github.com/gofrs/flock"
-	_ "github.com/google/uuid"
-	_ "github.com/itchyny/gojq"
-	_ "github.com/pkg/browser"
-	_ "github.com/rogpeppe/go-internal/testscript"
-	_ "github.com/spf13/cobra"
-	_ "github.com/spf13/cobra/doc"
-	_ "github.com/spf13/viper"
-	_ "github.com/zalando/go-keyring"
-	_ "golang.org/x/term"
-	_ "gopkg.in/yaml.v3"
-	_ "golang.org/x/crypto/bcrypt"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/zenctl/zenctl/internal/browser"
+	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/root"
+	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/prompt"
 )
 
-func main() {}
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+// run executes one zenctl command and returns its exit code; every error
+// is printed here, once, as one line.
+func run(args []string) int {
+	ios := iostreams.System()
+	f := &factory.Factory{
+		IOStreams: ios,
+		Prompter:  prompt.New(ios),
+		Browser:   browser.New(ios.ErrOut),
+		Getenv:    os.Getenv,
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cmd := root.NewCmdRoot(f)
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(ctx)
+	ios.StopProgress()
+	if err == nil {
+		return exitcode.OK
+	}
+	if ctx.Err() != nil || errors.Is(err, exitcode.ErrCancelled) {
+		fmt.Fprintln(ios.ErrOut, "Cancelled.")
+		return exitcode.Cancelled
+	}
+	if !errors.Is(err, exitcode.SilentError) {
+		cs := ios.ErrColorScheme()
+		msg := err.Error()
+		var usage *exitcode.UsageError
+		if errors.As(err, &usage) {
+			msg += " (see 'zenctl " + commandPath(cmd, args) + "--help')"
+		}
+		fmt.Fprintf(ios.ErrOut, "%s %s\n", cs.Red("error:"), msg)
+	}
+	return exitcode.For(err)
+}

@@ -1,0 +1,111 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/zenctl/zenctl/internal/credentials"
+	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
+
+// slowDownStep is what RFC 8628 asks a client to add to its polling
+// interval on "slow_down".
+const slowDownStep = 5 * time.Second
+
+// deviceLogin runs the OAuth device flow: show the user a URL to approve
+// this machine in the dashboard, then poll until they do.
+func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, clientID string) (credentials.Secret, error) {
+	errOut := opts.IO.ErrOut
+	cs := opts.IO.ErrColorScheme()
+	da, err := client.StartDeviceAuthorization(ctx, clientID)
+	if err != nil {
+		var apiErr *zenml.Error
+		if errors.As(err, &apiErr) && apiErr.StatusCode == 403 {
+			return credentials.Secret{}, fmt.Errorf("%s does not support the device flow (%s); log in with --api-key or --username", client.ServerURL(), apiErr.Message)
+		}
+		return credentials.Secret{}, fmt.Errorf("starting the device flow: %w", err)
+	}
+	start := time.Now()
+	verifyURL := da.VerificationURIComplete
+	if verifyURL == "" {
+		verifyURL = da.VerificationURI
+	}
+	fmt.Fprintf(errOut, "To log in, open this URL in a browser and authorize this device:\n\n  %s\n\n", verifyURL)
+	fmt.Fprintf(errOut, "Check that the dashboard shows the code %s\n", cs.Bold(shortCode(da.UserCode)))
+	if !opts.NoBrowser && opts.IO.IsStderrTTY() && opts.Factory.Browser != nil {
+		if err := opts.Factory.Browser.Open(verifyURL); err != nil {
+			fmt.Fprintf(errOut, "%s Could not open a browser (%v); open the URL yourself\n", cs.WarningIcon(), err)
+		}
+	}
+
+	interval := time.Duration(da.Interval) * time.Second
+	if interval <= 0 {
+		interval = 5 * time.Second
+	}
+	expiresIn := time.Duration(da.ExpiresIn) * time.Second
+	if expiresIn <= 0 {
+		expiresIn = 5 * time.Minute
+	}
+	scale := opts.PollScale
+	if scale <= 0 {
+		scale = 1
+	}
+	// The server keeps answering "pending" after its own deadline, so the
+	// deadline is enforced here.
+	deadline := start.Add(expiresIn)
+
+	opts.IO.StartProgress("Waiting for the device to be authorized in the browser")
+	defer opts.IO.StopProgress()
+	for {
+		tok, err := client.LoginDevice(ctx, clientID, da.DeviceCode)
+		if err == nil {
+			opts.IO.StopProgress()
+			expiresAt, lifetime := zenml.TokenExpiry(tok.AccessToken, tok.ExpiresIn, time.Now())
+			return credentials.Secret{AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: int64(lifetime / time.Second)}, nil
+		}
+		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+			return credentials.Secret{}, exitcode.ErrCancelled
+		}
+		var apiErr *zenml.Error
+		if !errors.As(err, &apiErr) {
+			return credentials.Secret{}, fmt.Errorf("waiting for the device authorization: %w", err)
+		}
+		switch apiErr.OAuthError {
+		case "authorization_pending":
+		case "slow_down":
+			interval += slowDownStep
+		case "access_denied":
+			return credentials.Secret{}, &exitcode.AuthError{Err: errors.New("the device authorization was denied (the device is locked, or the code did not match); run `zenctl login` again")}
+		case "expired_token":
+			return credentials.Secret{}, &exitcode.AuthError{Err: errors.New("the device code has expired or was already used; run `zenctl login` again")}
+		case "invalid_client":
+			return credentials.Secret{}, &exitcode.AuthError{Err: errors.New("the server does not know this device (it may have been deleted or re-authorized elsewhere); run `zenctl login` again")}
+		default:
+			return credentials.Secret{}, fmt.Errorf("waiting for the device authorization: %w", err)
+		}
+		if !time.Now().Before(deadline) {
+			return credentials.Secret{}, &exitcode.AuthError{Err: fmt.Errorf("the device was not authorized within %s; run `zenctl login` again", expiresIn.Round(time.Second))}
+		}
+		// The last wait is cut short so that one final poll lands on the deadline.
+		wait := min(time.Duration(float64(interval)*scale), time.Until(deadline))
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return credentials.Secret{}, exitcode.ErrCancelled
+		case <-timer.C:
+		}
+	}
+}
+
+// shortCode shows the start of the user code, enough to compare with
+// what the dashboard displays.
+func shortCode(code string) string {
+	if len(code) > 8 {
+		return code[:8]
+	}
+	return code
+}

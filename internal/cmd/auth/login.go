@@ -1,0 +1,402 @@
+// Package auth holds the commands that log in and out and hand out tokens:
+// login, logout, token and status.
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/google/uuid"
+	"github.com/spf13/cobra"
+
+	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/config"
+	"github.com/zenctl/zenctl/internal/credentials"
+	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/prompt"
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
+
+// LoginOptions are the inputs of `zenctl login`.
+type LoginOptions struct {
+	Factory  *factory.Factory
+	IO       *iostreams.IOStreams
+	Prompter prompt.Prompter
+
+	ServerURL     string
+	APIKey        bool
+	Username      string
+	PasswordStdin bool
+	Refresh       bool
+	NoBrowser     bool
+	NoVerifySSL   bool
+	SSLCACert     string
+	// PollScale shortens device-flow waits in tests; 0 means 1.
+	PollScale float64
+}
+
+// NewCmdLogin builds `zenctl login`. runF replaces the work in tests.
+func NewCmdLogin(f *factory.Factory, runF func(*LoginOptions) error) *cobra.Command {
+	opts := &LoginOptions{Factory: f, IO: f.IOStreams, Prompter: f.Prompter}
+	cmd := &cobra.Command{
+		Use:   "login [SERVER_URL]",
+		Short: "Log in to a ZenML server",
+		Long: heredoc.Doc(`
+			Log in to a ZenML server and store the credentials in the OS keyring
+			(or, where there is none, a 0600 file).
+
+			Three ways to log in:
+			  --api-key          a service account's API key, read from a hidden
+			                     prompt, from stdin, or from ZENML_STORE_API_KEY
+			  --username NAME    a user's password, from a hidden prompt or
+			                     --password-stdin
+			  (neither)          the device flow: approve this machine in the
+			                     ZenML dashboard in a browser
+
+			Without SERVER_URL, zenctl logs in again to the active server.
+			Each server keeps its own credentials; the last one logged in to
+			becomes the active server. Tokens renew themselves: with an API key
+			or a password zenctl logs in again when the token expires.
+		`),
+		Example: heredoc.Doc(`
+			# Log in through the browser (device flow)
+			$ zenctl login https://zenml.example.com
+
+			# Log in with a service account's API key, e.g. in CI
+			$ echo "$ZENML_API_KEY" | zenctl login https://zenml.example.com --api-key
+
+			# Log in as a user; the password is prompted for with hidden input
+			$ zenctl login https://zenml.example.com --username alice
+		`),
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.ServerURL = args[0]
+			}
+			if opts.APIKey && opts.Username != "" {
+				return exitcode.Usagef("--api-key and --username cannot be used together")
+			}
+			if opts.PasswordStdin && opts.Username == "" {
+				return exitcode.Usagef("--password-stdin needs --username")
+			}
+			if opts.NoVerifySSL && opts.SSLCACert != "" {
+				return exitcode.Usagef("--no-verify-ssl and --ssl-ca-cert cannot be used together")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runLogin(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.APIKey, "api-key", false, "Log in with a service account's API key (read from a prompt, stdin or ZENML_STORE_API_KEY)")
+	cmd.Flags().StringVar(&opts.Username, "username", "", "Log in as this user with a password")
+	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from stdin (with --username)")
+	cmd.Flags().BoolVar(&opts.Refresh, "refresh", false, "Log in again even if the stored credentials still work")
+	cmd.Flags().BoolVar(&opts.NoBrowser, "no-browser", false, "Do not open a browser for the device flow; print the URL only")
+	cmd.Flags().BoolVar(&opts.NoVerifySSL, "no-verify-ssl", false, "Do not verify the server's TLS certificate (insecure)")
+	cmd.Flags().StringVar(&opts.SSLCACert, "ssl-ca-cert", "", "Trust the CA certificate in this PEM `file`")
+	return cmd
+}
+
+// storeEnvVars are the variables that make zenctl use the environment
+// instead of stored logins; login refuses to store while they are set.
+var storeEnvVars = []string{"ZENML_STORE_URL", "ZENML_STORE_API_TOKEN", "ZENML_STORE_USERNAME", "ZENML_STORE_PASSWORD"}
+
+func runLogin(ctx context.Context, opts *LoginOptions) error {
+	f := opts.Factory
+	cs := opts.IO.ErrColorScheme()
+	errOut := opts.IO.ErrOut
+
+	if set := setEnvVars(f, storeEnvVars, opts.APIKey); len(set) > 0 {
+		return fmt.Errorf("%s set: zenctl uses the environment instead of stored logins while it is, so it will not store credentials; unset %s to log in",
+			strings.Join(set, ", "), pronoun(set))
+	}
+
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	raw := opts.ServerURL
+	if raw == "" {
+		raw = f.ServerFlag
+	}
+	if raw == "" {
+		raw = cfg.ActiveServer
+		if raw == "" {
+			return exitcode.Usagef("no server given: run `zenctl login <server-url>`, e.g. zenctl login https://zenml.example.com")
+		}
+		fmt.Fprintf(errOut, "Logging in again to the active server %s\n", raw)
+	}
+	serverURL, err := zenml.NormalizeServerURL(raw)
+	if err != nil {
+		return err
+	}
+	existing := cfg.Server(serverURL)
+
+	tlsOpts := f.TLSFor(existing)
+	if opts.NoVerifySSL {
+		tlsOpts = factory.TLSOptions{InsecureSkipVerify: true}
+	} else if opts.SSLCACert != "" {
+		tlsOpts = factory.TLSOptions{CACert: opts.SSLCACert}
+	}
+	if tlsOpts.InsecureSkipVerify {
+		fmt.Fprintf(errOut, "%s TLS certificate verification is off for %s: anyone on the network path can read your credentials\n", cs.WarningIcon(), serverURL)
+	}
+
+	client, err := f.NewClient(serverURL, tlsOpts, nil)
+	if err != nil {
+		return err
+	}
+	info, err := client.Info(ctx)
+	if err != nil {
+		return notAServerError(serverURL, err)
+	}
+	if info.DeploymentType == "cloud" {
+		return fmt.Errorf("%s is a ZenML Pro workspace; zenctl supports self-hosted ZenML servers only", serverURL)
+	}
+	if strings.HasPrefix(serverURL, "http://") && !factory.IsLoopback(serverURL) {
+		fmt.Fprintf(errOut, "%s %s uses plain http: your credentials will cross the network unencrypted\n", cs.WarningIcon(), serverURL)
+	}
+
+	if !opts.Refresh && !opts.APIKey && opts.Username == "" && existing != nil {
+		if user, ok := stillLoggedIn(ctx, f, serverURL); ok {
+			if err := saveMetadata(f, serverURL, info, user, existing, tlsOpts, existing.AuthMethod, existing.SecretStore, existing.DeviceClientID); err != nil {
+				return err
+			}
+			fmt.Fprintf(errOut, "%s Already logged in to %s as %s %s (use --refresh to log in again)\n",
+				cs.SuccessIcon(), serverURL, user.AccountType(), cs.Bold(user.Name))
+			return nil
+		}
+	}
+
+	if info.AuthScheme == "NO_AUTH" {
+		return fmt.Errorf("%s does not use authentication (auth scheme NO_AUTH); there is nothing to log in to", serverURL)
+	}
+
+	var (
+		secret   credentials.Secret
+		method   string
+		clientID string
+	)
+	if existing != nil {
+		clientID = existing.DeviceClientID
+	}
+	switch {
+	case opts.APIKey:
+		method = config.AuthAPIKey
+		secret, err = apiKeyLogin(ctx, opts, client)
+	case opts.Username != "":
+		method = config.AuthPassword
+		secret, err = passwordLogin(ctx, opts, client)
+	default:
+		method = config.AuthDevice
+		if clientID == "" {
+			clientID = uuid.NewString()
+		}
+		secret, err = deviceLogin(ctx, opts, client, clientID)
+	}
+	if err != nil {
+		return err
+	}
+
+	// Check the new token before anything is stored.
+	authed := client.WithTokens(zenml.StaticToken(secret.AccessToken))
+	user, err := authed.CurrentUser(ctx)
+	if err != nil {
+		return fmt.Errorf("logged in, but %s rejected the new token: %w", serverURL, err)
+	}
+
+	store, err := f.NewSecretStore()
+	if err != nil {
+		return err
+	}
+	if existing != nil && existing.SecretStore != "" && existing.SecretStore != store.Kind() {
+		// The secret moves to another store: remove the old copy so that
+		// exactly one exists.
+		if old, err := f.SecretStoreFor(existing); err == nil {
+			_ = old.Delete(serverURL)
+		}
+	}
+	if err := store.Set(serverURL, secret); err != nil {
+		return err
+	}
+	if err := saveMetadata(f, serverURL, info, user, existing, tlsOpts, method, store.Kind(), clientID); err != nil {
+		return err
+	}
+	fmt.Fprintf(errOut, "%s Logged in to %s as %s %s\n", cs.SuccessIcon(), serverURL, user.AccountType(), cs.Bold(user.Name))
+	fmt.Fprintf(errOut, "  Credentials stored in %s\n", store.Location())
+	if secret.ExpiresAt.IsZero() {
+		fmt.Fprintf(errOut, "  The access token does not expire\n")
+	} else if method == config.AuthDevice {
+		fmt.Fprintf(errOut, "  The session expires at %s; then run `zenctl login %s` again\n", secret.ExpiresAt.UTC().Format(time.RFC3339), serverURL)
+	}
+	return nil
+}
+
+func setEnvVars(f *factory.Factory, names []string, apiKeyLogin bool) []string {
+	var set []string
+	for _, n := range names {
+		if f.Getenv != nil && f.Getenv(n) != "" {
+			set = append(set, n)
+		}
+	}
+	// ZENML_STORE_API_KEY is a key source for `login --api-key`; otherwise
+	// it too means "use the environment".
+	if !apiKeyLogin && f.Getenv != nil && f.Getenv("ZENML_STORE_API_KEY") != "" {
+		set = append(set, "ZENML_STORE_API_KEY")
+	}
+	return set
+}
+
+func pronoun(names []string) string {
+	if len(names) == 1 {
+		return "it"
+	}
+	return "them"
+}
+
+// notAServerError explains why a URL does not answer like a ZenML server.
+func notAServerError(serverURL string, err error) error {
+	var apiErr *zenml.Error
+	if errors.As(err, &apiErr) {
+		return fmt.Errorf("%s is not a ZenML server: GET /api/v1/info answered %s", serverURL, apiErr.Error())
+	}
+	var respErr *zenml.ResponseError
+	if errors.As(err, &respErr) {
+		return fmt.Errorf("%s is not a ZenML server: %s", serverURL, respErr.Reason)
+	}
+	return fmt.Errorf("cannot reach a ZenML server at %s: %w", serverURL, err)
+}
+
+// stillLoggedIn reports whether the stored credentials of a server work.
+func stillLoggedIn(ctx context.Context, f *factory.Factory, serverURL string) (*zenml.User, bool) {
+	saved := f.ServerFlag
+	f.ServerFlag = serverURL
+	defer func() { f.ServerFlag = saved }()
+	client, _, err := f.AuthenticatedClient(ctx)
+	if err != nil {
+		return nil, false
+	}
+	user, err := client.CurrentUser(ctx)
+	return user, err == nil
+}
+
+func apiKeyLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client) (credentials.Secret, error) {
+	key, err := readAPIKey(opts)
+	if err != nil {
+		return credentials.Secret{}, err
+	}
+	if _, err := zenml.DecodeAPIKeyID(key); err != nil {
+		return credentials.Secret{}, fmt.Errorf("%v; copy the whole key that `service-account create` or `api-key rotate` printed", err)
+	}
+	tok, err := client.LoginAPIKey(ctx, key)
+	if err != nil {
+		return credentials.Secret{}, loginError(client.ServerURL(), "API key", err)
+	}
+	expiresAt, lifetime := zenml.TokenExpiry(tok.AccessToken, tok.ExpiresIn, time.Now())
+	return credentials.Secret{APIKey: key, AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: int64(lifetime / time.Second)}, nil
+}
+
+func readAPIKey(opts *LoginOptions) (string, error) {
+	if opts.Factory.Getenv != nil {
+		if key := opts.Factory.Getenv("ZENML_STORE_API_KEY"); key != "" {
+			return key, nil
+		}
+	}
+	if opts.IO.CanPrompt() {
+		key, err := opts.Prompter.Password("API key")
+		if err != nil {
+			return "", promptError(err)
+		}
+		key = strings.TrimSpace(key)
+		if key == "" {
+			return "", errors.New("no API key entered")
+		}
+		return key, nil
+	}
+	if opts.IO.IsStdinTTY() {
+		return "", errors.New("cannot prompt for the API key: pipe it on stdin or set ZENML_STORE_API_KEY")
+	}
+	key, err := prompt.ReadSecretLine(opts.IO.In)
+	if err != nil {
+		return "", fmt.Errorf("reading the API key from stdin: %w", err)
+	}
+	return strings.TrimSpace(key), nil
+}
+
+func passwordLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client) (credentials.Secret, error) {
+	var password string
+	switch {
+	case opts.PasswordStdin:
+		line, err := prompt.ReadSecretLine(opts.IO.In)
+		// An empty password is valid: a fresh server's default user has one.
+		if err != nil && !errors.Is(err, prompt.ErrEmptySecret) {
+			return credentials.Secret{}, fmt.Errorf("reading the password from stdin: %w", err)
+		}
+		password = line
+	case opts.IO.CanPrompt():
+		p, err := opts.Prompter.Password(fmt.Sprintf("Password for %s", opts.Username))
+		if err != nil {
+			return credentials.Secret{}, promptError(err)
+		}
+		password = p
+	default:
+		return credentials.Secret{}, errors.New("cannot prompt for the password without a terminal: use --password-stdin")
+	}
+	tok, err := client.LoginPassword(ctx, opts.Username, password)
+	if err != nil {
+		return credentials.Secret{}, loginError(client.ServerURL(), "password", err)
+	}
+	expiresAt, lifetime := zenml.TokenExpiry(tok.AccessToken, tok.ExpiresIn, time.Now())
+	return credentials.Secret{Username: opts.Username, Password: password, HasPassword: true,
+		AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: int64(lifetime / time.Second)}, nil
+}
+
+func loginError(serverURL, what string, err error) error {
+	var apiErr *zenml.Error
+	if errors.As(err, &apiErr) && apiErr.Kind == zenml.KindCredentials {
+		return &exitcode.AuthError{Err: fmt.Errorf("%s rejected the %s: %s", serverURL, what, apiErr.Message)}
+	}
+	return fmt.Errorf("logging in to %s: %w", serverURL, err)
+}
+
+func promptError(err error) error {
+	if errors.Is(err, prompt.ErrCancelled) {
+		return exitcode.ErrCancelled
+	}
+	return err
+}
+
+func saveMetadata(f *factory.Factory, serverURL string, info *zenml.ServerInfo, user *zenml.User, existing *config.Server,
+	tlsOpts factory.TLSOptions, method, storeKind, clientID string) error {
+	return f.UpdateConfig(func(c *config.Config) error {
+		s := config.Server{URL: serverURL}
+		if cur := c.Server(serverURL); cur != nil {
+			s = *cur
+		}
+		s.ServerID, s.ServerName, s.ServerVersion = info.ID, info.Name, info.Version
+		s.AuthMethod = method
+		s.Account = user.Name
+		s.AccountType = config.AccountUser
+		if user.Body.IsServiceAccount {
+			s.AccountType = config.AccountServiceAccount
+		}
+		s.DeviceClientID = clientID
+		s.SecretStore = storeKind
+		s.CACertPath = tlsOpts.CACert
+		s.VerifySSL = nil
+		if tlsOpts.InsecureSkipVerify {
+			off := false
+			s.VerifySSL = &off
+		}
+		s.LastLogin = time.Now().UTC()
+		c.UpsertServer(s)
+		c.ActiveServer = serverURL
+		return nil
+	})
+}

@@ -1,0 +1,97 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/output"
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
+
+// TokenOptions are the inputs of `zenctl token`.
+type TokenOptions struct {
+	Factory   *factory.Factory
+	IO        *iostreams.IOStreams
+	ExpiresIn int
+	Output    string
+}
+
+// TokenResult is `zenctl token -o json`.
+type TokenResult struct {
+	Token     string  `json:"token"`
+	ExpiresIn *int64  `json:"expires_in"`
+	ExpiresAt *string `json:"expires_at"`
+	Server    string  `json:"server"`
+}
+
+// NewCmdToken builds `zenctl token`.
+func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Command {
+	opts := &TokenOptions{Factory: f, IO: f.IOStreams}
+	cmd := &cobra.Command{
+		Use:   "token",
+		Short: "Print a short-lived API token",
+		Long: heredoc.Doc(`
+			Mint a short-lived API token for the current account and print it
+			on stdout, followed by a newline and nothing else.
+
+			The token is a new one from the server (GET /api/v1/api_token), not
+			the session's own token; it expires after --expires-in seconds
+			(default 3600, at most 604800). The session is renewed first if needed.
+		`),
+		Example: heredoc.Doc(`
+			$ curl -H "Authorization: Bearer $(zenctl token)" "$URL/api/v1/current-user"
+			$ zenctl token --expires-in 600 -o json
+		`),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			max := int(zenml.MaxGenericTokenLifetime / time.Second)
+			if opts.ExpiresIn <= 0 || opts.ExpiresIn > max {
+				return exitcode.Usagef("--expires-in must be between 1 and %d seconds (7 days), not %d", max, opts.ExpiresIn)
+			}
+			if opts.Output != "" {
+				if _, err := output.ParseFormat(opts.Output); err != nil {
+					return exitcode.Usagef("%v", err)
+				}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runToken(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().IntVarP(&opts.ExpiresIn, "expires-in", "e", 3600, "Token lifetime in `seconds`")
+	// Unlike other commands, token ignores ZENCTL_OUTPUT: scripts rely on
+	// $(zenctl token) being the bare token.
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output format: json or yaml for the token with its expiry (default: the bare token)")
+	return cmd
+}
+
+func runToken(ctx context.Context, opts *TokenOptions) error {
+	client, target, err := opts.Factory.AuthenticatedClient(ctx)
+	if err != nil {
+		return err
+	}
+	tok, err := client.APIToken(ctx, time.Duration(opts.ExpiresIn)*time.Second)
+	if err != nil {
+		return fmt.Errorf("minting a token on %s: %w", target.URL, err)
+	}
+	format, _ := output.ParseFormat(opts.Output)
+	if opts.Output == "" || format == output.FormatTable {
+		_, err := fmt.Fprintln(opts.IO.Out, tok.Token)
+		return err
+	}
+	res := TokenResult{Token: tok.Token, Server: target.URL}
+	if !tok.ExpiresAt.IsZero() {
+		secs := int64(time.Until(tok.ExpiresAt).Round(time.Second) / time.Second)
+		at := tok.ExpiresAt.UTC().Format(time.RFC3339)
+		res.ExpiresIn, res.ExpiresAt = &secs, &at
+	}
+	return output.Print(opts.IO, format, res, nil)
+}

@@ -1,0 +1,382 @@
+// Package factory builds what commands need — streams, settings, the
+// secret store and authenticated API clients — lazily, so a command pays
+// only for what it uses (`zenctl token` must start in milliseconds).
+package factory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/zenctl/zenctl/internal/browser"
+	"github.com/zenctl/zenctl/internal/config"
+	"github.com/zenctl/zenctl/internal/credentials"
+	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/output"
+	"github.com/zenctl/zenctl/internal/prompt"
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
+
+// Factory carries a command's dependencies. Plain fields are set when the
+// root command is built; the methods build the rest on first use.
+type Factory struct {
+	IOStreams *iostreams.IOStreams
+	Prompter  prompt.Prompter
+	Browser   browser.Browser
+	Getenv    func(string) string
+	Version   string
+	// Keyring replaces the OS keyring (tests of code above the store only).
+	Keyring credentials.KeyringAPI
+	// KeyringTimeout bounds each keyring call; 0 means the default.
+	KeyringTimeout time.Duration
+
+	// Global flags, bound by the root command.
+	ServerFlag  string
+	StorageFlag string
+	Debug       bool
+
+	once     sync.Once
+	dir      string
+	cfg      *config.Config
+	settings config.Settings
+	initErr  error
+}
+
+func (f *Factory) getenv(key string) string {
+	if f.Getenv != nil {
+		return f.Getenv(key)
+	}
+	return os.Getenv(key)
+}
+
+func (f *Factory) load() {
+	f.once.Do(func() {
+		f.dir, f.initErr = config.DirFrom(f.getenv)
+		if f.initErr != nil {
+			return
+		}
+		f.cfg, f.initErr = config.Load(f.dir)
+		if f.initErr != nil {
+			return
+		}
+		v := config.NewViper(f.cfg)
+		if f.StorageFlag != "" {
+			v.Set(config.KeyStorage, f.StorageFlag)
+		}
+		if f.Debug {
+			v.Set(config.KeyDebug, true)
+		}
+		f.settings, f.initErr = config.ResolveSettings(v)
+	})
+}
+
+// ConfigDir is zenctl's configuration directory.
+func (f *Factory) ConfigDir() (string, error) {
+	f.load()
+	return f.dir, f.initErr
+}
+
+// Config is the configuration as loaded when the command started.
+func (f *Factory) Config() (*config.Config, error) {
+	f.load()
+	return f.cfg, f.initErr
+}
+
+// Settings are the resolved settings (flag > env > config > default).
+func (f *Factory) Settings() (config.Settings, error) {
+	f.load()
+	return f.settings, f.initErr
+}
+
+// UpdateConfig changes the configuration file under its lock and keeps
+// the in-memory copy in step.
+func (f *Factory) UpdateConfig(fn func(*config.Config) error) error {
+	f.load()
+	if f.initErr != nil {
+		return f.initErr
+	}
+	return config.Update(f.dir, func(c *config.Config) error {
+		if err := fn(c); err != nil {
+			return err
+		}
+		f.cfg = c
+		return nil
+	})
+}
+
+// Env is the ZENML_STORE_* environment.
+func (f *Factory) Env() config.Env { return config.ReadEnv(f.getenv) }
+
+func (f *Factory) storeOptions() credentials.Options {
+	return credentials.Options{
+		Mode:     credentials.Mode(f.settings.Storage),
+		Explicit: f.settings.StorageExplicit,
+		Dir:      f.dir,
+		Timeout:  f.KeyringTimeout,
+		Keyring:  f.Keyring,
+		Warn:     f.IOStreams.ErrOut,
+		RecordFallback: func(m credentials.Mode) error {
+			return f.UpdateConfig(func(c *config.Config) error {
+				c.Storage = string(m)
+				return nil
+			})
+		},
+	}
+}
+
+// NewSecretStore is the store a new login writes to; it probes the
+// keyring and may fall back to the file store once (see credentials.Open).
+func (f *Factory) NewSecretStore() (credentials.SecretStore, error) {
+	f.load()
+	if f.initErr != nil {
+		return nil, f.initErr
+	}
+	return credentials.Open(f.storeOptions())
+}
+
+// SecretStoreFor is the store that holds the secret of a known server.
+func (f *Factory) SecretStoreFor(s *config.Server) (credentials.SecretStore, error) {
+	f.load()
+	if f.initErr != nil {
+		return nil, f.initErr
+	}
+	kind := ""
+	if s != nil {
+		kind = s.SecretStore
+	}
+	return credentials.OpenExisting(kind, f.storeOptions())
+}
+
+// TLSOptions are a server's certificate settings.
+type TLSOptions struct {
+	InsecureSkipVerify bool
+	CACert             string
+}
+
+// NewClient returns an API client with zenctl's transport settings. tokens
+// may be nil for unauthenticated calls.
+func (f *Factory) NewClient(serverURL string, tlsOpts TLSOptions, tokens zenml.TokenSource) (*zenml.Client, error) {
+	f.load()
+	if f.initErr != nil {
+		return nil, f.initErr
+	}
+	opts := zenml.Options{
+		Timeout:            f.settings.HTTPTimeout,
+		UserAgent:          "zenctl/" + f.Version,
+		Tokens:             tokens,
+		InsecureSkipVerify: tlsOpts.InsecureSkipVerify,
+		CACert:             tlsOpts.CACert,
+		OnRetry: func(ev zenml.RetryEvent) {
+			if f.IOStreams.IsStderrTTY() {
+				f.IOStreams.StartProgress(fmt.Sprintf("Server answered %s; retrying in %s", ev.Reason, ev.Wait.Round(100*time.Millisecond)))
+			}
+		},
+	}
+	if f.settings.Debug {
+		opts.Debug = f.IOStreams.ErrOut
+	}
+	return zenml.NewClient(serverURL, opts)
+}
+
+// Target is the server a command acts on and how it authenticates.
+type Target struct {
+	URL string
+	// Server is the stored metadata; nil in the environment mode.
+	Server *config.Server
+	// FromEnv is set when ZENML_STORE_* variables supply the credentials.
+	FromEnv bool
+	// AuthMethod is one of config.Auth*, or "environment".
+	AuthMethod string
+	// Store holds the secret; nil in the environment mode.
+	Store credentials.SecretStore
+}
+
+// AuthMethodEnvironment marks credentials taken from ZENML_STORE_* variables.
+const AuthMethodEnvironment = "environment"
+
+// ErrNotLoggedIn means no server is selected.
+var ErrNotLoggedIn = errors.New("not logged in to any ZenML server; run `zenctl login <server-url>`")
+
+// ResolveServerURL picks the server for this command: --server, else
+// ZENML_STORE_URL, else the active server.
+func (f *Factory) ResolveServerURL() (string, error) {
+	f.load()
+	if f.initErr != nil {
+		return "", f.initErr
+	}
+	raw := f.ServerFlag
+	if raw == "" {
+		raw = f.Env().StoreURL
+	}
+	if raw == "" {
+		raw = f.cfg.ActiveServer
+	}
+	if raw == "" {
+		return "", &exitcode.AuthError{Err: ErrNotLoggedIn}
+	}
+	return zenml.NormalizeServerURL(raw)
+}
+
+// TLSFor returns the certificate settings for a server: the environment's,
+// else the ones recorded at login.
+func (f *Factory) TLSFor(s *config.Server) TLSOptions {
+	env := f.Env()
+	var opts TLSOptions
+	if s != nil {
+		opts.InsecureSkipVerify = s.VerifySSL != nil && !*s.VerifySSL
+		opts.CACert = s.CACertPath
+	}
+	if env.VerifySSL != nil {
+		opts.InsecureSkipVerify = !*env.VerifySSL
+	}
+	if env.CAPath != "" {
+		opts.CACert = env.CAPath
+	}
+	return opts
+}
+
+// AuthenticatedClient returns a client for the selected server whose
+// requests carry a token that renews itself.
+func (f *Factory) AuthenticatedClient(ctx context.Context) (*zenml.Client, *Target, error) {
+	serverURL, err := f.ResolveServerURL()
+	if err != nil {
+		return nil, nil, err
+	}
+	env := f.Env()
+	envURL := ""
+	if env.StoreURL != "" {
+		envURL, _ = zenml.NormalizeServerURL(env.StoreURL)
+	}
+	if envURL == serverURL && (env.StoreAPIKey != "" || env.StoreAPIToken != "" || env.StoreUsername != "") {
+		return f.envClient(serverURL, env)
+	}
+	s := f.cfg.Server(serverURL)
+	if s == nil {
+		return nil, nil, &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s; run `zenctl login %s`", serverURL, serverURL)}
+	}
+	store, err := f.SecretStoreFor(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	target := &Target{URL: serverURL, Server: s, AuthMethod: s.AuthMethod, Store: store}
+	login, err := f.NewClient(serverURL, f.TLSFor(s), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	login.SetServerVersion(s.ServerVersion)
+	session := &zenml.Session{Login: login, Store: &sessionStore{f: f, server: serverURL, store: store}}
+	return login.WithTokens(session), target, nil
+}
+
+// envClient serves ZENML_STORE_URL with ZENML_STORE_API_KEY or
+// ZENML_STORE_API_TOKEN: no stored state, no keyring, nothing written.
+func (f *Factory) envClient(serverURL string, env config.Env) (*zenml.Client, *Target, error) {
+	target := &Target{URL: serverURL, FromEnv: true, AuthMethod: AuthMethodEnvironment}
+	login, err := f.NewClient(serverURL, f.TLSFor(nil), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	if env.StoreAPIKey != "" || env.StoreUsername != "" {
+		initial := zenml.Credentials{APIKey: env.StoreAPIKey}
+		if env.StoreAPIKey == "" {
+			initial.Username, initial.Password = env.StoreUsername, env.StorePassword
+		}
+		session := &zenml.Session{Login: login, Initial: initial}
+		return login.WithTokens(session), target, nil
+	}
+	return login.WithTokens(zenml.StaticToken(env.StoreAPIToken)), target, nil
+}
+
+// sessionStore lets a zenml.Session keep one server's credentials in the
+// secret store, with refreshes serialised by a per-server file lock.
+type sessionStore struct {
+	f      *Factory
+	server string
+	store  credentials.SecretStore
+}
+
+func (s *sessionStore) Load(context.Context) (zenml.Credentials, error) {
+	secret, err := s.store.Get(s.server)
+	if errors.Is(err, credentials.ErrNotFound) {
+		return zenml.Credentials{}, &exitcode.AuthError{Err: fmt.Errorf("no stored credentials for %s; run `zenctl login %s`", s.server, s.server)}
+	}
+	if err != nil {
+		return zenml.Credentials{}, err
+	}
+	return CredentialsFromSecret(secret), nil
+}
+
+func (s *sessionStore) Save(_ context.Context, c zenml.Credentials) error {
+	return s.store.Set(s.server, SecretFromCredentials(c))
+}
+
+func (s *sessionStore) Lock(ctx context.Context) (func(), error) {
+	return config.LockServer(ctx, s.f.dir, s.server)
+}
+
+// CredentialsFromSecret converts a stored secret for a zenml.Session.
+func CredentialsFromSecret(s credentials.Secret) zenml.Credentials {
+	return zenml.Credentials{
+		APIKey: s.APIKey, Username: s.Username, Password: s.Password,
+		AccessToken: s.AccessToken, ExpiresAt: s.ExpiresAt,
+		Lifetime: time.Duration(s.Lifetime) * time.Second,
+	}
+}
+
+// SecretFromCredentials converts a session's credentials for storage.
+func SecretFromCredentials(c zenml.Credentials) credentials.Secret {
+	return credentials.Secret{
+		APIKey: c.APIKey, Username: c.Username, Password: c.Password,
+		HasPassword: c.Username != "",
+		AccessToken: c.AccessToken, ExpiresAt: c.ExpiresAt,
+		Lifetime: int64(c.Lifetime / time.Second),
+	}
+}
+
+// IsLoopback reports whether a server URL points at this machine.
+func IsLoopback(serverURL string) bool {
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// AddOutputFlag adds -o/--output to a command that prints data.
+func AddOutputFlag(cmd *cobra.Command, value *string) {
+	cmd.Flags().StringVarP(value, "output", "o", "", "Output format: table, json or yaml (default from ZENCTL_OUTPUT, else table)")
+	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return output.Formats(), cobra.ShellCompDirectiveNoFileComp
+	})
+}
+
+// OutputFormat resolves --output: the flag, else ZENCTL_OUTPUT or the
+// config file, else table.
+func (f *Factory) OutputFormat(flagValue string) (output.Format, error) {
+	if flagValue != "" {
+		format, err := output.ParseFormat(flagValue)
+		if err != nil {
+			return "", exitcode.Usagef("%v", err)
+		}
+		return format, nil
+	}
+	settings, err := f.Settings()
+	if err != nil {
+		return "", err
+	}
+	return output.ParseFormat(settings.Output)
+}

@@ -1,0 +1,74 @@
+// Package exitcode maps command errors to zenctl's documented exit codes:
+// 0 ok, 1 error, 2 cancelled, 4 authentication needed. Users' scripts
+// depend on these numbers; never renumber them.
+package exitcode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
+
+// The exit codes.
+const (
+	OK           = 0
+	Error        = 1
+	Cancelled    = 2
+	AuthRequired = 4
+)
+
+// Topic is the text of `zenctl help exit-codes`.
+const Topic = `zenctl exits with one of these codes:
+
+  0  success
+  1  an error: bad input, a failed request, a server error
+  2  cancelled: Ctrl-C, or a declined confirmation
+  4  authentication needed: not logged in, or the stored credentials no
+     longer work and cannot be renewed; run 'zenctl login <url>'
+`
+
+// ErrCancelled means the user cancelled the command.
+var ErrCancelled = errors.New("cancelled")
+
+// SilentError means the command has already explained the failure on
+// stderr; exit 1 without printing more.
+var SilentError = errors.New("silent error")
+
+// AuthError is a failure that logging in again fixes.
+type AuthError struct{ Err error }
+
+func (e *AuthError) Error() string { return e.Err.Error() }
+func (e *AuthError) Unwrap() error { return e.Err }
+
+// SilentAuthError has been explained already and needs exit code 4.
+var SilentAuthError = &AuthError{Err: SilentError}
+
+// For returns the exit code for err.
+func For(err error) int {
+	if err == nil {
+		return OK
+	}
+	var authErr *AuthError
+	var reauth *zenml.ReauthRequiredError
+	switch {
+	case errors.As(err, &authErr), errors.As(err, &reauth), zenml.IsKind(err, zenml.KindCredentials):
+		return AuthRequired
+	case errors.Is(err, ErrCancelled), errors.Is(err, context.Canceled):
+		return Cancelled
+	}
+	return Error
+}
+
+// UsageError is bad command-line input; the caller prints it with a hint
+// to see --help.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// Usagef returns a UsageError.
+func Usagef(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}

@@ -1,0 +1,247 @@
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/zenctl/zenctl/internal/iostreams"
+)
+
+func TestParseFormat(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]Format{"table": FormatTable, "json": FormatJSON, "yaml": FormatYAML, "JSON": FormatJSON, " yaml ": FormatYAML} {
+		got, err := ParseFormat(in)
+		if err != nil || got != want {
+			t.Errorf("ParseFormat(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "xml", "yml", "tabl"} {
+		_, err := ParseFormat(in)
+		if err == nil {
+			t.Errorf("ParseFormat(%q) succeeded", in)
+			continue
+		}
+		if want := `invalid output format "` + in + `": valid values are table, json, yaml`; err.Error() != want {
+			t.Errorf("ParseFormat(%q) error = %q, want %q", in, err, want)
+		}
+	}
+}
+
+type apiKey struct {
+	ID          string            `json:"id"`
+	Name        string            `json:"name"`
+	Active      bool              `json:"active"`
+	Description string            `json:"description,omitempty"`
+	LastLogin   *string           `json:"last_login"`
+	Created     string            `json:"created_at"`
+	Counter     uint64            `json:"counter"`
+	Tags        []string          `json:"tags"`
+	Labels      map[string]string `json:"labels"`
+}
+
+func sample() []apiKey {
+	return []apiKey{{
+		ID:      "0b8e8d0a-1b2c-4d5e-8f90-123456789abc",
+		Name:    "ci & deploy",
+		Active:  true,
+		Created: "2025-01-02T03:04:05Z",
+		Counter: 18446744073709551615,
+		Tags:    []string{"true", "123", "a: b", "#x", "line1\nline2", "\x00\x1b"},
+		Labels:  map[string]string{"z": "last", "a": "first"},
+	}}
+}
+
+func TestJSON(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, map[string]any{"url": "http://h/?a=1&b=<2>"}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "{\n  \"url\": \"http://h/?a=1&b=<2>\"\n}\n"; buf.String() != want {
+		t.Errorf("WriteJSON = %q, want %q", buf.String(), want)
+	}
+}
+
+func TestYAMLMatchesJSON(t *testing.T) {
+	t.Parallel()
+	var j, y bytes.Buffer
+	if err := WriteJSON(&j, sample()); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteYAML(&y, sample()); err != nil {
+		t.Fatal(err)
+	}
+	var fromJSON, fromYAML any
+	if err := json.Unmarshal(j.Bytes(), &fromJSON); err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(y.Bytes(), &fromYAML); err != nil {
+		t.Fatal(err)
+	}
+	// YAML decodes integers as int/uint64 and JSON as float64; compare the
+	// YAML document re-encoded as JSON so only names and values matter.
+	jb, _ := json.Marshal(fromYAML)
+	var roundTrip any
+	_ = json.Unmarshal(jb, &roundTrip)
+	if !reflect.DeepEqual(fromJSON, roundTrip) {
+		t.Errorf("YAML differs from JSON\njson: %s\nyaml: %s", j.String(), y.String())
+	}
+
+	out := y.String()
+	for _, want := range []string{
+		"- id: 0b8e8d0a-1b2c-4d5e-8f90-123456789abc\n  name: ci & deploy\n  active: true\n  last_login: null\n  created_at: \"2025-01-02T03:04:05Z\"\n",
+		"counter: 18446744073709551615\n", // not 1.8446744073709552e+19
+		"    - \"true\"\n    - \"123\"\n", // strings stay strings
+		"labels:\n    a: first\n    z: last\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("YAML missing %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "description") || strings.Contains(out, "Description") {
+		t.Errorf("omitempty or Go field name leaked into YAML:\n%s", out)
+	}
+}
+
+func TestPrint(t *testing.T) {
+	t.Parallel()
+	v := map[string]string{"user_name": "alice"}
+	cases := map[Format]string{
+		FormatJSON:  "{\n  \"user_name\": \"alice\"\n}\n",
+		FormatYAML:  "user_name: alice\n",
+		FormatTable: "table\n",
+	}
+	for f, want := range cases {
+		ios, _, out, errOut := iostreams.Test()
+		err := Print(ios, f, v, func() error { _, err := ios.Out.Write([]byte("table\n")); return err })
+		if err != nil || out.String() != want || errOut.Len() != 0 {
+			t.Errorf("Print(%s) = %q, %v (stderr %q); want %q", f, out, err, errOut, want)
+		}
+	}
+	ios, _, _, _ := iostreams.Test()
+	if err := Print(ios, "xml", v, nil); err == nil || !strings.Contains(err.Error(), "valid values are") {
+		t.Errorf("Print(xml) error = %v", err)
+	}
+}
+
+func newTable(ios *iostreams.IOStreams) *Table {
+	tb := NewTable(ios, "NAME", "ID", "ACTIVE")
+	tb.AddRow("default", "0b8e8d0a-1b2c-4d5e-8f90-123456789abc", "true")
+	tb.AddRow("a much longer\tname", "1234", "false")
+	tb.AddRow("short") // padded
+	return tb
+}
+
+func TestTablePiped(t *testing.T) {
+	t.Parallel()
+	ios, _, out, _ := iostreams.Test()
+	ios.SetTerminalWidth(20) // ignored when piped: nothing is truncated
+	if err := newTable(ios).Render(); err != nil {
+		t.Fatal(err)
+	}
+	want := "default\t0b8e8d0a-1b2c-4d5e-8f90-123456789abc\ttrue\n" +
+		"a much longer name\t1234\tfalse\n" +
+		"short\t\t\n"
+	if out.String() != want {
+		t.Errorf("piped table:\n%q\nwant\n%q", out, want)
+	}
+}
+
+func TestTableTerminal(t *testing.T) {
+	t.Parallel()
+	ios, _, out, _ := iostreams.Test()
+	ios.SetStdoutTTY(true)
+	ios.SetColorEnabled(false)
+	if err := newTable(ios).Render(); err != nil {
+		t.Fatal(err)
+	}
+	want := "" +
+		"NAME                ID                                    ACTIVE\n" +
+		"default             0b8e8d0a-1b2c-4d5e-8f90-123456789abc  true\n" +
+		"a much longer name  1234                                  false\n" +
+		"short\n"
+	if out.String() != want {
+		t.Errorf("tty table:\n%s\nwant\n%s", out, want)
+	}
+}
+
+func TestTableTerminalTruncates(t *testing.T) {
+	t.Parallel()
+	ios, _, out, _ := iostreams.Test()
+	ios.SetStdoutTTY(true)
+	ios.SetColorEnabled(false)
+	ios.SetTerminalWidth(50)
+	if err := newTable(ios).Render(); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+		if w := len([]rune(line)); w > 50 {
+			t.Errorf("line wider than terminal (%d): %q", w, line)
+		}
+	}
+	// The UUID column is the widest and gives way first; short columns stay.
+	if !strings.Contains(out.String(), "0b8e8d0a-1b2c-4d5e-8f…  true") {
+		t.Errorf("expected the ID column truncated with …:\n%s", out)
+	}
+	if !strings.Contains(out.String(), "a much longer name  ") {
+		t.Errorf("NAME column should not be truncated:\n%s", out)
+	}
+}
+
+func TestTableHeaderStyled(t *testing.T) {
+	t.Parallel()
+	ios, _, out, _ := iostreams.Test()
+	ios.SetStdoutTTY(true)
+	ios.SetColorEnabled(true)
+	tb := NewTable(ios, "NAME", "ID")
+	tb.AddRow("x", "1")
+	if err := tb.Render(); err != nil {
+		t.Fatal(err)
+	}
+	want := "\x1b[1mNAME\x1b[0m  \x1b[1mID\x1b[0m\nx     1\n"
+	if out.String() != want {
+		t.Errorf("styled table = %q, want %q", out, want)
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	t.Parallel()
+	fill := func(d *Describe) {
+		d.Add("Name", "alice")
+		d.Add("Active", "true")
+		d.Add("Description", "line1\nline2")
+		d.Add("Empty", "")
+	}
+	ios, _, out, _ := iostreams.Test()
+	d := NewDescribe(ios)
+	fill(d)
+	if err := d.Render(); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Name:\talice\nActive:\ttrue\nDescription:\tline1 line2\nEmpty:\t\n"; out.String() != want {
+		t.Errorf("piped describe = %q, want %q", out, want)
+	}
+
+	ios, _, out, _ = iostreams.Test()
+	ios.SetStdoutTTY(true)
+	ios.SetColorEnabled(false)
+	d = NewDescribe(ios)
+	fill(d)
+	if err := d.Render(); err != nil {
+		t.Fatal(err)
+	}
+	want := "" +
+		"Name:        alice\n" +
+		"Active:      true\n" +
+		"Description: line1\n" +
+		"             line2\n" +
+		"Empty:\n"
+	if out.String() != want {
+		t.Errorf("tty describe:\n%s\nwant\n%s", out, want)
+	}
+}

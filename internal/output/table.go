@@ -1,0 +1,189 @@
+package output
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/zenctl/zenctl/internal/iostreams"
+)
+
+const (
+	columnGap = "  "
+	// minTruncatedWidth keeps a shrunk column wide enough to recognise the
+	// start of its value.
+	minTruncatedWidth = 5
+)
+
+// Table prints rows of cells, in the manner of gh's tableprinter.
+//
+// On a terminal: a styled header row, columns aligned by display width, and
+// the widest columns truncated with "…" to fit the terminal. Piped: no
+// header, cells separated by tabs, nothing truncated, so `cut -f2` and
+// `while read` loops see every row and every full value.
+type Table struct {
+	ios    *iostreams.IOStreams
+	header []string
+	rows   [][]string
+}
+
+// NewTable starts a table with the given column headers.
+func NewTable(ios *iostreams.IOStreams, header ...string) *Table {
+	return &Table{ios: ios, header: header}
+}
+
+// AddRow appends a row. A row shorter than the header is padded with empty
+// cells.
+func (t *Table) AddRow(cells ...string) {
+	t.rows = append(t.rows, cells)
+}
+
+// Render writes the table to ios.Out.
+func (t *Table) Render() error {
+	ncol := len(t.header)
+	for _, r := range t.rows {
+		ncol = max(ncol, len(r))
+	}
+	if ncol == 0 {
+		return nil
+	}
+	var b strings.Builder
+	if !t.ios.IsStdoutTTY() {
+		for _, r := range t.rows {
+			for i := range ncol {
+				if i > 0 {
+					b.WriteByte('\t')
+				}
+				b.WriteString(sanitize(cell(r, i)))
+			}
+			b.WriteByte('\n')
+		}
+		return write(t.ios.Out, b.String())
+	}
+
+	rows := make([][]string, 0, len(t.rows)+1)
+	if len(t.header) > 0 {
+		rows = append(rows, t.header)
+	}
+	rows = append(rows, t.rows...)
+	widths := make([]int, ncol)
+	for _, r := range rows {
+		for i := range ncol {
+			widths[i] = max(widths[i], ansi.StringWidth(sanitize(cell(r, i))))
+		}
+	}
+	fitWidths(widths, t.ios.TerminalWidth()-len(columnGap)*(ncol-1))
+
+	cs := t.ios.ColorScheme()
+	for ri, r := range rows {
+		line := make([]string, ncol)
+		for i := range ncol {
+			s := ansi.Truncate(sanitize(cell(r, i)), widths[i], "…")
+			pad := ""
+			if i < ncol-1 {
+				pad = strings.Repeat(" ", widths[i]-ansi.StringWidth(s))
+			}
+			if ri == 0 && len(t.header) > 0 {
+				s = cs.Bold(s)
+			}
+			line[i] = s + pad
+		}
+		b.WriteString(strings.TrimRight(strings.Join(line, columnGap), " "))
+		b.WriteByte('\n')
+	}
+	return write(t.ios.Out, b.String())
+}
+
+// fitWidths shrinks the widest column one cell at a time until the columns
+// fit in avail. Narrow columns (IDs, flags) are left whole as long as a wider
+// one can give way. A table that cannot fit even at the minimum is left to
+// wrap rather than made unreadable.
+func fitWidths(widths []int, avail int) {
+	total := 0
+	for _, w := range widths {
+		total += w
+	}
+	for total > avail {
+		widest := 0
+		for i, w := range widths {
+			if w > widths[widest] {
+				widest = i
+			}
+		}
+		if widths[widest] <= minTruncatedWidth {
+			return
+		}
+		widths[widest]--
+		total--
+	}
+}
+
+func cell(r []string, i int) string {
+	if i < len(r) {
+		return r[i]
+	}
+	return ""
+}
+
+// sanitize replaces the characters that would break the row and column
+// structure (a tab splits a TSV cell, a newline splits a row).
+var sanitizer = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ")
+
+func sanitize(s string) string { return sanitizer.Replace(s) }
+
+func write(w io.Writer, s string) error {
+	_, err := io.WriteString(w, s)
+	if err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
+}
+
+// Describe prints the fields of a single object as "Key: value" lines.
+//
+// On a terminal the values are aligned and the keys styled; continuation
+// lines of a multi-line value are indented under it. Piped, each field is
+// "Key:\tvalue" on one line, the shape gh uses for non-terminal `view`
+// output, so grep and cut keep working.
+type Describe struct {
+	ios    *iostreams.IOStreams
+	fields [][2]string
+}
+
+// NewDescribe starts an empty describe printer.
+func NewDescribe(ios *iostreams.IOStreams) *Describe {
+	return &Describe{ios: ios}
+}
+
+// Add appends a field; fields print in the order added.
+func (d *Describe) Add(key, value string) {
+	d.fields = append(d.fields, [2]string{key, value})
+}
+
+// Render writes the fields to ios.Out.
+func (d *Describe) Render() error {
+	var b strings.Builder
+	if !d.ios.IsStdoutTTY() {
+		for _, f := range d.fields {
+			fmt.Fprintf(&b, "%s:\t%s\n", sanitize(f[0]), sanitize(f[1]))
+		}
+		return write(d.ios.Out, b.String())
+	}
+	keyWidth := 0
+	for _, f := range d.fields {
+		keyWidth = max(keyWidth, ansi.StringWidth(f[0])+1)
+	}
+	cs := d.ios.ColorScheme()
+	indent := strings.Repeat(" ", keyWidth+1)
+	for _, f := range d.fields {
+		key := f[0] + ":"
+		pad := strings.Repeat(" ", keyWidth-ansi.StringWidth(key)+1)
+		value := strings.ReplaceAll(f[1], "\r\n", "\n")
+		value = strings.ReplaceAll(strings.TrimRight(value, "\n"), "\n", "\n"+indent)
+		b.WriteString(strings.TrimRight(cs.Bold(key)+pad+value, " "))
+		b.WriteByte('\n')
+	}
+	return write(d.ios.Out, b.String())
+}
