@@ -1,0 +1,72 @@
+package config
+
+import "strings"
+
+// Env is the ZENML_STORE_* environment, which lets zenctl run against a
+// server with no stored state at all (CI, containers), like the zenml CLI.
+type Env struct {
+	StoreURL      string // ZENML_STORE_URL
+	StoreAPIKey   string // ZENML_STORE_API_KEY
+	StoreAPIToken string // ZENML_STORE_API_TOKEN (a bare token, not refreshable)
+	StoreUsername string // ZENML_STORE_USERNAME
+	// StorePassword is ZENML_STORE_PASSWORD. A getenv cannot tell empty from
+	// unset, so with StoreUsername set an empty password is a valid one.
+	StorePassword string
+	// VerifySSL is from ZENML_STORE_VERIFY_SSL: true/false, or a CA bundle
+	// path (which means verify, against CAPath). nil when unset.
+	VerifySSL *bool
+	CAPath    string
+}
+
+// ReadEnv reads the ZENML_STORE_* variables through getenv (os.Getenv).
+func ReadEnv(getenv func(string) string) Env {
+	e := Env{
+		StoreURL:      strings.TrimSpace(getenv("ZENML_STORE_URL")),
+		StoreAPIKey:   strings.TrimSpace(getenv("ZENML_STORE_API_KEY")),
+		StoreAPIToken: strings.TrimSpace(getenv("ZENML_STORE_API_TOKEN")),
+		StoreUsername: getenv("ZENML_STORE_USERNAME"),
+		StorePassword: getenv("ZENML_STORE_PASSWORD"),
+	}
+	if v := strings.TrimSpace(getenv("ZENML_STORE_VERIFY_SSL")); v != "" {
+		verify := true
+		switch strings.ToLower(v) {
+		case "true", "1", "yes", "on":
+		case "false", "0", "no", "off":
+			verify = false
+		default:
+			e.CAPath = v // same rule as zenml: a non-boolean value is a CA path
+		}
+		e.VerifySSL = &verify
+	}
+	return e
+}
+
+// Any reports whether any ZENML_STORE_* variable is set. Callers that run
+// from the environment still need StoreURL; VerifySSL/CAPath alone only
+// adjust TLS for the stored server.
+func (e Env) Any() bool {
+	return e.StoreURL != "" || e.StoreAPIKey != "" || e.StoreAPIToken != "" ||
+		e.StoreUsername != "" || e.StorePassword != "" || e.VerifySSL != nil
+}
+
+// Variable documents one environment variable for `zenctl help environment`.
+type Variable struct {
+	Name        string
+	Description string
+}
+
+// Variables lists every environment variable zenctl's config and
+// credentials layers read, in the order the help topic shows them.
+var Variables = []Variable{
+	{"ZENCTL_CONFIG_DIR", "Directory for config.yaml, credentials.json and locks (default: $XDG_CONFIG_HOME/zenctl or the OS config dir)."},
+	{"ZENCTL_STORAGE", "Where secrets are stored: keyring (default) or file; overrides the config, overridden by --storage."},
+	{"ZENCTL_OUTPUT", "Default output format: table, json or yaml; overridden by --output."},
+	{"ZENCTL_HTTP_TIMEOUT", "HTTP timeout in seconds for requests to the server (default 30)."},
+	{"ZENCTL_DEBUG", "Set to 1 or true to print debugging diagnostics to stderr."},
+	{"ZENML_STORE_URL", "Server URL to use instead of the active server; with a credential below, no login is needed."},
+	{"ZENML_STORE_API_KEY", "API key used to obtain access tokens for ZENML_STORE_URL."},
+	{"ZENML_STORE_API_TOKEN", "Access token used as is for ZENML_STORE_URL (not refreshed)."},
+	{"ZENML_STORE_USERNAME", "Username to log in to ZENML_STORE_URL with ZENML_STORE_PASSWORD."},
+	{"ZENML_STORE_PASSWORD", "Password for ZENML_STORE_USERNAME."},
+	{"ZENML_STORE_VERIFY_SSL", "true or false to turn TLS verification on or off, or the path of a CA bundle to verify against."},
+}

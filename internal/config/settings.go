@@ -1,0 +1,116 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+)
+
+// Viper keys of the settings. They are fixed words: no server URL (with its
+// dots) ever becomes a Viper key.
+const (
+	KeyStorage     = "storage"
+	KeyOutput      = "output"
+	KeyHTTPTimeout = "http_timeout"
+	KeyDebug       = "debug"
+)
+
+// Defaults for settings nobody set.
+const (
+	DefaultStorage     = "keyring"
+	DefaultOutput      = "table"
+	DefaultHTTPTimeout = 30 * time.Second
+)
+
+// Settings are the resolved non-secret settings.
+type Settings struct {
+	Storage string // "keyring" | "file"
+	// StorageExplicit is true when a flag, ZENCTL_STORAGE or the config
+	// file chose Storage; only then does an unavailable keyring fail
+	// instead of falling back (credentials.Options.Explicit).
+	StorageExplicit bool
+	Output          string // "table" | "json" | "yaml"
+	HTTPTimeout     time.Duration
+	Debug           bool
+}
+
+// NewViper layers the settings of c under their environment variables.
+// The command layer binds its flags on top (v.BindPFlag(KeyStorage, …)),
+// giving flag > env > config file > default. It never reads or writes a
+// file itself: c was loaded by Load.
+func NewViper(c *Config) *viper.Viper {
+	v := viper.New()
+	_ = v.BindEnv(KeyStorage, "ZENCTL_STORAGE")
+	_ = v.BindEnv(KeyOutput, "ZENCTL_OUTPUT")
+	_ = v.BindEnv(KeyHTTPTimeout, "ZENCTL_HTTP_TIMEOUT")
+	_ = v.BindEnv(KeyDebug, "ZENCTL_DEBUG")
+	file := map[string]any{}
+	if c != nil {
+		if c.Storage != "" {
+			file[KeyStorage] = c.Storage
+		}
+		if c.Output != "" {
+			file[KeyOutput] = c.Output
+		}
+		if c.HTTPTimeout != 0 {
+			file[KeyHTTPTimeout] = c.HTTPTimeout
+		}
+	}
+	_ = v.MergeConfigMap(file)
+	// No SetDefault for storage: IsSet counts defaults, and StorageExplicit
+	// must know whether anyone actually chose the mode.
+	v.SetDefault(KeyOutput, DefaultOutput)
+	v.SetDefault(KeyHTTPTimeout, int(DefaultHTTPTimeout/time.Second))
+	return v
+}
+
+// ResolveSettings reads and validates the settings from v (see NewViper).
+// Errors name the setting and all places it can come from.
+func ResolveSettings(v *viper.Viper) (Settings, error) {
+	s := Settings{Debug: v.GetBool(KeyDebug)}
+
+	storage := strings.ToLower(strings.TrimSpace(v.GetString(KeyStorage)))
+	switch storage {
+	case "":
+		s.Storage = DefaultStorage
+	case "keyring", "file":
+		s.Storage, s.StorageExplicit = storage, true
+	default:
+		return Settings{}, fmt.Errorf("invalid storage %q (from --storage, ZENCTL_STORAGE or the config file): use keyring or file", v.GetString(KeyStorage))
+	}
+
+	s.Output = strings.ToLower(strings.TrimSpace(v.GetString(KeyOutput)))
+	switch s.Output {
+	case "table", "json", "yaml":
+	default:
+		return Settings{}, fmt.Errorf("invalid output %q (from --output, ZENCTL_OUTPUT or the config file): use table, json or yaml", v.GetString(KeyOutput))
+	}
+
+	raw := strings.TrimSpace(v.GetString(KeyHTTPTimeout))
+	secs, err := parseSeconds(raw)
+	if err != nil {
+		return Settings{}, fmt.Errorf("invalid http_timeout %q (from ZENCTL_HTTP_TIMEOUT or the config file): use a positive number of seconds", raw)
+	}
+	s.HTTPTimeout = secs
+	return s, nil
+}
+
+// parseSeconds accepts whole seconds ("30") and, for convenience, Go
+// durations ("1m30s").
+func parseSeconds(raw string) (time.Duration, error) {
+	if n, err := strconv.Atoi(raw); err == nil {
+		if n <= 0 {
+			return 0, errors.New("not positive")
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil || d <= 0 {
+		return 0, errors.New("not a positive duration")
+	}
+	return d, nil
+}
