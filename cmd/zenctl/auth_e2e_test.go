@@ -1,0 +1,434 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zenctl/zenctl/internal/credentials"
+	"github.com/zenctl/zenctl/pkg/zenml"
+	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
+)
+
+func TestLoginWithAPIKeyThenTokenAndStatus(t *testing.T) {
+	forEachProfile(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
+		sa := fake.CreateServiceAccount("ci-bot")
+		key := fake.CreateAPIKey(sa, "default")
+		c := newCLI(t)
+
+		r := c.mustRun(key+"\n", "login", fake.URL(), "--api-key")
+		if r.stdout != "" {
+			t.Errorf("login wrote to stdout: %q", r.stdout)
+		}
+		if !strings.Contains(r.stderr, "Logged in to "+fake.URL()+" as service account ci-bot") {
+			t.Errorf("stderr: %s", r.stderr)
+		}
+		if strings.Contains(r.stderr, key) {
+			t.Fatal("the API key appeared on stderr")
+		}
+		if n := fake.Count("POST /api/v1/login"); n != 1 {
+			t.Errorf("%d logins, want 1", n)
+		}
+
+		tok := c.mustRun("", "token")
+		token := strings.TrimSuffix(tok.stdout, "\n")
+		if token == "" || strings.Contains(token, "\n") || tok.stderr != "" {
+			t.Fatalf("token output: stdout %q stderr %q", tok.stdout, tok.stderr)
+		}
+		// The stored token is still good: no second exchange.
+		if n := fake.Count("POST /api/v1/login"); n != 1 {
+			t.Errorf("%d logins after token, want 1", n)
+		}
+		// The minted token works as a bearer token, as `curl -H "Authorization: Bearer $(zenctl token)"` would use it.
+		req, _ := http.NewRequest(http.MethodGet, fake.URL()+"/api/v1/current-user", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("minted token rejected: %d", resp.StatusCode)
+		}
+
+		js := c.mustRun("", "token", "--expires-in", "600", "-o", "json")
+		var out struct {
+			Token     string  `json:"token"`
+			ExpiresIn *int64  `json:"expires_in"`
+			ExpiresAt *string `json:"expires_at"`
+			Server    string  `json:"server"`
+		}
+		if err := json.Unmarshal([]byte(js.stdout), &out); err != nil {
+			t.Fatalf("token -o json: %v\n%s", err, js.stdout)
+		}
+		if out.Token == "" || out.Server != fake.URL() || out.ExpiresIn == nil || *out.ExpiresIn < 590 || *out.ExpiresIn > 660 {
+			t.Errorf("token -o json = %+v", out)
+		}
+
+		st := c.mustRun("", "status", "-o", "json")
+		var status map[string]any
+		if err := json.Unmarshal([]byte(st.stdout), &status); err != nil {
+			t.Fatalf("status -o json: %v\n%s", err, st.stdout)
+		}
+		want := map[string]any{"server": fake.URL(), "account": "ci-bot", "account_type": "service_account",
+			"auth_method": "api_key", "ok": true, "token_expires_at": "never", "secret_store": "file", "server_id": fake.ServerID()}
+		for k, v := range want {
+			if status[k] != v {
+				t.Errorf("status[%s] = %v, want %v", k, status[k], v)
+			}
+		}
+		c.mustRun("", "whoami")
+	})
+}
+
+func TestLoginWithPasswordFromStdin(t *testing.T) {
+	forEachProfile(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
+		c := newCLI(t)
+		// A fresh server's default user has an empty password.
+		r := c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+		if !strings.Contains(r.stderr, "as user default") {
+			t.Errorf("stderr: %s", r.stderr)
+		}
+		fake.CreateUser("alice", "s3cret")
+		r = c.run("wrong\n", "login", fake.URL(), "--username", "alice", "--password-stdin")
+		expectCode(t, r, 4)
+		oneLineError(t, r, "rejected the password", "invalid username or password")
+		// The failed login left the previous one intact.
+		st := c.mustRun("", "status", "-o", "json")
+		if !strings.Contains(st.stdout, `"account": "default"`) {
+			t.Errorf("previous login lost: %s", st.stdout)
+		}
+		c.mustRun("s3cret\n", "login", fake.URL(), "--username", "alice", "--password-stdin")
+	})
+}
+
+func TestLoginRejectsWhatIsNotAZenMLServer(t *testing.T) {
+	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<html><body>Welcome to nginx</body></html>"))
+	}))
+	defer html.Close()
+	notFound := httptest.NewServer(http.NotFoundHandler())
+	defer notFound.Close()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
+
+	c := newCLI(t)
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"html page", []string{"login", html.URL, "--api-key"}, []string{html.URL, "not a ZenML server"}},
+		{"404", []string{"login", notFound.URL}, []string{"not a ZenML server", "404"}},
+		{"refused", []string{"login", closedURL}, []string{closedURL, "connection refused"}},
+		{"scheme", []string{"login", "ftp://127.0.0.1/"}, []string{"only http and https"}},
+		{"embedded credentials", []string{"login", "http://user:pw@127.0.0.1:1/"}, []string{"remove the credentials"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := c.run("ZENKEY_x\n", tt.args...)
+			expectCode(t, r, 1)
+			oneLineError(t, r, tt.want...)
+			if strings.Contains(r.stderr, "pw") && tt.name == "embedded credentials" {
+				t.Errorf("password echoed: %s", r.stderr)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(c.dir, "config", "credentials.json")); err == nil {
+		t.Error("a failed login stored credentials")
+	}
+}
+
+// TestDeviceLogin plays the dashboard user: it reads the URL zenctl prints,
+// and authorizes the device through the verify endpoint as the admin.
+func TestDeviceLogin(t *testing.T) {
+	forEachProfile(t, zenmltest.Options{DevicePollingInterval: time.Second}, func(t *testing.T, fake *zenmltest.Server) {
+		c := newCLI(t)
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		cmd := c.command(ctx, "", "login", fake.URL(), "--no-browser")
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stdout strings.Builder
+		cmd.Stdout = &stdout
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		verifyURL := regexp.MustCompile(`https?://\S+/devices/verify\?\S+`)
+		sc := bufio.NewScanner(stderr)
+		var seen []string
+		verified := false
+		for sc.Scan() {
+			line := sc.Text()
+			seen = append(seen, line)
+			if m := verifyURL.FindString(line); m != "" && !verified {
+				u, err := url.Parse(m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				admin, _ := zenml.NewClient(fake.URL(), zenml.Options{Tokens: zenml.StaticToken(fake.AdminToken())})
+				if _, err := admin.VerifyDevice(ctx, u.Query().Get("device_id"), u.Query().Get("user_code"), false); err != nil {
+					t.Fatalf("verify: %v", err)
+				}
+				verified = true
+			}
+		}
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("login: %v\n%s", err, strings.Join(seen, "\n"))
+		}
+		if !verified {
+			t.Fatalf("no verification URL printed:\n%s", strings.Join(seen, "\n"))
+		}
+		if stdout.Len() != 0 {
+			t.Errorf("stdout: %q", stdout.String())
+		}
+		if !strings.Contains(strings.Join(seen, "\n"), "Logged in to "+fake.URL()+" as user default") {
+			t.Errorf("stderr:\n%s", strings.Join(seen, "\n"))
+		}
+		st := c.mustRun("", "status", "-o", "json")
+		if !strings.Contains(st.stdout, `"auth_method": "device"`) {
+			t.Errorf("status: %s", st.stdout)
+		}
+		c.mustRun("", "token")
+	})
+}
+
+func TestDeviceLoginTimesOutAtTheDeadline(t *testing.T) {
+	fake := zenmltest.NewTest(t, zenmltest.Options{DeviceAuthTimeout: 2 * time.Second, DevicePollingInterval: time.Second})
+	c := newCLI(t)
+	start := time.Now()
+	r := c.run("", "login", fake.URL(), "--no-browser")
+	expectCode(t, r, 4)
+	oneLineError(t, r, "not authorized within 2s")
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("gave up after %s", d)
+	}
+}
+
+func TestExpiredDeviceSessionNeedsLogin(t *testing.T) {
+	fake := zenmltest.NewTest(t, zenmltest.Options{TokenLifetime: time.Hour})
+	c := newCLI(t)
+	loginWithToken(t, c, fake, fake.IssueToken(fake.AdminID(), -time.Minute), "device")
+	r := c.run("", "token")
+	expectCode(t, r, 4)
+	oneLineError(t, r, "zenctl login "+fake.URL())
+	r = c.run("", "status")
+	expectCode(t, r, 4)
+}
+
+// loginWithToken stores a bare token as a device login would have.
+func loginWithToken(t *testing.T, c *cli, fake *zenmltest.Server, token, method string) {
+	t.Helper()
+	dir := c.env["ZENCTL_CONFIG_DIR"]
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	expiresAt, lifetime := zenml.TokenExpiry(token, nil, time.Now())
+	if err := credentials.NewFileStore(dir).Set(fake.URL(), credentials.Secret{AccessToken: token, ExpiresAt: expiresAt, Lifetime: int64(lifetime / time.Second)}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "active_server: " + fake.URL() + "\nservers:\n  - url: " + fake.URL() + "\n    auth_method: " + method + "\n    secret_store: file\n"
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRefreshStampede: parallel processes with an expired access token
+// exchange the API key exactly once between them.
+func TestRefreshStampede(t *testing.T) {
+	forEachProfile(t, zenmltest.Options{TokenLifetime: 10 * time.Minute}, func(t *testing.T, fake *zenmltest.Server) {
+		key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
+		c := newCLI(t)
+		c.mustRun(key+"\n", "login", fake.URL(), "--api-key")
+		fake.ResetCounts()
+		// The server's clock moves past the token's expiry; the client
+		// finds out from the 401.
+		fake.Advance(time.Hour)
+
+		const n = 20
+		var wg sync.WaitGroup
+		results := make([]result, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i] = c.run("", "token")
+			}()
+		}
+		wg.Wait()
+		for i, r := range results {
+			if r.code != 0 || r.stdout == "" {
+				t.Fatalf("process %d: exit %d stdout %q stderr %s", i, r.code, r.stdout, r.stderr)
+			}
+		}
+		if got := fake.Count("POST /api/v1/login"); got != 1 {
+			t.Errorf("%d login exchanges for %d processes, want exactly 1", got, n)
+		}
+	})
+}
+
+// TestProactiveRefresh: a token close to its expiry is renewed before the
+// request, so the server never sees the stale one.
+func TestProactiveRefresh(t *testing.T) {
+	fake := zenmltest.NewTest(t, zenmltest.Options{TokenLifetime: time.Hour})
+	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
+	c := newCLI(t)
+	c.mustRun(key+"\n", "login", fake.URL(), "--api-key")
+	store := credentials.NewFileStore(c.env["ZENCTL_CONFIG_DIR"])
+	secret, err := store.Get(fake.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := secret.AccessToken
+	secret.ExpiresAt = time.Now().Add(10 * time.Second) // inside the 30 s leeway
+	if err := store.Set(fake.URL(), secret); err != nil {
+		t.Fatal(err)
+	}
+	fake.ResetCounts()
+	c.mustRun("", "token")
+	if got := fake.Count("POST /api/v1/login"); got != 1 {
+		t.Errorf("%d logins, want 1", got)
+	}
+	for _, req := range fake.Requests() {
+		if req.Header.Get("Authorization") == "Bearer "+old {
+			t.Errorf("stale token sent to %s", req.Endpoint)
+		}
+	}
+	renewed, _ := store.Get(fake.URL())
+	if renewed.AccessToken == old || renewed.APIKey != key {
+		t.Error("the renewed token was not saved for the next process")
+	}
+}
+
+func TestSeveralServersAndLogout(t *testing.T) {
+	a := zenmltest.NewTest(t, zenmltest.Options{})
+	b := zenmltest.NewTest(t, zenmltest.Options{Profile: zenmltest.Profile058})
+	c := newCLI(t)
+	c.mustRun("\n", "login", a.URL(), "--username", "default", "--password-stdin")
+	c.mustRun("\n", "login", b.URL(), "--username", "default", "--password-stdin")
+
+	st := c.mustRun("", "status", "-o", "json")
+	if !strings.Contains(st.stdout, b.URL()) {
+		t.Errorf("the last login is not active: %s", st.stdout)
+	}
+	// --server picks another server for one command.
+	st = c.mustRun("", "status", "--server", a.URL(), "-o", "json")
+	if !strings.Contains(st.stdout, a.URL()) {
+		t.Errorf("--server ignored: %s", st.stdout)
+	}
+	all := c.mustRun("", "status", "--all", "-o", "json")
+	var list []map[string]any
+	if err := json.Unmarshal([]byte(all.stdout), &list); err != nil || len(list) != 2 {
+		t.Fatalf("status --all: %v %s", err, all.stdout)
+	}
+
+	r := c.mustRun("", "logout")
+	if !strings.Contains(r.stderr, "stay valid on the server") {
+		t.Errorf("logout does not say tokens stay valid: %s", r.stderr)
+	}
+	expectCode(t, c.run("", "token"), 4)
+	// Credentials stay: logging in again needs no password.
+	r = c.mustRun("", "login", b.URL())
+	if !strings.Contains(r.stderr, "Already logged in") {
+		t.Errorf("stored credentials not reused: %s", r.stderr)
+	}
+
+	c.mustRun("", "logout", b.URL(), "--clear")
+	if _, err := credentials.NewFileStore(c.env["ZENCTL_CONFIG_DIR"]).Get(b.URL()); err == nil {
+		t.Error("--clear kept the credentials")
+	}
+	// The other server's login is untouched.
+	c.mustRun("", "token", "--server", a.URL())
+	c.mustRun("", "logout", "--all", "--clear")
+	expectCode(t, c.run("", "token", "--server", a.URL()), 4)
+}
+
+func TestEnvironmentCredentialsNeedNoStoredState(t *testing.T) {
+	forEachProfile(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
+		key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
+		c := newCLI(t)
+		delete(c.env, "ZENCTL_STORAGE")
+		c.env["ZENML_STORE_URL"] = fake.URL()
+		c.env["ZENML_STORE_API_KEY"] = key
+		r := c.mustRun("", "token")
+		if r.stdout == "" {
+			t.Fatal("no token")
+		}
+		st := c.mustRun("", "status", "-o", "json")
+		if !strings.Contains(st.stdout, `"auth_method": "environment"`) {
+			t.Errorf("status: %s", st.stdout)
+		}
+		if entries, _ := os.ReadDir(c.env["ZENCTL_CONFIG_DIR"]); len(entries) != 0 {
+			t.Errorf("the environment mode wrote files: %v", entries)
+		}
+		r = c.run("", "login", fake.URL())
+		expectCode(t, r, 1)
+		oneLineError(t, r, "ZENML_STORE_URL")
+
+		delete(c.env, "ZENML_STORE_API_KEY")
+		c.env["ZENML_STORE_API_TOKEN"] = fake.AdminToken()
+		c.mustRun("", "token")
+	})
+}
+
+func TestTokenRejectsBadLifetimeBeforeAnyRequest(t *testing.T) {
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	c := newCLI(t)
+	c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+	fake.ResetCounts()
+	for _, v := range []string{"0", "-5", "604801", "soon"} {
+		r := c.run("", "token", "--expires-in", v)
+		expectCode(t, r, 1)
+		oneLineError(t, r)
+	}
+	if n := len(fake.Requests()); n != 0 {
+		t.Errorf("%d requests sent for invalid --expires-in", n)
+	}
+}
+
+func TestNotLoggedInExitsFour(t *testing.T) {
+	c := newCLI(t)
+	for _, args := range [][]string{{"token"}, {"status"}} {
+		r := c.run("", args...)
+		expectCode(t, r, 4)
+		oneLineError(t, r, "zenctl login")
+	}
+}
+
+func TestDebugNeverShowsSecrets(t *testing.T) {
+	forEachProfile(t, zenmltest.Options{TokenLifetime: time.Hour}, func(t *testing.T, fake *zenmltest.Server) {
+		key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
+		c := newCLI(t)
+		r := c.mustRun(key+"\n", "login", fake.URL(), "--api-key", "--debug")
+		secret, err := credentials.NewFileStore(c.env["ZENCTL_CONFIG_DIR"]).Get(fake.URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok := c.mustRun("", "token", "--debug")
+		st := c.mustRun("", "status", "--debug")
+		for _, out := range []string{r.stderr, tok.stderr, st.stderr, st.stdout} {
+			for _, s := range []string{key, secret.AccessToken, strings.TrimSpace(tok.stdout)} {
+				if strings.Contains(out, s) {
+					t.Fatalf("secret in debug output:\n%s", out)
+				}
+			}
+		}
+		if !strings.Contains(tok.stderr, "GET ") || !strings.Contains(tok.stderr, "[REDACTED]") {
+			t.Errorf("debug trace missing:\n%s", tok.stderr)
+		}
+	})
+}

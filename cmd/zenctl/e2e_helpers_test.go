@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
+)
+
+// The end-to-end tests run the real main in a child process: the test
+// binary re-executes itself as zenctl when this variable is set. That is
+// the binary's real behaviour (streams, exit codes, locks between
+// processes) without a separate build step.
+const runAsZenctl = "ZENCTL_E2E_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runAsZenctl) == "1" {
+		os.Exit(run(os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+// cli is one user's machine: a config dir and an environment.
+type cli struct {
+	t   *testing.T
+	dir string
+	env map[string]string
+}
+
+func newCLI(t *testing.T) *cli {
+	t.Helper()
+	dir := t.TempDir()
+	return &cli{t: t, dir: dir, env: map[string]string{
+		"ZENCTL_CONFIG_DIR": filepath.Join(dir, "config"),
+		// The e2e tests exercise the file store; the real keyring has its
+		// own tests inside a D-Bus session.
+		"ZENCTL_STORAGE": "file",
+		"HOME":           dir,
+		"NO_COLOR":       "1",
+	}}
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func (c *cli) command(ctx context.Context, stdin string, args ...string) *exec.Cmd {
+	exe, err := os.Executable()
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, exe, args...)
+	// A clean environment: nothing of the developer's ZENML_* or keyring
+	// leaks in.
+	cmd.Env = []string{runAsZenctl + "=1", "PATH=" + os.Getenv("PATH")}
+	for k, v := range c.env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Stdin = strings.NewReader(stdin)
+	return cmd
+}
+
+// run runs zenctl to completion.
+func (c *cli) run(stdin string, args ...string) result {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := c.command(ctx, stdin, args...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		code = exitErr.ExitCode()
+	} else if err != nil {
+		c.t.Fatalf("running zenctl %v: %v", args, err)
+	}
+	return result{stdout: out.String(), stderr: errOut.String(), code: code}
+}
+
+// mustRun runs zenctl and fails the test unless it exits 0.
+func (c *cli) mustRun(stdin string, args ...string) result {
+	c.t.Helper()
+	r := c.run(stdin, args...)
+	if r.code != 0 {
+		c.t.Fatalf("zenctl %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	return r
+}
+
+func expectCode(t *testing.T, r result, code int) {
+	t.Helper()
+	if r.code != code {
+		t.Fatalf("exit code %d, want %d\nstdout: %s\nstderr: %s", r.code, code, r.stdout, r.stderr)
+	}
+}
+
+// oneLineError checks the error output is a single line naming the cause.
+func oneLineError(t *testing.T, r result, contains ...string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
+	last := lines[len(lines)-1]
+	if !strings.HasPrefix(last, "error: ") {
+		t.Fatalf("no one-line error at the end of stderr:\n%s", r.stderr)
+	}
+	for _, s := range contains {
+		if !strings.Contains(last, s) {
+			t.Errorf("error %q does not mention %q", last, s)
+		}
+	}
+	if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic:") {
+		t.Errorf("stack trace on stderr:\n%s", r.stderr)
+	}
+}
+
+var profiles = []string{zenmltest.Profile093, zenmltest.Profile058}
+
+// forEachProfile runs a test against a fake of each server version.
+func forEachProfile(t *testing.T, opts zenmltest.Options, test func(t *testing.T, fake *zenmltest.Server)) {
+	for _, p := range profiles {
+		t.Run("zenml-"+p, func(t *testing.T) {
+			t.Parallel()
+			o := opts
+			o.Profile = p
+			test(t, zenmltest.NewTest(t, o))
+		})
+	}
+}
