@@ -2,21 +2,20 @@
 # Runs the whole test suite with the race detector. When this machine can
 # start a real Secret Service (dbus-run-session and gnome-keyring-daemon),
 # the keyring tests run against it inside a throwaway D-Bus session and
-# HOME; otherwise they are skipped and say so.
+# HOME (see .ci/keyring-session.sh); otherwise they are skipped and say so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-args=("$@")
-if [ ${#args[@]} -eq 0 ]; then
-  args=(-race ./...)
+if [ -z "${ZENCTL_TEST_REAL_KEYRING:-}" ] && command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+  echo "scripts/test.sh: starting a real Secret Service (gnome-keyring) in a private D-Bus session" >&2
+  exec dbus-run-session -- ./.ci/keyring-session.sh "$0" "$@"
 fi
 
-if [ -z "${ZENCTL_TEST_REAL_KEYRING:-}" ] && command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
-  echo "scripts/test.sh: running with a real Secret Service (gnome-keyring in a private D-Bus session)" >&2
-  exec dbus-run-session -- ./.ci/keyring-session.sh go test "${args[@]}"
-fi
-if [ -z "${ZENCTL_TEST_REAL_KEYRING:-}" ]; then
-  echo "scripts/test.sh: dbus-run-session or gnome-keyring-daemon not found: real-keyring tests will be skipped" >&2
+if [ -n "${ZENCTL_TEST_REAL_KEYRING:-}" ]; then
+  # Listed verbosely so a CI log shows that the real-keyring tests ran.
+  go test -race -count=1 -v -run RealKeyring ./cmd/... ./internal/credentials/...
+else
+  echo "scripts/test.sh: dbus-run-session or gnome-keyring-daemon not found: the real-keyring tests will be skipped" >&2
   echo "  (install them with: apt-get install dbus dbus-user-session gnome-keyring)" >&2
 fi
-exec go test "${args[@]}"
+exec go test -race "${@:-./...}"

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zenctl/zenctl/internal/build"
 	"github.com/zenctl/zenctl/internal/cmd/auth"
+	"github.com/zenctl/zenctl/internal/cmd/docs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
@@ -60,6 +61,7 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 		cmd.AddCommand(c)
 	}
 	cmd.AddCommand(newCmdVersion(f, version, commit, date))
+	cmd.AddCommand(docs.NewCmdDocs(cmd))
 	cmd.AddCommand(newHelpTopic("environment", "Environment variables zenctl reads", environmentTopic()))
 	cmd.AddCommand(newHelpTopic("exit-codes", "Exit codes and what they mean", exitcode.Topic))
 	return cmd
@@ -87,7 +89,13 @@ func newCmdVersion(f *factory.Factory, version, commit, date string) *cobra.Comm
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
-		Args:  cobra.NoArgs,
+		Long: heredoc.Doc(`
+			Print zenctl's version, the commit it was built from and the build
+			date. Release builds carry them from the build; 'go install' builds
+			read them from the module's build information.
+		`),
+		Example: "$ zenctl version\n$ zenctl --version",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			_, err := fmt.Fprintln(f.IOStreams.Out, versionLine(version, commit, date))
 			return err
