@@ -444,7 +444,7 @@ func (c *Client) attempt(ctx context.Context, r request, token, idempotencyKey s
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	if idempotencyKey != "" {
+	if idempotencyKey != "" && req.Header.Get("Idempotency-Key") == "" {
 		req.Header.Set("Idempotency-Key", idempotencyKey)
 	}
 	resp, err := c.http.Do(req)

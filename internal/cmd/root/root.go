@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/build"
+	"github.com/zenctl/zenctl/internal/cmd/api"
 	"github.com/zenctl/zenctl/internal/cmd/auth"
 	"github.com/zenctl/zenctl/internal/cmd/docs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
@@ -60,6 +61,7 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 		c.GroupID = "auth"
 		cmd.AddCommand(c)
 	}
+	cmd.AddCommand(api.NewCmdAPI(f, nil))
 	cmd.AddCommand(newCmdVersion(f, version, commit, date))
 	cmd.AddCommand(docs.NewCmdDocs(cmd))
 	cmd.AddCommand(newHelpTopic("environment", "Environment variables zenctl reads", environmentTopic()))

@@ -1,0 +1,188 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+
+	"github.com/itchyny/gojq"
+
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
+
+// printer writes responses to stdout.
+type printer struct {
+	io      *iostreams.IOStreams
+	include bool
+	jq      *gojq.Code
+}
+
+// response prints one response and returns the error for a failed status.
+func (p *printer) response(ctx context.Context, method, path string, resp *zenml.RawResponse) error {
+	if err := p.head(resp); err != nil {
+		return err
+	}
+	if resp.Err != nil {
+		// The body of an error goes out unfiltered, as gh does: the filter
+		// was written for the success shape, and scripts may want the detail.
+		if err := p.body(resp.Body); err != nil {
+			return err
+		}
+		return &requestError{method, path, resp.Err}
+	}
+	return p.result(ctx, resp.Body)
+}
+
+// result prints a successful body, through --jq when given.
+func (p *printer) result(ctx context.Context, body []byte) error {
+	if p.jq != nil {
+		return p.filter(ctx, body)
+	}
+	return p.body(body)
+}
+
+// head prints the status line and the headers for -i.
+func (p *printer) head(resp *zenml.RawResponse) error {
+	if !p.include {
+		return nil
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s %s\n", resp.Proto, resp.Status)
+	names := make([]string, 0, len(resp.Header))
+	for name := range resp.Header {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		for _, v := range resp.Header[name] {
+			fmt.Fprintf(&b, "%s: %s\n", name, v)
+		}
+	}
+	b.WriteByte('\n')
+	_, err := p.io.Out.Write(b.Bytes())
+	return err
+}
+
+// body prints a body unchanged, or indented when stdout is a terminal and
+// the body is JSON: scripts get the server's bytes, people a readable view.
+func (p *printer) body(body []byte) error {
+	if p.io.IsStdoutTTY() && len(bytes.TrimSpace(body)) > 0 {
+		var b bytes.Buffer
+		if json.Indent(&b, body, "", "  ") == nil {
+			b.WriteByte('\n')
+			_, err := p.io.Out.Write(b.Bytes())
+			return err
+		}
+	}
+	_, err := p.io.Out.Write(body)
+	return err
+}
+
+// filter runs --jq over a JSON body: strings print raw (jq -r), other
+// values as JSON, one per line. Output is buffered so that a filter that
+// fails half-way prints nothing.
+func (p *printer) filter(ctx context.Context, body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	// Numbers stay json.Number so large integers survive unchanged.
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return errors.New("--jq: the response is not JSON")
+	}
+	var out bytes.Buffer
+	iter := p.jq.RunWithContext(ctx, v)
+	for {
+		x, ok := iter.Next()
+		if !ok {
+			break
+		}
+		if err, isErr := x.(error); isErr {
+			var halt *gojq.HaltError
+			if errors.As(err, &halt) && halt.Value() == nil {
+				break
+			}
+			return fmt.Errorf("--jq: %w", err)
+		}
+		if s, isStr := x.(string); isStr {
+			out.WriteString(s)
+		} else {
+			b, err := gojq.Marshal(x)
+			if err != nil {
+				return fmt.Errorf("--jq: %w", err)
+			}
+			if p.io.IsStdoutTTY() {
+				var ind bytes.Buffer
+				if json.Indent(&ind, b, "", "  ") == nil {
+					b = ind.Bytes()
+				}
+			}
+			out.Write(b)
+		}
+		out.WriteByte('\n')
+	}
+	_, err := p.io.Out.Write(out.Bytes())
+	return err
+}
+
+// page is ZenML's Page envelope; pointers tell a missing field from zero.
+type page struct {
+	Index      *int              `json:"index"`
+	TotalPages *int              `json:"total_pages"`
+	Items      []json.RawMessage `json:"items"`
+}
+
+// paginate fetches every page of a list, starting at the page in query (1
+// by default), and prints all items as one JSON array. A token that
+// expires between pages is renewed by the client like for any request.
+func paginate(ctx context.Context, client *zenml.Client, p *printer, path string, query url.Values, header http.Header) error {
+	var items []json.RawMessage
+	for n := 0; ; n++ {
+		resp, err := client.Do(ctx, http.MethodGet, path, query, nil, header)
+		if err != nil {
+			return &requestError{http.MethodGet, path, err}
+		}
+		if resp.Err != nil {
+			return p.response(ctx, http.MethodGet, path, resp)
+		}
+		if err := p.head(resp); err != nil {
+			return err
+		}
+		var pg page
+		if json.Unmarshal(resp.Body, &pg) != nil || pg.Index == nil || pg.TotalPages == nil || pg.Items == nil {
+			if n == 0 {
+				// Not a list endpoint: print the answer as it is, like gh.
+				return p.result(ctx, resp.Body)
+			}
+			return fmt.Errorf("GET %s: page %s is not a ZenML page envelope", path, query.Get("page"))
+		}
+		items = append(items, pg.Items...)
+		if *pg.Index >= *pg.TotalPages || len(pg.Items) == 0 {
+			break
+		}
+		next := *pg.Index + 1
+		// A server that does not advance would loop forever.
+		if prev, _ := strconv.Atoi(query.Get("page")); query.Get("page") != "" && next <= prev {
+			return fmt.Errorf("GET %s: pagination did not advance past page %d", path, prev)
+		}
+		query.Set("page", strconv.Itoa(next))
+	}
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i, it := range items {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if json.Compact(&b, it) != nil {
+			b.Write(it)
+		}
+	}
+	b.WriteString("]\n")
+	return p.result(ctx, b.Bytes())
+}
