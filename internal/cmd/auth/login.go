@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -142,7 +143,12 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	if opts.NoVerifySSL {
 		tlsOpts = factory.TLSOptions{InsecureSkipVerify: true}
 	} else if opts.SSLCACert != "" {
-		tlsOpts = factory.TLSOptions{CACert: opts.SSLCACert}
+		// Stored for later commands, which may run from another directory.
+		caPath, err := filepath.Abs(opts.SSLCACert)
+		if err != nil {
+			return fmt.Errorf("invalid --ssl-ca-cert %q: %w", opts.SSLCACert, err)
+		}
+		tlsOpts = factory.TLSOptions{CACert: caPath}
 	}
 	if tlsOpts.InsecureSkipVerify {
 		fmt.Fprintf(errOut, "%s TLS certificate verification is off for %s: anyone on the network path can read your credentials\n", cs.WarningIcon(), serverURL)
@@ -178,6 +184,14 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 		return fmt.Errorf("%s does not use authentication (auth scheme NO_AUTH); there is nothing to log in to", serverURL)
 	}
 
+	// Check the secret store before the user goes through a login: an
+	// explicit keyring that is unavailable fails now, not after a device
+	// flow or a key exchange.
+	store, err := f.NewSecretStore()
+	if err != nil {
+		return err
+	}
+
 	var (
 		secret   credentials.Secret
 		method   string
@@ -211,10 +225,6 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 		return fmt.Errorf("logged in, but %s rejected the new token: %w", serverURL, err)
 	}
 
-	store, err := f.NewSecretStore()
-	if err != nil {
-		return err
-	}
 	if existing != nil && existing.SecretStore != "" && existing.SecretStore != store.Kind() {
 		// The secret moves to another store: remove the old copy so that
 		// exactly one exists.

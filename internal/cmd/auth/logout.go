@@ -35,7 +35,8 @@ func NewCmdLogout(f *factory.Factory, runF func(*LogoutOptions) error) *cobra.Co
 			credentials stay, so a later 'zenctl login SERVER_URL' needs no new
 			login. --clear deletes the stored credentials too; --all acts on every
 			server. Tokens already issued stay valid on the server until they
-			expire: to revoke access, deactivate or rotate the API key.
+			expire: to revoke access, deactivate or delete the API key (rotating
+			it leaves tokens already issued valid).
 		`),
 		Example: heredoc.Doc(`
 			$ zenctl logout

@@ -13,6 +13,7 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/auth"
 	"github.com/zenctl/zenctl/internal/cmd/docs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/serviceaccount"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
 )
@@ -61,7 +62,11 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 		c.GroupID = "auth"
 		cmd.AddCommand(c)
 	}
-	cmd.AddCommand(api.NewCmdAPI(f, nil))
+	cmd.AddGroup(&cobra.Group{ID: "access", Title: "Service accounts and the API"})
+	for _, c := range []*cobra.Command{serviceaccount.NewCmdServiceAccount(f), api.NewCmdAPI(f, nil)} {
+		c.GroupID = "access"
+		cmd.AddCommand(c)
+	}
 	cmd.AddCommand(newCmdVersion(f, version, commit, date))
 	cmd.AddCommand(docs.NewCmdDocs(cmd))
 	cmd.AddCommand(newHelpTopic("environment", "Environment variables zenctl reads", environmentTopic()))

@@ -1,0 +1,529 @@
+// Package importzenml holds `zenctl import zenml`, which copies the logins
+// the zenml CLI stored (credentials.yaml from 0.70 on, the store: section of
+// config.yaml before) into zenctl's secret store, so that moving to zenctl
+// does not mean logging in to every server again.
+package importzenml
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"text/tabwriter"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/config"
+	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/output"
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
+
+// NewCmdImport builds `zenctl import` with its subcommands.
+func NewCmdImport(f *factory.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "import <command>",
+		Short: "Import logins from other tools",
+		Long: heredoc.Doc(`
+			Copy logins that another tool stored into zenctl, so that you do
+			not have to log in to every server again.
+		`),
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(NewCmdZenML(f, nil))
+	return cmd
+}
+
+// ZenMLOptions are the inputs of `zenctl import zenml`.
+type ZenMLOptions struct {
+	Factory *factory.Factory
+	IO      *iostreams.IOStreams
+
+	ConfigPath string
+	DryRun     bool
+	Servers    []string
+	Overwrite  bool
+	Verify     bool
+	Output     string
+
+	// Now replaces the clock (tests).
+	Now func() time.Time
+}
+
+// Report is `zenctl import zenml -o json`.
+type Report struct {
+	Imported []Imported `json:"imported"`
+	Skipped  []Skipped  `json:"skipped"`
+}
+
+// Imported is one login stored (or, with --dry-run, that would be).
+type Imported struct {
+	Server     string `json:"server"`
+	AuthMethod string `json:"auth_method"`
+}
+
+// Skipped is one login not imported, and why.
+type Skipped struct {
+	Server string `json:"server"`
+	Reason string `json:"reason"`
+}
+
+// NewCmdZenML builds `zenctl import zenml`. runF replaces the work in tests.
+func NewCmdZenML(f *factory.Factory, runF func(*ZenMLOptions) error) *cobra.Command {
+	opts := &ZenMLOptions{Factory: f, IO: f.IOStreams}
+	cmd := &cobra.Command{
+		Use:   "zenml",
+		Short: "Import the logins of the zenml CLI",
+		Long: heredoc.Docf(`
+			Copy the logins the zenml CLI stored into zenctl's secret store (the
+			OS keyring, or the file zenctl falls back to).
+
+			zenctl reads %[1]scredentials.yaml%[1]s (zenml 0.70 and later) and the store
+			section of %[1]sconfig.yaml%[1]s (older releases, such as 0.58) in the zenml
+			config directory: --config-path, else ZENML_CONFIG_PATH, else zenml's
+			default (~/.config/zenml on Linux, ~/Library/Application Support/zenml
+			on macOS, %%APPDATA%%\zenml on Windows). It only reads them: the zenml
+			CLI keeps working as before.
+
+			For each server it imports the API key if there is one, else the
+			username and password, else the access token if it has not expired
+			(a token cannot be renewed: log in again when it expires). It skips
+			ZenML Pro entries, zenml's local SQL store, expired tokens, entries
+			without a credential, invalid URLs, and servers zenctl is already
+			logged in to (replace those with --overwrite).
+
+			The report goes to stderr; -o json prints it on stdout as
+			{"imported":[{"server","auth_method"}],"skipped":[{"server","reason"}]}.
+			No secret is ever printed. Nothing goes over the network unless you
+			pass --verify, which checks each credential with its server and
+			skips those that do not work.
+
+			If zenctl has no active server yet, zenml's current server becomes
+			the active one.
+		`, "`"),
+		Example: heredoc.Doc(`
+			# See what would be imported, without writing anything
+			$ zenctl import zenml --dry-run
+
+			# Import everything, checking each login with its server
+			$ zenctl import zenml --verify
+
+			# Import one server from another zenml config dir, replacing zenctl's login
+			$ zenctl import zenml --config-path /srv/ci/zenml --server https://zenml.example.com --overwrite
+		`),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Output != "" {
+				if _, err := output.ParseFormat(opts.Output); err != nil {
+					return exitcode.Usagef("%v", err)
+				}
+			}
+			for _, s := range opts.Servers {
+				if _, err := zenml.NormalizeServerURL(s); err != nil {
+					return exitcode.Usagef("--server: %v", err)
+				}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runZenML(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.ConfigPath, "config-path", "", "The zenml config `directory` (default: ZENML_CONFIG_PATH, else zenml's default)")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "Show what would be imported without writing anything")
+	// This shadows the global --server on purpose: here it selects which
+	// of zenml's servers to import, and may be repeated.
+	cmd.Flags().StringSliceVar(&opts.Servers, "server", nil, "Import only this server `URL` (repeatable)")
+	cmd.Flags().BoolVar(&opts.Overwrite, "overwrite", false, "Replace zenctl's existing logins for the same servers")
+	cmd.Flags().BoolVar(&opts.Verify, "verify", false, "Check each credential with its server before importing it")
+	factory.AddOutputFlag(cmd, &opts.Output)
+	return cmd
+}
+
+func runZenML(ctx context.Context, opts *ZenMLOptions) error {
+	f := opts.Factory
+	format, err := f.OutputFormat(opts.Output)
+	if err != nil {
+		return err
+	}
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	dir, err := zenmlConfigDir(opts.ConfigPath, f.Getenv, runtime.GOOS)
+	if err != nil {
+		return err
+	}
+	logins, err := readZenMLDir(dir)
+	if err != nil {
+		return err
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+
+	wanted := map[string]bool{}
+	for _, s := range opts.Servers {
+		u, _ := zenml.NormalizeServerURL(s) // validated by NewCmdZenML
+		wanted[u] = false
+	}
+
+	var (
+		report      = Report{Imported: []Imported{}, Skipped: []Skipped{}}
+		plan        []*importable
+		seen        = map[string]bool{}
+		zenmlActive string
+	)
+	for _, l := range logins {
+		imp, reason := classify(l, now())
+		server := displayURL(l.RawURL)
+		key := sameServerKey(l.RawURL)
+		if imp != nil {
+			server, key = imp.URL, imp.URL
+		}
+		if len(wanted) > 0 {
+			if _, ok := wanted[key]; !ok {
+				continue
+			}
+			wanted[key] = true
+		}
+		if l.Active {
+			if u, err := normalizeURL(l.RawURL); err == nil {
+				zenmlActive = u
+			}
+		}
+		switch {
+		case imp == nil:
+		case seen[imp.URL]:
+			imp, reason = nil, ReasonDuplicate
+		case cfg.Server(imp.URL) != nil && !opts.Overwrite:
+			imp, reason = nil, ReasonAlreadyLoggedIn
+		}
+		if imp == nil {
+			report.Skipped = append(report.Skipped, Skipped{Server: server, Reason: reason})
+			continue
+		}
+		seen[imp.URL] = true
+		plan = append(plan, imp)
+	}
+	missing := false
+	for _, s := range opts.Servers {
+		u, _ := zenml.NormalizeServerURL(s)
+		if !wanted[u] {
+			wanted[u] = true // report each once
+			missing = true
+			report.Skipped = append(report.Skipped, Skipped{Server: u, Reason: ReasonNotFound})
+		}
+	}
+
+	if opts.Verify {
+		plan = verifyAll(ctx, f, plan, &report)
+	}
+
+	var writeErr error
+	activate := ""
+	if opts.DryRun {
+		if cfg.ActiveServer == "" && zenmlActive != "" && (cfg.Server(zenmlActive) != nil || inPlan(plan, zenmlActive)) {
+			activate = zenmlActive
+		}
+	} else if len(plan) > 0 {
+		var stored []*importable
+		stored, writeErr = storeSecrets(f, cfg, plan)
+		plan = stored
+		if len(stored) > 0 {
+			if err := saveMetadata(f, stored, zenmlActive, now(), &activate); err != nil && writeErr == nil {
+				writeErr = err
+			}
+		}
+	} else if cfg.ActiveServer == "" && zenmlActive != "" && cfg.Server(zenmlActive) != nil {
+		// Nothing new, but zenml's current server is a zenctl login
+		// already: still honour "zenml's server becomes the active one".
+		writeErr = f.UpdateConfig(func(c *config.Config) error {
+			if c.ActiveServer == "" && c.Server(zenmlActive) != nil {
+				c.ActiveServer, activate = zenmlActive, zenmlActive
+			}
+			return nil
+		})
+	}
+	for _, imp := range plan {
+		report.Imported = append(report.Imported, Imported{Server: imp.URL, AuthMethod: imp.Method})
+	}
+
+	err = output.Print(opts.IO, format, report, func() error {
+		printReport(opts.IO, dir, opts.DryRun, plan, report.Skipped, activate)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	warnTLS(opts.IO, plan)
+	if writeErr != nil {
+		return writeErr
+	}
+	if missing {
+		// The report names the servers; a script asking for one that
+		// is not there must not see success.
+		return exitcode.SilentError
+	}
+	return nil
+}
+
+func inPlan(plan []*importable, url string) bool {
+	for _, imp := range plan {
+		if imp.URL == url {
+			return true
+		}
+	}
+	return false
+}
+
+// zenmlConfigDir finds the zenml CLI's config dir as zenml does:
+// ZENML_CONFIG_PATH, else click.get_app_dir("zenml"). The flag comes first.
+func zenmlConfigDir(flag string, getenv func(string) string, goos string) (string, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if flag != "" {
+		return flag, nil
+	}
+	if d := getenv("ZENML_CONFIG_PATH"); d != "" {
+		return d, nil
+	}
+	home := func() (string, error) {
+		for _, k := range []string{"HOME", "USERPROFILE"} {
+			if h := getenv(k); h != "" {
+				return h, nil
+			}
+		}
+		h, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("cannot find the zenml config directory (%v); use --config-path", err)
+		}
+		return h, nil
+	}
+	switch goos {
+	case "windows":
+		if d := getenv("APPDATA"); d != "" {
+			return filepath.Join(d, "zenml"), nil
+		}
+		h, err := home()
+		return filepath.Join(h, "zenml"), err
+	case "darwin":
+		h, err := home()
+		return filepath.Join(h, "Library", "Application Support", "zenml"), err
+	default:
+		if d := getenv("XDG_CONFIG_HOME"); d != "" {
+			return filepath.Join(d, "zenml"), nil
+		}
+		h, err := home()
+		return filepath.Join(h, ".config", "zenml"), err
+	}
+}
+
+// verifyAll checks each login with its server (GET /api/v1/info, then the
+// current user) and moves those that fail to the skipped list. A checked
+// login gains the account name and, for an API key or password, the fresh
+// token the check obtained.
+func verifyAll(ctx context.Context, f *factory.Factory, plan []*importable, report *Report) []*importable {
+	var ok []*importable
+	for _, imp := range plan {
+		if reason := verify(ctx, f, imp); reason != "" {
+			report.Skipped = append(report.Skipped, Skipped{Server: imp.URL, Reason: reason})
+			continue
+		}
+		ok = append(ok, imp)
+	}
+	return ok
+}
+
+func verify(ctx context.Context, f *factory.Factory, imp *importable) string {
+	tlsOpts := factory.TLSOptions{
+		InsecureSkipVerify: imp.Server.VerifySSL != nil && !*imp.Server.VerifySSL,
+		CACert:             imp.Server.CACertPath,
+	}
+	login, err := f.NewClient(imp.URL, tlsOpts, nil)
+	if err != nil {
+		return "cannot check it: " + oneLine(err.Error())
+	}
+	info, err := login.Info(ctx)
+	if err != nil {
+		return "cannot check it with the server: " + oneLine(err.Error())
+	}
+	if info.DeploymentType == "cloud" {
+		return ReasonPro
+	}
+	login.SetServerVersion(info.Version)
+	var fresh *zenml.Credentials
+	// No Store: the check keeps the credentials in memory, so a dry run
+	// with --verify still writes nothing.
+	session := &zenml.Session{Login: login, Initial: factory.CredentialsFromSecret(imp.Secret),
+		OnExchange: func(c zenml.Credentials) { fresh = &c }}
+	user, err := login.WithTokens(session).CurrentUser(ctx)
+	if err != nil {
+		var reauth *zenml.ReauthRequiredError
+		var apiErr *zenml.Error
+		switch {
+		case errors.As(err, &reauth):
+			return "the server rejected the credentials: " + reauth.Reason
+		case errors.As(err, &apiErr) && apiErr.Kind == zenml.KindCredentials:
+			return "the server rejected the credentials: " + oneLine(apiErr.Message)
+		}
+		return "cannot check it with the server: " + oneLine(err.Error())
+	}
+	if fresh != nil {
+		imp.Secret = factory.SecretFromCredentials(*fresh)
+	}
+	imp.Server.ServerID, imp.Server.ServerName, imp.Server.ServerVersion = info.ID, info.Name, info.Version
+	imp.Server.Account = user.Name
+	imp.Server.AccountType = config.AccountUser
+	if user.Body.IsServiceAccount {
+		imp.Server.AccountType = config.AccountServiceAccount
+	}
+	return ""
+}
+
+// storeSecrets writes the secrets; it stops at the first failure and
+// returns what was stored, so that metadata is recorded for exactly those.
+func storeSecrets(f *factory.Factory, cfg *config.Config, plan []*importable) ([]*importable, error) {
+	store, err := f.NewSecretStore()
+	if err != nil {
+		return nil, err
+	}
+	var stored []*importable
+	for _, imp := range plan {
+		if existing := cfg.Server(imp.URL); existing != nil && existing.SecretStore != "" && existing.SecretStore != store.Kind() {
+			// --overwrite moves the secret to another store: remove the
+			// old copy so that exactly one exists (as login does).
+			if old, err := f.SecretStoreFor(existing); err == nil {
+				_ = old.Delete(imp.URL)
+			}
+		}
+		if err := store.Set(imp.URL, imp.Secret); err != nil {
+			return stored, fmt.Errorf("storing the credentials of %s: %w", imp.URL, err)
+		}
+		imp.Server.SecretStore = store.Kind()
+		stored = append(stored, imp)
+	}
+	return stored, nil
+}
+
+// saveMetadata records the imported servers in one config update, and makes
+// zenml's current server the active one if zenctl has none.
+func saveMetadata(f *factory.Factory, stored []*importable, zenmlActive string, now time.Time, activated *string) error {
+	return f.UpdateConfig(func(c *config.Config) error {
+		for _, imp := range stored {
+			s := imp.Server
+			if cur := c.Server(imp.URL); cur != nil {
+				// --overwrite: keep what the import cannot know — this
+				// machine's device client id, unknown keys, and TLS
+				// settings for servers zenml has none for (it records them
+				// only for its current server).
+				merged := *cur
+				if s.ServerID != "" {
+					merged.ServerID, merged.ServerName, merged.ServerVersion = s.ServerID, s.ServerName, s.ServerVersion
+				}
+				if imp.Active {
+					merged.VerifySSL, merged.CACertPath = s.VerifySSL, s.CACertPath
+				}
+				merged.Account, merged.AccountType = s.Account, s.AccountType
+				merged.SecretStore = s.SecretStore
+				s = merged
+			}
+			s.AuthMethod = imp.Method
+			s.TokenExpiresAt = nil
+			if !imp.Secret.ExpiresAt.IsZero() {
+				at := imp.Secret.ExpiresAt.UTC()
+				s.TokenExpiresAt = &at
+			}
+			s.LastLogin = now.UTC()
+			c.UpsertServer(s)
+		}
+		if c.ActiveServer == "" && zenmlActive != "" && c.Server(zenmlActive) != nil {
+			c.ActiveServer = zenmlActive
+			*activated = zenmlActive
+		}
+		return nil
+	})
+}
+
+// printReport writes the human report to stderr, where login messages go:
+// stdout stays empty unless -o asks for data.
+func printReport(ios *iostreams.IOStreams, dir string, dryRun bool, imported []*importable, skipped []Skipped, activated string) {
+	cs := ios.ErrColorScheme()
+	w := ios.ErrOut
+	if len(imported) == 0 && len(skipped) == 0 {
+		fmt.Fprintf(w, "No zenml logins found in %s\n", dir)
+		return
+	}
+	verb := "Imported"
+	if dryRun {
+		verb = "Would import"
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if len(imported) > 0 {
+		fmt.Fprintf(tw, "%s from %s:\n", verb, dir)
+		for _, imp := range imported {
+			fmt.Fprintf(tw, "  %s %s\t%s\n", cs.SuccessIcon(), imp.URL, methodText(imp))
+		}
+	} else {
+		fmt.Fprintf(tw, "Nothing to import from %s\n", dir)
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(tw, "Skipped:\n")
+		for _, s := range skipped {
+			fmt.Fprintf(tw, "  %s %s\t%s\n", cs.Gray("-"), s.Server, s.Reason)
+		}
+	}
+	_ = tw.Flush()
+	if activated != "" {
+		if dryRun {
+			fmt.Fprintf(w, "Would make %s the active server\n", activated)
+		} else {
+			fmt.Fprintf(w, "%s Active server is now %s\n", cs.SuccessIcon(), activated)
+		}
+	}
+	if dryRun {
+		fmt.Fprintln(w, "Dry run: nothing was written")
+	} else if len(imported) > 0 {
+		fmt.Fprintln(w, "Check them with `zenctl status --all`")
+	}
+}
+
+func methodText(imp *importable) string {
+	switch imp.Method {
+	case config.AuthAPIKey:
+		return "API key"
+	case config.AuthPassword:
+		return "password of " + imp.Secret.Username
+	case config.AuthToken:
+		if imp.Secret.ExpiresAt.IsZero() {
+			return "token (does not expire)"
+		}
+		return "token (expires " + imp.Secret.ExpiresAt.UTC().Format(time.RFC3339) + "; then run zenctl login)"
+	}
+	return imp.Method
+}
+
+// warnTLS points out imported TLS settings that will not work as the user
+// expects: zenctl honours zenml's verify_ssl, including turning checks off.
+func warnTLS(ios *iostreams.IOStreams, imported []*importable) {
+	cs := ios.ErrColorScheme()
+	for _, imp := range imported {
+		if v := imp.Server.VerifySSL; v != nil && !*v {
+			fmt.Fprintf(ios.ErrOut, "%s TLS certificate verification is off for %s, as it was in zenml\n", cs.WarningIcon(), imp.URL)
+		}
+		if p := imp.Server.CACertPath; p != "" {
+			if _, err := os.Stat(p); err != nil {
+				fmt.Fprintf(ios.ErrOut, "%s The CA certificate %s for %s is missing; run `zenctl login %s --ssl-ca-cert FILE`\n",
+					cs.WarningIcon(), p, imp.URL, imp.URL)
+			}
+		}
+	}
+}

@@ -1,0 +1,103 @@
+package serviceaccount
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
+
+// APIKeyCreateOptions are the inputs of `api-key SA create`.
+type APIKeyCreateOptions struct {
+	Factory *factory.Factory
+	IO      *iostreams.IOStreams
+
+	ServiceAccount string
+	Name           string
+	Description    string
+	SetKey         bool
+	OutputFile     string
+	Output         string
+}
+
+// NewCmdAPIKeyCreate builds `zenctl service-account api-key SA create`.
+func NewCmdAPIKeyCreate(f *factory.Factory, runF func(*APIKeyCreateOptions) error) *cobra.Command {
+	opts := &APIKeyCreateOptions{Factory: f, IO: f.IOStreams}
+	cmd := &cobra.Command{
+		Use:   "create NAME",
+		Short: "Create an API key",
+		Long: heredoc.Doc(`
+			Create an API key for the service account.
+
+			The key is printed once, alone on stdout; the server never shows it
+			again. --output-file writes it to a new file readable only by you
+			instead (an existing file is never overwritten). --set-key also makes
+			this client log in with the new key. -o json gives
+			{"name", "id", "key"}.
+		`),
+		Example: heredoc.Doc(`
+			$ KEY=$(zenctl service-account api-key ci-bot create deploy)
+			$ zenctl sa api-key ci-bot create deploy --output-file deploy.key
+		`),
+		Args: saArgs("NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceAccount, opts.Name = args[0], args[1]
+			if _, err := formatArg(opts.Output); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAPIKeyCreate(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Description, "description", "d", "", "Description of the key")
+	cmd.Flags().BoolVar(&opts.SetKey, "set-key", false, "Make this client log in with the new key")
+	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "Write the key to this new `file` (mode 0600) instead of stdout")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output format: json or yaml (default: the bare key)")
+	return cmd
+}
+
+func runAPIKeyCreate(ctx context.Context, opts *APIKeyCreateOptions) error {
+	cs := opts.IO.ErrColorScheme()
+	format, _ := formatArg(opts.Output)
+	kc, err := newKeyContext(ctx, opts.Factory, opts.ServiceAccount)
+	if err != nil {
+		return err
+	}
+	if opts.SetKey && kc.target.FromEnv {
+		return fmt.Errorf("--set-key cannot store the key: the credentials come from ZENML_STORE_* variables")
+	}
+	file, err := createKeyFile(opts.OutputFile)
+	if err != nil {
+		return err
+	}
+	defer file.finish()
+
+	req := zenml.APIKeyRequest{Name: opts.Name}
+	if opts.Description != "" {
+		req.Description = &opts.Description
+	}
+	key, err := kc.client.CreateAPIKey(ctx, kc.sa.ID, req)
+	if err != nil {
+		return err
+	}
+	res := &KeyResult{Name: key.Name, ID: key.ID}
+	if err := emitNewKey(opts.IO, file, format, key.Secret(), res, res); err != nil {
+		return err
+	}
+	if err := file.finish(); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "%s Created API key %s for service account %s\n", cs.SuccessIcon(), cs.Bold(key.Name), kc.sa.Name)
+	newKeyNotice(opts.IO, file, kc.target.URL, 1)
+	if opts.SetKey {
+		return adopt(ctx, opts.IO, opts.Factory, kc.target, key.Secret())
+	}
+	return nil
+}

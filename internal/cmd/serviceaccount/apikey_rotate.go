@@ -1,0 +1,308 @@
+package serviceaccount
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/output"
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
+
+// APIKeyRotateOptions are the inputs of `api-key SA rotate`.
+type APIKeyRotateOptions struct {
+	Factory *factory.Factory
+	IO      *iostreams.IOStreams
+
+	ServiceAccount string
+	Key            string
+	All            bool
+	Retain         int
+	SetKey         bool
+	OutputFile     string
+	Output         string
+}
+
+// RotateResult is one rotated key in -o json output: an object for a
+// single rotation, an array of them for --all.
+type RotateResult struct {
+	Name string `json:"name"`
+	ID   string `json:"id"`
+	// Key is null when the key went to --output-file.
+	Key     *string `json:"key"`
+	KeyFile string  `json:"key_file,omitempty"`
+	// PreviousKeyValidUntil is when the replaced secret stops working
+	// (RFC 3339, UTC), or null when it stopped at once.
+	PreviousKeyValidUntil *string `json:"previous_key_valid_until"`
+}
+
+// NewCmdAPIKeyRotate builds `zenctl service-account api-key SA rotate`.
+func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) error) *cobra.Command {
+	opts := &APIKeyRotateOptions{Factory: f, IO: f.IOStreams}
+	cmd := &cobra.Command{
+		Use:   "rotate {KEY_NAME_OR_ID | --all}",
+		Short: "Give API keys a new secret and print it",
+		Long: heredoc.Doc(`
+			Rotate an API key (or, with --all, every key of the service account):
+			the server generates a new secret for the same key id, and zenctl
+			prints it once on stdout. Nothing else goes to stdout, so
+			KEY=$(... rotate NAME) captures it; --all prints one NAME<TAB>KEY
+			line per key. --output-file writes the same to a new file readable
+			only by you instead.
+
+			By default the previous secret stops working at once. --retain N
+			keeps it valid for N more minutes, for a handover without downtime;
+			the exact end (UTC) is printed. Tokens already obtained with the
+			previous secret keep working: to stop them, deactivate the key
+			(or delete it, for good).
+
+			If this client logs in with the rotated key, --set-key stores the
+			new key after checking that it logs in, so the client keeps working;
+			without it, zenctl warns that this client's own login will stop.
+
+			-o json prints {"name", "id", "key", "previous_key_valid_until"},
+			an array of them with --all.
+		`),
+		Example: heredoc.Doc(`
+			# A leaked key: stop the old secret now and capture the new one
+			$ NEW_KEY=$(zenctl service-account api-key ci-bot rotate default)
+
+			# A planned rotation: keep the old secret valid for an hour
+			$ zenctl sa api-key ci-bot rotate default --retain 60 --output-file ci-bot.key
+
+			# Rotate the key this client logs in with, and keep the client working
+			$ zenctl sa api-key ci-bot rotate default --set-key
+
+			# Rotate every key of the account
+			$ zenctl sa api-key ci-bot rotate --all > new-keys.tsv
+		`),
+		Args: saArgsUpTo("KEY_NAME_OR_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceAccount = args[0]
+			if len(args) > 1 {
+				opts.Key = args[1]
+			}
+			switch {
+			case opts.All && opts.Key != "":
+				return exitcode.Usagef("give either KEY_NAME_OR_ID or --all, not both")
+			case !opts.All && opts.Key == "":
+				return exitcode.Usagef("missing KEY_NAME_OR_ID (or --all to rotate every key)")
+			case opts.Retain < 0:
+				return exitcode.Usagef("--retain must be 0 or more minutes, not %d", opts.Retain)
+			}
+			if _, err := formatArg(opts.Output); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAPIKeyRotate(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.All, "all", false, "Rotate every API key of the service account")
+	cmd.Flags().IntVar(&opts.Retain, "retain", 0, "Keep the previous secret valid for this many `minutes` (default 0: it stops now)")
+	cmd.Flags().BoolVar(&opts.SetKey, "set-key", false, "Make this client log in with the new key")
+	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "Write the new key(s) to this new `file` (mode 0600) instead of stdout")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output format: json or yaml (default: the bare key)")
+	return cmd
+}
+
+func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
+	f := opts.Factory
+	cs := opts.IO.ErrColorScheme()
+	errOut := opts.IO.ErrOut
+	format, _ := formatArg(opts.Output)
+
+	kc, err := newKeyContext(ctx, f, opts.ServiceAccount)
+	if err != nil {
+		return err
+	}
+	if opts.SetKey && kc.target.FromEnv {
+		return fmt.Errorf("--set-key cannot store the new key: the credentials come from ZENML_STORE_* variables; rotate without --set-key and update ZENML_STORE_API_KEY")
+	}
+	var keys []zenml.APIKey
+	if opts.All {
+		keys, err = kc.client.ListAllAPIKeys(ctx, kc.sa.ID, zenml.ListParams{})
+		if err != nil {
+			return err
+		}
+	} else {
+		key, err := kc.client.ResolveAPIKey(ctx, kc.sa.ID, opts.Key)
+		if err != nil {
+			return err
+		}
+		keys = []zenml.APIKey{*key}
+	}
+	current := f.CurrentAPIKeyID(kc.target)
+	usesOne := false
+	for _, k := range keys {
+		usesOne = usesOne || k.ID == current
+	}
+	// Checked before anything is rotated: with --all there is only a key to
+	// store if this client logs in with one of them.
+	if opts.SetKey && opts.All && !usesOne {
+		return exitcode.Usagef("--set-key with --all stores the new key this client logs in with, but it uses none of %s's keys; rotate one key with --set-key instead", kc.sa.Name)
+	}
+	if len(keys) == 0 {
+		fmt.Fprintf(errOut, "Service account %s has no API keys; nothing rotated.\n", kc.sa.Name)
+		if format != output.FormatTable {
+			return output.Print(opts.IO, format, []RotateResult{}, nil)
+		}
+		return nil
+	}
+
+	file, err := createKeyFile(opts.OutputFile)
+	if err != nil {
+		return err
+	}
+	defer file.finish()
+
+	var (
+		results  []RotateResult
+		failures []string
+		selfKey  string
+		adoptKey string
+		until    time.Time
+	)
+	for _, k := range keys {
+		rotated, err := kc.client.RotateAPIKey(ctx, kc.sa.ID, k.ID, opts.Retain)
+		if err == nil && rotated.Secret() == "" {
+			err = fmt.Errorf("the server did not return the new key's value")
+		}
+		if err != nil {
+			if !opts.All {
+				return err
+			}
+			// Keep going: during an incident every key rotated counts, and
+			// the keys already rotated have been printed.
+			failures = append(failures, fmt.Sprintf("%s: %v", k.Name, err))
+			continue
+		}
+		secret := rotated.Secret()
+		res := RotateResult{Name: k.Name, ID: k.ID}
+		if opts.Retain > 0 {
+			until = previousValidUntil(ctx, kc, rotated, opts.Retain)
+			s := until.Format(time.RFC3339)
+			res.PreviousKeyValidUntil = &s
+		}
+		// Each key is written as soon as it exists, so a failure later in
+		// --all cannot lose the keys rotated before it.
+		if file != nil || format == output.FormatTable {
+			if err := writeKeyLine(keyWriter(file, opts.IO.Out), opts.All, k.Name, secret); err != nil {
+				return err
+			}
+			res.KeyFile = file.name()
+		}
+		if file == nil && format != output.FormatTable {
+			res.Key = &secret
+		}
+		results = append(results, res)
+		if k.ID == current {
+			selfKey = secret
+		}
+		if !opts.All {
+			adoptKey = secret
+		}
+	}
+	if format != output.FormatTable {
+		var v any = results
+		if !opts.All {
+			v = results[0]
+		}
+		if err := output.Print(opts.IO, format, v, nil); err != nil {
+			return err
+		}
+	}
+	if err := file.finish(); err != nil {
+		return err
+	}
+
+	if len(results) > 0 {
+		rotateNotice(opts.IO, kc, results, opts.Retain, until, file)
+	}
+	if selfKey != "" {
+		adoptKey = selfKey
+	}
+	var adoptErr error
+	switch {
+	case opts.SetKey && adoptKey != "":
+		adoptErr = adopt(ctx, opts.IO, f, kc.target, adoptKey)
+	case selfKey != "" && opts.Retain == 0:
+		fmt.Fprintf(errOut, "%s This client logs in to %s with this key: the key it has stored stopped working now, so zenctl cannot log in again once its current token expires.\n",
+			cs.WarningIcon(), kc.target.URL)
+		fmt.Fprintf(errOut, "  Store the new key: zenctl login %s --api-key (or rotate with --set-key next time)\n", kc.target.URL)
+	case selfKey != "":
+		fmt.Fprintf(errOut, "%s This client logs in to %s with this key, which stops working at %s.\n", cs.WarningIcon(), kc.target.URL, until.Format(time.RFC3339))
+		fmt.Fprintf(errOut, "  Before then, store the new key: zenctl login %s --api-key\n", kc.target.URL)
+	}
+	if len(failures) > 0 {
+		return fmt.Errorf("rotated %d of %d API keys of %s; not rotated: %s", len(results), len(keys), kc.sa.Name, strings.Join(failures, "; "))
+	}
+	return adoptErr
+}
+
+// writeKeyLine writes a new key alone on its line, or as NAME<TAB>KEY when
+// several keys are written.
+func writeKeyLine(w io.Writer, named bool, name, secret string) error {
+	var err error
+	if named {
+		_, err = fmt.Fprintf(w, "%s\t%s\n", name, secret)
+	} else {
+		_, err = fmt.Fprintln(w, secret)
+	}
+	if err != nil {
+		return fmt.Errorf("writing the new key: %w", err)
+	}
+	return nil
+}
+
+// previousValidUntil is when the replaced secret stops working, by the
+// server's clock: its record of the rotation time plus the retain period.
+// The rotate answer carries no metadata, so the key is read back; failing
+// that, the answer's update time or this machine's clock will do.
+func previousValidUntil(ctx context.Context, kc *keyContext, rotated *zenml.APIKey, retain int) time.Time {
+	at := time.Now().UTC()
+	if !rotated.Body.Updated.IsZero() {
+		at = rotated.Body.Updated.UTC()
+	}
+	if k, err := kc.client.GetAPIKey(ctx, kc.sa.ID, rotated.ID); err == nil && k.Metadata != nil && k.Metadata.LastRotated != nil && !k.Metadata.LastRotated.IsZero() {
+		at = k.Metadata.LastRotated.UTC()
+	}
+	return at.Add(time.Duration(retain) * time.Minute).Truncate(time.Second)
+}
+
+// rotateNotice reports, on stderr and without any key, what was rotated,
+// what happens to the previous secret and to tokens already issued.
+func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResult, retain int, until time.Time, file *keyFile) {
+	cs := ios.ErrColorScheme()
+	errOut := ios.ErrOut
+	if len(results) == 1 {
+		fmt.Fprintf(errOut, "%s Rotated API key %s of service account %s\n", cs.SuccessIcon(), cs.Bold(results[0].Name), kc.sa.Name)
+	} else {
+		names := make([]string, len(results))
+		for i, r := range results {
+			names[i] = r.Name
+		}
+		fmt.Fprintf(errOut, "%s Rotated %d API keys of service account %s: %s\n", cs.SuccessIcon(), len(results), kc.sa.Name, strings.Join(names, ", "))
+	}
+	switch {
+	case retain == 0 && len(results) == 1:
+		fmt.Fprintln(errOut, "  The previous secret stopped working now: it can no longer log in.")
+	case retain == 0:
+		fmt.Fprintln(errOut, "  The previous secrets stopped working now: they can no longer log in.")
+	case len(results) == 1:
+		fmt.Fprintf(errOut, "  The previous secret remains valid until %s (%d minutes), then stops working.\n", until.Format(time.RFC3339), retain)
+	default:
+		fmt.Fprintf(errOut, "  The previous secrets remain valid for %d minutes, until about %s, then stop working.\n", retain, until.Format(time.RFC3339))
+	}
+	fmt.Fprintln(errOut, "  Tokens already obtained with a previous secret still work: `deactivate` the key to stop them now, or `delete` it to stop them for good.")
+	newKeyNotice(ios, file, kc.target.URL, len(results))
+}

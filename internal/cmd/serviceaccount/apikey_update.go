@@ -1,0 +1,227 @@
+package serviceaccount
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/prompt"
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
+
+// APIKeyUpdateOptions are the inputs of `api-key SA update`, `activate`
+// and `deactivate`.
+type APIKeyUpdateOptions struct {
+	Factory *factory.Factory
+	IO      *iostreams.IOStreams
+
+	ServiceAccount string
+	Key            string
+	Name           *string
+	Description    *string
+	Active         *bool
+}
+
+// NewCmdAPIKeyUpdate builds `zenctl service-account api-key SA update`.
+func NewCmdAPIKeyUpdate(f *factory.Factory, runF func(*APIKeyUpdateOptions) error) *cobra.Command {
+	opts := &APIKeyUpdateOptions{Factory: f, IO: f.IOStreams}
+	var name, description string
+	active := newBoolArg(false)
+	cmd := &cobra.Command{
+		Use:   "update KEY_NAME_OR_ID",
+		Short: "Rename, describe, activate or deactivate an API key",
+		Long: heredoc.Doc(`
+			Change an API key's name, description or status. Only the fields
+			given are changed; the key's status is always sent as it is, because
+			a ZenML 0.58 server re-activates a key when an update leaves it out.
+
+			--active false has the same effect as 'deactivate'.
+		`),
+		Example: heredoc.Doc(`
+			$ zenctl service-account api-key ci-bot update default --name legacy
+			$ zenctl sa api-key ci-bot update default --active false
+		`),
+		Args: saArgs("KEY_NAME_OR_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceAccount, opts.Key = args[0], args[1]
+			if cmd.Flags().Changed("name") {
+				if name == "" {
+					return exitcode.Usagef("--name cannot be empty")
+				}
+				opts.Name = &name
+			}
+			if cmd.Flags().Changed("description") {
+				opts.Description = &description
+			}
+			opts.Active = active.ptr()
+			if opts.Name == nil && opts.Description == nil && opts.Active == nil {
+				return exitcode.Usagef("nothing to change: give --name, --description or --active")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAPIKeyUpdate(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVarP(&name, "name", "n", "", "New name")
+	cmd.Flags().StringVarP(&description, "description", "d", "", "New description")
+	cmd.Flags().Var(active, "active", "Activate (true) or deactivate (false)")
+	return cmd
+}
+
+// NewCmdAPIKeyActivate builds `zenctl service-account api-key SA activate`.
+func NewCmdAPIKeyActivate(f *factory.Factory, runF func(*APIKeyUpdateOptions) error) *cobra.Command {
+	return newCmdAPIKeySetActive(f, runF, true)
+}
+
+// NewCmdAPIKeyDeactivate builds `zenctl service-account api-key SA deactivate`.
+func NewCmdAPIKeyDeactivate(f *factory.Factory, runF func(*APIKeyUpdateOptions) error) *cobra.Command {
+	return newCmdAPIKeySetActive(f, runF, false)
+}
+
+func newCmdAPIKeySetActive(f *factory.Factory, runF func(*APIKeyUpdateOptions) error, active bool) *cobra.Command {
+	opts := &APIKeyUpdateOptions{Factory: f, IO: f.IOStreams, Active: &active}
+	cmd := &cobra.Command{
+		Use:   "activate KEY_NAME_OR_ID",
+		Short: "Let a deactivated API key log in again",
+		Long: heredoc.Doc(`
+			Activate an API key. Tokens obtained with it before it was
+			deactivated work again too: if the key leaked, rotate or delete it
+			rather than just reactivating it.
+		`),
+		Example: heredoc.Doc(`
+			$ zenctl service-account api-key ci-bot activate default
+		`),
+		Args: saArgs("KEY_NAME_OR_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceAccount, opts.Key = args[0], args[1]
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAPIKeyUpdate(cmd.Context(), opts)
+		},
+	}
+	if !active {
+		cmd.Use = "deactivate KEY_NAME_OR_ID"
+		cmd.Short = "Stop an API key and every token obtained with it, now"
+		cmd.Long = heredoc.Doc(`
+			Deactivate an API key. This takes effect at once: the key can no
+			longer log in, and every token already obtained with it is rejected
+			from the next request on. Nothing is deleted; 'activate' undoes it
+			(and revives those tokens).
+
+			For a leaked key, deactivate first, then rotate or delete.
+		`)
+		cmd.Example = heredoc.Doc(`
+			$ zenctl service-account api-key ci-bot deactivate default
+		`)
+	}
+	return cmd
+}
+
+func runAPIKeyUpdate(ctx context.Context, opts *APIKeyUpdateOptions) error {
+	f := opts.Factory
+	cs := opts.IO.ErrColorScheme()
+	kc, err := newKeyContext(ctx, f, opts.ServiceAccount)
+	if err != nil {
+		return err
+	}
+	key, err := kc.client.ResolveAPIKey(ctx, kc.sa.ID, opts.Key)
+	if err != nil {
+		return err
+	}
+	// Resolving fetched the key, so its current status is at hand: sending
+	// it keeps a 0.58 server from re-activating a deactivated key.
+	upd := zenml.APIKeyUpdate{Name: opts.Name, Description: opts.Description, Active: key.Body.Active}
+	if opts.Active != nil {
+		upd.Active = *opts.Active
+	}
+	updated, err := kc.client.UpdateAPIKey(ctx, kc.sa.ID, key.ID, upd)
+	if err != nil {
+		return err
+	}
+	self := f.CurrentAPIKeyID(kc.target) == key.ID
+	switch {
+	case opts.Active != nil && !*opts.Active:
+		fmt.Fprintf(opts.IO.ErrOut, "%s Deactivated API key %s of service account %s: from now on it cannot log in, and every token already obtained with it is rejected\n",
+			cs.SuccessIcon(), cs.Bold(updated.Name), kc.sa.Name)
+		fmt.Fprintf(opts.IO.ErrOut, "  Undo with `zenctl service-account api-key %s activate %s`\n", kc.sa.Name, updated.Name)
+		if self {
+			fmt.Fprintf(opts.IO.ErrOut, "%s This client logs in to %s with this key, so its own requests are rejected now too\n", cs.WarningIcon(), kc.target.URL)
+		}
+	case opts.Active != nil && *opts.Active && opts.Name == nil && opts.Description == nil:
+		fmt.Fprintf(opts.IO.ErrOut, "%s Activated API key %s of service account %s\n", cs.SuccessIcon(), cs.Bold(updated.Name), kc.sa.Name)
+	default:
+		fmt.Fprintf(opts.IO.ErrOut, "%s Updated API key %s of service account %s\n", cs.SuccessIcon(), cs.Bold(updated.Name), kc.sa.Name)
+	}
+	return nil
+}
+
+// APIKeyDeleteOptions are the inputs of `api-key SA delete`.
+type APIKeyDeleteOptions struct {
+	Factory  *factory.Factory
+	IO       *iostreams.IOStreams
+	Prompter prompt.Prompter
+
+	ServiceAccount string
+	Key            string
+	Yes            bool
+}
+
+// NewCmdAPIKeyDelete builds `zenctl service-account api-key SA delete`.
+func NewCmdAPIKeyDelete(f *factory.Factory, runF func(*APIKeyDeleteOptions) error) *cobra.Command {
+	opts := &APIKeyDeleteOptions{Factory: f, IO: f.IOStreams, Prompter: f.Prompter}
+	cmd := &cobra.Command{
+		Use:   "delete KEY_NAME_OR_ID",
+		Short: "Delete an API key and every token obtained with it",
+		Long: heredoc.Doc(`
+			Delete an API key. Tokens obtained with it stop working, for good:
+			unlike deactivation, this cannot be undone.
+
+			On a terminal it asks first; elsewhere it needs --yes.
+		`),
+		Example: heredoc.Doc(`
+			$ zenctl service-account api-key ci-bot delete old-key
+			$ zenctl sa api-key ci-bot delete old-key --yes
+		`),
+		Args: saArgs("KEY_NAME_OR_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceAccount, opts.Key = args[0], args[1]
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAPIKeyDelete(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Delete without asking")
+	return cmd
+}
+
+func runAPIKeyDelete(ctx context.Context, opts *APIKeyDeleteOptions) error {
+	cs := opts.IO.ErrColorScheme()
+	kc, err := newKeyContext(ctx, opts.Factory, opts.ServiceAccount)
+	if err != nil {
+		return err
+	}
+	key, err := kc.client.ResolveAPIKey(ctx, kc.sa.ID, opts.Key)
+	if err != nil {
+		return err
+	}
+	question := fmt.Sprintf("Delete API key %s (%s) of service account %s?", key.Name, key.ID, kc.sa.Name)
+	if err := confirm(opts.IO, opts.Prompter, opts.Yes, question); err != nil {
+		return err
+	}
+	if err := kc.client.DeleteAPIKey(ctx, kc.sa.ID, key.ID); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "%s Deleted API key %s of service account %s; tokens obtained with it no longer work\n", cs.SuccessIcon(), cs.Bold(key.Name), kc.sa.Name)
+	if opts.Factory.CurrentAPIKeyID(kc.target) == key.ID {
+		fmt.Fprintf(opts.IO.ErrOut, "%s This client logged in to %s with this key; log in again with another key\n", cs.WarningIcon(), kc.target.URL)
+	}
+	return nil
+}

@@ -1,0 +1,221 @@
+package serviceaccount
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/output"
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
+
+// CreateOptions are the inputs of `zenctl service-account create`.
+type CreateOptions struct {
+	Factory *factory.Factory
+	IO      *iostreams.IOStreams
+
+	Name         string
+	Description  string
+	CreateAPIKey bool
+	SetAPIKey    bool
+	OutputFile   string
+	Output       string
+}
+
+// KeyResult is a new key in -o json output. Key is null when the key went
+// to --output-file instead.
+type KeyResult struct {
+	Name    string  `json:"name"`
+	ID      string  `json:"id"`
+	Key     *string `json:"key"`
+	KeyFile string  `json:"key_file,omitempty"`
+}
+
+// CreateResult is `service-account create -o json`.
+type CreateResult struct {
+	ServiceAccount ServiceAccountView `json:"service_account"`
+	APIKey         *KeyResult         `json:"api_key"`
+}
+
+// defaultKeyName and defaultKeyDescription are what the zenml CLI gives
+// the key it creates with a service account.
+const (
+	defaultKeyName        = "default"
+	defaultKeyDescription = "Default API key."
+)
+
+// NewCmdCreate builds `zenctl service-account create`.
+func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Command {
+	opts := &CreateOptions{Factory: f, IO: f.IOStreams}
+	createKey := newBoolArg(true)
+	cmd := &cobra.Command{
+		Use:   "create NAME",
+		Short: "Create a service account and its first API key",
+		Long: heredoc.Doc(`
+			Create an active service account and, unless --create-api-key=false,
+			an API key named "default" for it.
+
+			The key is printed once, alone on stdout, so that
+			KEY=$(zenctl service-account create NAME) captures it; the server
+			never shows it again. --output-file writes it to a new file readable
+			only by you instead (an existing file is never overwritten).
+			--set-api-key also makes this client log in with the new key.
+
+			With -o json the output is
+			{"service_account": {...}, "api_key": {"name", "id", "key"}}.
+		`),
+		Example: heredoc.Doc(`
+			$ KEY=$(zenctl service-account create ci-bot -d "CI pipelines")
+			$ zenctl service-account create ci-bot --output-file ci-bot.key
+			$ zenctl service-account create ci-bot --create-api-key=false
+			$ zenctl service-account create ci-bot -o json | jq -r .api_key.key
+		`),
+		Args: exactArgs("NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			opts.CreateAPIKey = *createKey.value
+			if !opts.CreateAPIKey && (opts.SetAPIKey || opts.OutputFile != "") {
+				return exitcode.Usagef("--set-api-key and --output-file need a key: drop --create-api-key=false")
+			}
+			if _, err := formatArg(opts.Output); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runCreate(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Description, "description", "d", "", "Description of the service account")
+	cmd.Flags().Var(createKey, "create-api-key", "Also create an API key named \"default\"")
+	cmd.Flags().BoolVar(&opts.SetAPIKey, "set-api-key", false, "Make this client log in with the new key")
+	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "Write the key to this new `file` (mode 0600) instead of stdout")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output format: json or yaml (default: the bare key)")
+	return cmd
+}
+
+func runCreate(ctx context.Context, opts *CreateOptions) error {
+	f := opts.Factory
+	cs := opts.IO.ErrColorScheme()
+	format, _ := formatArg(opts.Output)
+
+	client, target, err := f.AuthenticatedClient(ctx)
+	if err != nil {
+		return err
+	}
+	if opts.SetAPIKey && target.FromEnv {
+		return fmt.Errorf("--set-api-key cannot store the key: the credentials come from ZENML_STORE_* variables")
+	}
+	file, err := createKeyFile(opts.OutputFile)
+	if err != nil {
+		return err
+	}
+	defer file.finish()
+
+	req := zenml.ServiceAccountRequest{Name: opts.Name, Active: true}
+	if opts.Description != "" {
+		req.Description = &opts.Description
+	}
+	sa, err := client.CreateServiceAccount(ctx, req)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "%s Created service account %s (%s)\n", cs.SuccessIcon(), cs.Bold(sa.Name), sa.ID)
+	result := CreateResult{ServiceAccount: viewServiceAccount(sa)}
+	if !opts.CreateAPIKey {
+		if format != output.FormatTable {
+			return output.Print(opts.IO, format, result, nil)
+		}
+		return nil
+	}
+
+	desc := defaultKeyDescription
+	key, err := client.CreateAPIKey(ctx, sa.ID, zenml.APIKeyRequest{Name: defaultKeyName, Description: &desc})
+	if err != nil {
+		return fmt.Errorf("service account %s was created, but not its API key: %w; create one with `zenctl service-account api-key %s create %s`",
+			sa.Name, err, sa.Name, defaultKeyName)
+	}
+	result.APIKey = &KeyResult{Name: key.Name, ID: key.ID}
+	if err := emitNewKey(opts.IO, file, format, key.Secret(), result, result.APIKey); err != nil {
+		return err
+	}
+	if err := file.finish(); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "%s Created API key %s\n", cs.SuccessIcon(), cs.Bold(key.Name))
+	newKeyNotice(opts.IO, file, target.URL, 1)
+	if opts.SetAPIKey {
+		return adopt(ctx, opts.IO, f, target, key.Secret())
+	}
+	return nil
+}
+
+// emitNewKey writes a new key where it belongs: alone on a line on stdout,
+// in the JSON/YAML document, or into the key file. res is the document and
+// kr its key entry, which receives the key or the file name.
+func emitNewKey(ios *iostreams.IOStreams, file *keyFile, format output.Format, secret string, res any, kr *KeyResult) error {
+	if secret == "" {
+		return fmt.Errorf("the server did not return the new key's value")
+	}
+	if file != nil {
+		if _, err := fmt.Fprintln(file, secret); err != nil {
+			return fmt.Errorf("writing the key file %s: %w", file.path, err)
+		}
+		kr.KeyFile = file.path
+	} else {
+		kr.Key = &secret
+	}
+	if format != output.FormatTable {
+		return output.Print(ios, format, res, nil)
+	}
+	if file == nil {
+		_, err := fmt.Fprintln(ios.Out, secret)
+		return err
+	}
+	return nil
+}
+
+// newKeyNotice says, on stderr and without the key, where the key went and
+// that it will not be shown again.
+func newKeyNotice(ios *iostreams.IOStreams, file *keyFile, serverURL string, n int) {
+	keys, was, it := "key", "was", "it"
+	if n > 1 {
+		keys, was, it = "keys", "were", "they"
+	}
+	if file != nil {
+		fmt.Fprintf(ios.ErrOut, "Wrote the new %s to %s (readable only by you).\n", keys, file.path)
+	} else {
+		fmt.Fprintf(ios.ErrOut, "The new %s %s printed on stdout. Store %s safely now: the server will not show %s again.\n", keys, was, it, it)
+	}
+	fmt.Fprintln(ios.ErrOut, loginHint(serverURL, file.name()))
+}
+
+// adopt makes this client log in with key. The key has already been shown
+// or written, so a failure here loses nothing but the convenience.
+func adopt(ctx context.Context, ios *iostreams.IOStreams, f *factory.Factory, target *factory.Target, key string) error {
+	cs := ios.ErrColorScheme()
+	user, err := f.AdoptAPIKey(ctx, target, key)
+	if err != nil {
+		return fmt.Errorf("the new key was issued, but this client could not switch to it: %w", err)
+	}
+	fmt.Fprintf(ios.ErrOut, "%s This client now logs in to %s as %s %s with the new key\n", cs.SuccessIcon(), target.URL, user.AccountType(), cs.Bold(user.Name))
+	return nil
+}
+
+// exactArgs names the missing argument, which cobra's ExactArgs does not.
+func exactArgs(names ...string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < len(names) {
+			return exitcode.Usagef("missing %s: usage: %s", names[len(args)], cmd.UseLine())
+		}
+		if len(args) > len(names) {
+			return exitcode.Usagef("too many arguments (%d): usage: %s", len(args), cmd.UseLine())
+		}
+		return nil
+	}
+}

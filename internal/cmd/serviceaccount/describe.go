@@ -1,0 +1,77 @@
+package serviceaccount
+
+import (
+	"context"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/output"
+)
+
+// DescribeOptions are the inputs of `zenctl service-account describe`.
+type DescribeOptions struct {
+	Factory *factory.Factory
+	IO      *iostreams.IOStreams
+
+	ServiceAccount string
+	Output         string
+}
+
+// NewCmdDescribe builds `zenctl service-account describe`.
+func NewCmdDescribe(f *factory.Factory, runF func(*DescribeOptions) error) *cobra.Command {
+	opts := &DescribeOptions{Factory: f, IO: f.IOStreams}
+	cmd := &cobra.Command{
+		Use:     "describe NAME_OR_ID",
+		Aliases: []string{"view"},
+		Short:   "Show a service account",
+		Long: heredoc.Doc(`
+			Show a service account: its id, status, description and dates.
+
+			NAME_OR_ID is a name, a full id, or a unique prefix of an id. Its
+			API keys are listed by 'zenctl service-account api-key NAME list'.
+		`),
+		Example: heredoc.Doc(`
+			$ zenctl service-account describe ci-bot
+			$ zenctl sa describe 3f2a -o json
+		`),
+		Args: exactArgs("NAME_OR_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceAccount = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return runDescribe(cmd.Context(), opts)
+		},
+	}
+	factory.AddOutputFlag(cmd, &opts.Output)
+	return cmd
+}
+
+func runDescribe(ctx context.Context, opts *DescribeOptions) error {
+	format, err := opts.Factory.OutputFormat(opts.Output)
+	if err != nil {
+		return err
+	}
+	client, _, err := opts.Factory.AuthenticatedClient(ctx)
+	if err != nil {
+		return err
+	}
+	sa, err := client.ResolveServiceAccount(ctx, opts.ServiceAccount)
+	if err != nil {
+		return err
+	}
+	v := viewServiceAccount(sa)
+	return output.Print(opts.IO, format, v, func() error {
+		d := output.NewDescribe(opts.IO)
+		d.Add("Name", v.Name)
+		d.Add("ID", v.ID)
+		d.Add("Status", statusText(v.Active))
+		d.Add("Description", v.Description)
+		d.Add("Created", timeText(v.Created))
+		d.Add("Updated", timeText(v.Updated))
+		return d.Render()
+	})
+}

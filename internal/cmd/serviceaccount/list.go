@@ -1,0 +1,101 @@
+package serviceaccount
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/output"
+)
+
+// ListOptions are the inputs of `zenctl service-account list`.
+type ListOptions struct {
+	Factory *factory.Factory
+	IO      *iostreams.IOStreams
+
+	Name   string
+	Active *bool
+	Page   int
+	Size   int
+	Output string
+}
+
+// NewCmdList builds `zenctl service-account list`.
+func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{Factory: f, IO: f.IOStreams}
+	active := newBoolArg(false)
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List service accounts",
+		Long: heredoc.Doc(`
+			List service accounts, one page at a time (--page, --size).
+
+			--name takes a name or a ZenML filter such as startswith:ci- or
+			contains:bot. On a terminal the table has a header; piped, it is
+			tab-separated without one. -o json gives
+			{"items": [...], "page", "size", "total_pages", "total"}.
+		`),
+		Example: heredoc.Doc(`
+			$ zenctl service-account list
+			$ zenctl sa list --active false
+			$ zenctl sa list --name startswith:ci- -o json | jq -r '.items[].name'
+		`),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Active = active.ptr()
+			if _, err := listParams(opts.Page, opts.Size, opts.Name, opts.Active); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runList(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Name, "name", "", "Only accounts with this name (or filter, e.g. startswith:ci-)")
+	cmd.Flags().Var(active, "active", "Only active (true) or inactive (false) accounts")
+	cmd.Flags().IntVar(&opts.Page, "page", 1, "Page `number`")
+	cmd.Flags().IntVar(&opts.Size, "size", 20, "Page size (1-10000)")
+	factory.AddOutputFlag(cmd, &opts.Output)
+	return cmd
+}
+
+func runList(ctx context.Context, opts *ListOptions) error {
+	format, err := opts.Factory.OutputFormat(opts.Output)
+	if err != nil {
+		return err
+	}
+	params, _ := listParams(opts.Page, opts.Size, opts.Name, opts.Active)
+	client, _, err := opts.Factory.AuthenticatedClient(ctx)
+	if err != nil {
+		return err
+	}
+	page, err := client.ListServiceAccounts(ctx, params)
+	if err != nil {
+		return err
+	}
+	view := ListView[ServiceAccountView]{Items: []ServiceAccountView{}, Page: page.Index, Size: page.MaxSize, TotalPages: page.TotalPages, Total: page.Total}
+	for i := range page.Items {
+		view.Items = append(view.Items, viewServiceAccount(&page.Items[i]))
+	}
+	return output.Print(opts.IO, format, view, func() error {
+		if len(view.Items) == 0 {
+			fmt.Fprintln(opts.IO.ErrOut, "No service accounts found.")
+			return nil
+		}
+		t := output.NewTable(opts.IO, "NAME", "ID", "STATUS", "DESCRIPTION", "CREATED")
+		for _, sa := range view.Items {
+			t.AddRow(sa.Name, sa.ID, statusText(sa.Active), sa.Description, timeText(sa.Created))
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+		pageFooter(opts.IO, view.Page, view.TotalPages, view.Total, "service accounts")
+		return nil
+	})
+}

@@ -1,0 +1,271 @@
+// Package serviceaccount holds `zenctl service-account` (alias sa) and its
+// `api-key` subgroup: service accounts, their API keys, and the rotation and
+// deactivation commands that incident response depends on.
+package serviceaccount
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/output"
+	"github.com/zenctl/zenctl/internal/prompt"
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
+
+// NewCmdServiceAccount builds `zenctl service-account` and its subcommands.
+func NewCmdServiceAccount(f *factory.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "service-account <command>",
+		Aliases: []string{"sa"},
+		Short:   "Manage service accounts and their API keys",
+		Long: heredoc.Doc(`
+			Create, inspect, change and delete service accounts, and manage their
+			API keys with 'zenctl service-account api-key SA <command>'.
+
+			A service account is named by its name, its full id, or a unique
+			prefix of its id, as in the zenml CLI.
+
+			For a leaked key, see 'zenctl service-account api-key --help' and
+			docs/guides/incident-playbook.md: deactivate stops the key and every
+			token obtained with it at once; rotate replaces its secret.
+		`),
+		Example: heredoc.Doc(`
+			$ KEY=$(zenctl service-account create ci-bot)
+			$ zenctl sa list --active true
+			$ zenctl sa deactivate ci-bot
+			$ zenctl sa api-key ci-bot rotate default
+		`),
+		Args: cobra.NoArgs,
+	}
+	for _, c := range []*cobra.Command{
+		NewCmdCreate(f, nil), NewCmdList(f, nil), NewCmdDescribe(f, nil), NewCmdUpdate(f, nil),
+		NewCmdActivate(f, nil), NewCmdDeactivate(f, nil), NewCmdDelete(f, nil), NewCmdAPIKey(f),
+	} {
+		cmd.AddCommand(c)
+	}
+	return cmd
+}
+
+// boolArg is a boolean flag that takes a value, as the zenml CLI's BOOL
+// options do: `--active false` must work, which pflag's own bool flags
+// would read as `--active` followed by a stray argument.
+type boolArg struct {
+	value *bool
+	set   bool
+}
+
+func newBoolArg(dflt bool) *boolArg { return &boolArg{value: &dflt} }
+
+func (b *boolArg) String() string {
+	if b == nil || b.value == nil {
+		return ""
+	}
+	return strconv.FormatBool(*b.value)
+}
+
+func (b *boolArg) Set(s string) error {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "yes", "y", "1", "on":
+		v := true
+		b.value = &v
+	case "false", "no", "n", "0", "off":
+		v := false
+		b.value = &v
+	default:
+		return fmt.Errorf("want true or false, not %q", s)
+	}
+	b.set = true
+	return nil
+}
+
+func (b *boolArg) Type() string { return "true|false" }
+
+// ptr is the value if the flag was given, else nil.
+func (b *boolArg) ptr() *bool {
+	if !b.set {
+		return nil
+	}
+	return b.value
+}
+
+// ServiceAccountView is a service account in JSON and YAML output. The
+// field names are zenctl's own, flat and stable, not the server's
+// body/metadata envelope, which differs between server versions.
+type ServiceAccountView struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	Active      bool       `json:"active"`
+	Description string     `json:"description"`
+	Created     zenml.Time `json:"created"`
+	Updated     zenml.Time `json:"updated"`
+}
+
+func viewServiceAccount(sa *zenml.ServiceAccount) ServiceAccountView {
+	return ServiceAccountView{ID: sa.ID, Name: sa.Name, Active: sa.Body.Active, Description: sa.Description(),
+		Created: sa.Body.Created, Updated: sa.Body.Updated}
+}
+
+// APIKeyView is an API key in JSON and YAML output; it never holds the
+// secret.
+type APIKeyView struct {
+	ID                  string      `json:"id"`
+	Name                string      `json:"name"`
+	Active              bool        `json:"active"`
+	Description         string      `json:"description"`
+	ServiceAccountID    string      `json:"service_account_id"`
+	ServiceAccount      string      `json:"service_account"`
+	Created             zenml.Time  `json:"created"`
+	Updated             zenml.Time  `json:"updated"`
+	LastLogin           *zenml.Time `json:"last_login"`
+	LastRotated         *zenml.Time `json:"last_rotated"`
+	RetainPeriodMinutes int         `json:"retain_period_minutes"`
+	// UsedByThisClient marks the key zenctl itself logs in with.
+	UsedByThisClient bool `json:"used_by_this_client"`
+}
+
+func viewAPIKey(sa *zenml.ServiceAccount, k *zenml.APIKey, currentKeyID string) APIKeyView {
+	v := APIKeyView{ID: k.ID, Name: k.Name, Active: k.Body.Active, Description: k.Description(),
+		ServiceAccountID: sa.ID, ServiceAccount: sa.Name, Created: k.Body.Created, Updated: k.Body.Updated,
+		UsedByThisClient: currentKeyID != "" && currentKeyID == k.ID}
+	if m := k.Metadata; m != nil {
+		v.LastLogin, v.LastRotated, v.RetainPeriodMinutes = nonZero(m.LastLogin), nonZero(m.LastRotated), m.RetainPeriodMinutes
+	}
+	return v
+}
+
+func nonZero(t *zenml.Time) *zenml.Time {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+// ListView is a page of a list command in JSON and YAML output; the paging
+// numbers let a script know whether to ask for --page N+1.
+type ListView[T any] struct {
+	Items      []T `json:"items"`
+	Page       int `json:"page"`
+	Size       int `json:"size"`
+	TotalPages int `json:"total_pages"`
+	Total      int `json:"total"`
+}
+
+func timeText(t zenml.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func timePtrText(t *zenml.Time, none string) string {
+	if t == nil || t.IsZero() {
+		return none
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func statusText(active bool) string {
+	if active {
+		return "active"
+	}
+	return "inactive"
+}
+
+// listParams validates --page and --size (the server's limits) and builds
+// the request.
+func listParams(page, size int, name string, active *bool) (zenml.ListParams, error) {
+	if page < 1 {
+		return zenml.ListParams{}, exitcode.Usagef("--page must be 1 or more, not %d", page)
+	}
+	if size < 1 || size > 10000 {
+		return zenml.ListParams{}, exitcode.Usagef("--size must be between 1 and 10000, not %d", size)
+	}
+	p := zenml.ListParams{Page: page, Size: size, Hydrate: true, Filters: map[string]string{}}
+	if name != "" {
+		p.Filters["name"] = name
+	}
+	if active != nil {
+		p.Filters["active"] = strconv.FormatBool(*active)
+	}
+	return p, nil
+}
+
+// pageFooter tells a terminal user that more pages exist; scripts read the
+// paging numbers from -o json instead.
+func pageFooter(ios *iostreams.IOStreams, index, totalPages, total int, what string) {
+	if totalPages > 1 {
+		next := ""
+		if index < totalPages {
+			next = fmt.Sprintf("; --page %d for more", index+1)
+		}
+		fmt.Fprintf(ios.ErrOut, "Page %d of %d (%d %s)%s\n", index, totalPages, total, what, next)
+	}
+}
+
+// confirm asks before a destructive command. Without a terminal nobody can
+// answer, so it needs --yes rather than hanging or assuming yes.
+func confirm(ios *iostreams.IOStreams, p prompt.Prompter, yes bool, question string) error {
+	if yes {
+		return nil
+	}
+	if !ios.CanPrompt() {
+		return exitcode.Usagef("refusing to delete without confirmation: no terminal to ask on; pass --yes (-y) to confirm")
+	}
+	ok, err := p.Confirm(question, false)
+	if err != nil {
+		if errors.Is(err, prompt.ErrCancelled) {
+			return exitcode.ErrCancelled
+		}
+		return err
+	}
+	if !ok {
+		return exitcode.ErrCancelled
+	}
+	return nil
+}
+
+// selfServiceAccount reports whether this client logs in as the service
+// account, so a command that disables it can say that the client itself is
+// cut off too. It must run before the change, while the login still works;
+// a failure to tell is treated as "no".
+func selfServiceAccount(ctx context.Context, f *factory.Factory, client *zenml.Client, target *factory.Target, saID string) bool {
+	if f.CurrentAPIKeyID(target) == "" {
+		// Only an API key logs in as a service account.
+		return false
+	}
+	user, err := client.CurrentUser(ctx)
+	return err == nil && user.ID == saID
+}
+
+// formatArg parses the -o of create and rotate. These commands ignore
+// ZENCTL_OUTPUT on purpose: `KEY=$(zenctl service-account create ci)` must
+// yield the bare key whatever the user's default format is.
+func formatArg(s string) (output.Format, error) {
+	if s == "" {
+		return output.FormatTable, nil
+	}
+	format, err := output.ParseFormat(s)
+	if err != nil {
+		return "", exitcode.Usagef("%v", err)
+	}
+	return format, nil
+}
+
+// loginHint is how to log in with a new key without the key ever reaching
+// a terminal's scrollback or a shell history through this command.
+func loginHint(serverURL, keyFile string) string {
+	if keyFile != "" {
+		return fmt.Sprintf("To log in with it: zenctl login %s --api-key < %s", serverURL, keyFile)
+	}
+	return fmt.Sprintf("To log in with it: zenctl login %s --api-key (paste the key at the prompt, or pipe it on stdin)", serverURL)
+}

@@ -1,0 +1,157 @@
+package serviceaccount
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
+
+// UpdateOptions are the inputs of `zenctl service-account update`,
+// `activate` and `deactivate`.
+type UpdateOptions struct {
+	Factory *factory.Factory
+	IO      *iostreams.IOStreams
+
+	ServiceAccount string
+	Name           *string
+	Description    *string
+	Active         *bool
+}
+
+// NewCmdUpdate builds `zenctl service-account update`.
+func NewCmdUpdate(f *factory.Factory, runF func(*UpdateOptions) error) *cobra.Command {
+	opts := &UpdateOptions{Factory: f, IO: f.IOStreams}
+	var name, description string
+	active := newBoolArg(false)
+	cmd := &cobra.Command{
+		Use:   "update NAME_OR_ID",
+		Short: "Rename, describe, activate or deactivate a service account",
+		Long: heredoc.Doc(`
+			Change a service account's name, description or status. Only the
+			fields given are changed.
+
+			--active false has the same effect as 'deactivate': its API keys and
+			every token already issued to it stop working at once.
+		`),
+		Example: heredoc.Doc(`
+			$ zenctl service-account update ci-bot --name ci-runner
+			$ zenctl sa update ci-bot -d "Nightly pipelines"
+			$ zenctl sa update ci-bot --active false
+		`),
+		Args: exactArgs("NAME_OR_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceAccount = args[0]
+			if cmd.Flags().Changed("name") {
+				if name == "" {
+					return exitcode.Usagef("--name cannot be empty")
+				}
+				opts.Name = &name
+			}
+			if cmd.Flags().Changed("description") {
+				opts.Description = &description
+			}
+			opts.Active = active.ptr()
+			if opts.Name == nil && opts.Description == nil && opts.Active == nil {
+				return exitcode.Usagef("nothing to change: give --name, --description or --active")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runUpdate(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVarP(&name, "name", "n", "", "New name")
+	cmd.Flags().StringVarP(&description, "description", "d", "", "New description")
+	cmd.Flags().Var(active, "active", "Activate (true) or deactivate (false)")
+	return cmd
+}
+
+// NewCmdActivate builds `zenctl service-account activate`.
+func NewCmdActivate(f *factory.Factory, runF func(*UpdateOptions) error) *cobra.Command {
+	return newCmdSetActive(f, runF, true)
+}
+
+// NewCmdDeactivate builds `zenctl service-account deactivate`.
+func NewCmdDeactivate(f *factory.Factory, runF func(*UpdateOptions) error) *cobra.Command {
+	return newCmdSetActive(f, runF, false)
+}
+
+func newCmdSetActive(f *factory.Factory, runF func(*UpdateOptions) error, active bool) *cobra.Command {
+	opts := &UpdateOptions{Factory: f, IO: f.IOStreams, Active: &active}
+	cmd := &cobra.Command{
+		Use:   "activate NAME_OR_ID",
+		Short: "Let a deactivated service account log in again",
+		Long: heredoc.Doc(`
+			Activate a service account: its active API keys log in again, and
+			tokens issued to it before it was deactivated work again too.
+		`),
+		Example: heredoc.Doc(`
+			$ zenctl service-account activate ci-bot
+		`),
+		Args: exactArgs("NAME_OR_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceAccount = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return runUpdate(cmd.Context(), opts)
+		},
+	}
+	if !active {
+		cmd.Use = "deactivate NAME_OR_ID"
+		cmd.Short = "Stop a service account and all its keys and tokens now"
+		cmd.Long = heredoc.Doc(`
+			Deactivate a service account. This takes effect at once: none of its
+			API keys can log in, and every token already issued to it is
+			rejected from the next request on. Nothing is deleted; 'activate'
+			undoes it (and revives those tokens).
+
+			This is the fastest way to cut off a leaked key's account.
+		`)
+		cmd.Example = heredoc.Doc(`
+			$ zenctl service-account deactivate ci-bot
+		`)
+	}
+	return cmd
+}
+
+func runUpdate(ctx context.Context, opts *UpdateOptions) error {
+	f := opts.Factory
+	cs := opts.IO.ErrColorScheme()
+	client, target, err := f.AuthenticatedClient(ctx)
+	if err != nil {
+		return err
+	}
+	sa, err := client.ResolveServiceAccount(ctx, opts.ServiceAccount)
+	if err != nil {
+		return err
+	}
+	deactivating := opts.Active != nil && !*opts.Active
+	self := deactivating && selfServiceAccount(ctx, f, client, target, sa.ID)
+	upd := zenml.ServiceAccountUpdate{Name: opts.Name, Description: opts.Description, Active: opts.Active}
+	updated, err := client.UpdateServiceAccount(ctx, sa.ID, upd)
+	if err != nil {
+		return err
+	}
+	switch {
+	case deactivating:
+		fmt.Fprintf(opts.IO.ErrOut, "%s Deactivated service account %s: from now on none of its API keys can log in, and every token already issued to it is rejected\n",
+			cs.SuccessIcon(), cs.Bold(updated.Name))
+		fmt.Fprintf(opts.IO.ErrOut, "  Undo with `zenctl service-account activate %s`\n", updated.Name)
+		if self {
+			fmt.Fprintf(opts.IO.ErrOut, "%s This client logs in to %s as %s, so its own requests are rejected now too\n", cs.WarningIcon(), target.URL, updated.Name)
+		}
+	case opts.Active != nil && *opts.Active && opts.Name == nil && opts.Description == nil:
+		fmt.Fprintf(opts.IO.ErrOut, "%s Activated service account %s\n", cs.SuccessIcon(), cs.Bold(updated.Name))
+	default:
+		fmt.Fprintf(opts.IO.ErrOut, "%s Updated service account %s\n", cs.SuccessIcon(), cs.Bold(updated.Name))
+	}
+	return nil
+}
