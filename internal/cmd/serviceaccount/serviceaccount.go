@@ -47,12 +47,16 @@ func NewCmdServiceAccount(f *factory.Factory) *cobra.Command {
 		`),
 		Args: cobra.NoArgs,
 	}
+	cmd.AddCommand(NewCmdCreate(f, nil), NewCmdList(f, nil))
 	for _, c := range []*cobra.Command{
-		NewCmdCreate(f, nil), NewCmdList(f, nil), NewCmdDescribe(f, nil), NewCmdUpdate(f, nil),
-		NewCmdActivate(f, nil), NewCmdDeactivate(f, nil), NewCmdDelete(f, nil), NewCmdAPIKey(f),
+		NewCmdDescribe(f, nil), NewCmdUpdate(f, nil), NewCmdActivate(f, nil), NewCmdDeactivate(f, nil), NewCmdDelete(f, nil),
 	} {
+		c.ValidArgsFunction = completeServiceAccountArg(f)
 		cmd.AddCommand(c)
 	}
+	apiKey := NewCmdAPIKey(f)
+	apiKey.ValidArgsFunction = completeAPIKeyArgs(f, apiKey)
+	cmd.AddCommand(apiKey)
 	return cmd
 }
 

@@ -1,0 +1,98 @@
+package serviceaccount
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
+
+// completionTimeout bounds the server round trip behind a Tab press: a
+// shell that hangs is worse than one that offers nothing.
+const completionTimeout = 2 * time.Second
+
+// keyCommands take a key name after the service account.
+var keyCommands = []string{"describe", "update", "activate", "deactivate", "rotate", "delete"}
+
+// completeServiceAccountArg completes the first argument with service
+// account names from the server, and nothing at all on any failure.
+func completeServiceAccountArg(f *factory.Factory) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		if len(args) != 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return serviceAccountNames(f, toComplete), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeAPIKeyArgs completes `api-key SA <command> KEY`: the service
+// account, then the subcommand, then the key's name.
+func completeAPIKeyArgs(f *factory.Factory, parent *cobra.Command) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		var positional []string
+		for _, a := range args {
+			if len(a) == 0 || a[0] != '-' {
+				positional = append(positional, a)
+			}
+		}
+		switch len(positional) {
+		case 0:
+			return serviceAccountNames(f, toComplete), cobra.ShellCompDirectiveNoFileComp
+		case 1:
+			return subcommandNames(parent), cobra.ShellCompDirectiveNoFileComp
+		case 2:
+			if slices.Contains(keyCommands, positional[1]) {
+				return apiKeyNames(f, positional[0]), cobra.ShellCompDirectiveNoFileComp
+			}
+		}
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+func serviceAccountNames(f *factory.Factory, prefix string) []string {
+	ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
+	defer cancel()
+	client, _, err := f.AuthenticatedClient(ctx)
+	if err != nil {
+		return nil
+	}
+	params := zenml.ListParams{Size: 100, SortBy: "name"}
+	if prefix != "" {
+		params.Filters = map[string]string{"name": "startswith:" + prefix}
+	}
+	page, err := client.ListServiceAccounts(ctx, params)
+	if err != nil {
+		return nil
+	}
+	names := make([]string, 0, len(page.Items))
+	for _, sa := range page.Items {
+		names = append(names, sa.Name)
+	}
+	return names
+}
+
+func apiKeyNames(f *factory.Factory, serviceAccount string) []string {
+	ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
+	defer cancel()
+	client, _, err := f.AuthenticatedClient(ctx)
+	if err != nil {
+		return nil
+	}
+	sa, err := client.ResolveServiceAccount(ctx, serviceAccount)
+	if err != nil {
+		return nil
+	}
+	keys, err := client.ListAllAPIKeys(ctx, sa.ID, zenml.ListParams{})
+	if err != nil {
+		return nil
+	}
+	names := make([]string, 0, len(keys))
+	for _, k := range keys {
+		names = append(names, k.Name)
+	}
+	return names
+}
