@@ -46,7 +46,7 @@ func run(args []string) int {
 		fmt.Fprintln(ios.ErrOut, "Cancelled.")
 		return exitcode.Cancelled
 	}
-	if !errors.Is(err, exitcode.SilentError) {
+	if !errors.Is(err, exitcode.ErrSilent) {
 		cs := ios.ErrColorScheme()
 		msg := err.Error()
 		var usage *exitcode.UsageError

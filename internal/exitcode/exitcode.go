@@ -32,9 +32,9 @@ const Topic = `zenctl exits with one of these codes:
 // ErrCancelled means the user cancelled the command.
 var ErrCancelled = errors.New("cancelled")
 
-// SilentError means the command has already explained the failure on
+// ErrSilent means the command has already explained the failure on
 // stderr; exit 1 without printing more.
-var SilentError = errors.New("silent error")
+var ErrSilent = errors.New("silent error")
 
 // AuthError is a failure that logging in again fixes.
 type AuthError struct{ Err error }
@@ -43,7 +43,7 @@ func (e *AuthError) Error() string { return e.Err.Error() }
 func (e *AuthError) Unwrap() error { return e.Err }
 
 // SilentAuthError has been explained already and needs exit code 4.
-var SilentAuthError = &AuthError{Err: SilentError}
+var SilentAuthError = &AuthError{Err: ErrSilent}
 
 // For returns the exit code for err.
 func For(err error) int {

@@ -126,7 +126,7 @@ func runStatus(ctx context.Context, opts *StatusOptions) error {
 	}
 	for _, s := range statuses {
 		if !s.OK {
-			return exitcode.SilentError
+			return exitcode.ErrSilent
 		}
 	}
 	return nil
