@@ -432,3 +432,40 @@ func TestDebugNeverShowsSecrets(t *testing.T) {
 		}
 	})
 }
+
+// TestDeviceLoginCtrlC: an interrupted device flow exits 2 and stores
+// nothing.
+func TestDeviceLoginCtrlC(t *testing.T) {
+	fake := zenmltest.NewTest(t, zenmltest.Options{DevicePollingInterval: time.Second})
+	c := newCLI(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := c.command(ctx, "", "login", fake.URL(), "--no-browser")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	var seen []string
+	for sc.Scan() {
+		seen = append(seen, sc.Text())
+		if strings.Contains(sc.Text(), "/devices/verify") {
+			if err := cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	err = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 2 {
+		t.Fatalf("exit code %d (%v), want 2\n%s", code, err, strings.Join(seen, "\n"))
+	}
+	if !strings.Contains(strings.Join(seen, "\n"), "Cancelled.") {
+		t.Errorf("stderr:\n%s", strings.Join(seen, "\n"))
+	}
+	if _, err := os.Stat(filepath.Join(c.env["ZENCTL_CONFIG_DIR"], "credentials.json")); err == nil {
+		t.Error("a cancelled login stored credentials")
+	}
+}
