@@ -227,6 +227,8 @@ func authMethodText(m string) string {
 		return "password"
 	case config.AuthDevice:
 		return "device (browser) login"
+	case config.AuthToken:
+		return "token (imported; not renewable)"
 	case factory.AuthMethodEnvironment:
 		return "environment (ZENML_STORE_*)"
 	}

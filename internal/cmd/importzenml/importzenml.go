@@ -11,8 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"text/tabwriter"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -228,14 +229,14 @@ func runZenML(ctx context.Context, opts *ZenMLOptions) error {
 	}
 
 	var writeErr error
-	activate := ""
+	activate, location := "", ""
 	if opts.DryRun {
 		if cfg.ActiveServer == "" && zenmlActive != "" && (cfg.Server(zenmlActive) != nil || inPlan(plan, zenmlActive)) {
 			activate = zenmlActive
 		}
 	} else if len(plan) > 0 {
 		var stored []*importable
-		stored, writeErr = storeSecrets(f, cfg, plan)
+		stored, location, writeErr = storeSecrets(f, cfg, plan)
 		plan = stored
 		if len(stored) > 0 {
 			if err := saveMetadata(f, stored, zenmlActive, now(), &activate); err != nil && writeErr == nil {
@@ -257,7 +258,7 @@ func runZenML(ctx context.Context, opts *ZenMLOptions) error {
 	}
 
 	err = output.Print(opts.IO, format, report, func() error {
-		printReport(opts.IO, dir, opts.DryRun, plan, report.Skipped, activate)
+		printReport(opts.IO, dir, opts.DryRun, plan, report.Skipped, activate, location)
 		return nil
 	})
 	if err != nil {
@@ -270,7 +271,7 @@ func runZenML(ctx context.Context, opts *ZenMLOptions) error {
 	if missing {
 		// The report names the servers; a script asking for one that
 		// is not there must not see success.
-		return exitcode.SilentError
+		return exitcode.ErrSilent
 	}
 	return nil
 }
@@ -391,10 +392,10 @@ func verify(ctx context.Context, f *factory.Factory, imp *importable) string {
 
 // storeSecrets writes the secrets; it stops at the first failure and
 // returns what was stored, so that metadata is recorded for exactly those.
-func storeSecrets(f *factory.Factory, cfg *config.Config, plan []*importable) ([]*importable, error) {
+func storeSecrets(f *factory.Factory, cfg *config.Config, plan []*importable) ([]*importable, string, error) {
 	store, err := f.NewSecretStore()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var stored []*importable
 	for _, imp := range plan {
@@ -406,12 +407,12 @@ func storeSecrets(f *factory.Factory, cfg *config.Config, plan []*importable) ([
 			}
 		}
 		if err := store.Set(imp.URL, imp.Secret); err != nil {
-			return stored, fmt.Errorf("storing the credentials of %s: %w", imp.URL, err)
+			return stored, store.Location(), fmt.Errorf("storing the credentials of %s: %w", imp.URL, err)
 		}
 		imp.Server.SecretStore = store.Kind()
 		stored = append(stored, imp)
 	}
-	return stored, nil
+	return stored, store.Location(), nil
 }
 
 // saveMetadata records the imported servers in one config update, and makes
@@ -455,7 +456,7 @@ func saveMetadata(f *factory.Factory, stored []*importable, zenmlActive string, 
 
 // printReport writes the human report to stderr, where login messages go:
 // stdout stays empty unless -o asks for data.
-func printReport(ios *iostreams.IOStreams, dir string, dryRun bool, imported []*importable, skipped []Skipped, activated string) {
+func printReport(ios *iostreams.IOStreams, dir string, dryRun bool, imported []*importable, skipped []Skipped, activated, location string) {
 	cs := ios.ErrColorScheme()
 	w := ios.ErrOut
 	if len(imported) == 0 && len(skipped) == 0 {
@@ -466,22 +467,31 @@ func printReport(ios *iostreams.IOStreams, dir string, dryRun bool, imported []*
 	if dryRun {
 		verb = "Would import"
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	// One column width for both lists, so the two read as one table.
+	width := 0
+	for _, imp := range imported {
+		width = max(width, utf8.RuneCountInString(imp.URL))
+	}
+	for _, sk := range skipped {
+		width = max(width, utf8.RuneCountInString(sk.Server))
+	}
+	row := func(icon, server, detail string) {
+		fmt.Fprintf(w, "  %s %s%s  %s\n", icon, server, strings.Repeat(" ", width-utf8.RuneCountInString(server)), detail)
+	}
 	if len(imported) > 0 {
-		fmt.Fprintf(tw, "%s from %s:\n", verb, dir)
+		fmt.Fprintf(w, "%s from %s:\n", verb, dir)
 		for _, imp := range imported {
-			fmt.Fprintf(tw, "  %s %s\t%s\n", cs.SuccessIcon(), imp.URL, methodText(imp))
+			row(cs.SuccessIcon(), imp.URL, methodText(imp))
 		}
 	} else {
-		fmt.Fprintf(tw, "Nothing to import from %s\n", dir)
+		fmt.Fprintf(w, "Nothing to import from %s\n", dir)
 	}
 	if len(skipped) > 0 {
-		fmt.Fprintf(tw, "Skipped:\n")
-		for _, s := range skipped {
-			fmt.Fprintf(tw, "  %s %s\t%s\n", cs.Gray("-"), s.Server, s.Reason)
+		fmt.Fprintln(w, "Skipped:")
+		for _, sk := range skipped {
+			row(cs.Gray("-"), sk.Server, sk.Reason)
 		}
 	}
-	_ = tw.Flush()
 	if activated != "" {
 		if dryRun {
 			fmt.Fprintf(w, "Would make %s the active server\n", activated)
@@ -492,7 +502,7 @@ func printReport(ios *iostreams.IOStreams, dir string, dryRun bool, imported []*
 	if dryRun {
 		fmt.Fprintln(w, "Dry run: nothing was written")
 	} else if len(imported) > 0 {
-		fmt.Fprintln(w, "Check them with `zenctl status --all`")
+		fmt.Fprintf(w, "Credentials stored in %s; check them with `zenctl status --all`\n", location)
 	}
 }
 

@@ -441,7 +441,7 @@ func TestServerFilter(t *testing.T) {
 	dir := copyFixture(t, "v0.93")
 	err := run(t, h, ZenMLOptions{ConfigPath: dir, Output: "json",
 		Servers: []string{"https://STAGING.zenml.internal:8443/", "https://nowhere.example.com"}})
-	if !errors.Is(err, exitcode.SilentError) {
+	if !errors.Is(err, exitcode.ErrSilent) {
 		t.Errorf("err = %v; want a silent exit 1 for a server that is not there", err)
 	}
 	var r Report
@@ -512,6 +512,10 @@ func TestImportedAPIKeyWorks(t *testing.T) {
 			}
 			if user.Name != "ci-bot" || target.AuthMethod != config.AuthAPIKey {
 				t.Errorf("user %q via %s", user.Name, target.AuthMethod)
+			}
+			// What `zenctl token` does next.
+			if tok, err := client.APIToken(context.Background(), time.Hour); err != nil || tok.Token == "" {
+				t.Errorf("minting a token: %v", err)
 			}
 		})
 	}
@@ -719,4 +723,20 @@ func redact(s credentials.Secret) string {
 	}
 	return fmt.Sprintf("{APIKey:%s Username:%s Password:%s HasPassword:%v AccessToken:%s ExpiresAt:%s Lifetime:%d}",
 		mask(s.APIKey), s.Username, mask(s.Password), s.HasPassword, mask(s.AccessToken), s.ExpiresAt.Format(time.RFC3339Nano), s.Lifetime)
+}
+
+// zenml's current server becomes zenctl's active one even when it is
+// skipped because zenctl already has a login for it.
+func TestActivatesExistingLogin(t *testing.T) {
+	t.Parallel()
+	h := cmdtest.New(t)
+	h.Login("https://zenml-058.example.org", credentials.Secret{APIKey: validKey}, config.AuthAPIKey)
+	_ = config.Update(h.Dir, func(c *config.Config) error { c.ActiveServer = ""; return nil })
+	r := runJSON(t, h, ZenMLOptions{ConfigPath: copyFixture(t, "v0.58")})
+	if len(r.Imported) != 0 || !containsSkip(r, "https://zenml-058.example.org", ReasonAlreadyLoggedIn) {
+		t.Errorf("report = %+v", r)
+	}
+	if got := h.Config().ActiveServer; got != "https://zenml-058.example.org" {
+		t.Errorf("active server = %q", got)
+	}
 }

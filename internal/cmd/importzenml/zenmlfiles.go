@@ -223,7 +223,7 @@ func parseCredentials(path string, data []byte) ([]*zenmlLogin, error) {
 		var e credentialsEntry
 		if value.Kind != yaml.MappingNode || value.Decode(&e) != nil {
 			// The decoder's message is not shown: it may quote a secret.
-			l.Malformed = fmt.Sprintf("malformed entry in %s line %d", credentialsFile, value.Line)
+			l.Malformed = fmt.Sprintf("malformed entry in %s line %d", credentialsFile, key.Line)
 			continue
 		}
 		if e.URL != "" {

@@ -13,6 +13,7 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/auth"
 	"github.com/zenctl/zenctl/internal/cmd/docs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/importzenml"
 	"github.com/zenctl/zenctl/internal/cmd/serviceaccount"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
@@ -67,6 +68,7 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 		c.GroupID = "access"
 		cmd.AddCommand(c)
 	}
+	cmd.AddCommand(importzenml.NewCmdImport(f))
 	cmd.AddCommand(newCmdVersion(f, version, commit, date))
 	cmd.AddCommand(docs.NewCmdDocs(cmd))
 	cmd.AddCommand(newHelpTopic("environment", "Environment variables zenctl reads", environmentTopic()))

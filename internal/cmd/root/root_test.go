@@ -30,7 +30,7 @@ func TestEveryCommandHasHelpAndExamples(t *testing.T) {
 		for _, sub := range c.Commands() {
 			walk(sub)
 		}
-		if c.Hidden || !c.Runnable() || c.Name() == "help" || strings.HasPrefix(c.CommandPath(), "zenctl completion") {
+		if !c.IsAvailableCommand() || !c.Runnable() || c.Name() == "help" || strings.HasPrefix(c.CommandPath(), "zenctl completion") {
 			return
 		}
 		if c.Short == "" || c.Long == "" || c.Example == "" {
