@@ -71,6 +71,10 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	cmd.AddCommand(importzenml.NewCmdImport(f))
 	cmd.AddCommand(newCmdVersion(f, version, commit, date))
 	cmd.AddCommand(docs.NewCmdDocs(cmd))
+	// Cobra would add these when the command runs; adding them now makes
+	// the tree the same for the docs generator and its staleness test.
+	cmd.InitDefaultHelpCmd()
+	cmd.InitDefaultCompletionCmd()
 	cmd.AddCommand(newHelpTopic("environment", "Environment variables zenctl reads", environmentTopic()))
 	cmd.AddCommand(newHelpTopic("exit-codes", "Exit codes and what they mean", exitcode.Topic))
 	return cmd
