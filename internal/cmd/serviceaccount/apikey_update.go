@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
-	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml"
@@ -30,8 +29,7 @@ type APIKeyUpdateOptions struct {
 // NewCmdAPIKeyUpdate builds `zenctl service-account api-key SA update`.
 func NewCmdAPIKeyUpdate(f *factory.Factory, runF func(*APIKeyUpdateOptions) error) *cobra.Command {
 	opts := &APIKeyUpdateOptions{Factory: f, IO: f.IOStreams}
-	var name, description string
-	active := newBoolArg(false)
+	changes := &changeFlags{active: newBoolArg(false)}
 	cmd := &cobra.Command{
 		Use:   "update KEY_NAME_OR_ID",
 		Short: "Rename, describe, activate or deactivate an API key",
@@ -49,18 +47,9 @@ func NewCmdAPIKeyUpdate(f *factory.Factory, runF func(*APIKeyUpdateOptions) erro
 		Args: saArgs("KEY_NAME_OR_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceAccount, opts.Key = args[0], args[1]
-			if cmd.Flags().Changed("name") {
-				if name == "" {
-					return exitcode.Usagef("--name cannot be empty")
-				}
-				opts.Name = &name
-			}
-			if cmd.Flags().Changed("description") {
-				opts.Description = &description
-			}
-			opts.Active = active.ptr()
-			if opts.Name == nil && opts.Description == nil && opts.Active == nil {
-				return exitcode.Usagef("nothing to change: give --name, --description or --active")
+			var err error
+			if opts.Name, opts.Description, opts.Active, err = changes.collect(cmd); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -68,9 +57,7 @@ func NewCmdAPIKeyUpdate(f *factory.Factory, runF func(*APIKeyUpdateOptions) erro
 			return runAPIKeyUpdate(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&name, "name", "n", "", "New name")
-	cmd.Flags().StringVarP(&description, "description", "d", "", "New description")
-	cmd.Flags().Var(active, "active", "Activate (true) or deactivate (false)")
+	changes.bind(cmd)
 	return cmd
 }
 

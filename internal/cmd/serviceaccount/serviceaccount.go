@@ -95,6 +95,38 @@ func (b *boolArg) Set(s string) error {
 func (b *boolArg) Type() string { return "true|false" }
 
 // ptr is the value if the flag was given, else nil.
+// changeFlags are the --name, --description and --active flags of the
+// update commands; only the ones given are sent.
+type changeFlags struct {
+	name, description string
+	active            *boolArg
+}
+
+func (c *changeFlags) bind(cmd *cobra.Command) {
+	cmd.Flags().StringVarP(&c.name, "name", "n", "", "New name")
+	cmd.Flags().StringVarP(&c.description, "description", "d", "", "New description")
+	cmd.Flags().Var(c.active, "active", "Activate (true) or deactivate (false)")
+}
+
+// collect returns the changes given on the command line, or a usage error
+// when there are none.
+func (c *changeFlags) collect(cmd *cobra.Command) (name, description *string, active *bool, err error) {
+	if cmd.Flags().Changed("name") {
+		if c.name == "" {
+			return nil, nil, nil, exitcode.Usagef("--name cannot be empty")
+		}
+		name = &c.name
+	}
+	if cmd.Flags().Changed("description") {
+		description = &c.description
+	}
+	active = c.active.ptr()
+	if name == nil && description == nil && active == nil {
+		return nil, nil, nil, exitcode.Usagef("nothing to change: give --name, --description or --active")
+	}
+	return name, description, active, nil
+}
+
 func (b *boolArg) ptr() *bool {
 	if !b.set {
 		return nil

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
-	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -28,8 +27,7 @@ type UpdateOptions struct {
 // NewCmdUpdate builds `zenctl service-account update`.
 func NewCmdUpdate(f *factory.Factory, runF func(*UpdateOptions) error) *cobra.Command {
 	opts := &UpdateOptions{Factory: f, IO: f.IOStreams}
-	var name, description string
-	active := newBoolArg(false)
+	changes := &changeFlags{active: newBoolArg(false)}
 	cmd := &cobra.Command{
 		Use:   "update NAME_OR_ID",
 		Short: "Rename, describe, activate or deactivate a service account",
@@ -48,18 +46,9 @@ func NewCmdUpdate(f *factory.Factory, runF func(*UpdateOptions) error) *cobra.Co
 		Args: exactArgs("NAME_OR_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceAccount = args[0]
-			if cmd.Flags().Changed("name") {
-				if name == "" {
-					return exitcode.Usagef("--name cannot be empty")
-				}
-				opts.Name = &name
-			}
-			if cmd.Flags().Changed("description") {
-				opts.Description = &description
-			}
-			opts.Active = active.ptr()
-			if opts.Name == nil && opts.Description == nil && opts.Active == nil {
-				return exitcode.Usagef("nothing to change: give --name, --description or --active")
+			var err error
+			if opts.Name, opts.Description, opts.Active, err = changes.collect(cmd); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -67,9 +56,7 @@ func NewCmdUpdate(f *factory.Factory, runF func(*UpdateOptions) error) *cobra.Co
 			return runUpdate(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&name, "name", "n", "", "New name")
-	cmd.Flags().StringVarP(&description, "description", "d", "", "New description")
-	cmd.Flags().Var(active, "active", "Activate (true) or deactivate (false)")
+	changes.bind(cmd)
 	return cmd
 }
 
