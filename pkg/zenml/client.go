@@ -122,8 +122,14 @@ func NewClient(serverURL string, opts Options) (*Client, error) {
 			if len(via) >= 5 {
 				return errors.New("stopped after 5 redirects")
 			}
-			// Never carry credentials to another host.
-			if req.URL.Host != via[0].URL.Host {
+			// Never carry credentials to another host, nor from https to
+			// plain http: not the bearer token, and not a request body,
+			// which for a login is the form with the password or API key.
+			first := via[0].URL
+			if req.URL.Host != first.Host || first.Scheme == "https" && req.URL.Scheme != "https" {
+				if req.Body != nil && req.Body != http.NoBody {
+					return &redirectError{method: via[0].Method, path: first.Path, to: req.URL.Scheme + "://" + req.URL.Host}
+				}
 				req.Header.Del("Authorization")
 			}
 			return nil
@@ -327,6 +333,8 @@ func describeTransportError(err error) string {
 		return "connection refused"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		return "timed out waiting for the server"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the server's answer was cut off: the connection closed early (unexpected EOF)"
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
@@ -351,6 +359,16 @@ func rootCause(err error) string {
 }
 
 var errBodyTooLarge = fmt.Errorf("response body larger than %d MiB", MaxResponseBytes>>20)
+
+// redirectError is a redirect of a request with a body to another host or
+// to plain http, which the client refuses to follow.
+type redirectError struct {
+	method, path, to string
+}
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("the server redirected %s %s to %s, another host or plain http; not following it, the request may carry credentials", e.method, e.path, e.to)
+}
 
 // do performs r with retries and one token refresh, returning the response
 // (body already read and closed) when its status is 2xx.
@@ -464,7 +482,8 @@ func (c *Client) attempt(ctx context.Context, r request, token, idempotencyKey s
 
 func (c *Client) shouldRetry(r request, resp *http.Response, err error) (bool, string) {
 	if err != nil {
-		if errors.Is(err, context.Canceled) || errors.Is(err, errBodyTooLarge) {
+		var redirErr *redirectError
+		if errors.Is(err, context.Canceled) || errors.Is(err, errBodyTooLarge) || errors.As(err, &redirErr) {
 			return false, ""
 		}
 		// A refused connection never reached the server, so even a
@@ -477,11 +496,26 @@ func (c *Client) shouldRetry(r request, resp *http.Response, err error) (bool, s
 		if errors.As(err, &certErr) || errors.As(err, &unknownAuth) {
 			return false, ""
 		}
+		// A server that let a whole timeout pass will most likely do it
+		// again; retrying would turn a 30 s wait into two minutes.
+		var ne net.Error
+		if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+			return false, ""
+		}
 		return r.retryable, describeTransportError(err)
 	}
 	switch resp.StatusCode {
-	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusBadGateway,
-		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		// The server refused the request without processing it.
+		return r.retryable, fmt.Sprintf("HTTP %d", resp.StatusCode)
+	case http.StatusRequestTimeout, http.StatusBadGateway, http.StatusGatewayTimeout:
+		// The request may have been processed. A create is safe to repeat
+		// only where the server replays results by Idempotency-Key (0.93);
+		// elsewhere a repeat would answer "already exists" for an entity
+		// the first attempt created.
+		if r.method == http.MethodPost && r.auth && versionAtLeast(c.version, 0, 93) == versionNo {
+			return false, ""
+		}
 		return r.retryable, fmt.Sprintf("HTTP %d", resp.StatusCode)
 	}
 	return false, ""

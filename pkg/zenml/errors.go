@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrorKind says what a caller can do about a failed request.
@@ -205,7 +206,13 @@ func describeNonJSON(body string, header http.Header) string {
 		line = line[:i]
 	}
 	if len(line) > 120 {
-		line = line[:120] + "…"
+		// Cut on a rune boundary: half a UTF-8 sequence would print as
+		// garbage (found by FuzzParseErrorProperties).
+		cut := 120
+		for cut > 0 && !utf8.RuneStart(line[cut]) {
+			cut--
+		}
+		line = line[:cut] + "…"
 	}
 	return "unexpected response: " + line
 }

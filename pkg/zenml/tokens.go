@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -111,12 +112,18 @@ func DecodeAPIKeyID(key string) (string, error) {
 	return payload.ID, nil
 }
 
+// maxExpiresIn is the largest expires_in (in seconds) a time.Duration can
+// hold; larger values are clamped rather than overflowing into the past.
+const maxExpiresIn = int64(math.MaxInt64 / int64(time.Second))
+
 // TokenExpiry works out when an access token expires and how long it lives,
 // from the login answer's expires_in or else the JWT's exp claim. A zero
-// time means the token never expires.
+// time means the token never expires. The lifetime is never negative: an
+// exp before iat (or, without iat, before now) gives 0, "unknown", which
+// RefreshLeeway treats like any other unknown lifetime.
 func TokenExpiry(accessToken string, expiresIn *int64, now time.Time) (expiresAt time.Time, lifetime time.Duration) {
 	if expiresIn != nil && *expiresIn > 0 {
-		lifetime = time.Duration(*expiresIn) * time.Second
+		lifetime = time.Duration(min(*expiresIn, maxExpiresIn)) * time.Second
 		return now.Add(lifetime), lifetime
 	}
 	claims, err := DecodeJWTClaims(accessToken)
@@ -129,7 +136,7 @@ func TokenExpiry(accessToken string, expiresIn *int64, now time.Time) (expiresAt
 	} else {
 		lifetime = expiresAt.Sub(now)
 	}
-	return expiresAt, lifetime
+	return expiresAt, max(lifetime, 0)
 }
 
 // RefreshLeeway is how long before expiry a token is renewed: 30 s for
