@@ -4,11 +4,20 @@
 // It prints, one per line, "URL=<base url>", "ADMIN_TOKEN=<jwt>" and, with
 // -seed-service-account, "SERVICE_ACCOUNT_ID=<uuid>" and "API_KEY=<key>",
 // so a script can read them with a simple line parser.
+//
+// With -control-addr it also serves, on that separate loopback address,
+// GET /__fake/counts (the request counters as a JSON object keyed by
+// "METHOD /route/{template}", e.g. "POST /api/v1/login") and
+// POST /__fake/reset (zero the counters), and prints "CONTROL_URL=<base>".
+// SIGUSR1 prints the counters on stderr.
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -25,10 +34,15 @@ func main() {
 	prefix := flag.String("prefix", "", "URL path prefix to mount the server under")
 	serviceAccount := flag.String("seed-service-account", "", "create a service account with this name and print an API key for it")
 	keyName := flag.String("seed-key-name", "default", "name of the seeded API key")
+	controlAddr := flag.String("control-addr", "", "loopback address for the /__fake/counts control endpoint (empty: none)")
 	flag.Parse()
 
-	if !strings.HasPrefix(*addr, "127.0.0.1:") && !strings.HasPrefix(*addr, "localhost:") && !strings.HasPrefix(*addr, "[::1]:") {
+	if !isLoopback(*addr) {
 		fmt.Fprintln(os.Stderr, "fakeserver: -addr must be a loopback address")
+		os.Exit(2)
+	}
+	if *controlAddr != "" && !isLoopback(*controlAddr) {
+		fmt.Fprintln(os.Stderr, "fakeserver: -control-addr must be a loopback address")
 		os.Exit(2)
 	}
 	if *profile != zenmltest.Profile093 && *profile != zenmltest.Profile058 {
@@ -46,6 +60,17 @@ func main() {
 	// Close waits for in-flight requests, so a benchmark is not cut short.
 	defer srv.Close()
 
+	if *controlAddr != "" {
+		ln, err := net.Listen("tcp", *controlAddr)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "fakeserver: listen on %s: %v\n", *controlAddr, err)
+			os.Exit(1)
+		}
+		ctl := &http.Server{Handler: controlHandler(srv)}
+		go func() { _ = ctl.Serve(ln) }()
+		defer ctl.Close()
+		fmt.Printf("CONTROL_URL=http://%s\n", ln.Addr())
+	}
 	fmt.Printf("URL=%s\n", srv.URL())
 	fmt.Printf("ADMIN_TOKEN=%s\n", srv.AdminToken())
 	if *serviceAccount != "" {
@@ -54,7 +79,35 @@ func main() {
 		fmt.Printf("API_KEY=%s\n", srv.CreateAPIKey(id, *keyName))
 	}
 
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	go func() {
+		for range usr1 {
+			b, _ := json.Marshal(srv.Counts())
+			fmt.Fprintf(os.Stderr, "COUNTS=%s\n", b)
+		}
+	}()
+
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	<-stop
+}
+
+func isLoopback(addr string) bool {
+	return strings.HasPrefix(addr, "127.0.0.1:") || strings.HasPrefix(addr, "localhost:") || strings.HasPrefix(addr, "[::1]:")
+}
+
+// controlHandler serves the counters, for scripts that check how many
+// requests of a kind a run made (the refresh stampede: one login).
+func controlHandler(srv *zenmltest.Server) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /__fake/counts", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(srv.Counts())
+	})
+	mux.HandleFunc("POST /__fake/reset", func(w http.ResponseWriter, _ *http.Request) {
+		srv.ResetCounts()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	return mux
 }
