@@ -175,9 +175,12 @@ func (f *Factory) NewClient(serverURL string, tlsOpts TLSOptions, tokens zenml.T
 		Tokens:             tokens,
 		InsecureSkipVerify: tlsOpts.InsecureSkipVerify,
 		CACert:             tlsOpts.CACert,
+		// A line per retry rather than a spinner: the command's own output
+		// follows on the same stream and must not mix with one.
 		OnRetry: func(ev zenml.RetryEvent) {
 			if f.IOStreams.IsStderrTTY() {
-				f.IOStreams.StartProgress(fmt.Sprintf("Server answered %s; retrying in %s", ev.Reason, ev.Wait.Round(100*time.Millisecond)))
+				fmt.Fprintf(f.IOStreams.ErrOut, "%s %s %s: %s; retrying in %s (attempt %d)\n",
+					f.IOStreams.ErrColorScheme().WarningIcon(), ev.Method, ev.Path, ev.Reason, ev.Wait.Round(100*time.Millisecond), ev.Attempt+1)
 			}
 		},
 	}

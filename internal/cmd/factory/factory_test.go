@@ -1,0 +1,33 @@
+package factory_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/zenctl/zenctl/internal/cmd/cmdtest"
+	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
+)
+
+// Retries are shown on a terminal, one line each, and not at all when
+// stderr is a pipe.
+func TestRetriesShowOnATerminalOnly(t *testing.T) {
+	for _, tty := range []bool{true, false} {
+		fake := zenmltest.NewTest(t, zenmltest.Options{})
+		fake.InjectFault("GET /api/v1/info", zenmltest.Fault{Status: 503, Times: 1})
+		h := cmdtest.New(t)
+		h.IO.SetStderrTTY(tty)
+		c, err := h.F.NewClient(fake.URL(), factory.TLSOptions{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Info(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		shown := strings.Contains(h.ErrOut.String(), "HTTP 503; retrying")
+		if shown != tty {
+			t.Errorf("tty=%v: stderr %q", tty, h.ErrOut.String())
+		}
+	}
+}
