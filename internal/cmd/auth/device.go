@@ -17,6 +17,12 @@ const slowDownStep = 5 * time.Second
 
 // deviceLogin runs the OAuth device flow: show the user a URL to approve
 // this machine in the dashboard, then poll until they do.
+//
+// golang.org/x/oauth2's device flow was considered and not used: ZenML
+// sends relative verification URIs, answers some failures with its own
+// {"detail": ...} bodies rather than OAuth errors, and keeps saying
+// "pending" after its deadline; and x/oauth2 would bypass this client's
+// TLS settings, redaction in --debug and error classification.
 func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, clientID string) (credentials.Secret, error) {
 	errOut := opts.IO.ErrOut
 	cs := opts.IO.ErrColorScheme()
