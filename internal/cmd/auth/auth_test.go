@@ -1,0 +1,156 @@
+package auth
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/zenctl/zenctl/internal/cmd/cmdtest"
+	"github.com/zenctl/zenctl/internal/config"
+	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/prompt"
+	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
+)
+
+func execute(t *testing.T, cmd *cobra.Command, args ...string) error {
+	t.Helper()
+	cmd.SetArgs(args)
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitcode.UsageError{Err: err} })
+	return cmd.ExecuteContext(context.Background())
+}
+
+func TestLoginFlags(t *testing.T) {
+	tests := []struct {
+		args    []string
+		wantErr string
+		check   func(*LoginOptions) bool
+	}{
+		{[]string{"https://z.example.com", "--api-key"}, "", func(o *LoginOptions) bool { return o.APIKey && o.ServerURL == "https://z.example.com" }},
+		{[]string{"--username", "alice", "--password-stdin"}, "", func(o *LoginOptions) bool { return o.Username == "alice" && o.PasswordStdin }},
+		{[]string{"--api-key", "--username", "a"}, "cannot be used together", nil},
+		{[]string{"--password-stdin"}, "needs --username", nil},
+		{[]string{"--no-verify-ssl", "--ssl-ca-cert", "x.pem"}, "cannot be used together", nil},
+		{[]string{"a", "b"}, "accepts at most 1 arg", nil},
+		// --api-key is a switch, never a value: a key on the command line
+		// would land in shell history.
+		{[]string{"--api-key=ZENKEY_abc"}, "invalid argument", nil},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			h := cmdtest.New(t)
+			var got *LoginOptions
+			err := execute(t, NewCmdLogin(h.F, func(o *LoginOptions) error { got = o; return nil }), tt.args...)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got == nil || !tt.check(got) {
+				t.Fatalf("err = %v, options %+v", err, got)
+			}
+		})
+	}
+}
+
+func TestLoginPromptsForTheKeyOnATerminal(t *testing.T) {
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
+	h := cmdtest.New(t, prompt.Answer{Kind: prompt.KindPassword, Prompt: "API key", Value: key})
+	h.IO.SetStdinTTY(true)
+	h.IO.SetStderrTTY(true)
+	h.Env["ZENCTL_STORAGE"] = "keyring"
+	if err := execute(t, NewCmdLogin(h.F, nil), fake.URL(), "--api-key"); err != nil {
+		t.Fatal(err)
+	}
+	if h.Out.Len() != 0 {
+		t.Errorf("stdout: %q", h.Out)
+	}
+	secret, err := h.Secret(fake.URL())
+	if err != nil || secret.APIKey != key {
+		t.Fatalf("stored %+v, %v", secret, err)
+	}
+	if s := h.Config().Server(fake.URL()); s == nil || s.AuthMethod != config.AuthAPIKey || s.AccountType != config.AccountServiceAccount {
+		t.Errorf("metadata %+v", s)
+	}
+}
+
+func TestDeviceLoginOpensTheBrowserOnlyOnATerminal(t *testing.T) {
+	for _, tty := range []bool{true, false} {
+		fake := zenmltest.NewTest(t, zenmltest.Options{DevicePollingInterval: 1})
+		h := cmdtest.New(t)
+		h.IO.SetStderrTTY(tty)
+		h.Env["ZENCTL_STORAGE"] = "keyring"
+		opts := &LoginOptions{Factory: h.F, IO: h.IO, Prompter: h.F.Prompter, ServerURL: fake.URL(), PollScale: 0.01}
+		done := make(chan error, 1)
+		go func() { done <- runLogin(context.Background(), opts) }()
+		// Play the dashboard user as soon as the device appears.
+		deadline := time.Now().Add(10 * time.Second)
+		for verified := false; !verified; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("no device to verify")
+			}
+			if devs := fake.Devices(); len(devs) == 1 {
+				verified = fake.VerifyDevice(devs[0].UserCode, false) == nil
+			}
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		opened := len(h.Browser.URLs()) == 1
+		if opened != tty {
+			t.Errorf("stderr tty=%v: browser opened=%v", tty, opened)
+		}
+		if !strings.Contains(h.ErrOut.String(), "/devices/verify?") {
+			t.Errorf("no verification URL on stderr: %s", h.ErrOut)
+		}
+	}
+}
+
+func TestTokenFlags(t *testing.T) {
+	for _, tt := range []struct {
+		args    []string
+		wantErr string
+	}{
+		{[]string{"--expires-in", "0"}, "between 1 and 604800"},
+		{[]string{"--expires-in", "604801"}, "between 1 and 604800"},
+		{[]string{"-o", "xml"}, "invalid output format"},
+		{[]string{"extra"}, "unknown command"},
+		{[]string{"-e", "60", "-o", "json"}, ""},
+	} {
+		h := cmdtest.New(t)
+		var got *TokenOptions
+		err := execute(t, NewCmdToken(h.F, func(o *TokenOptions) error { got = o; return nil }), tt.args...)
+		if tt.wantErr == "" {
+			if err != nil || got.ExpiresIn != 60 || got.Output != "json" {
+				t.Errorf("%v: err %v, %+v", tt.args, err, got)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("%v: err = %v, want %q", tt.args, err, tt.wantErr)
+		}
+	}
+}
+
+func TestLogoutFlags(t *testing.T) {
+	h := cmdtest.New(t)
+	err := execute(t, NewCmdLogout(h.F, func(*LogoutOptions) error { return nil }), "https://a", "--all")
+	if err == nil || !strings.Contains(err.Error(), "not both") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestStatusWithoutLoginNeedsAuthentication(t *testing.T) {
+	h := cmdtest.New(t)
+	err := execute(t, NewCmdStatus(h.F, nil))
+	if exitcode.For(err) != exitcode.AuthRequired {
+		t.Errorf("err = %v (exit %d), want exit 4", err, exitcode.For(err))
+	}
+}
