@@ -473,3 +473,35 @@ func TestDeviceLoginCtrlC(t *testing.T) {
 		t.Error("a cancelled login stored credentials")
 	}
 }
+
+// TestLogoutDuringRenewalStaysLoggedOut: a `logout --clear` that runs
+// while another process renews the token waits for it, and the renewal
+// does not write the deleted credentials back.
+func TestLogoutDuringRenewalStaysLoggedOut(t *testing.T) {
+	fake := zenmltest.NewTest(t, zenmltest.Options{TokenLifetime: time.Hour})
+	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
+	c := newCLI(t)
+	c.mustRun(key+"\n", "login", fake.URL(), "--api-key")
+	store := credentials.NewFileStore(c.env["ZENCTL_CONFIG_DIR"])
+	secret, _ := store.Get(fake.URL())
+	secret.ExpiresAt = time.Now().Add(-time.Minute)
+	if err := store.Set(fake.URL(), secret); err != nil {
+		t.Fatal(err)
+	}
+	fake.InjectFault("POST /api/v1/login", zenmltest.Fault{Delay: 1500 * time.Millisecond, Times: 1})
+
+	renewal := make(chan result, 1)
+	go func() { renewal <- c.run("", "token") }()
+	deadline := time.Now().Add(10 * time.Second)
+	for fake.Count("POST /api/v1/login") == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the renewal never started")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	c.mustRun("", "logout", "--clear")
+	<-renewal
+	if _, err := store.Get(fake.URL()); err == nil {
+		t.Fatal("the renewal wrote back the credentials that logout --clear deleted")
+	}
+}

@@ -65,6 +65,11 @@ func (s *Session) now() time.Time {
 	return time.Now()
 }
 
+// clockSkew is the margin kept before the expiry of a token that cannot
+// be renewed: enough for clocks that disagree a little, no more, since
+// giving up early ends a session the user would have to restart by hand.
+const clockSkew = 5 * time.Second
+
 func (s *Session) fresh(c Credentials) bool {
 	if c.AccessToken == "" {
 		return false
@@ -72,7 +77,13 @@ func (s *Session) fresh(c Credentials) bool {
 	if c.ExpiresAt.IsZero() {
 		return true
 	}
-	return s.now().Before(c.ExpiresAt.Add(-RefreshLeeway(c.Lifetime)))
+	// The leeway exists to renew in time; a device-flow or imported token
+	// cannot be renewed, so it is used until it really expires.
+	leeway := clockSkew
+	if c.Renewable() {
+		leeway = RefreshLeeway(c.Lifetime)
+	}
+	return s.now().Before(c.ExpiresAt.Add(-leeway))
 }
 
 func (s *Session) load(ctx context.Context) (Credentials, error) {
@@ -117,6 +128,9 @@ func (s *Session) Refresh(ctx context.Context, rejected string) (string, error) 
 // renew obtains a token other than stale. It holds the cross-process lock
 // and re-reads the store first: another process may have renewed already,
 // and one exchange (about a second of bcrypt on a real server) is enough.
+// Every other writer of a server's secret (login, logout, import, key
+// adoption) takes the same lock, so the secret cannot change between the
+// re-read and the save below.
 func (s *Session) renew(ctx context.Context, stale, reason string) (string, error) {
 	if s.Store != nil {
 		unlock, err := s.Store.Lock(ctx)

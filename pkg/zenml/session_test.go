@@ -325,3 +325,23 @@ func TestSessionInMemory(t *testing.T) {
 		t.Errorf("%d exchanges, want 1", n)
 	}
 }
+
+// A token that cannot be renewed is used until it really expires: the
+// refresh leeway would only end a device-flow session early.
+func TestSessionUsesAnUnrenewableTokenUntilItsExpiry(t *testing.T) {
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	login := newTestClient(t, fake.URL(), Options{})
+	token := fake.IssueToken(fake.AdminID(), 20*time.Second)
+	at, _ := TokenExpiry(token, nil, time.Now())
+	// A 40-second session with 20 seconds left: inside the 30 s leeway a
+	// renewable token would get, yet perfectly valid.
+	store := &memStore{creds: Credentials{AccessToken: token, ExpiresAt: at, Lifetime: 40 * time.Second}}
+	if _, err := login.WithTokens(&Session{Login: login, Store: store}).CurrentUser(context.Background()); err != nil {
+		t.Fatalf("a valid device token was refused: %v", err)
+	}
+	store = &memStore{creds: Credentials{AccessToken: token, ExpiresAt: time.Now().Add(2 * time.Second), Lifetime: 40 * time.Second}}
+	var reauth *ReauthRequiredError
+	if _, err := login.WithTokens(&Session{Login: login, Store: store}).CurrentUser(context.Background()); !errors.As(err, &reauth) {
+		t.Fatalf("a token 2 s from expiry: err = %v, want a ReauthRequiredError", err)
+	}
+}

@@ -225,15 +225,20 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 		return fmt.Errorf("logged in, but %s rejected the new token: %w", serverURL, err)
 	}
 
+	unlock, err := f.LockServer(ctx, serverURL)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := store.Set(serverURL, secret); err != nil {
+		return err
+	}
 	if existing != nil && existing.SecretStore != "" && existing.SecretStore != store.Kind() {
-		// The secret moves to another store: remove the old copy so that
-		// exactly one exists.
+		// The secret moved to another store: remove the old copy, only now
+		// that the new one is safely written, so that exactly one exists.
 		if old, err := f.SecretStoreFor(existing); err == nil {
 			_ = old.Delete(serverURL)
 		}
-	}
-	if err := store.Set(serverURL, secret); err != nil {
-		return err
 	}
 	if err := saveMetadata(f, serverURL, info, user, existing, tlsOpts, method, store.Kind(), clientID); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/MakeNowJust/heredoc"
@@ -54,7 +55,7 @@ func NewCmdLogout(f *factory.Factory, runF func(*LogoutOptions) error) *cobra.Co
 			if runF != nil {
 				return runF(opts)
 			}
-			return runLogout(opts)
+			return runLogout(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Clear, "clear", false, "Also delete the stored credentials")
@@ -62,7 +63,27 @@ func NewCmdLogout(f *factory.Factory, runF func(*LogoutOptions) error) *cobra.Co
 	return cmd
 }
 
-func runLogout(opts *LogoutOptions) error {
+// deleteSecret deletes a server's secret under the server's lock, so a
+// token renewal running at the same time cannot write it back.
+func deleteSecret(ctx context.Context, f *factory.Factory, s *config.Server) error {
+	store, err := f.SecretStoreFor(s)
+	if err != nil {
+		return fmt.Errorf("deleting the credentials of %s: %w", s.URL, err)
+	}
+	unlock, err := f.LockServer(ctx, s.URL)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	// The secret goes before the metadata, so a failure leaves nothing
+	// orphaned that logout cannot find again.
+	if err := store.Delete(s.URL); err != nil {
+		return fmt.Errorf("deleting the credentials of %s: %w", s.URL, err)
+	}
+	return nil
+}
+
+func runLogout(ctx context.Context, opts *LogoutOptions) error {
 	f := opts.Factory
 	cs := opts.IO.ErrColorScheme()
 	cfg, err := f.Config()
@@ -100,14 +121,8 @@ func runLogout(opts *LogoutOptions) error {
 
 	for _, u := range targets {
 		if opts.Clear {
-			store, err := f.SecretStoreFor(cfg.Server(u))
-			if err != nil {
-				return fmt.Errorf("deleting the credentials of %s: %w", u, err)
-			}
-			// Delete the secret before the metadata, so a failure leaves
-			// nothing orphaned that logout cannot find again.
-			if err := store.Delete(u); err != nil {
-				return fmt.Errorf("deleting the credentials of %s: %w", u, err)
+			if err := deleteSecret(ctx, f, cfg.Server(u)); err != nil {
+				return err
 			}
 		}
 	}

@@ -383,3 +383,17 @@ func (f *Factory) OutputFormat(flagValue string) (output.Format, error) {
 	}
 	return output.ParseFormat(settings.Output)
 }
+
+// LockServer takes the per-server lock that token renewal holds, so that
+// a login, logout or import never interleaves with a renewal that would
+// then write back the credentials it read before.
+func (f *Factory) LockServer(ctx context.Context, serverURL string) (unlock func(), err error) {
+	f.load()
+	if f.initErr != nil {
+		return nil, f.initErr
+	}
+	if err := config.EnsureDir(f.dir); err != nil {
+		return nil, err
+	}
+	return config.LockServer(ctx, f.dir, serverURL)
+}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
+	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/output"
@@ -236,7 +237,7 @@ func runZenML(ctx context.Context, opts *ZenMLOptions) error {
 		}
 	} else if len(plan) > 0 {
 		var stored []*importable
-		stored, location, writeErr = storeSecrets(f, cfg, plan)
+		stored, location, writeErr = storeSecrets(ctx, f, cfg, plan)
 		plan = stored
 		if len(stored) > 0 {
 			if err := saveMetadata(f, stored, zenmlActive, now(), &activate); err != nil && writeErr == nil {
@@ -392,27 +393,41 @@ func verify(ctx context.Context, f *factory.Factory, imp *importable) string {
 
 // storeSecrets writes the secrets; it stops at the first failure and
 // returns what was stored, so that metadata is recorded for exactly those.
-func storeSecrets(f *factory.Factory, cfg *config.Config, plan []*importable) ([]*importable, string, error) {
+func storeSecrets(ctx context.Context, f *factory.Factory, cfg *config.Config, plan []*importable) ([]*importable, string, error) {
 	store, err := f.NewSecretStore()
 	if err != nil {
 		return nil, "", err
 	}
 	var stored []*importable
 	for _, imp := range plan {
-		if existing := cfg.Server(imp.URL); existing != nil && existing.SecretStore != "" && existing.SecretStore != store.Kind() {
-			// --overwrite moves the secret to another store: remove the
-			// old copy so that exactly one exists (as login does).
-			if old, err := f.SecretStoreFor(existing); err == nil {
-				_ = old.Delete(imp.URL)
-			}
-		}
-		if err := store.Set(imp.URL, imp.Secret); err != nil {
-			return stored, store.Location(), fmt.Errorf("storing the credentials of %s: %w", imp.URL, err)
+		if err := storeSecret(ctx, f, cfg, store, imp); err != nil {
+			return stored, store.Location(), err
 		}
 		imp.Server.SecretStore = store.Kind()
 		stored = append(stored, imp)
 	}
 	return stored, store.Location(), nil
+}
+
+// storeSecret writes one server's secret under the server's lock, so a
+// token renewal running at the same time cannot overwrite it.
+func storeSecret(ctx context.Context, f *factory.Factory, cfg *config.Config, store credentials.SecretStore, imp *importable) error {
+	unlock, err := f.LockServer(ctx, imp.URL)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := store.Set(imp.URL, imp.Secret); err != nil {
+		return fmt.Errorf("storing the credentials of %s: %w", imp.URL, err)
+	}
+	if existing := cfg.Server(imp.URL); existing != nil && existing.SecretStore != "" && existing.SecretStore != store.Kind() {
+		// --overwrite moved the secret to another store: remove the old
+		// copy, only now that the new one is written (as login does).
+		if old, err := f.SecretStoreFor(existing); err == nil {
+			_ = old.Delete(imp.URL)
+		}
+	}
+	return nil
 }
 
 // saveMetadata records the imported servers in one config update, and makes
