@@ -192,30 +192,69 @@ func NormalizeServerURL(raw string) (string, error) {
 	if raw == "" {
 		return "", errors.New("server URL is empty")
 	}
+	// Errors quote the URL without user info, query or fragment: those may
+	// hold a password or token, and errors end up in terminals and CI logs.
+	shown := displayURL(raw)
+	if authorityHasUserInfo(raw) {
+		return "", fmt.Errorf("invalid server URL %q: remove the credentials embedded in it (use --api-key or --username instead)", shown)
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("invalid server URL %q: %v", raw, err)
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
+		return "", fmt.Errorf("invalid server URL %q: %v", shown, err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		if u.Scheme == "" || u.Host == "" && u.Opaque != "" {
-			return "", fmt.Errorf("invalid server URL %q: include the scheme, e.g. https://%s", raw, raw)
+			return "", fmt.Errorf("invalid server URL %q: include the scheme, e.g. https://%s", shown, shown)
 		}
-		return "", fmt.Errorf("invalid server URL %q: only http and https are supported", raw)
-	}
-	if u.User != nil {
-		return "", fmt.Errorf("invalid server URL: remove the credentials embedded in it (use --api-key or --username instead)")
+		return "", fmt.Errorf("invalid server URL %q: only http and https are supported", shown)
 	}
 	if u.Host == "" {
-		return "", fmt.Errorf("invalid server URL %q: no host", raw)
+		return "", fmt.Errorf("invalid server URL %q: no host", shown)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("invalid server URL %q: remove the query or fragment", raw)
+		return "", fmt.Errorf("invalid server URL %q: remove the query or fragment", shown)
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	u.Host = strings.ToLower(u.Host)
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u.String(), nil
+}
+
+// authorityHasUserInfo reports whether an '@' sits in the URL's authority
+// (user:password@host), rather than in its path.
+func authorityHasUserInfo(raw string) bool {
+	rest := raw
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest = rest[i+3:]
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	return strings.Contains(rest, "@")
+}
+
+// displayURL is raw without user info, query and fragment.
+func displayURL(raw string) string {
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		raw = raw[:i]
+	}
+	scheme, rest := "", raw
+	if i := strings.Index(raw, "://"); i >= 0 {
+		scheme, rest = raw[:i+3], raw[i+3:]
+	}
+	authority, path := rest, ""
+	if i := strings.Index(rest, "/"); i >= 0 {
+		authority, path = rest[:i], rest[i:]
+	}
+	if i := strings.LastIndex(authority, "@"); i >= 0 {
+		authority = authority[i+1:]
+	}
+	return scheme + authority + path
 }
 
 // ServerURL is the server's canonical URL.

@@ -567,3 +567,26 @@ func TestCreateIsNotRepeatedAfterAmbiguousFailureOn058(t *testing.T) {
 		t.Fatalf("503 then success: %v", err)
 	}
 }
+
+// A password typed into a server URL must not come back in the error,
+// which lands in terminals and CI logs.
+func TestNormalizeServerURLNeverEchoesCredentials(t *testing.T) {
+	for _, raw := range []string{
+		"alice:s3cretPW@zenml.example.com",
+		"ftp://alice:s3cretPW@zenml.example.com",
+		"https://alice:s3cretPW@zenml.example.com/",
+		"https://alice:s3cretPW%zz@zenml.example.com",
+		"https://zenml.example.com/?token=s3cretPW",
+		"https://zenml.example.com/#s3cretPW",
+		"http://alice:s3cretPW@[::1",
+	} {
+		_, err := NormalizeServerURL(raw)
+		if err == nil {
+			t.Errorf("%q accepted", raw)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cretPW") || strings.Contains(err.Error(), "alice") {
+			t.Errorf("%q: error shows the credentials: %v", raw, err)
+		}
+	}
+}
