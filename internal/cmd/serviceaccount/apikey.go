@@ -36,11 +36,14 @@ func NewCmdAPIKey(f *factory.Factory) *cobra.Command {
 			Service accounts and keys are named by name, full id, or a unique id
 			prefix.
 
-			For a leaked key: 'deactivate' stops the key and every token obtained
-			with it at once; 'rotate' gives it a new secret (the old one stops
-			working now, or after --retain minutes) but leaves tokens already
-			obtained with the old secret valid; 'rotate --all' rotates every key
-			of the account; 'delete' removes the key and its tokens for good.
+			For a leaked key: 'deactivate' stops the key and the session tokens
+			obtained with it at once; 'rotate' gives it a new secret (the old one
+			stops working now, or after --retain minutes) but leaves tokens
+			already obtained with the old secret valid; 'rotate --all' rotates
+			every key of the account; 'delete' removes the key and its session
+			tokens for good. API tokens minted from those sessions ('zenctl
+			token') survive all of these: only deactivating the service account
+			stops them.
 		`),
 		Example: heredoc.Doc(`
 			$ zenctl service-account api-key ci-bot list

@@ -95,14 +95,17 @@ func newCmdAPIKeySetActive(f *factory.Factory, runF func(*APIKeyUpdateOptions) e
 	}
 	if !active {
 		cmd.Use = "deactivate KEY_NAME_OR_ID"
-		cmd.Short = "Stop an API key and every token obtained with it, now"
+		cmd.Short = "Stop an API key and the sessions obtained with it, now"
 		cmd.Long = heredoc.Doc(`
 			Deactivate an API key. This takes effect at once: the key can no
-			longer log in, and every token already obtained with it is rejected
-			from the next request on. Nothing is deleted; 'activate' undoes it
-			(and revives those tokens).
+			longer log in, and every session token obtained by logging in with
+			it is rejected from the next request on. Nothing is deleted;
+			'activate' undoes it (and revives those tokens).
 
-			For a leaked key, deactivate first, then rotate or delete.
+			API tokens minted from such a session ('zenctl token',
+			/api_token) stay valid until they expire: only deactivating the
+			service account stops them. For a key that may have been used,
+			deactivate the service account (see the incident playbook).
 		`)
 		cmd.Example = heredoc.Doc(`
 			$ zenctl service-account api-key ci-bot deactivate default
@@ -135,8 +138,9 @@ func runAPIKeyUpdate(ctx context.Context, opts *APIKeyUpdateOptions) error {
 	self := f.CurrentAPIKeyID(kc.target) == key.ID
 	switch {
 	case opts.Active != nil && !*opts.Active:
-		fmt.Fprintf(opts.IO.ErrOut, "%s Deactivated API key %s of service account %s: from now on it cannot log in, and every token already obtained with it is rejected\n",
+		fmt.Fprintf(opts.IO.ErrOut, "%s Deactivated API key %s of service account %s: from now on it cannot log in, and session tokens obtained with it are rejected\n",
 			cs.SuccessIcon(), cs.Bold(updated.Name), kc.sa.Name)
+		fmt.Fprintf(opts.IO.ErrOut, "  API tokens minted from those sessions stay valid until they expire; `zenctl service-account deactivate %s` stops them too\n", kc.sa.Name)
 		fmt.Fprintf(opts.IO.ErrOut, "  Undo with `zenctl service-account api-key %s activate %s`\n", kc.sa.Name, updated.Name)
 		if self {
 			fmt.Fprintf(opts.IO.ErrOut, "%s This client logs in to %s with this key, so its own requests are rejected now too\n", cs.WarningIcon(), kc.target.URL)
@@ -165,10 +169,13 @@ func NewCmdAPIKeyDelete(f *factory.Factory, runF func(*APIKeyDeleteOptions) erro
 	opts := &APIKeyDeleteOptions{Factory: f, IO: f.IOStreams, Prompter: f.Prompter}
 	cmd := &cobra.Command{
 		Use:   "delete KEY_NAME_OR_ID",
-		Short: "Delete an API key and every token obtained with it",
+		Short: "Delete an API key and the sessions obtained with it",
 		Long: heredoc.Doc(`
-			Delete an API key. Tokens obtained with it stop working, for good:
-			unlike deactivation, this cannot be undone.
+			Delete an API key. Session tokens obtained by logging in with it
+			stop working, for good: unlike deactivation, this cannot be undone.
+			API tokens minted from those sessions ('zenctl token', /api_token)
+			stay valid until they expire; only deactivating the service
+			account stops them.
 
 			On a terminal it asks first; elsewhere it needs --yes.
 		`),
@@ -206,7 +213,8 @@ func runAPIKeyDelete(ctx context.Context, opts *APIKeyDeleteOptions) error {
 	if err := kc.client.DeleteAPIKey(ctx, kc.sa.ID, key.ID); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "%s Deleted API key %s of service account %s; tokens obtained with it no longer work\n", cs.SuccessIcon(), cs.Bold(key.Name), kc.sa.Name)
+	fmt.Fprintf(opts.IO.ErrOut, "%s Deleted API key %s of service account %s; session tokens obtained with it no longer work\n", cs.SuccessIcon(), cs.Bold(key.Name), kc.sa.Name)
+	fmt.Fprintf(opts.IO.ErrOut, "  API tokens minted from those sessions stay valid until they expire; `zenctl service-account deactivate %s` stops them too\n", kc.sa.Name)
 	if opts.Factory.CurrentAPIKeyID(kc.target) == key.ID {
 		fmt.Fprintf(opts.IO.ErrOut, "%s This client logged in to %s with this key; log in again with another key\n", cs.WarningIcon(), kc.target.URL)
 	}

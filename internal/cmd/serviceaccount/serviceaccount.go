@@ -36,8 +36,9 @@ func NewCmdServiceAccount(f *factory.Factory) *cobra.Command {
 			prefix of its id, as in the zenml CLI.
 
 			For a leaked key, see 'zenctl service-account api-key --help' and
-			docs/guides/incident-playbook.md: deactivate stops the key and every
-			token obtained with it at once; rotate replaces its secret.
+			docs/guides/incident-playbook.md: deactivating the service account
+			stops every key and token of it at once; deactivating a key stops
+			the key and its sessions; rotate only replaces its secret.
 		`),
 		Example: heredoc.Doc(`
 			$ KEY=$(zenctl service-account create ci-bot)

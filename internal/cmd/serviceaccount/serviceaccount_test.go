@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zenctl/zenctl/internal/cmd/cmdtest"
 	"github.com/zenctl/zenctl/internal/exitcode"
@@ -182,7 +183,7 @@ func TestDeactivateKillsExistingTokens(t *testing.T) {
 		}
 
 		r := e.mustRun("api-key", "ci", "deactivate", "default")
-		mustContain(t, "stderr", r.stderr, "Deactivated API key default", "every token already obtained with it is rejected")
+		mustContain(t, "stderr", r.stderr, "Deactivated API key default", "session tokens obtained with it are rejected")
 		if e.tokenWorks(tok) {
 			t.Error("a token obtained before the key was deactivated still works")
 		}
@@ -484,5 +485,35 @@ func TestDispatcherGlobalFlagsAndMisplacedServiceAccount(t *testing.T) {
 	out, err = run("sa", "api-key", "ci", "rotate", "--help")
 	if err != nil || !strings.Contains(out, "service-account api-key SA_NAME_OR_ID rotate") {
 		t.Errorf("help: %v\n%s", err, out)
+	}
+}
+
+// API tokens minted from a key's session (`zenctl token`) are bound to the
+// account, not the key: they survive deleting the key, and only
+// deactivating the account stops them. The messages say so.
+func TestMintedTokensOutliveTheKeyButNotTheAccount(t *testing.T) {
+	e := newEnv(t, zenmltest.Options{})
+	saID := e.fake.CreateServiceAccount("ci")
+	key := e.fake.CreateAPIKey(saID, "default")
+	session := e.tokenFor(key)
+	c, err := zenml.NewClient(e.fake.URL(), zenml.Options{Tokens: zenml.StaticToken(session)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	minted, err := c.APIToken(e.ctx, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.mustRun("api-key", "ci", "delete", "default", "--yes")
+	mustContain(t, "stderr", r.stderr, "API tokens minted from those sessions stay valid")
+	if e.tokenWorks(session) {
+		t.Error("the session token survived deleting its key")
+	}
+	if !e.tokenWorks(minted.Token) {
+		t.Error("the fake no longer models minted tokens outliving their key; revisit the messages")
+	}
+	e.mustRun("deactivate", "ci")
+	if e.tokenWorks(minted.Token) {
+		t.Error("a minted token survived deactivating the account")
 	}
 }
