@@ -505,3 +505,25 @@ func TestLogoutDuringRenewalStaysLoggedOut(t *testing.T) {
 		t.Fatal("the renewal wrote back the credentials that logout --clear deleted")
 	}
 }
+
+// A 0.58 server hands a password session its own token back from
+// /api_token, whatever lifetime was asked for: zenctl prints it, as the
+// server answered, and warns on stderr that it is not a fresh one.
+func TestTokenWarnsWhenAnOldServerReturnsTheSessionToken(t *testing.T) {
+	fake := zenmltest.NewTest(t, zenmltest.Options{Profile: zenmltest.Profile058})
+	c := newCLI(t)
+	c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+	r := c.mustRun("", "token", "--expires-in", "600")
+	if !strings.Contains(r.stderr, "the session's own token") || !strings.Contains(r.stderr, "never expires") {
+		t.Errorf("no warning on stderr: %q", r.stderr)
+	}
+	if strings.Contains(r.stderr, strings.TrimSpace(r.stdout)) {
+		t.Error("the token appeared on stderr")
+	}
+	// An API-key session gets a real, expiring token and no warning.
+	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
+	c.mustRun(key+"\n", "login", fake.URL(), "--api-key")
+	if r := c.mustRun("", "token", "--expires-in", "600"); r.stderr != "" {
+		t.Errorf("unexpected warning: %q", r.stderr)
+	}
+}

@@ -128,6 +128,10 @@ type APIToken struct {
 	Token string
 	// ExpiresAt is zero when the server issued a token that never expires.
 	ExpiresAt time.Time
+	// SessionToken is set when the server handed back the caller's own
+	// token instead of minting one: ZenML before 0.71 does that for a
+	// session from a password login, whatever lifetime was asked for.
+	SessionToken bool
 }
 
 // APIToken mints a generic API token for the current account, valid for
@@ -162,6 +166,11 @@ func (c *Client) APIToken(ctx context.Context, expiresIn time.Duration) (*APITok
 	t := &APIToken{Token: token}
 	if claims, err := DecodeJWTClaims(token); err == nil && claims.ExpiresAt != nil {
 		t.ExpiresAt = time.Unix(*claims.ExpiresAt, 0).UTC()
+	}
+	if c.tokens != nil {
+		if current, err := c.tokens.Token(ctx); err == nil && current == token {
+			t.SessionToken = true
+		}
 	}
 	return t, nil
 }

@@ -44,6 +44,11 @@ func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Comm
 			The token is a new one from the server (GET /api/v1/api_token), not
 			the session's own token; it expires after --expires-in seconds
 			(default 3600, at most 604800). The session is renewed first if needed.
+
+			Servers older than ZenML 0.71 count the lifetime in whole minutes
+			(it is rounded up), and for a session from a password login they
+			return the session's own token, whatever the lifetime; zenctl warns
+			on stderr when that happens.
 		`),
 		Example: heredoc.Doc(`
 			$ curl -H "Authorization: Bearer $(zenctl token)" "$URL/api/v1/current-user"
@@ -81,6 +86,18 @@ func runToken(ctx context.Context, opts *TokenOptions) error {
 	tok, err := client.APIToken(ctx, time.Duration(opts.ExpiresIn)*time.Second)
 	if err != nil {
 		return fmt.Errorf("minting a token on %s: %w", target.URL, err)
+	}
+	if tok.SessionToken || tok.ExpiresAt.IsZero() {
+		cs := opts.IO.ErrColorScheme()
+		expiry := "never expires"
+		if !tok.ExpiresAt.IsZero() {
+			expiry = "expires at " + tok.ExpiresAt.UTC().Format(time.RFC3339)
+		}
+		what := "a token that " + expiry
+		if tok.SessionToken {
+			what = "the session's own token instead of a new one; it " + expiry
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "%s %s returned %s, not in %d seconds\n", cs.WarningIcon(), target.URL, what, opts.ExpiresIn)
 	}
 	format, _ := output.ParseFormat(opts.Output)
 	if opts.Output == "" || format == output.FormatTable {
