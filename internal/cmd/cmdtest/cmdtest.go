@@ -80,7 +80,11 @@ func (h *Harness) Login(serverURL string, secret credentials.Secret, method stri
 		h.T.Fatal(err)
 	}
 	err = config.Update(h.Dir, func(c *config.Config) error {
-		c.UpsertServer(config.Server{URL: u, AuthMethod: method, SecretStore: store.Kind()})
+		s := config.Server{URL: u, AuthMethod: method, SecretStore: store.Kind()}
+		if secret.Username != "" {
+			s.Account, s.AccountType = secret.Username, config.AccountUser
+		}
+		c.UpsertServer(s)
 		c.ActiveServer = u
 		return nil
 	})

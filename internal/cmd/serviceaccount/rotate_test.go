@@ -287,3 +287,21 @@ func TestRotateUnknownKey(t *testing.T) {
 		t.Fatalf("err = %v, stdout %q: want exit 1 and no output", r.err, r.stdout)
 	}
 }
+
+// --set-key never swaps this client's identity: an admin rotating a
+// service account's key keeps their own login, and nothing is rotated.
+func TestRotateSetKeyRefusesToSwitchAccounts(t *testing.T) {
+	e := newEnv(t, zenmltest.Options{})
+	sa := e.fake.CreateServiceAccount("ci")
+	key := e.fake.CreateAPIKey(sa, "default")
+	r := e.run("api-key", "ci", "rotate", "default", "--set-key")
+	if r.err == nil || !strings.Contains(r.err.Error(), "instead of user default") {
+		t.Fatalf("err = %v", r.err)
+	}
+	if !e.keyLogsIn(key) {
+		t.Error("the key was rotated although the command was refused")
+	}
+	if secret, err := e.h.Secret(e.fake.URL()); err != nil || secret.Username != "default" {
+		t.Errorf("the admin's login was changed: %+v %v", secret, err)
+	}
+}
