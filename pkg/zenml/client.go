@@ -530,6 +530,11 @@ func (c *Client) shouldRetry(r request, resp *http.Response, err error) (bool, s
 		if errors.Is(err, syscall.ECONNREFUSED) {
 			return r.retryable || r.method == http.MethodPost, describeTransportError(err)
 		}
+		// Any other failure may come after the server processed the
+		// request: repeat a create only where it is replayed by key.
+		if r.method == http.MethodPost && r.auth && versionAtLeast(c.version, 0, 93) != versionYes {
+			return false, ""
+		}
 		var certErr *tls.CertificateVerificationError
 		var unknownAuth x509.UnknownAuthorityError
 		if errors.As(err, &certErr) || errors.As(err, &unknownAuth) {
@@ -552,7 +557,7 @@ func (c *Client) shouldRetry(r request, resp *http.Response, err error) (bool, s
 		// only where the server replays results by Idempotency-Key (0.93);
 		// elsewhere a repeat would answer "already exists" for an entity
 		// the first attempt created.
-		if r.method == http.MethodPost && r.auth && versionAtLeast(c.version, 0, 93) == versionNo {
+		if r.method == http.MethodPost && r.auth && versionAtLeast(c.version, 0, 93) != versionYes {
 			return false, ""
 		}
 		return r.retryable, fmt.Sprintf("HTTP %d", resp.StatusCode)

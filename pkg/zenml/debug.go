@@ -30,7 +30,8 @@ var secretFields = map[string]bool{
 	"password": true, "access_token": true, "refresh_token": true, "csrf_token": true,
 	"key": true, "api_key": true, "token": true, "device_code": true, "user_code": true,
 	"admin_password": true, "authorization": true, "cookie": true, "set-cookie": true,
-	"verification_uri_complete": true,
+	"verification_uri_complete": true, "activation_token": true, "hub_token": true,
+	"secret": true, "values": true,
 }
 
 // secretPatterns catch secrets outside named fields: bare JWTs (the
@@ -39,6 +40,20 @@ var secretPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`),
 	regexp.MustCompile(`ZEN(PRO)?KEY_[A-Za-z0-9+/=_-]+`),
 }
+
+// secretJSONField finds a secret field's string value in JSON text that
+// does not parse, such as a body cut short for the trace: the value runs to
+// its closing quote or, when cut, to the end.
+var secretJSONField = func() *regexp.Regexp {
+	var names []string
+	for name, secret := range secretFields {
+		if secret {
+			names = append(names, regexp.QuoteMeta(name))
+		}
+	}
+	sort.Strings(names)
+	return regexp.MustCompile(`(?i)("(?:` + strings.Join(names, "|") + `)"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)`)
+}()
 
 func redactText(s string) string {
 	for _, re := range secretPatterns {
@@ -139,7 +154,7 @@ func redactBody(body []byte, contentType string) string {
 		out, _ := json.Marshal(redactJSON(v))
 		return redactText(string(out))
 	}
-	return redactText(string(body))
+	return redactText(secretJSONField.ReplaceAllString(string(body), `${1}"`+redacted+`"`))
 }
 
 func redactJSON(v any) any {

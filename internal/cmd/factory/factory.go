@@ -224,6 +224,9 @@ func (f *Factory) ResolveServerURL() (string, error) {
 		raw = f.cfg.ActiveServer
 	}
 	if raw == "" {
+		if env := f.Env(); env.StoreAPIKey != "" || env.StoreAPIToken != "" || env.StoreUsername != "" {
+			return "", &exitcode.AuthError{Err: errors.New("ZENML_STORE_API_KEY, ZENML_STORE_API_TOKEN or ZENML_STORE_USERNAME is set but ZENML_STORE_URL is not: set it to the server's URL")}
+		}
 		return "", &exitcode.AuthError{Err: ErrNotLoggedIn}
 	}
 	return zenml.NormalizeServerURL(raw)
