@@ -63,6 +63,11 @@ func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 	// deadline is enforced here.
 	deadline := start.Add(expiresIn)
 
+	if !opts.IO.IsStderrTTY() {
+		// No spinner without a terminal: one line, so a log shows what the
+		// command is waiting for and for how long at most.
+		fmt.Fprintf(errOut, "Waiting up to %s for the device to be authorized...\n", time.Until(deadline).Round(time.Second))
+	}
 	opts.IO.StartProgress("Waiting for the device to be authorized in the browser")
 	defer opts.IO.StopProgress()
 	for {
