@@ -344,6 +344,10 @@ func TestSeveralServersAndLogout(t *testing.T) {
 	if !strings.Contains(r.stderr, "stay valid on the server") {
 		t.Errorf("logout does not say tokens stay valid: %s", r.stderr)
 	}
+	// The hint works although the server is no longer active.
+	if !strings.Contains(r.stderr, "`zenctl logout "+b.URL()+" --clear`") {
+		t.Errorf("logout's --clear hint does not name the server: %s", r.stderr)
+	}
 	expectCode(t, c.run("", "token"), 4)
 	// Credentials stay: logging in again needs no password.
 	r = c.mustRun("", "login", b.URL())
@@ -525,5 +529,88 @@ func TestTokenWarnsWhenAnOldServerReturnsTheSessionToken(t *testing.T) {
 	c.mustRun(key+"\n", "login", fake.URL(), "--api-key")
 	if r := c.mustRun("", "token", "--expires-in", "600"); r.stderr != "" {
 		t.Errorf("unexpected warning: %q", r.stderr)
+	}
+}
+
+// TestLoginAgainKeepsTheStoredMethod: `zenctl login` without a method flag
+// reuses the stored API key or password instead of starting a device flow,
+// and when the server rejects it, says which flag logs in again.
+func TestLoginAgainKeepsTheStoredMethod(t *testing.T) {
+	forEachProfile(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
+		ctx := context.Background()
+		sa := fake.CreateServiceAccount("ci-bot")
+		key := fake.CreateAPIKey(sa, "default")
+		c := newCLI(t)
+		c.mustRun(key+"\n", "login", fake.URL(), "--api-key")
+		fake.ResetCounts()
+
+		r := c.mustRun("", "login", "--refresh")
+		if !strings.Contains(r.stderr, "with the stored API key") || !strings.Contains(r.stderr, "as service account ci-bot") {
+			t.Errorf("login --refresh:\n%s", r.stderr)
+		}
+		if n, d := fake.Count("POST /api/v1/login"), fake.Count("POST /api/v1/device_authorization"); n != 1 || d != 0 {
+			t.Errorf("login --refresh made %d logins and %d device authorizations, want 1 and 0", n, d)
+		}
+
+		// Deactivating the key kills the stored token with it.
+		admin, _ := zenml.NewClient(fake.URL(), zenml.Options{Tokens: zenml.StaticToken(fake.AdminToken())})
+		if _, err := admin.UpdateAPIKey(ctx, sa, "default", zenml.APIKeyUpdate{Active: false}); err != nil {
+			t.Fatal(err)
+		}
+		before := c.storedFiles()
+		fake.ResetCounts()
+		r = c.run("", "login", fake.URL())
+		expectCode(t, r, 4)
+		oneLineError(t, r, "rejected the stored API key", "zenctl login "+fake.URL()+" --api-key")
+		if d := fake.Count("POST /api/v1/device_authorization"); d != 0 {
+			t.Errorf("a rejected API key started %d device flows", d)
+		}
+		expectUnchanged(t, before, c.storedFiles())
+		// Every other command gives the same advice.
+		r = c.run("", "token")
+		expectCode(t, r, 4)
+		oneLineError(t, r, "rejected the stored API key", "zenctl login "+fake.URL()+" --api-key")
+
+		// A password login is repeated with the stored password.
+		fake.CreateUser("alice", "s3cret")
+		c.mustRun("s3cret\n", "login", fake.URL(), "--username", "alice", "--password-stdin")
+		fake.ResetCounts()
+		r = c.mustRun("", "login", fake.URL(), "--refresh")
+		if !strings.Contains(r.stderr, "as alice with the stored password") || !strings.Contains(r.stderr, "as user alice") {
+			t.Errorf("login --refresh with a password:\n%s", r.stderr)
+		}
+		if n := fake.Count("POST /api/v1/login"); n != 1 {
+			t.Errorf("%d logins, want 1", n)
+		}
+	})
+}
+
+// TestLoginUpdatesTLSSettingsWithoutLoggingInAgain: a server whose
+// certificate changed needs only the new CA, not a new login.
+func TestLoginUpdatesTLSSettingsWithoutLoggingInAgain(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{TLS: true})
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, fake.CertificatePEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := newCLI(t)
+	key := fake.CreateAPIKey(fake.CreateServiceAccount("tls"), "default")
+	c.mustRun(key+"\n", "login", fake.URL(), "--api-key", "--no-verify-ssl")
+	fake.ResetCounts()
+	r := c.mustRun("", "login", fake.URL(), "--ssl-ca-cert", ca)
+	if !strings.Contains(r.stderr, "Already logged in") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+	if n := fake.Count("POST /api/v1/login"); n != 0 {
+		t.Errorf("%d logins to change the CA, want 0", n)
+	}
+	st := c.mustRun("", "status")
+	if strings.Contains(st.stderr, "verification is off") {
+		t.Errorf("the old --no-verify-ssl is still in use:\n%s", st.stderr)
+	}
+	cfg, err := os.ReadFile(filepath.Join(c.configDir(), "config.yaml"))
+	if err != nil || !strings.Contains(string(cfg), ca) || strings.Contains(string(cfg), "verify_ssl: false") {
+		t.Errorf("config after the CA change:\n%s", cfg)
 	}
 }

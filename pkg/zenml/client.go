@@ -198,6 +198,11 @@ func NormalizeServerURL(raw string) (string, error) {
 	if authorityHasUserInfo(raw) {
 		return "", fmt.Errorf("invalid server URL %q: remove the credentials embedded in it (use --api-key or --username instead)", shown)
 	}
+	if !strings.Contains(raw, "://") {
+		// "host:port" would otherwise parse as a scheme or fail with
+		// url.Parse's "first path segment cannot contain colon".
+		return "", fmt.Errorf("invalid server URL %q: include the scheme, e.g. %s", shown, suggestScheme(shown))
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		var urlErr *url.Error
@@ -223,6 +228,23 @@ func NormalizeServerURL(raw string) (string, error) {
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u.String(), nil
+}
+
+// suggestScheme proposes a full URL for a scheme-less one: http for this
+// machine, where local servers usually run without TLS, https elsewhere.
+func suggestScheme(hostAndPath string) string {
+	host := hostAndPath
+	if i := strings.IndexAny(host, "/?#"); i >= 0 {
+		host = host[:i]
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if ip := net.ParseIP(host); strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback() {
+		return "http://" + hostAndPath
+	}
+	return "https://" + hostAndPath
 }
 
 // authorityHasUserInfo reports whether an '@' sits in the URL's authority

@@ -505,7 +505,11 @@ func TestNormalizeServerURL(t *testing.T) {
 	}
 	bad := map[string]string{
 		"":                               "empty",
-		"zenml.example.com":              "include the scheme",
+		"zenml.example.com":              "include the scheme, e.g. https://zenml.example.com",
+		"127.0.0.1:18400":                "include the scheme, e.g. http://127.0.0.1:18400",
+		"localhost:8080/zenml":           "include the scheme, e.g. http://localhost:8080/zenml",
+		"[::1]:8080":                     "include the scheme, e.g. http://[::1]:8080",
+		"zenml.example.com:443":          "include the scheme, e.g. https://zenml.example.com:443",
 		"ftp://zenml.example.com":        "only http and https",
 		"https://u:p@zenml.example.com":  "remove the credentials",
 		"https://zenml.example.com/?x=1": "query or fragment",

@@ -50,6 +50,13 @@ type Session struct {
 	Now func() time.Time
 	// OnExchange, when set, is called after every successful login exchange.
 	OnExchange func(Credentials)
+	// CredentialsLabel names the renewable credential in errors, e.g.
+	// "the stored API key" or "ZENML_STORE_API_KEY"; default "the
+	// credentials".
+	CredentialsLabel string
+	// ReauthHint tells the user how to log in again; it ends every
+	// ReauthRequiredError.
+	ReauthHint string
 
 	mu     sync.Mutex
 	creds  Credentials
@@ -122,7 +129,7 @@ func (s *Session) Token(ctx context.Context) (string, error) {
 func (s *Session) Refresh(ctx context.Context, rejected string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.renew(ctx, rejected, "the stored credentials are no longer valid")
+	return s.renew(ctx, rejected, "the server no longer accepts the session")
 }
 
 // renew obtains a token other than stale. It holds the cross-process lock
@@ -147,7 +154,7 @@ func (s *Session) renew(ctx context.Context, stale, reason string) (string, erro
 		return c.AccessToken, nil
 	}
 	if !c.Renewable() {
-		return "", &ReauthRequiredError{Server: s.Login.ServerURL(), Reason: reason}
+		return "", s.reauth(reason)
 	}
 	var tok *TokenResponse
 	if c.APIKey != "" {
@@ -158,7 +165,7 @@ func (s *Session) renew(ctx context.Context, stale, reason string) (string, erro
 	if err != nil {
 		var apiErr *Error
 		if errors.As(err, &apiErr) && apiErr.Kind == KindCredentials {
-			return "", &ReauthRequiredError{Server: s.Login.ServerURL(), Reason: "the stored credentials were rejected: " + apiErr.Message}
+			return "", s.reauth("the server rejected " + s.label() + ": " + apiErr.Message)
 		}
 		return "", err
 	}
@@ -174,4 +181,15 @@ func (s *Session) renew(ctx context.Context, stale, reason string) (string, erro
 		s.OnExchange(c)
 	}
 	return c.AccessToken, nil
+}
+
+func (s *Session) label() string {
+	if s.CredentialsLabel != "" {
+		return s.CredentialsLabel
+	}
+	return "the credentials"
+}
+
+func (s *Session) reauth(reason string) *ReauthRequiredError {
+	return &ReauthRequiredError{Server: s.Login.ServerURL(), Reason: reason, Hint: s.ReauthHint}
 }

@@ -241,10 +241,13 @@ func TestSessionWithoutRenewableCredentialNeedsLogin(t *testing.T) {
 	expired := fake.IssueToken(fake.AdminID(), -time.Minute)
 	at, life := TokenExpiry(expired, nil, time.Now())
 	store := &memStore{creds: Credentials{AccessToken: expired, ExpiresAt: at, Lifetime: life}}
-	_, err := login.WithTokens(&Session{Login: login, Store: store}).CurrentUser(ctx)
+	_, err := login.WithTokens(&Session{Login: login, Store: store, ReauthHint: "do the thing"}).CurrentUser(ctx)
 	var reauth *ReauthRequiredError
-	if !errors.As(err, &reauth) || reauth.Server != fake.URL() || !strings.Contains(err.Error(), "zenctl login "+fake.URL()) {
-		t.Fatalf("err = %v, want a ReauthRequiredError naming the server", err)
+	if !errors.As(err, &reauth) || reauth.Server != fake.URL() || !strings.HasSuffix(err.Error(), "; do the thing") {
+		t.Fatalf("err = %v, want a ReauthRequiredError naming the server and ending with the hint", err)
+	}
+	if _, err := login.WithTokens(&Session{Login: login, Store: store}).CurrentUser(ctx); err == nil || !strings.Contains(err.Error(), "log in to "+fake.URL()+" again") {
+		t.Errorf("without a hint: err = %v, want one naming the server", err)
 	}
 	if n := len(fake.Requests()); n != 0 {
 		t.Errorf("%d requests for an expired device token", n)
@@ -266,8 +269,8 @@ func TestSessionWithoutRenewableCredentialNeedsLogin(t *testing.T) {
 	// An API key the server no longer accepts: also a login.
 	fake.ResetCounts()
 	store = &memStore{creds: Credentials{APIKey: "ZENKEY_revoked", AccessToken: expired, ExpiresAt: at.Add(-2 * time.Hour), Lifetime: life}}
-	_, err = login.WithTokens(&Session{Login: login, Store: store}).CurrentUser(ctx)
-	if !errors.As(err, &reauth) || !strings.Contains(err.Error(), "rejected") {
+	_, err = login.WithTokens(&Session{Login: login, Store: store, CredentialsLabel: "the stored API key"}).CurrentUser(ctx)
+	if !errors.As(err, &reauth) || !strings.Contains(err.Error(), "the server rejected the stored API key: ") {
 		t.Fatalf("revoked key: err = %v", err)
 	}
 	if store.get().APIKey != "ZENKEY_revoked" || store.saves.Load() != 0 {

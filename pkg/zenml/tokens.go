@@ -45,15 +45,20 @@ type StaticToken string
 // Token implements TokenSource.
 func (t StaticToken) Token(context.Context) (string, error) { return string(t), nil }
 
-// ReauthRequiredError means the stored credentials no longer work and
-// cannot be renewed without the user: run `zenctl login` again.
+// ReauthRequiredError means the credentials no longer work and cannot be
+// renewed without the user.
 type ReauthRequiredError struct {
 	Server string
 	Reason string
+	// Hint says what to do next; the Session's ReauthHint.
+	Hint string
 }
 
 func (e *ReauthRequiredError) Error() string {
-	return fmt.Sprintf("%s; run `zenctl login %s`", e.Reason, e.Server)
+	if e.Hint != "" {
+		return e.Reason + "; " + e.Hint
+	}
+	return fmt.Sprintf("%s; log in to %s again", e.Reason, e.Server)
 }
 
 // JWTClaims are the claims of a ZenML access token this client reads.

@@ -33,6 +33,7 @@ type LoginOptions struct {
 	APIKey        bool
 	Username      string
 	PasswordStdin bool
+	Device        bool
 	Refresh       bool
 	NoBrowser     bool
 	NoVerifySSL   bool
@@ -56,13 +57,21 @@ func NewCmdLogin(f *factory.Factory, runF func(*LoginOptions) error) *cobra.Comm
 			                     prompt, from stdin, or from ZENML_STORE_API_KEY
 			  --username NAME    a user's password, from a hidden prompt or
 			                     --password-stdin
-			  (neither)          the device flow: approve this machine in the
+			  --device           the device flow: approve this machine in the
 			                     ZenML dashboard in a browser
+
+			With none of them, zenctl keeps the way the server was logged in to
+			before: a stored API key or password is used again (and asked for
+			again on a terminal if the server rejects it); a server never logged
+			in to, or logged in to through the device flow, gets the device flow.
 
 			Without SERVER_URL, zenctl logs in again to the active server.
 			Each server keeps its own credentials; the last one logged in to
 			becomes the active server. Tokens renew themselves: with an API key
 			or a password zenctl logs in again when the token expires.
+
+			--ssl-ca-cert and --no-verify-ssl are remembered for the server;
+			giving them to a server that is still logged in only updates them.
 		`),
 		Example: heredoc.Doc(`
 			# Log in through the browser (device flow)
@@ -79,8 +88,8 @@ func NewCmdLogin(f *factory.Factory, runF func(*LoginOptions) error) *cobra.Comm
 			if len(args) == 1 {
 				opts.ServerURL = args[0]
 			}
-			if opts.APIKey && opts.Username != "" {
-				return exitcode.Usagef("--api-key and --username cannot be used together")
+			if n := countTrue(opts.APIKey, opts.Username != "", opts.Device); n > 1 {
+				return exitcode.Usagef("--api-key, --username and --device cannot be used together")
 			}
 			if opts.PasswordStdin && opts.Username == "" {
 				return exitcode.Usagef("--password-stdin needs --username")
@@ -97,6 +106,7 @@ func NewCmdLogin(f *factory.Factory, runF func(*LoginOptions) error) *cobra.Comm
 	cmd.Flags().BoolVar(&opts.APIKey, "api-key", false, "Log in with a service account's API key (read from a prompt, stdin or ZENML_STORE_API_KEY)")
 	cmd.Flags().StringVar(&opts.Username, "username", "", "Log in as this user with a password")
 	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from stdin (with --username)")
+	cmd.Flags().BoolVar(&opts.Device, "device", false, "Log in through the browser (device flow), whatever the stored login method")
 	cmd.Flags().BoolVar(&opts.Refresh, "refresh", false, "Log in again even if the stored credentials still work")
 	cmd.Flags().BoolVar(&opts.NoBrowser, "no-browser", false, "Do not open a browser for the device flow; print the URL only")
 	cmd.Flags().BoolVar(&opts.NoVerifySSL, "no-verify-ssl", false, "Do not verify the server's TLS certificate (insecure)")
@@ -131,7 +141,7 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 		if raw == "" {
 			return exitcode.Usagef("no server given: run `zenctl login <server-url>`, e.g. zenctl login https://zenml.example.com")
 		}
-		fmt.Fprintf(errOut, "Logging in again to the active server %s\n", raw)
+		fmt.Fprintf(errOut, "Active server: %s\n", raw)
 	}
 	serverURL, err := zenml.NormalizeServerURL(raw)
 	if err != nil {
@@ -169,14 +179,23 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 		fmt.Fprintf(errOut, "%s %s uses plain http: your credentials will cross the network unencrypted\n", cs.WarningIcon(), serverURL)
 	}
 
-	if !opts.Refresh && !opts.APIKey && opts.Username == "" && existing != nil {
-		if user, ok := stillLoggedIn(ctx, f, serverURL); ok {
+	explicit := opts.APIKey || opts.Username != "" || opts.Device
+	// Why the stored login cannot be reused, when it was tried and the
+	// server refused it; empty when it was not tried.
+	var storedRejected string
+	if !opts.Refresh && !explicit && existing != nil {
+		user, err := stillLoggedIn(ctx, f, existing, tlsOpts)
+		if err == nil {
 			if err := saveMetadata(f, serverURL, info, user, existing, tlsOpts, existing.AuthMethod, existing.SecretStore, existing.DeviceClientID); err != nil {
 				return err
 			}
 			fmt.Fprintf(errOut, "%s Already logged in to %s as %s %s (use --refresh to log in again)\n",
 				cs.SuccessIcon(), serverURL, user.AccountType(), cs.Bold(user.Name))
 			return nil
+		}
+		var reauth *zenml.ReauthRequiredError
+		if errors.As(err, &reauth) {
+			storedRejected = reauth.Reason
 		}
 	}
 
@@ -200,6 +219,7 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	if existing != nil {
 		clientID = existing.DeviceClientID
 	}
+	reuse := !explicit && existing != nil && (existing.AuthMethod == config.AuthAPIKey || existing.AuthMethod == config.AuthPassword)
 	switch {
 	case opts.APIKey:
 		method = config.AuthAPIKey
@@ -207,6 +227,9 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	case opts.Username != "":
 		method = config.AuthPassword
 		secret, err = passwordLogin(ctx, opts, client)
+	case reuse:
+		method = existing.AuthMethod
+		secret, err = storedLogin(ctx, opts, client, existing, storedRejected)
 	default:
 		method = config.AuthDevice
 		if clientID == "" {
@@ -288,17 +311,89 @@ func notAServerError(serverURL string, err error) error {
 	return fmt.Errorf("cannot reach a ZenML server at %s: %w", serverURL, err)
 }
 
-// stillLoggedIn reports whether the stored credentials of a server work.
-func stillLoggedIn(ctx context.Context, f *factory.Factory, serverURL string) (*zenml.User, bool) {
-	saved := f.ServerFlag
-	f.ServerFlag = serverURL
-	defer func() { f.ServerFlag = saved }()
-	client, _, err := f.AuthenticatedClient(ctx)
+// stillLoggedIn checks the stored credentials of a server, over the TLS
+// settings this login was given; an expired token is renewed on the way.
+func stillLoggedIn(ctx context.Context, f *factory.Factory, s *config.Server, tlsOpts factory.TLSOptions) (*zenml.User, error) {
+	client, _, err := f.StoredClient(s, tlsOpts)
 	if err != nil {
-		return nil, false
+		return nil, err
 	}
-	user, err := client.CurrentUser(ctx)
-	return user, err == nil
+	return client.CurrentUser(ctx)
+}
+
+// storedLogin logs in again with the API key or password stored for the
+// server. When the server rejects it, a terminal is asked for a new one;
+// a script gets an error naming the flag to use.
+func storedLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, s *config.Server, rejected string) (credentials.Secret, error) {
+	if rejected == "" {
+		store, err := opts.Factory.SecretStoreFor(s)
+		if err != nil {
+			return credentials.Secret{}, err
+		}
+		stored, err := store.Get(s.URL)
+		switch {
+		case errors.Is(err, credentials.ErrNotFound):
+			rejected = "no credentials are stored for it"
+		case err != nil:
+			return credentials.Secret{}, err
+		case s.AuthMethod == config.AuthAPIKey && stored.APIKey != "":
+			fmt.Fprintf(opts.IO.ErrOut, "Logging in with the stored API key\n")
+			secret, err := exchangeAPIKey(ctx, client, stored.APIKey)
+			if err == nil || !zenml.IsKind(err, zenml.KindCredentials) {
+				return secret, wrapLoginError(client.ServerURL(), "API key", err)
+			}
+			rejected = "the server rejected the stored API key: " + errorMessage(err)
+		case s.AuthMethod == config.AuthPassword && stored.HasPassword:
+			fmt.Fprintf(opts.IO.ErrOut, "Logging in as %s with the stored password\n", stored.Username)
+			secret, err := exchangePassword(ctx, client, stored.Username, stored.Password)
+			if err == nil || !zenml.IsKind(err, zenml.KindCredentials) {
+				return secret, wrapLoginError(client.ServerURL(), "password", err)
+			}
+			rejected = "the server rejected the stored password: " + errorMessage(err)
+		default:
+			rejected = "the stored credentials are incomplete"
+		}
+	}
+	if !opts.IO.CanPrompt() {
+		return credentials.Secret{}, &exitcode.AuthError{Err: fmt.Errorf("%s; run `%s`", rejected, factory.LoginCommand(s))}
+	}
+	cs := opts.IO.ErrColorScheme()
+	fmt.Fprintf(opts.IO.ErrOut, "%s %s\n", cs.WarningIcon(), upperFirst(rejected))
+	if s.AuthMethod == config.AuthAPIKey {
+		return apiKeyLogin(ctx, opts, client)
+	}
+	username := s.Account
+	if username == "" || s.AccountType != config.AccountUser {
+		return credentials.Secret{}, &exitcode.AuthError{Err: fmt.Errorf("%s; run `%s`", rejected, factory.LoginCommand(s))}
+	}
+	withUser := *opts
+	withUser.Username = username
+	return passwordLogin(ctx, &withUser, client)
+}
+
+func errorMessage(err error) string {
+	var apiErr *zenml.Error
+	if errors.As(err, &apiErr) && apiErr.Message != "" {
+		return apiErr.Message
+	}
+	return err.Error()
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func countTrue(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 func apiKeyLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client) (credentials.Secret, error) {
@@ -309,9 +404,14 @@ func apiKeyLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client) 
 	if _, err := zenml.DecodeAPIKeyID(key); err != nil {
 		return credentials.Secret{}, fmt.Errorf("%v; copy the whole key that `service-account create` or `api-key rotate` printed", err)
 	}
+	secret, err := exchangeAPIKey(ctx, client, key)
+	return secret, wrapLoginError(client.ServerURL(), "API key", err)
+}
+
+func exchangeAPIKey(ctx context.Context, client *zenml.Client, key string) (credentials.Secret, error) {
 	tok, err := client.LoginAPIKey(ctx, key)
 	if err != nil {
-		return credentials.Secret{}, loginError(client.ServerURL(), "API key", err)
+		return credentials.Secret{}, err
 	}
 	expiresAt, lifetime := zenml.TokenExpiry(tok.AccessToken, tok.ExpiresIn, time.Now())
 	return credentials.Secret{APIKey: key, AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: int64(lifetime / time.Second)}, nil
@@ -363,16 +463,25 @@ func passwordLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client
 	default:
 		return credentials.Secret{}, errors.New("cannot prompt for the password without a terminal: use --password-stdin")
 	}
-	tok, err := client.LoginPassword(ctx, opts.Username, password)
+	secret, err := exchangePassword(ctx, client, opts.Username, password)
+	return secret, wrapLoginError(client.ServerURL(), "password", err)
+}
+
+func exchangePassword(ctx context.Context, client *zenml.Client, username, password string) (credentials.Secret, error) {
+	tok, err := client.LoginPassword(ctx, username, password)
 	if err != nil {
-		return credentials.Secret{}, loginError(client.ServerURL(), "password", err)
+		return credentials.Secret{}, err
 	}
 	expiresAt, lifetime := zenml.TokenExpiry(tok.AccessToken, tok.ExpiresIn, time.Now())
-	return credentials.Secret{Username: opts.Username, Password: password, HasPassword: true,
+	return credentials.Secret{Username: username, Password: password, HasPassword: true,
 		AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: int64(lifetime / time.Second)}, nil
 }
 
-func loginError(serverURL, what string, err error) error {
+// wrapLoginError explains a failed exchange; nil stays nil.
+func wrapLoginError(serverURL, what string, err error) error {
+	if err == nil {
+		return nil
+	}
 	var apiErr *zenml.Error
 	if errors.As(err, &apiErr) && apiErr.Kind == zenml.KindCredentials {
 		return &exitcode.AuthError{Err: fmt.Errorf("%s rejected the %s: %s", serverURL, what, apiErr.Message)}

@@ -144,7 +144,8 @@ func runLogout(ctx context.Context, opts *LogoutOptions) error {
 		if opts.Clear {
 			fmt.Fprintf(opts.IO.ErrOut, "%s Logged out of %s and deleted its stored credentials\n", cs.SuccessIcon(), u)
 		} else {
-			fmt.Fprintf(opts.IO.ErrOut, "%s Logged out of %s; its credentials stay stored (`zenctl logout --clear` deletes them)\n", cs.SuccessIcon(), u)
+			// The server is no longer active, so the hint must name it.
+			fmt.Fprintf(opts.IO.ErrOut, "%s Logged out of %s; its credentials stay stored (`zenctl logout %s --clear` deletes them)\n", cs.SuccessIcon(), u, u)
 		}
 	}
 	fmt.Fprintln(opts.IO.ErrOut, "Tokens already issued stay valid on the server until they expire.")

@@ -269,18 +269,67 @@ func (f *Factory) AuthenticatedClient(ctx context.Context) (*zenml.Client, *Targ
 	if s == nil {
 		return nil, nil, &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s; run `zenctl login %s`", serverURL, serverURL)}
 	}
+	return f.StoredClient(s, f.TLSFor(s))
+}
+
+// StoredClient returns a client that authenticates with a server's stored
+// credentials, renewing its token as needed, over the given TLS settings
+// (login checks a stored login over the settings it was just given).
+func (f *Factory) StoredClient(s *config.Server, tlsOpts TLSOptions) (*zenml.Client, *Target, error) {
+	f.load()
+	if f.initErr != nil {
+		return nil, nil, f.initErr
+	}
+	serverURL := s.URL
 	store, err := f.SecretStoreFor(s)
 	if err != nil {
 		return nil, nil, err
 	}
 	target := &Target{URL: serverURL, Server: s, AuthMethod: s.AuthMethod, Store: store}
-	login, err := f.NewClient(serverURL, f.TLSFor(s), nil)
+	login, err := f.NewClient(serverURL, tlsOpts, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	login.SetServerVersion(s.ServerVersion)
-	session := &zenml.Session{Login: login, Store: &sessionStore{f: f, server: serverURL, store: store}}
+	session := &zenml.Session{Login: login, Store: &sessionStore{f: f, server: serverURL, store: store},
+		CredentialsLabel: storedCredentialsLabel(s.AuthMethod), ReauthHint: "run `" + LoginCommand(s) + "`"}
 	return login.WithTokens(session), target, nil
+}
+
+// LoginCommand is the command that logs in to a server again the way it
+// was logged in to before: an API-key login needs --api-key, a password
+// login the user's name; anything else starts the device flow.
+func LoginCommand(s *config.Server) string {
+	switch s.AuthMethod {
+	case config.AuthAPIKey:
+		return "zenctl login " + s.URL + " --api-key"
+	case config.AuthPassword:
+		if s.AccountType == config.AccountUser && s.Account != "" {
+			return "zenctl login " + s.URL + " --username " + shellWord(s.Account)
+		}
+		return "zenctl login " + s.URL + " --username NAME"
+	}
+	return "zenctl login " + s.URL
+}
+
+// shellWord quotes a name for a command line the user may paste.
+func shellWord(w string) string {
+	if w != "" && strings.IndexFunc(w, func(r rune) bool {
+		return !(r == '-' || r == '_' || r == '.' || r == '@' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) < 0 {
+		return w
+	}
+	return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+}
+
+func storedCredentialsLabel(method string) string {
+	switch method {
+	case config.AuthAPIKey:
+		return "the stored API key"
+	case config.AuthPassword:
+		return "the stored password"
+	}
+	return "the stored credentials"
 }
 
 // envClient serves ZENML_STORE_URL with ZENML_STORE_API_KEY or
@@ -293,10 +342,12 @@ func (f *Factory) envClient(serverURL string, env config.Env) (*zenml.Client, *T
 	}
 	if env.StoreAPIKey != "" || env.StoreUsername != "" {
 		initial := zenml.Credentials{APIKey: env.StoreAPIKey}
+		label, hint := "ZENML_STORE_API_KEY", "set ZENML_STORE_API_KEY to a valid API key"
 		if env.StoreAPIKey == "" {
 			initial.Username, initial.Password = env.StoreUsername, env.StorePassword
+			label, hint = "ZENML_STORE_USERNAME and ZENML_STORE_PASSWORD", "check ZENML_STORE_USERNAME and ZENML_STORE_PASSWORD"
 		}
-		session := &zenml.Session{Login: login, Initial: initial}
+		session := &zenml.Session{Login: login, Initial: initial, CredentialsLabel: label, ReauthHint: hint}
 		return login.WithTokens(session), target, nil
 	}
 	return login.WithTokens(zenml.StaticToken(env.StoreAPIToken)), target, nil

@@ -373,7 +373,7 @@ func verify(ctx context.Context, f *factory.Factory, imp *importable) string {
 		var apiErr *zenml.Error
 		switch {
 		case errors.As(err, &reauth):
-			return "the server rejected the credentials: " + reauth.Reason
+			return oneLine(reauth.Reason)
 		case errors.As(err, &apiErr) && apiErr.Kind == zenml.KindCredentials:
 			return "the server rejected the credentials: " + oneLine(apiErr.Message)
 		}

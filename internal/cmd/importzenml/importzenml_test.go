@@ -538,7 +538,7 @@ func TestVerify(t *testing.T) {
 	if len(r.Imported) != 1 || r.Imported[0].Server != srv.URL() {
 		t.Errorf("imported = %+v", r.Imported)
 	}
-	if len(r.Skipped) != 1 || r.Skipped[0].Server != other.URL() || !strings.HasPrefix(r.Skipped[0].Reason, "the server rejected the credentials: ") {
+	if len(r.Skipped) != 1 || r.Skipped[0].Server != other.URL() || !strings.HasPrefix(r.Skipped[0].Reason, "the server rejected the credentials: ") || strings.Count(r.Skipped[0].Reason, "rejected") != 1 {
 		t.Errorf("skipped = %+v", r.Skipped)
 	}
 	if entries, _ := os.ReadDir(h.Dir); len(entries) != 0 {

@@ -95,7 +95,7 @@ func runAPIKeyCreate(ctx context.Context, opts *APIKeyCreateOptions) error {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s Created API key %s for service account %s\n", cs.SuccessIcon(), cs.Bold(key.Name), kc.sa.Name)
-	newKeyNotice(opts.IO, file, kc.target.URL, 1)
+	newKeyNotice(opts.IO, file, kc.target.URL, 1, !opts.SetKey)
 	if opts.SetKey {
 		return adopt(ctx, opts.IO, opts.Factory, kc.target, key.Secret())
 	}

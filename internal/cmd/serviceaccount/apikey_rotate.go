@@ -235,7 +235,9 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	}
 
 	if len(results) > 0 {
-		rotateNotice(opts.IO, kc, results, opts.Retain, until, file)
+		// The warnings below say how to store the key when it is this
+		// client's own; --set-key stores it.
+		rotateNotice(opts.IO, kc, results, opts.Retain, until, file, !opts.SetKey && selfKey == "")
 	}
 	if selfKey != "" {
 		adoptKey = selfKey
@@ -244,6 +246,10 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	switch {
 	case opts.SetKey && adoptKey != "":
 		adoptErr = adopt(ctx, opts.IO, f, kc.target, adoptKey)
+	case selfKey != "" && kc.target.FromEnv && opts.Retain == 0:
+		fmt.Fprintf(errOut, "%s ZENML_STORE_API_KEY holds this key, which stopped working now: set it to the new key\n", cs.WarningIcon())
+	case selfKey != "" && kc.target.FromEnv:
+		fmt.Fprintf(errOut, "%s ZENML_STORE_API_KEY holds this key, which stops working at %s: set it to the new key before then\n", cs.WarningIcon(), until.Format(time.RFC3339))
 	case selfKey != "" && opts.Retain == 0:
 		fmt.Fprintf(errOut, "%s This client logs in to %s with this key: the key it has stored stopped working now, so zenctl cannot log in again once its current token expires.\n",
 			cs.WarningIcon(), kc.target.URL)
@@ -290,7 +296,7 @@ func previousValidUntil(ctx context.Context, kc *keyContext, rotated *zenml.APIK
 
 // rotateNotice reports, on stderr and without any key, what was rotated,
 // what happens to the previous secret and to tokens already issued.
-func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResult, retain int, until time.Time, file *keyFile) {
+func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResult, retain int, until time.Time, file *keyFile, withLoginHint bool) {
 	cs := ios.ErrColorScheme()
 	errOut := ios.ErrOut
 	if len(results) == 1 {
@@ -313,7 +319,7 @@ func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResu
 		fmt.Fprintf(errOut, "  The previous secrets remain valid for %d minutes, until about %s, then stop working.\n", retain, until.Format(time.RFC3339))
 	}
 	fmt.Fprintln(errOut, "  Tokens already obtained with a previous secret still work: `deactivate` the key to stop them now, or `delete` it to stop them for good.")
-	newKeyNotice(ios, file, kc.target.URL, len(results))
+	newKeyNotice(ios, file, kc.target.URL, len(results), withLoginHint)
 }
 
 // loggedInAs reports whether this client logs in as the named service

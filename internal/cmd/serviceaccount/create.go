@@ -148,7 +148,7 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s Created API key %s\n", cs.SuccessIcon(), cs.Bold(key.Name))
-	newKeyNotice(opts.IO, file, target.URL, 1)
+	newKeyNotice(opts.IO, file, target.URL, 1, !opts.SetAPIKey)
 	if opts.SetAPIKey {
 		return adopt(ctx, opts.IO, f, target, key.Secret())
 	}
@@ -181,8 +181,10 @@ func emitNewKey(ios *iostreams.IOStreams, file *keyFile, format output.Format, s
 }
 
 // newKeyNotice says, on stderr and without the key, where the key went and
-// that it will not be shown again.
-func newKeyNotice(ios *iostreams.IOStreams, file *keyFile, serverURL string, n int) {
+// that it will not be shown again; with withLoginHint, how to log in with
+// it (pointless when this client adopts the key, and wrong for a file of
+// several keys, which `login --api-key` cannot read).
+func newKeyNotice(ios *iostreams.IOStreams, file *keyFile, serverURL string, n int, withLoginHint bool) {
 	keys, was, it := "key", "was", "it"
 	if n > 1 {
 		keys, was, it = "keys", "were", "they"
@@ -192,7 +194,9 @@ func newKeyNotice(ios *iostreams.IOStreams, file *keyFile, serverURL string, n i
 	} else {
 		fmt.Fprintf(ios.ErrOut, "The new %s %s printed on stdout. Store %s safely now: the server will not show %s again.\n", keys, was, it, it)
 	}
-	fmt.Fprintln(ios.ErrOut, loginHint(serverURL, file.name()))
+	if withLoginHint && n == 1 {
+		fmt.Fprintln(ios.ErrOut, loginHint(serverURL, file.name()))
+	}
 }
 
 // adopt makes this client log in with key. The key has already been shown

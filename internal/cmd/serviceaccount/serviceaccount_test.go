@@ -122,6 +122,7 @@ func TestCreateOutputFile(t *testing.T) {
 		if r.stdout != "" {
 			t.Errorf("stdout = %q, want nothing", r.stdout)
 		}
+		mustContain(t, "stderr", r.stderr, "zenctl login "+e.fake.URL()+" --api-key < "+path)
 		assertKeyFile(t, path)
 		data, _ := os.ReadFile(path)
 		if !e.keyLogsIn(strings.TrimSpace(string(data))) {
@@ -160,6 +161,9 @@ func TestCreateSetAPIKey(t *testing.T) {
 		e := newEnv(t, zenmltest.Options{Profile: profile})
 		r := e.mustRun("create", "ci", "--set-api-key")
 		key := strings.TrimSpace(r.stdout)
+		if strings.Contains(r.stderr, "zenctl login") {
+			t.Errorf("advised a login although --set-api-key stored the key:\n%s", r.stderr)
+		}
 		secret, err := e.h.Secret(e.fake.URL())
 		if err != nil || secret.APIKey != key {
 			t.Fatalf("stored key differs from the new key (err %v)", err)

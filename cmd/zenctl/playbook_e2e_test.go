@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/zenctl/zenctl/pkg/zenml"
+	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
+)
+
+// TestIncidentPlaybook runs docs/guides/incident-playbook.md as written,
+// steps 1, 2 and 3a, and checks what each step promises: nothing issued
+// with the leaked key works after step 1, and after 3a the new key works
+// and the leaked one does not.
+func TestIncidentPlaybook(t *testing.T) {
+	forEachProfile(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
+		sa := fake.CreateServiceAccount("ci-bot")
+		leaked := fake.CreateAPIKey(sa, "default")
+
+		// A consumer logged in with the key, and a token minted from it,
+		// both possibly in the attacker's hands.
+		consumer := newCLI(t)
+		consumer.mustRun(leaked+"\n", "login", fake.URL(), "--api-key")
+		minted := strings.TrimSpace(consumer.mustRun("", "token").stdout)
+
+		oncall := newCLI(t)
+		oncall.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+
+		// 1. Stop the bleeding.
+		r := oncall.mustRun("", "service-account", "deactivate", "ci-bot")
+		if strings.Contains(r.stderr, leaked) {
+			t.Fatal("the key appeared on stderr")
+		}
+		if tokenWorks(t, fake, minted) {
+			t.Error("step 1: a token minted with the leaked key still works")
+		}
+		if keyLogsIn(t, fake, leaked) {
+			t.Error("step 1: the leaked key still logs in")
+		}
+		expectCode(t, consumer.run("", "status"), 4)
+
+		// 2. Check whether the key was used.
+		r = oncall.mustRun("", "service-account", "api-key", "ci-bot", "list", "-o", "json")
+		var page struct{ Items []map[string]any }
+		if err := json.Unmarshal([]byte(r.stdout), &page); err != nil || len(page.Items) != 1 {
+			t.Fatalf("step 2: %v\n%s", err, r.stdout)
+		}
+		if page.Items[0]["last_login"] == nil {
+			t.Errorf("step 2: the consumer's login is not shown: %v", page.Items[0])
+		}
+
+		// 3a. Rotate, then switch back on.
+		r = oncall.mustRun("", "service-account", "api-key", "ci-bot", "rotate", "default")
+		newKey := strings.TrimSpace(r.stdout)
+		if !strings.HasPrefix(newKey, "ZENKEY_") || strings.Contains(r.stderr, newKey) {
+			t.Fatalf("step 3a: stdout %q", r.stdout)
+		}
+		oncall.mustRun("", "service-account", "activate", "ci-bot")
+		oncall.mustRun("", "service-account", "api-key", "ci-bot", "activate", "default")
+		if keyLogsIn(t, fake, leaked) {
+			t.Error("step 3a: the leaked key logs in again after the account was switched back on")
+		}
+		if !keyLogsIn(t, fake, newKey) {
+			t.Error("step 3a: the new key does not log in")
+		}
+		// The consumer moves to the new key and works again.
+		consumer.mustRun(newKey+"\n", "login", fake.URL(), "--api-key")
+		consumer.mustRun("", "status")
+	})
+}
+
+func keyLogsIn(t *testing.T, fake *zenmltest.Server, key string) bool {
+	t.Helper()
+	c, err := zenml.NewClient(fake.URL(), zenml.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.LoginAPIKey(context.Background(), key)
+	return err == nil
+}
+
+func tokenWorks(t *testing.T, fake *zenmltest.Server, token string) bool {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, fake.URL()+"/api/v1/current-user", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
