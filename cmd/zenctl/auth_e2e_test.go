@@ -340,6 +340,17 @@ func TestSeveralServersAndLogout(t *testing.T) {
 		t.Fatalf("status --all: %v %s", err, all.stdout)
 	}
 
+	// The shell completes the stored servers for login, logout and --server.
+	for _, args := range [][]string{{"logout", ""}, {"login", ""}, {"token", "--server", ""}} {
+		comp := c.mustRun("", append([]string{"__complete"}, args...)...)
+		if !strings.Contains(comp.stdout, a.URL()+"\n") || !strings.Contains(comp.stdout, b.URL()+"\n") {
+			t.Errorf("completion of %v:\n%s", args, comp.stdout)
+		}
+	}
+	if comp := c.mustRun("", "__complete", "logout", a.URL(), ""); strings.Contains(comp.stdout, b.URL()) {
+		t.Errorf("completed a second SERVER_URL:\n%s", comp.stdout)
+	}
+
 	r := c.mustRun("", "logout")
 	if !strings.Contains(r.stderr, "stay valid on the server") {
 		t.Errorf("logout does not say tokens stay valid: %s", r.stderr)
@@ -387,9 +398,26 @@ func TestEnvironmentCredentialsNeedNoStoredState(t *testing.T) {
 		expectCode(t, r, 1)
 		oneLineError(t, r, "ZENML_STORE_URL")
 
+		// A rejected key names the variable, not a stored login.
+		c.env["ZENML_STORE_API_KEY"] = fake.CreateAPIKey(fake.CreateServiceAccount("gone"), "default")
+		fake.InjectFault("POST /api/v1/login", zenmltest.Fault{Status: 401, Times: 1})
+		r = c.run("", "token")
+		expectCode(t, r, 4)
+		oneLineError(t, r, "ZENML_STORE_API_KEY")
+		if strings.Contains(r.stderr, "stored") || strings.Contains(r.stderr, "zenctl login") {
+			t.Errorf("the environment mode was told about stored logins: %s", r.stderr)
+		}
+
 		delete(c.env, "ZENML_STORE_API_KEY")
 		c.env["ZENML_STORE_API_TOKEN"] = fake.AdminToken()
 		c.mustRun("", "token")
+		c.env["ZENML_STORE_API_TOKEN"] = fake.IssueToken(fake.AdminID(), -time.Minute)
+		r = c.run("", "token")
+		expectCode(t, r, 4)
+		oneLineError(t, r, "ZENML_STORE_API_TOKEN")
+		if strings.Contains(r.stderr, "stored") || strings.Contains(r.stderr, "zenctl login") {
+			t.Errorf("the environment mode was told about stored logins: %s", r.stderr)
+		}
 	})
 }
 

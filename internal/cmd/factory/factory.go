@@ -350,7 +350,21 @@ func (f *Factory) envClient(serverURL string, env config.Env) (*zenml.Client, *T
 		session := &zenml.Session{Login: login, Initial: initial, CredentialsLabel: label, ReauthHint: hint}
 		return login.WithTokens(session), target, nil
 	}
-	return login.WithTokens(zenml.StaticToken(env.StoreAPIToken)), target, nil
+	return login.WithTokens(envToken{token: env.StoreAPIToken, server: serverURL}), target, nil
+}
+
+// envToken is ZENML_STORE_API_TOKEN. It cannot be renewed; when the server
+// rejects it, the error names the variable rather than a stored login.
+type envToken struct{ token, server string }
+
+func (t envToken) Token(context.Context) (string, error) { return t.token, nil }
+
+func (t envToken) Refresh(context.Context, string) (string, error) {
+	reason := "the server rejected ZENML_STORE_API_TOKEN"
+	if claims, err := zenml.DecodeJWTClaims(t.token); err == nil && claims.ExpiresAt != nil && time.Unix(*claims.ExpiresAt, 0).Before(time.Now()) {
+		reason += " (it expired at " + time.Unix(*claims.ExpiresAt, 0).UTC().Format(time.RFC3339) + ")"
+	}
+	return "", &zenml.ReauthRequiredError{Server: t.server, Reason: reason, Hint: "set it to a valid token"}
 }
 
 // sessionStore lets a zenml.Session keep one server's credentials in the
@@ -411,6 +425,24 @@ func IsLoopback(serverURL string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// CompleteServerURLs completes --server with the URLs of the servers
+// zenctl has logins for.
+func (f *Factory) CompleteServerURLs(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	return cfg.ServerURLs(), cobra.ShellCompDirectiveNoFileComp
+}
+
+// CompleteServerURLArg completes a command's single SERVER_URL argument.
+func (f *Factory) CompleteServerURLArg(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	return f.CompleteServerURLs(cmd, args, toComplete)
 }
 
 // AddOutputFlag adds -o/--output to a command that prints data.

@@ -53,7 +53,7 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	cmd.PersistentFlags().StringVar(&f.ServerFlag, "server", "", "Act on this server `URL` instead of the active one (env ZENML_STORE_URL)")
 	cmd.PersistentFlags().StringVar(&f.StorageFlag, "storage", "", "Where to store secrets: keyring or file (env ZENCTL_STORAGE)")
 	cmd.PersistentFlags().BoolVar(&f.Debug, "debug", false, "Trace HTTP requests to stderr, secrets redacted (env ZENCTL_DEBUG=1)")
-	_ = cmd.RegisterFlagCompletionFunc("server", completeServerURLs(f))
+	_ = cmd.RegisterFlagCompletionFunc("server", f.CompleteServerURLs)
 	_ = cmd.RegisterFlagCompletionFunc("storage", cobra.FixedCompletions([]string{"keyring", "file"}, cobra.ShellCompDirectiveNoFileComp))
 
 	cmd.AddGroup(&cobra.Group{ID: "auth", Title: "Authentication"})
@@ -136,14 +136,4 @@ func environmentTopic() string {
 		NO_COLOR, CLICOLOR and CLICOLOR_FORCE control colour as usual.
 	`))
 	return b.String()
-}
-
-func completeServerURLs(f *factory.Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		cfg, err := f.Config()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		return cfg.ServerURLs(), cobra.ShellCompDirectiveNoFileComp
-	}
 }
