@@ -193,6 +193,35 @@ func TestTableTerminalTruncates(t *testing.T) {
 	}
 }
 
+// At 80 columns an API-key list keeps names, statuses and times whole and
+// truncates the description and the id instead.
+func TestTableTruncatesYieldingColumnsFirst(t *testing.T) {
+	t.Parallel()
+	ios, _, out, _ := iostreams.Test()
+	ios.SetStdoutTTY(true)
+	ios.SetColorEnabled(false)
+	ios.SetTerminalWidth(80)
+	tbl := NewTable(ios, "NAME", "ID", "STATUS", "LAST LOGIN", "LAST ROTATED", "DESCRIPTION")
+	tbl.TruncateFirst("ID", "DESCRIPTION")
+	tbl.AddRow("default", "0b8e8d0a-1b2c-4d5e-8f90-123456789abc", "active", "2026-11-27T03:23:12Z", "never", "Default API key.")
+	if err := tbl.Render(); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+		if w := len([]rune(line)); w > 80 {
+			t.Errorf("line wider than the terminal (%d): %q", w, line)
+		}
+	}
+	for _, whole := range []string{"default", "active", "2026-11-27T03:23:12Z", "never", "LAST ROTATED", "0b8e8d0a"} {
+		if !strings.Contains(out.String(), whole) {
+			t.Errorf("%q was truncated:\n%s", whole, out)
+		}
+	}
+	if strings.Contains(out.String(), "0b8e8d0a-1b2c-4d5e-8f90-123456789abc") {
+		t.Errorf("the id was kept whole while the table is too wide:\n%s", out)
+	}
+}
+
 func TestTableHeaderStyled(t *testing.T) {
 	t.Parallel()
 	ios, _, out, _ := iostreams.Test()

@@ -27,11 +27,28 @@ type Table struct {
 	ios    *iostreams.IOStreams
 	header []string
 	rows   [][]string
+	// yielding marks the columns that are truncated first when the table
+	// is too wide.
+	yielding []bool
 }
 
 // NewTable starts a table with the given column headers.
 func NewTable(ios *iostreams.IOStreams, header ...string) *Table {
 	return &Table{ios: ios, header: header}
+}
+
+// TruncateFirst names the columns that give way first when the table is
+// too wide for the terminal: free text and ids (a unique id prefix still
+// resolves), so that names, statuses and times stay whole.
+func (t *Table) TruncateFirst(headers ...string) {
+	t.yielding = make([]bool, len(t.header))
+	for i, h := range t.header {
+		for _, y := range headers {
+			if h == y {
+				t.yielding[i] = true
+			}
+		}
+	}
 }
 
 // AddRow appends a row. A row shorter than the header is padded with empty
@@ -74,7 +91,8 @@ func (t *Table) Render() error {
 			widths[i] = max(widths[i], ansi.StringWidth(sanitize(cell(r, i))))
 		}
 	}
-	fitWidths(widths, t.ios.TerminalWidth()-len(columnGap)*(ncol-1))
+	avail := t.ios.TerminalWidth() - len(columnGap)*(ncol-1)
+	fitWidths(widths, avail, func(i int) bool { return i < len(t.yielding) && t.yielding[i] })
 
 	cs := t.ios.ColorScheme()
 	for ri, r := range rows {
@@ -96,27 +114,29 @@ func (t *Table) Render() error {
 	return write(t.ios.Out, b.String())
 }
 
-// fitWidths shrinks the widest column one cell at a time until the columns
-// fit in avail. Narrow columns (IDs, flags) are left whole as long as a wider
-// one can give way. A table that cannot fit even at the minimum is left to
-// wrap rather than made unreadable.
-func fitWidths(widths []int, avail int) {
+// fitWidths shrinks columns one cell at a time, the widest first, until
+// they fit in avail: first the yielding columns, then, if that is not
+// enough, all of them. A table that cannot fit even at the minimum is left
+// to wrap rather than made unreadable.
+func fitWidths(widths []int, avail int, yielding func(int) bool) {
 	total := 0
 	for _, w := range widths {
 		total += w
 	}
-	for total > avail {
-		widest := 0
-		for i, w := range widths {
-			if w > widths[widest] {
-				widest = i
+	for _, eligible := range []func(int) bool{yielding, func(int) bool { return true }} {
+		for total > avail {
+			widest := -1
+			for i, w := range widths {
+				if eligible(i) && w > minTruncatedWidth && (widest < 0 || w > widths[widest]) {
+					widest = i
+				}
 			}
+			if widest < 0 {
+				break
+			}
+			widths[widest]--
+			total--
 		}
-		if widths[widest] <= minTruncatedWidth {
-			return
-		}
-		widths[widest]--
-		total--
 	}
 }
 

@@ -94,6 +94,7 @@ func runAPIKeyList(ctx context.Context, opts *APIKeyListOptions) error {
 		}
 		tty := opts.IO.IsStdoutTTY()
 		t := output.NewTable(opts.IO, "NAME", "ID", "STATUS", "LAST LOGIN", "LAST ROTATED", "DESCRIPTION")
+		t.TruncateFirst("DESCRIPTION", "ID")
 		for _, k := range view.Items {
 			name := k.Name
 			if tty && k.UsedByThisClient {

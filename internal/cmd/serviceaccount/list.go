@@ -89,6 +89,7 @@ func runList(ctx context.Context, opts *ListOptions) error {
 			return nil
 		}
 		t := output.NewTable(opts.IO, "NAME", "ID", "STATUS", "DESCRIPTION", "CREATED")
+		t.TruncateFirst("DESCRIPTION", "ID")
 		for _, sa := range view.Items {
 			t.AddRow(sa.Name, sa.ID, statusText(sa.Active), sa.Description, timeText(sa.Created))
 		}
