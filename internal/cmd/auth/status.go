@@ -55,6 +55,14 @@ func NewCmdStatus(f *factory.Factory, runF func(*StatusOptions) error) *cobra.Co
 			the secret is stored.
 
 			Exits 0 only when the credentials work, and 4 when a login is needed.
+
+			-o json prints one object (an array of them with --all) with the
+			fields server, active, server_version, server_id, account,
+			account_type (user or service_account), auth_method (api_key,
+			password, device, token or environment), token_expires_at (an
+			RFC 3339 time, "never", or "unknown" when no token could be read),
+			secret_store (keyring, file or environment), ok, and
+			error when ok is false.
 		`),
 		Example: heredoc.Doc(`
 			$ zenctl status
