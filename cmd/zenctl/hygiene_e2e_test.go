@@ -43,6 +43,8 @@ func init() {
 		// These only print help, docs or shell code, and never open the
 		// secret store or the network: covered by construction.
 		"help", "completion bash", "completion fish", "completion powershell", "completion zsh",
+		// Groups: with no arguments they print their help.
+		"completion", "docs", "import", "service-account",
 	} {
 		hygieneCovered["zenctl "+c] = true
 	}
@@ -302,5 +304,32 @@ func checkFileModes(t *testing.T, dir string) {
 	}
 	if n < 3 {
 		t.Errorf("only %d entries under %s: did the logins write nothing?", n, dir)
+	}
+}
+
+// TestMistypedCommandsFail: a typo in a command or help topic is an error
+// with a suggestion, never the help text and exit 0 that a script would
+// take for success.
+func TestMistypedCommandsFail(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	for args, want := range map[string]string{
+		"logn":                     `unknown command "logn" for "zenctl"; did you mean "login"?`,
+		"service-account lst":      `unknown command "lst" for "zenctl service-account"; did you mean "list"?`,
+		"import zenm":              `unknown command "zenm" for "zenctl import"`,
+		"help nosuch":              `unknown help topic "nosuch"`,
+		"help service-account lst": `unknown help topic "service-account lst"`,
+	} {
+		r := c.run("", strings.Fields(args)...)
+		expectCode(t, r, 1)
+		oneLineError(t, r, want)
+		if r.stdout != "" {
+			t.Errorf("zenctl %s printed on stdout:\n%s", args, r.stdout)
+		}
+	}
+	for _, args := range []string{"help", "help exit-codes", "help service-account list", "service-account", "import"} {
+		if r := c.run("", strings.Fields(args)...); r.code != 0 || r.stdout == "" {
+			t.Errorf("zenctl %s: exit %d, stdout %q", args, r.code, r.stdout)
+		}
 	}
 }

@@ -74,7 +74,7 @@ func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Comm
 	cmd.Flags().IntVarP(&opts.ExpiresIn, "expires-in", "e", 3600, "Token lifetime in `seconds`")
 	// Unlike other commands, token ignores ZENCTL_OUTPUT: scripts rely on
 	// $(zenctl token) being the bare token.
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output format: json or yaml for the token with its expiry (default: the bare token)")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output format: json or yaml for the token with its expiry; table (the default) prints the bare token")
 	return cmd
 }
 

@@ -36,7 +36,7 @@ func NewCmdImport(f *factory.Factory) *cobra.Command {
 			Copy logins that another tool stored into zenctl, so that you do
 			not have to log in to every server again.
 		`),
-		Args: cobra.NoArgs,
+		Example: "$ zenctl import zenml --dry-run\n$ zenctl import zenml",
 	}
 	cmd.AddCommand(NewCmdZenML(f, nil))
 	return cmd

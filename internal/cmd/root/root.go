@@ -2,6 +2,7 @@
 package root
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -73,11 +74,76 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	cmd.AddCommand(docs.NewCmdDocs(cmd))
 	// Cobra would add these when the command runs; adding them now makes
 	// the tree the same for the docs generator and its staleness test.
+	cmd.SetHelpCommand(newCmdHelp(cmd))
 	cmd.InitDefaultHelpCmd()
 	cmd.InitDefaultCompletionCmd()
 	cmd.AddCommand(newHelpTopic("environment", "Environment variables zenctl reads", environmentTopic()))
 	cmd.AddCommand(newHelpTopic("exit-codes", "Exit codes and what they mean", exitcode.Topic))
+	rejectUnknownSubcommands(cmd)
 	return cmd
+}
+
+// rejectUnknownSubcommands makes a mistyped subcommand an error with a
+// suggestion. Cobra checks this only at the root, and there in several
+// lines; below it, `zenctl service-account lst` printed the help and
+// exited 0, so a script's typo looked like success.
+func rejectUnknownSubcommands(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		rejectUnknownSubcommands(sub)
+	}
+	if !c.HasSubCommands() || c.Run != nil || c.RunE != nil {
+		return
+	}
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		return &exitcode.UsageError{Err: unknownCommand(cmd, args[0])}
+	}
+	c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+}
+
+func unknownCommand(parent *cobra.Command, name string) error {
+	msg := fmt.Sprintf("unknown command %q for %q", name, parent.CommandPath())
+	if parent.SuggestionsMinimumDistance <= 0 {
+		parent.SuggestionsMinimumDistance = 2 // cobra's default, set only on its own error path
+	}
+	if s := parent.SuggestionsFor(name); len(s) > 0 {
+		msg += fmt.Sprintf("; did you mean %q?", s[0])
+	}
+	return errors.New(msg)
+}
+
+// newCmdHelp replaces cobra's help command, which answered an unknown
+// topic with the usage on stdout and exit code 0.
+func newCmdHelp(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		Long:  "Show the help of any command or help topic: zenctl help [command path].",
+		ValidArgsFunction: func(_ *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			parent, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var names []string
+			for _, c := range parent.Commands() {
+				if (c.IsAvailableCommand() || c.IsAdditionalHelpTopicCommand()) && strings.HasPrefix(c.Name(), toComplete) {
+					names = append(names, c.Name()+"\t"+c.Short)
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(_ *cobra.Command, args []string) error {
+			target, rest, err := root.Find(args)
+			if err != nil || target == nil || len(rest) > 0 {
+				return fmt.Errorf("unknown help topic %q; 'zenctl help' lists the commands and topics", strings.Join(args, " "))
+			}
+			target.InitDefaultHelpFlag()
+			target.InitDefaultVersionFlag()
+			return target.Help()
+		},
+	}
 }
 
 func versionLine(version, commit, date string) string {

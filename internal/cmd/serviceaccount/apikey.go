@@ -120,7 +120,7 @@ func dispatchAPIKey(parent *cobra.Command, args []string) error {
 		}
 	}
 	if sa == "" {
-		return exitcode.Usagef("missing the service account: usage: %s SA_NAME_OR_ID <command>; see --help", parent.CommandPath())
+		return exitcode.Usagef("missing the service account: usage: %s SA_NAME_OR_ID <command>", parent.CommandPath())
 	}
 	if sub == "" {
 		return exitcode.Usagef("missing the command after %q: one of %s", sa, strings.Join(subcommandNames(parent), ", "))
