@@ -60,6 +60,8 @@ type ZenMLOptions struct {
 
 // Report is `zenctl import zenml -o json`.
 type Report struct {
+	// DryRun is set when nothing was written: Imported lists what would be.
+	DryRun   bool       `json:"dry_run"`
 	Imported []Imported `json:"imported"`
 	Skipped  []Skipped  `json:"skipped"`
 }
@@ -101,7 +103,7 @@ func NewCmdZenML(f *factory.Factory, runF func(*ZenMLOptions) error) *cobra.Comm
 			logged in to (replace those with --overwrite).
 
 			The report goes to stderr; -o json prints it on stdout as
-			{"imported":[{"server","auth_method"}],"skipped":[{"server","reason"}]}.
+			{"dry_run","imported":[{"server","auth_method"}],"skipped":[{"server","reason"}]}.
 			No secret is ever printed. Nothing goes over the network unless you
 			pass --verify, which checks each credential with its server and
 			skips those that do not work.
@@ -178,7 +180,7 @@ func runZenML(ctx context.Context, opts *ZenMLOptions) error {
 	}
 
 	var (
-		report      = Report{Imported: []Imported{}, Skipped: []Skipped{}}
+		report      = Report{DryRun: opts.DryRun, Imported: []Imported{}, Skipped: []Skipped{}}
 		plan        []*importable
 		seen        = map[string]bool{}
 		zenmlActive string
@@ -215,12 +217,12 @@ func runZenML(ctx context.Context, opts *ZenMLOptions) error {
 		seen[imp.URL] = true
 		plan = append(plan, imp)
 	}
-	missing := false
+	var missing []string
 	for _, s := range opts.Servers {
 		u, _ := zenml.NormalizeServerURL(s)
 		if !wanted[u] {
 			wanted[u] = true // report each once
-			missing = true
+			missing = append(missing, u)
 			report.Skipped = append(report.Skipped, Skipped{Server: u, Reason: ReasonNotFound})
 		}
 	}
@@ -269,10 +271,10 @@ func runZenML(ctx context.Context, opts *ZenMLOptions) error {
 	if writeErr != nil {
 		return writeErr
 	}
-	if missing {
-		// The report names the servers; a script asking for one that
-		// is not there must not see success.
-		return exitcode.ErrSilent
+	if len(missing) > 0 {
+		// A script asking for a server that is not there must not see
+		// success.
+		return fmt.Errorf("the zenml CLI has no login for %s in %s", strings.Join(missing, ", "), dir)
 	}
 	return nil
 }

@@ -169,12 +169,23 @@ func TestImportJSONReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Field names are an interface: decode generically, not into Report.
-	var raw map[string][]map[string]string
-	if err := json.Unmarshal(h.Out.Bytes(), &raw); err != nil {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(h.Out.Bytes(), &top); err != nil {
 		t.Fatalf("stdout: %v\n%s", err, h.Out)
 	}
-	if keys := sortedKeys(raw); !reflect.DeepEqual(keys, []string{"imported", "skipped"}) {
+	if keys := sortedKeys(top); !reflect.DeepEqual(keys, []string{"dry_run", "imported", "skipped"}) {
 		t.Errorf("top-level keys = %v", keys)
+	}
+	if string(top["dry_run"]) != "false" {
+		t.Errorf("dry_run = %s", top["dry_run"])
+	}
+	raw := map[string][]map[string]string{}
+	for _, k := range []string{"imported", "skipped"} {
+		var entries []map[string]string
+		if err := json.Unmarshal(top[k], &entries); err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		raw[k] = entries
 	}
 	for _, e := range raw["imported"] {
 		if keys := sortedKeys(e); !reflect.DeepEqual(keys, []string{"auth_method", "server"}) {
@@ -203,7 +214,7 @@ func TestImportEmptyReportHasArrays(t *testing.T) {
 	if err := run(t, h, ZenMLOptions{ConfigPath: dir, Output: "json"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(strings.Fields(h.Out.String()), ""); got != `{"imported":[],"skipped":[]}` {
+	if got := strings.Join(strings.Fields(h.Out.String()), ""); got != `{"dry_run":false,"imported":[],"skipped":[]}` {
 		t.Errorf("stdout = %s", got)
 	}
 }
@@ -215,6 +226,10 @@ func TestDryRunWritesNothing(t *testing.T) {
 	h.F.Keyring = kr
 	dir := copyFixture(t, "v0.93")
 	r := runJSON(t, h, ZenMLOptions{ConfigPath: dir, DryRun: true})
+	if !r.DryRun {
+		t.Error("the dry-run report does not say it is one")
+	}
+	r.DryRun = false
 	if !reflect.DeepEqual(r, want093) {
 		t.Errorf("dry-run report differs from the real one:\n got %+v\nwant %+v", r, want093)
 	}
@@ -441,8 +456,8 @@ func TestServerFilter(t *testing.T) {
 	dir := copyFixture(t, "v0.93")
 	err := run(t, h, ZenMLOptions{ConfigPath: dir, Output: "json",
 		Servers: []string{"https://STAGING.zenml.internal:8443/", "https://nowhere.example.com"}})
-	if !errors.Is(err, exitcode.ErrSilent) {
-		t.Errorf("err = %v; want a silent exit 1 for a server that is not there", err)
+	if err == nil || exitcode.For(err) != exitcode.Error || !strings.Contains(err.Error(), "no login for https://nowhere.example.com in "+dir) {
+		t.Errorf("err = %v; want exit 1 naming the server that is not there", err)
 	}
 	var r Report
 	if jerr := json.Unmarshal(h.Out.Bytes(), &r); jerr != nil {
