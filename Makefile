@@ -19,4 +19,4 @@ bench:
 
 docs:
 	go run ./cmd/zenctl docs markdown --dir docs/reference
-	go run ./cmd/zenctl docs man --dir docs/man
+	go run ./cmd/zenctl docs man --dir manpages
