@@ -213,7 +213,7 @@ func TestDeviceLoginTimesOutAtTheDeadline(t *testing.T) {
 	start := time.Now()
 	r := c.run("", "login", fake.URL(), "--no-browser")
 	expectCode(t, r, 4)
-	oneLineError(t, r, "not authorized within 2s")
+	oneLineError(t, r, "not authorized within 2 seconds")
 	if d := time.Since(start); d > 15*time.Second {
 		t.Errorf("gave up after %s", d)
 	}

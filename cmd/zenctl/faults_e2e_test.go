@@ -377,7 +377,7 @@ func TestKeyringWithoutSessionBus(t *testing.T) {
 		delete(c.env, "ZENCTL_STORAGE")
 		c.env["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=/nonexistent"
 		r := c.mustRun(key+"\n", "login", fake.URL(), "--api-key")
-		if !strings.Contains(r.stderr, "Warning:") || !strings.Contains(r.stderr, "keyring is not available") || !strings.Contains(r.stderr, credentials.CredentialsFile) {
+		if !strings.Contains(r.stderr, "! The OS keyring is not available") || !strings.Contains(r.stderr, "keyring is not available") || !strings.Contains(r.stderr, credentials.CredentialsFile) {
 			t.Errorf("no visible fallback warning:\n%s", r.stderr)
 		}
 		if _, err := credentials.NewFileStore(c.configDir()).Get(fake.URL()); err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -24,6 +25,9 @@ type Options struct {
 	Keyring KeyringAPI
 	// Warn receives the fallback warning (stderr); nil discards it.
 	Warn io.Writer
+	// WarnPrefix starts each warning, so that it looks like the
+	// command's own; default "Warning:".
+	WarnPrefix string
 	// RecordFallback persists a fallback decision (writes "storage: file"
 	// to config) so later commands do not probe a dead keyring again.
 	RecordFallback func(Mode) error
@@ -88,13 +92,17 @@ func Open(opts Options) (SecretStore, error) {
 		return nil, errors.New("internal error: no config dir for the credentials file")
 	}
 	fileStore := NewFileStore(opts.Dir)
+	prefix := opts.WarnPrefix
+	if prefix == "" {
+		prefix = "Warning:"
+	}
 	if opts.Warn != nil {
-		fmt.Fprintf(opts.Warn, "Warning: %s.\nSecrets will be stored in the plain file %s (mode 0600), and zenctl will keep using it (storage: file). To require the keyring, use --storage keyring.\n",
-			unavailable.Error(), fileStore.Path())
+		fmt.Fprintf(opts.Warn, "%s %s.\nSecrets will be stored in the plain file %s (mode 0600), and zenctl will keep using it (storage: file). To require the keyring, use --storage keyring.\n",
+			prefix, sentence(unavailable.Error()), fileStore.Path())
 	}
 	if opts.RecordFallback != nil {
 		if err := opts.RecordFallback(ModeFile); err != nil && opts.Warn != nil {
-			fmt.Fprintf(opts.Warn, "Warning: could not record storage: file in the config (%v); the keyring will be probed again next time.\n", err)
+			fmt.Fprintf(opts.Warn, "%s could not record storage: file in the config (%v); the keyring will be probed again next time.\n", prefix, err)
 		}
 	}
 	return fileStore, nil
@@ -134,4 +142,12 @@ func OpenExisting(kind string, opts Options) (SecretStore, error) {
 		}
 	}
 	return NewKeyringStore(opts.Keyring, opts.Timeout), nil
+}
+
+// sentence capitalises an error message that starts a warning line.
+func sentence(msg string) string {
+	if msg == "" {
+		return msg
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:]
 }

@@ -154,3 +154,19 @@ func TestStatusWithoutLoginNeedsAuthentication(t *testing.T) {
 		t.Errorf("err = %v (exit %d), want exit 4", err, exitcode.For(err))
 	}
 }
+
+func TestHumanDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		time.Second:                            "1 second",
+		2 * time.Second:                        "2 seconds",
+		1500 * time.Millisecond:                "2 seconds",
+		5 * time.Minute:                        "5 minutes",
+		299*time.Second + 600*time.Millisecond: "5 minutes",
+		90 * time.Second:                       "1 minute 30 seconds",
+		time.Hour:                              "1 hour",
+	} {
+		if got := humanDuration(d); got != want {
+			t.Errorf("humanDuration(%s) = %q, want %q", d, got, want)
+		}
+	}
+}

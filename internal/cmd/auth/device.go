@@ -66,7 +66,7 @@ func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 	if !opts.IO.IsStderrTTY() {
 		// No spinner without a terminal: one line, so a log shows what the
 		// command is waiting for and for how long at most.
-		fmt.Fprintf(errOut, "Waiting up to %s for the device to be authorized...\n", time.Until(deadline).Round(time.Second))
+		fmt.Fprintf(errOut, "Waiting up to %s for the device to be authorized...\n", humanDuration(time.Until(deadline)))
 	}
 	opts.IO.StartProgress("Waiting for the device to be authorized in the browser")
 	defer opts.IO.StopProgress()
@@ -98,7 +98,7 @@ func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 			return credentials.Secret{}, fmt.Errorf("waiting for the device authorization: %w", err)
 		}
 		if !time.Now().Before(deadline) {
-			return credentials.Secret{}, &exitcode.AuthError{Err: fmt.Errorf("the device was not authorized within %s; run `zenctl login` again", expiresIn.Round(time.Second))}
+			return credentials.Secret{}, &exitcode.AuthError{Err: fmt.Errorf("the device was not authorized within %s; run `zenctl login` again", humanDuration(expiresIn))}
 		}
 		// The last wait is cut short so that one final poll lands on the deadline.
 		wait := min(time.Duration(float64(interval)*scale), time.Until(deadline))
@@ -119,4 +119,24 @@ func shortCode(code string) string {
 		return code[:8]
 	}
 	return code
+}
+
+// humanDuration says "5 minutes" where Duration.String says "5m0s".
+func humanDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	unit := func(n int64, name string) string {
+		if n == 1 {
+			return "1 " + name
+		}
+		return fmt.Sprintf("%d %ss", n, name)
+	}
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		return unit(int64(d/time.Hour), "hour")
+	case d >= time.Minute && d%time.Minute == 0:
+		return unit(int64(d/time.Minute), "minute")
+	case d >= time.Minute:
+		return unit(int64(d/time.Minute), "minute") + " " + unit(int64(d%time.Minute/time.Second), "second")
+	}
+	return unit(int64(d/time.Second), "second")
 }

@@ -118,12 +118,13 @@ func (f *Factory) Env() config.Env { return config.ReadEnv(f.getenv) }
 
 func (f *Factory) storeOptions() credentials.Options {
 	return credentials.Options{
-		Mode:     credentials.Mode(f.settings.Storage),
-		Explicit: f.settings.StorageExplicit,
-		Dir:      f.dir,
-		Timeout:  f.KeyringTimeout,
-		Keyring:  f.Keyring,
-		Warn:     f.IOStreams.ErrOut,
+		Mode:       credentials.Mode(f.settings.Storage),
+		Explicit:   f.settings.StorageExplicit,
+		Dir:        f.dir,
+		Timeout:    f.KeyringTimeout,
+		Keyring:    f.Keyring,
+		Warn:       f.IOStreams.ErrOut,
+		WarnPrefix: f.IOStreams.ErrColorScheme().WarningIcon(),
 		RecordFallback: func(m credentials.Mode) error {
 			return f.UpdateConfig(func(c *config.Config) error {
 				c.Storage = string(m)
