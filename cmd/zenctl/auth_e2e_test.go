@@ -50,15 +50,8 @@ func TestLoginWithAPIKeyThenTokenAndStatus(t *testing.T) {
 			t.Errorf("%d logins after token, want 1", n)
 		}
 		// The minted token works as a bearer token, as `curl -H "Authorization: Bearer $(zenctl token)"` would use it.
-		req, _ := http.NewRequest(http.MethodGet, fake.URL()+"/api/v1/current-user", nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Errorf("minted token rejected: %d", resp.StatusCode)
+		if !tokenWorks(t, fake, token) {
+			t.Error("the minted token is rejected")
 		}
 
 		js := c.mustRun("", "token", "--expires-in", "600", "-o", "json")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zenctl/zenctl/pkg/zenml"
 	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
 )
 
@@ -137,4 +139,28 @@ func forEachProfile(t *testing.T, opts zenmltest.Options, test func(t *testing.T
 			test(t, zenmltest.NewTest(t, o))
 		})
 	}
+}
+
+// keyLogsIn reports whether an API key can log in now.
+func keyLogsIn(t *testing.T, fake *zenmltest.Server, key string) bool {
+	t.Helper()
+	c, err := zenml.NewClient(fake.URL(), zenml.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.LoginAPIKey(context.Background(), key)
+	return err == nil
+}
+
+// tokenWorks reports whether the server accepts a bearer token now.
+func tokenWorks(t *testing.T, fake *zenmltest.Server, token string) bool {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, fake.URL()+"/api/v1/current-user", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/zenctl/zenctl/pkg/zenml"
 	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
 )
 
@@ -70,26 +67,4 @@ func TestIncidentPlaybook(t *testing.T) {
 		consumer.mustRun(newKey+"\n", "login", fake.URL(), "--api-key")
 		consumer.mustRun("", "status")
 	})
-}
-
-func keyLogsIn(t *testing.T, fake *zenmltest.Server, key string) bool {
-	t.Helper()
-	c, err := zenml.NewClient(fake.URL(), zenml.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = c.LoginAPIKey(context.Background(), key)
-	return err == nil
-}
-
-func tokenWorks(t *testing.T, fake *zenmltest.Server, token string) bool {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, fake.URL()+"/api/v1/current-user", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
 }

@@ -170,25 +170,33 @@ func TestTableTerminal(t *testing.T) {
 	}
 }
 
-func TestTableTerminalTruncates(t *testing.T) {
-	t.Parallel()
+// renderOnTerminal renders a table on a terminal of the given width and
+// checks that no line is wider.
+func renderOnTerminal(t *testing.T, width int, build func(*iostreams.IOStreams) *Table) string {
+	t.Helper()
 	ios, _, out, _ := iostreams.Test()
 	ios.SetStdoutTTY(true)
 	ios.SetColorEnabled(false)
-	ios.SetTerminalWidth(50)
-	if err := newTable(ios).Render(); err != nil {
+	ios.SetTerminalWidth(width)
+	if err := build(ios).Render(); err != nil {
 		t.Fatal(err)
 	}
 	for _, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
-		if w := len([]rune(line)); w > 50 {
-			t.Errorf("line wider than terminal (%d): %q", w, line)
+		if w := len([]rune(line)); w > width {
+			t.Errorf("line wider than the terminal (%d): %q", w, line)
 		}
 	}
+	return out.String()
+}
+
+func TestTableTerminalTruncates(t *testing.T) {
+	t.Parallel()
+	out := renderOnTerminal(t, 50, newTable)
 	// The UUID column is the widest and gives way first; short columns stay.
-	if !strings.Contains(out.String(), "0b8e8d0a-1b2c-4d5e-8f…  true") {
+	if !strings.Contains(out, "0b8e8d0a-1b2c-4d5e-8f…  true") {
 		t.Errorf("expected the ID column truncated with …:\n%s", out)
 	}
-	if !strings.Contains(out.String(), "a much longer name  ") {
+	if !strings.Contains(out, "a much longer name  ") {
 		t.Errorf("NAME column should not be truncated:\n%s", out)
 	}
 }
@@ -197,27 +205,18 @@ func TestTableTerminalTruncates(t *testing.T) {
 // truncates the description and the id instead.
 func TestTableTruncatesYieldingColumnsFirst(t *testing.T) {
 	t.Parallel()
-	ios, _, out, _ := iostreams.Test()
-	ios.SetStdoutTTY(true)
-	ios.SetColorEnabled(false)
-	ios.SetTerminalWidth(80)
-	tbl := NewTable(ios, "NAME", "ID", "STATUS", "LAST LOGIN", "LAST ROTATED", "DESCRIPTION")
-	tbl.TruncateFirst("ID", "DESCRIPTION")
-	tbl.AddRow("default", "0b8e8d0a-1b2c-4d5e-8f90-123456789abc", "active", "2026-11-27T03:23:12Z", "never", "Default API key.")
-	if err := tbl.Render(); err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
-		if w := len([]rune(line)); w > 80 {
-			t.Errorf("line wider than the terminal (%d): %q", w, line)
-		}
-	}
+	out := renderOnTerminal(t, 80, func(ios *iostreams.IOStreams) *Table {
+		tbl := NewTable(ios, "NAME", "ID", "STATUS", "LAST LOGIN", "LAST ROTATED", "DESCRIPTION")
+		tbl.TruncateFirst("ID", "DESCRIPTION")
+		tbl.AddRow("default", "0b8e8d0a-1b2c-4d5e-8f90-123456789abc", "active", "2026-11-27T03:23:12Z", "never", "Default API key.")
+		return tbl
+	})
 	for _, whole := range []string{"default", "active", "2026-11-27T03:23:12Z", "never", "LAST ROTATED", "0b8e8d0a"} {
-		if !strings.Contains(out.String(), whole) {
+		if !strings.Contains(out, whole) {
 			t.Errorf("%q was truncated:\n%s", whole, out)
 		}
 	}
-	if strings.Contains(out.String(), "0b8e8d0a-1b2c-4d5e-8f90-123456789abc") {
+	if strings.Contains(out, "0b8e8d0a-1b2c-4d5e-8f90-123456789abc") {
 		t.Errorf("the id was kept whole while the table is too wide:\n%s", out)
 	}
 }
