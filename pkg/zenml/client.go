@@ -311,9 +311,17 @@ type request struct {
 	retryable bool
 }
 
+// url joins the API root and path, which is already escaped (names in
+// it went through url.PathEscape), so that it is not escaped twice.
 func (c *Client) url(path string, query url.Values) string {
 	u := *c.base
-	u.Path = c.base.Path + "/" + strings.TrimLeft(path, "/")
+	escaped := c.base.EscapedPath() + "/" + strings.TrimLeft(path, "/")
+	if unescaped, err := url.PathUnescape(escaped); err == nil {
+		u.Path, u.RawPath = unescaped, escaped
+	} else {
+		// A stray '%' in a path typed by the user: escape it as text.
+		u.Path, u.RawPath = escaped, ""
+	}
 	u.RawQuery = ""
 	if len(query) > 0 {
 		u.RawQuery = query.Encode()

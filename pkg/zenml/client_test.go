@@ -596,3 +596,24 @@ func TestNormalizeServerURLNeverEchoesCredentials(t *testing.T) {
 		}
 	}
 }
+
+// Names with characters that need escaping reach the server escaped once:
+// "ci bot" as ci%20bot, not ci%2520bot.
+func TestNamesAreEscapedOnce(t *testing.T) {
+	forBothProfiles(t, zenmltest.Options{PathPrefix: "/with space"}, func(t *testing.T, fake *zenmltest.Server) {
+		ctx := context.Background()
+		c := adminClient(t, fake, Options{})
+		for _, name := range []string{"ci bot", "100%", "café", "x?y#z"} {
+			sa := fake.CreateServiceAccount(name)
+			fake.CreateAPIKey(sa, name+" key")
+			got, err := c.GetServiceAccount(ctx, name)
+			if err != nil || got.ID != sa {
+				t.Errorf("GetServiceAccount(%q) = %v, %v", name, got, err)
+				continue
+			}
+			if k, err := c.GetAPIKey(ctx, sa, name+" key"); err != nil || k.Name != name+" key" {
+				t.Errorf("GetAPIKey(%q) = %v, %v", name+" key", k, err)
+			}
+		}
+	})
+}
