@@ -138,23 +138,64 @@ func redactURL(u *url.URL) string {
 	return redactText(cp.String())
 }
 
+// redactBody hides secrets whatever the body claims to be: `zenctl api`
+// can send a form labelled as JSON, or the reverse, so the Content-Type
+// only decides which parser is tried first, and text that no parser
+// accepts is scrubbed by pattern for both syntaxes.
 func redactBody(body []byte, contentType string) string {
-	if strings.Contains(contentType, "x-www-form-urlencoded") {
-		if form, err := url.ParseQuery(string(body)); err == nil {
-			for k := range form {
-				if secretFields[strings.ToLower(k)] {
-					form[k] = []string{redacted}
-				}
+	text := string(body)
+	asJSON := func() (string, bool) {
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			return "", false
+		}
+		out, _ := json.Marshal(redactJSON(v))
+		return string(out), true
+	}
+	asForm := func() (string, bool) {
+		if !strings.Contains(text, "=") || strings.ContainsAny(text, "{}\"\n") {
+			return "", false
+		}
+		form, err := url.ParseQuery(text)
+		if err != nil {
+			return "", false
+		}
+		for k := range form {
+			if secretFields[strings.ToLower(k)] {
+				form[k] = []string{redacted}
 			}
-			return redactText(form.Encode())
+		}
+		return form.Encode(), true
+	}
+	parsers := []func() (string, bool){asJSON, asForm}
+	if strings.Contains(contentType, "x-www-form-urlencoded") {
+		parsers = []func() (string, bool){asForm, asJSON}
+	}
+	for _, parse := range parsers {
+		if out, ok := parse(); ok {
+			return scrub(out)
 		}
 	}
-	var v any
-	if err := json.Unmarshal(body, &v); err == nil {
-		out, _ := json.Marshal(redactJSON(v))
-		return redactText(string(out))
+	return scrub(text)
+}
+
+// secretFormField finds a secret field's value in form-encoded text that
+// does not parse, such as one with a ';' or cut short for the trace.
+var secretFormField = func() *regexp.Regexp {
+	names := make([]string, 0, len(secretFields))
+	for name := range secretFields {
+		names = append(names, regexp.QuoteMeta(name))
 	}
-	return redactText(secretJSONField.ReplaceAllString(string(body), `${1}"`+redacted+`"`))
+	sort.Strings(names)
+	return regexp.MustCompile(`(?i)(^|[&;?\s])((?:` + strings.Join(names, "|") + `)=)[^&;\s]*`)
+}()
+
+// scrub applies every pattern: parsed bodies pass through it too, as a
+// second line of defence.
+func scrub(s string) string {
+	s = secretJSONField.ReplaceAllString(s, `${1}"`+redacted+`"`)
+	s = secretFormField.ReplaceAllString(s, "${1}${2}"+redacted)
+	return redactText(s)
 }
 
 func redactJSON(v any) any {

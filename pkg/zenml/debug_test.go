@@ -29,3 +29,28 @@ func TestRedactBodyHandlesTruncatedJSON(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+// `zenctl api` can label a body wrongly; the trace must not trust the
+// label to find the secrets.
+func TestRedactBodyWhateverTheContentType(t *testing.T) {
+	const form, json = "application/x-www-form-urlencoded", "application/json"
+	for _, tc := range []struct{ body, ctype string }{
+		{"grant_type=password&username=alice&password=hunter2", form},
+		{"grant_type=password&username=alice&password=hunter2", json},
+		{"username=alice;password=hunter2", form},
+		{"username=alice&password=hunter2&x=%zz", form},
+		{`{"username":"alice","password":"hunter2"}`, form},
+		{`{"username":"alice","password":"hunter2"}`, "text/plain"},
+		{"password=hunter2", ""},
+		{"username=alice&password=hunter2\n", json},
+		{`{"values": {"x": "hunter2"}}`, form},
+	} {
+		got := redactBody([]byte(tc.body), tc.ctype)
+		if strings.Contains(got, "hunter2") {
+			t.Errorf("%q as %q\n-> %s", tc.body, tc.ctype, got)
+		}
+		if !strings.Contains(got, "alice") && strings.Contains(tc.body, "alice") {
+			t.Errorf("%q as %q lost its other fields: %s", tc.body, tc.ctype, got)
+		}
+	}
+}
