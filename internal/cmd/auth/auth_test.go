@@ -2,7 +2,12 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -168,5 +173,37 @@ func TestHumanDuration(t *testing.T) {
 		if got := humanDuration(d); got != want {
 			t.Errorf("humanDuration(%s) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// A server (or a man in the middle on plain http) controls the
+// verification URL: nothing but a web address may reach the OS's opener,
+// and no escape sequence may reach the terminal.
+func TestDeviceLoginRefusesAVerificationURLThatIsNotAWebPage(t *testing.T) {
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	target, _ := url.Parse(fake.URL())
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v1/device_authorization" {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"device_code":"d","user_code":"u\u001b[2J","verification_uri":"file:///etc/passwd","verification_uri_complete":"file:///etc/passwd\u001b]0;x\u0007","expires_in":300,"interval":1}`)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(evil.Close)
+
+	h := cmdtest.New(t)
+	h.IO.SetStderrTTY(true)
+	opts := &LoginOptions{Factory: h.F, IO: h.IO, Prompter: h.F.Prompter, ServerURL: evil.URL, PollScale: 0.01}
+	err := runLogin(context.Background(), opts)
+	if err == nil || !strings.Contains(err.Error(), "not a web address") {
+		t.Fatalf("err = %v, want a refusal", err)
+	}
+	if n := len(h.Browser.URLs()); n != 0 {
+		t.Errorf("the browser was asked to open %v", h.Browser.URLs())
+	}
+	if strings.ContainsAny(h.ErrOut.String()+err.Error(), "\x1b\x07") {
+		t.Errorf("control characters reached the terminal: %q / %q", h.ErrOut, err)
 	}
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/internal/exitcode"
@@ -39,8 +42,14 @@ func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 	if verifyURL == "" {
 		verifyURL = da.VerificationURI
 	}
+	// The URL comes from the server: it must not reach the terminal with
+	// escape sequences, nor make the OS open anything but a web page.
+	verifyURL = printable(verifyURL)
+	if u, err := url.Parse(verifyURL); err != nil || u.Scheme != "http" && u.Scheme != "https" {
+		return credentials.Secret{}, fmt.Errorf("%s sent a verification URL that is not a web address (%q); log in with --api-key or --username instead", client.ServerURL(), verifyURL)
+	}
 	fmt.Fprintf(errOut, "To log in, open this URL in a browser and authorize this device:\n\n  %s\n\n", verifyURL)
-	fmt.Fprintf(errOut, "Check that the dashboard shows the code %s\n", cs.Bold(shortCode(da.UserCode)))
+	fmt.Fprintf(errOut, "Check that the dashboard shows the code %s\n", cs.Bold(shortCode(printable(da.UserCode))))
 	if !opts.NoBrowser && opts.IO.IsStderrTTY() && opts.Factory.Browser != nil {
 		if err := opts.Factory.Browser.Open(verifyURL); err != nil {
 			fmt.Fprintf(errOut, "%s Could not open a browser (%v); open the URL yourself\n", cs.WarningIcon(), err)
@@ -139,4 +148,15 @@ func humanDuration(d time.Duration) string {
 		return unit(int64(d/time.Minute), "minute") + " " + unit(int64(d%time.Minute/time.Second), "second")
 	}
 	return unit(int64(d/time.Second), "second")
+}
+
+// printable drops control characters, which a server could use to move the
+// cursor or rewrite what the terminal shows.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
