@@ -122,7 +122,20 @@ func (s *Session) Token(ctx context.Context) (string, error) {
 	if s.fresh(c) {
 		return c.AccessToken, nil
 	}
-	return s.renew(ctx, c.AccessToken, "the session has expired")
+	tok, err := s.renew(ctx, c.AccessToken, "the session has expired")
+	var reauth *ReauthRequiredError
+	if err != nil && !errors.As(err, &reauth) && ctx.Err() == nil && usable(c, s.now()) {
+		// Renewal starts early (for a 7-day token, hours early): a server
+		// hiccup or a busy keyring then must not fail a command that the
+		// current token still serves. The next command tries again.
+		return c.AccessToken, nil
+	}
+	return tok, err
+}
+
+// usable reports whether a token can still be sent, renewal aside.
+func usable(c Credentials, now time.Time) bool {
+	return c.AccessToken != "" && (c.ExpiresAt.IsZero() || now.Before(c.ExpiresAt.Add(-clockSkew)))
 }
 
 // Refresh implements Refresher.

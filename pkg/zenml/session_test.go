@@ -154,6 +154,40 @@ func TestSessionProactiveRefreshFollowsTheLeeway(t *testing.T) {
 	}
 }
 
+// An early renewal that fails for a reason other than rejected
+// credentials leaves the command running on the token it has, as long as
+// that token has not expired; an expired one gives the error.
+func TestSessionFailedEarlyRenewalKeepsTheValidToken(t *testing.T) {
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "k")
+	login := newTestClient(t, fake.URL(), Options{})
+	now := time.Now()
+	fake.InjectFault("POST /api/v1/login", zenmltest.Fault{Status: 500})
+
+	inLeeway := &memStore{creds: Credentials{APIKey: key, AccessToken: "current", ExpiresAt: now.Add(2 * time.Minute), Lifetime: 2 * time.Hour}}
+	tok, err := (&Session{Login: login, Store: inLeeway, Now: func() time.Time { return now }}).Token(context.Background())
+	if err != nil || tok != "current" {
+		t.Errorf("inside the leeway with the server failing: %q, %v; want the current token", tok, err)
+	}
+	if fake.Count("POST /api/v1/login") != 1 {
+		t.Errorf("%d renewal attempts, want 1", fake.Count("POST /api/v1/login"))
+	}
+
+	expired := &memStore{creds: Credentials{APIKey: key, AccessToken: "current", ExpiresAt: now.Add(-time.Second), Lifetime: 2 * time.Hour}}
+	if _, err := (&Session{Login: login, Store: expired, Now: func() time.Time { return now }}).Token(context.Background()); err == nil {
+		t.Error("an expired token was used after a failed renewal")
+	}
+
+	// Rejected credentials are final: the user must act now, not when the
+	// token runs out in the middle of a job.
+	fake.ClearFaults()
+	rejected := &memStore{creds: Credentials{APIKey: "ZENKEY_revoked", AccessToken: "current", ExpiresAt: now.Add(2 * time.Minute), Lifetime: 2 * time.Hour}}
+	var reauth *ReauthRequiredError
+	if _, err := (&Session{Login: login, Store: rejected, Now: func() time.Time { return now }}).Token(context.Background()); !errors.As(err, &reauth) {
+		t.Errorf("a rejected key: err = %v, want a ReauthRequiredError", err)
+	}
+}
+
 // TestSessionReactiveRefresh: a 401 for invalid credentials renews the
 // token once and retries the request once.
 func TestSessionReactiveRefresh(t *testing.T) {
