@@ -337,6 +337,25 @@ func TestLockServerSerialises(t *testing.T) {
 	}
 }
 
+// A stuck holder (a process suspended with Ctrl-Z mid-renewal) makes
+// others fail after the timeout even without a deadline of their own.
+func TestLockServerWaitIsBounded(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const url = "https://zenml.example.com"
+	unlock, err := LockServer(context.Background(), dir, url)
+	must(t, err)
+	defer unlock()
+	start := time.Now()
+	_, err = lockServer(context.Background(), filepath.Join(dir, "locks"), url, 100*time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), "another zenctl process") {
+		t.Fatalf("err = %v, want a timeout", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("gave up after %s", d)
+	}
+}
+
 func TestLockServerAcrossProcesses(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"path/filepath"
+	"time"
 
 	"github.com/zenctl/zenctl/internal/atomicfile"
 )
@@ -18,6 +19,18 @@ func LockServer(ctx context.Context, dir, serverURL string) (unlock func(), err 
 	if err := atomicfile.EnsureDir(locks); err != nil {
 		return nil, err
 	}
+	return lockServer(ctx, locks, serverURL, ServerLockTimeout)
+}
+
+func lockServer(ctx context.Context, locks, serverURL string, timeout time.Duration) (unlock func(), err error) {
 	sum := sha256.Sum256([]byte(serverURL))
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	return atomicfile.Lock(ctx, filepath.Join(locks, hex.EncodeToString(sum[:])[:16]+".lock"))
 }
+
+// ServerLockTimeout bounds the wait for a server's lock. Its holder renews
+// a token: a login exchange with its retries, and a keyring write, which
+// take well under this; a longer wait means that process is stuck (or
+// suspended with Ctrl-Z), and an error beats a silent hang.
+const ServerLockTimeout = 2 * time.Minute
