@@ -315,6 +315,29 @@ func TestSelfSignedTLS(t *testing.T) {
 		}
 	})
 
+	// ZENML_STORE_VERIFY_SSL=false serves the login it is set for, and is
+	// not recorded: later commands verify again.
+	t.Run("no verify from the environment", func(t *testing.T) {
+		t.Parallel()
+		c := newCLI(t)
+		key := fake.CreateAPIKey(fake.CreateServiceAccount("envnoverify"), "default")
+		c.env["ZENML_STORE_VERIFY_SSL"] = "false"
+		r := c.mustRun(key+"\n", "login", fake.URL(), "--api-key")
+		if !strings.Contains(r.stderr, "TLS certificate verification is off") {
+			t.Errorf("no warning:\n%s", r.stderr)
+		}
+		c.mustRun("", "token")
+		delete(c.env, "ZENML_STORE_VERIFY_SSL")
+		r = c.run("", "token")
+		expectCode(t, r, 1)
+		oneLineError(t, r, "certificate")
+		// Nor does it reach a server other than ZENML_STORE_URL's.
+		c.env["ZENML_STORE_VERIFY_SSL"] = "false"
+		c.env["ZENML_STORE_URL"] = "http://127.0.0.1:1"
+		r = c.run("", "status", "--server", fake.URL())
+		expectCode(t, r, 1)
+	})
+
 	t.Run("no verify", func(t *testing.T) {
 		t.Parallel()
 		c := newCLI(t)

@@ -68,5 +68,5 @@ var Variables = []Variable{
 	{"ZENML_STORE_API_TOKEN", "Access token used as is for ZENML_STORE_URL (not refreshed)."},
 	{"ZENML_STORE_USERNAME", "Username to log in to ZENML_STORE_URL with ZENML_STORE_PASSWORD."},
 	{"ZENML_STORE_PASSWORD", "Password for ZENML_STORE_USERNAME."},
-	{"ZENML_STORE_VERIFY_SSL", "true or false to turn TLS verification on or off, or the path of a CA bundle to verify against."},
+	{"ZENML_STORE_VERIFY_SSL", "true or false to turn TLS verification on or off, or the path of a CA bundle to verify against; for ZENML_STORE_URL when it is set, else for the server of each command; never recorded by login."},
 }

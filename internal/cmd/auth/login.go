@@ -150,9 +150,14 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	}
 	existing := cfg.Server(serverURL)
 
-	tlsOpts := f.TLSFor(existing)
+	// tlsOpts are recorded for the server: the flags, else what was
+	// recorded before. useTLS is what this login uses: ZENML_STORE_VERIFY_SSL
+	// and ZENML_STORE_SSL_CA_CERT apply to it but are not recorded.
+	tlsOpts := factory.StoredTLS(existing)
+	useTLS := f.TLSFor(serverURL, existing)
 	if opts.NoVerifySSL {
 		tlsOpts = factory.TLSOptions{InsecureSkipVerify: true}
+		useTLS = tlsOpts
 	} else if opts.SSLCACert != "" {
 		// Stored for later commands, which may run from another directory.
 		caPath, err := filepath.Abs(opts.SSLCACert)
@@ -160,12 +165,13 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 			return fmt.Errorf("invalid --ssl-ca-cert %q: %w", opts.SSLCACert, err)
 		}
 		tlsOpts = factory.TLSOptions{CACert: caPath}
+		useTLS = tlsOpts
 	}
-	if tlsOpts.InsecureSkipVerify {
+	if useTLS.InsecureSkipVerify {
 		fmt.Fprintf(errOut, "%s TLS certificate verification is off for %s: anyone on the network path can read your credentials\n", cs.WarningIcon(), serverURL)
 	}
 
-	client, err := f.NewClient(serverURL, tlsOpts, nil)
+	client, err := f.NewClient(serverURL, useTLS, nil)
 	if err != nil {
 		return err
 	}
@@ -185,7 +191,7 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	// server refused it; empty when it was not tried.
 	var storedRejected string
 	if !opts.Refresh && !explicit && existing != nil {
-		user, err := stillLoggedIn(ctx, f, existing, tlsOpts)
+		user, err := stillLoggedIn(ctx, f, existing, useTLS)
 		if err == nil {
 			if err := saveMetadata(f, serverURL, info, user, existing, tlsOpts, existing.AuthMethod, existing.SecretStore, existing.DeviceClientID); err != nil {
 				return err

@@ -41,7 +41,7 @@ func (f *Factory) AdoptAPIKey(ctx context.Context, target *Target, key string) (
 	if target.FromEnv {
 		return nil, errors.New("cannot store the new key: the credentials come from ZENML_STORE_* variables; update ZENML_STORE_API_KEY instead")
 	}
-	login, err := f.NewClient(target.URL, f.TLSFor(target.Server), nil)
+	login, err := f.NewClient(target.URL, f.TLSFor(target.URL, target.Server), nil)
 	if err != nil {
 		return nil, err
 	}

@@ -233,14 +233,27 @@ func (f *Factory) ResolveServerURL() (string, error) {
 	return zenml.NormalizeServerURL(raw)
 }
 
-// TLSFor returns the certificate settings for a server: the environment's,
-// else the ones recorded at login.
-func (f *Factory) TLSFor(s *config.Server) TLSOptions {
-	env := f.Env()
+// StoredTLS returns the certificate settings recorded at login.
+func StoredTLS(s *config.Server) TLSOptions {
 	var opts TLSOptions
 	if s != nil {
 		opts.InsecureSkipVerify = s.VerifySSL != nil && !*s.VerifySSL
 		opts.CACert = s.CACertPath
+	}
+	return opts
+}
+
+// TLSFor returns the certificate settings for a server: the environment's
+// (ZENML_STORE_VERIFY_SSL, ZENML_STORE_SSL_CA_CERT), else the ones
+// recorded at login. The environment's settings belong to ZENML_STORE_URL
+// when it is set: they never weaken the checks of another server.
+func (f *Factory) TLSFor(serverURL string, s *config.Server) TLSOptions {
+	env := f.Env()
+	opts := StoredTLS(s)
+	if env.StoreURL != "" {
+		if u, err := zenml.NormalizeServerURL(env.StoreURL); err != nil || u != serverURL {
+			return opts
+		}
 	}
 	if env.VerifySSL != nil {
 		opts.InsecureSkipVerify = !*env.VerifySSL
@@ -270,7 +283,7 @@ func (f *Factory) AuthenticatedClient(ctx context.Context) (*zenml.Client, *Targ
 	if s == nil {
 		return nil, nil, &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s; run `zenctl login %s`", serverURL, serverURL)}
 	}
-	return f.StoredClient(s, f.TLSFor(s))
+	return f.StoredClient(s, f.TLSFor(serverURL, s))
 }
 
 // StoredClient returns a client that authenticates with a server's stored
@@ -337,7 +350,7 @@ func storedCredentialsLabel(method string) string {
 // ZENML_STORE_API_TOKEN: no stored state, no keyring, nothing written.
 func (f *Factory) envClient(serverURL string, env config.Env) (*zenml.Client, *Target, error) {
 	target := &Target{URL: serverURL, FromEnv: true, AuthMethod: AuthMethodEnvironment}
-	login, err := f.NewClient(serverURL, f.TLSFor(nil), nil)
+	login, err := f.NewClient(serverURL, f.TLSFor(serverURL, nil), nil)
 	if err != nil {
 		return nil, nil, err
 	}
