@@ -25,7 +25,10 @@ type RawResponse struct {
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body []byte, header http.Header) (*RawResponse, error) {
 	method = strings.ToUpper(method)
 	r := request{
-		method: method, path: path, query: query, body: body, header: header, auth: true,
+		method: method, path: path, query: query, body: body, header: header,
+		// The login endpoints take credentials in the body: a 401 there is
+		// about those, and must not renew (or end) the session.
+		auth:      !isCredentialExchange(path),
 		retryable: method == http.MethodGet || method == http.MethodHead,
 	}
 	if body != nil && header.Get("Content-Type") == "" {
@@ -41,4 +44,9 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		return raw, nil
 	}
 	return raw, err
+}
+
+func isCredentialExchange(path string) bool {
+	path = strings.TrimRight(path, "/")
+	return strings.HasSuffix(path, "/api/v1/login") || strings.HasSuffix(path, "/api/v1/device_authorization")
 }

@@ -593,3 +593,25 @@ func names(items []struct{ Name string }) []string {
 	}
 	return out
 }
+
+// A wrong password posted to the login endpoint is the caller's 401: it
+// is printed, and the stored session is neither renewed nor sent along.
+func TestLoginEndpointRejectionLeavesTheSessionAlone(t *testing.T) {
+	fake, h := setup(t, zenmltest.Options{})
+	h.In.WriteString("username=default&password=wrong")
+	err := run(t, h, "-X", "POST", "login", "-H", "Content-Type: application/x-www-form-urlencoded", "--input", "-")
+	if err == nil || exitcode.For(err) == exitcode.OK {
+		t.Fatalf("err = %v, want a failure", err)
+	}
+	if n := fake.Count("POST /api/v1/login"); n != 1 {
+		t.Errorf("%d logins, want only the caller's one (no renewal of the session)", n)
+	}
+	for _, r := range fake.Requests() {
+		if r.Header.Get("Authorization") != "" {
+			t.Errorf("the session's token was sent to %s", r.Path)
+		}
+	}
+	if !strings.Contains(h.Out.String(), "detail") {
+		t.Errorf("stdout = %q, want the 401 body", h.Out)
+	}
+}
