@@ -34,7 +34,7 @@ func (c *Client) Info(ctx context.Context) (*ServerInfo, error) {
 		return nil, &ResponseError{Method: http.MethodGet, Path: "/api/v1/info", Status: 200,
 			Reason: "the answer of /api/v1/info has no server id or version: not a ZenML server"}
 	}
-	c.version = info.Version
+	c.SetServerVersion(info.Version)
 	return &info, nil
 }
 
@@ -145,7 +145,7 @@ func (c *Client) APIToken(ctx context.Context, expiresIn time.Duration) (*APITok
 	q := url.Values{}
 	minutes := strconv.FormatInt(int64(math.Ceil(expiresIn.Minutes())), 10)
 	seconds := strconv.FormatInt(int64(math.Ceil(expiresIn.Seconds())), 10)
-	switch versionAtLeast(c.version, 0, 71) {
+	switch versionAtLeast(c.ServerVersion(), 0, 71) {
 	case versionYes:
 		q.Set("token_type", "generic")
 		q.Set("expires_in", seconds)

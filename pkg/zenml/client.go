@@ -16,6 +16,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -69,11 +70,13 @@ type RetryEvent struct {
 
 // Client talks to one ZenML server. It is safe for concurrent use.
 type Client struct {
-	base    *url.URL
-	http    *http.Client
-	opts    Options
-	tokens  TokenSource
-	version string
+	base   *url.URL
+	http   *http.Client
+	opts   Options
+	tokens TokenSource
+	// version is shared with the copies WithTokens makes (same server),
+	// and written by Info while requests read it.
+	version *atomic.Pointer[string]
 }
 
 // NewClient returns a client for the server at serverURL, which may include
@@ -110,7 +113,7 @@ func NewClient(serverURL string, opts Options) (*Client, error) {
 		transport = &debugTransport{next: transport, w: opts.Debug}
 	}
 	u, _ := url.Parse(base)
-	c := &Client{base: u, opts: opts, tokens: opts.Tokens}
+	c := &Client{base: u, opts: opts, tokens: opts.Tokens, version: new(atomic.Pointer[string])}
 	c.http = &http.Client{
 		// No cookie jar: the password grant sets an auth cookie that the server
 		// prefers over the Authorization header, so a stale one would win.
@@ -284,10 +287,15 @@ func (c *Client) ServerURL() string { return c.base.String() }
 
 // SetServerVersion tells the client which server version it talks to, so
 // version-dependent calls (APIToken) need no extra /info round trip.
-func (c *Client) SetServerVersion(v string) { c.version = v }
+func (c *Client) SetServerVersion(v string) { c.version.Store(&v) }
 
 // ServerVersion is the version set with SetServerVersion or learnt from Info.
-func (c *Client) ServerVersion() string { return c.version }
+func (c *Client) ServerVersion() string {
+	if v := c.version.Load(); v != nil {
+		return *v
+	}
+	return ""
+}
 
 // WithTokens returns a copy of the client that authenticates with ts.
 func (c *Client) WithTokens(ts TokenSource) *Client {
@@ -562,7 +570,7 @@ func (c *Client) shouldRetry(r request, resp *http.Response, err error) (bool, s
 		}
 		// Any other failure may come after the server processed the
 		// request: repeat a create only where it is replayed by key.
-		if r.method == http.MethodPost && r.auth && versionAtLeast(c.version, 0, 93) != versionYes {
+		if r.method == http.MethodPost && r.auth && versionAtLeast(c.ServerVersion(), 0, 93) != versionYes {
 			return false, ""
 		}
 		var certErr *tls.CertificateVerificationError
@@ -587,7 +595,7 @@ func (c *Client) shouldRetry(r request, resp *http.Response, err error) (bool, s
 		// only where the server replays results by Idempotency-Key (0.93);
 		// elsewhere a repeat would answer "already exists" for an entity
 		// the first attempt created.
-		if r.method == http.MethodPost && r.auth && versionAtLeast(c.version, 0, 93) != versionYes {
+		if r.method == http.MethodPost && r.auth && versionAtLeast(c.ServerVersion(), 0, 93) != versionYes {
 			return false, ""
 		}
 		return r.retryable, fmt.Sprintf("HTTP %d", resp.StatusCode)
