@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"unicode"
 
 	"github.com/zenctl/zenctl/internal/browser"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
@@ -48,7 +50,7 @@ func run(args []string) int {
 	}
 	if !errors.Is(err, exitcode.ErrSilent) {
 		cs := ios.ErrColorScheme()
-		msg := err.Error()
+		msg := oneLine(err.Error())
 		var usage *exitcode.UsageError
 		if errors.As(err, &usage) {
 			msg += " (see 'zenctl " + commandPath(cmd, args) + "--help')"
@@ -56,4 +58,20 @@ func run(args []string) int {
 		fmt.Fprintf(ios.ErrOut, "%s %s\n", cs.Red("error:"), msg)
 	}
 	return exitcode.For(err)
+}
+
+// oneLine folds a message onto one line: server messages (a 422's
+// validation text) span lines, and an error is one line on stderr. Control
+// characters go too, so that a server cannot drive the terminal.
+func oneLine(msg string) string {
+	msg = strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return ' '
+		case unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, msg)
+	return strings.Join(strings.Fields(msg), " ")
 }
