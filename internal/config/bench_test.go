@@ -22,7 +22,7 @@ func BenchmarkLoadAndResolve(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := ResolveSettings(NewViper(c)); err != nil {
+		if _, err := ResolveSettings(NewViper(c, nil)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -38,16 +39,27 @@ type Settings struct {
 	Debug           bool
 }
 
-// NewViper layers the settings of c under their environment variables.
-// The command layer binds its flags on top (v.BindPFlag(KeyStorage, …)),
-// giving flag > env > config file > default. It never reads or writes a
-// file itself: c was loaded by Load.
-func NewViper(c *Config) *viper.Viper {
+// settingEnv names the environment variable of each setting.
+var settingEnv = []struct{ key, env string }{
+	{KeyStorage, "ZENCTL_STORAGE"},
+	{KeyOutput, "ZENCTL_OUTPUT"},
+	{KeyHTTPTimeout, "ZENCTL_HTTP_TIMEOUT"},
+	{KeyDebug, "ZENCTL_DEBUG"},
+}
+
+// NewViper layers the settings of c under their environment variables,
+// read with getenv (nil: the process environment). The command layer sets
+// its flags on top (v.Set), giving flag > env > config file > default. It
+// never reads or writes a file itself: c was loaded by Load.
+//
+// The environment goes in through getenv rather than viper.BindEnv, which
+// reads the process environment only: the command layer's own getenv
+// (tests, embedding programs) must decide, as it does for ZENML_STORE_*.
+func NewViper(c *Config, getenv func(string) string) *viper.Viper {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
 	v := viper.New()
-	_ = v.BindEnv(KeyStorage, "ZENCTL_STORAGE")
-	_ = v.BindEnv(KeyOutput, "ZENCTL_OUTPUT")
-	_ = v.BindEnv(KeyHTTPTimeout, "ZENCTL_HTTP_TIMEOUT")
-	_ = v.BindEnv(KeyDebug, "ZENCTL_DEBUG")
 	file := map[string]any{}
 	if c != nil {
 		if c.Storage != "" {
@@ -61,6 +73,11 @@ func NewViper(c *Config) *viper.Viper {
 		}
 	}
 	_ = v.MergeConfigMap(file)
+	for _, b := range settingEnv {
+		if val := getenv(b.env); val != "" {
+			v.Set(b.key, val)
+		}
+	}
 	// No SetDefault for storage: IsSet counts defaults, and StorageExplicit
 	// must know whether anyone actually chose the mode.
 	v.SetDefault(KeyOutput, DefaultOutput)

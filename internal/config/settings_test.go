@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/spf13/pflag"
 )
 
 // These tests use t.Setenv (Viper reads the real environment), so they
@@ -13,7 +11,7 @@ import (
 
 func TestSettingsDefaults(t *testing.T) {
 	clearEnv(t)
-	s, err := ResolveSettings(NewViper(&Config{}))
+	s, err := ResolveSettings(NewViper(&Config{}, nil))
 	must(t, err)
 	want := Settings{Storage: "keyring", Output: "table", HTTPTimeout: 30 * time.Second}
 	if s != want {
@@ -25,7 +23,7 @@ func TestSettingsPrecedence(t *testing.T) {
 	clearEnv(t)
 	cfg := &Config{Storage: "keyring", Output: "yaml", HTTPTimeout: 5}
 
-	s, err := ResolveSettings(NewViper(cfg))
+	s, err := ResolveSettings(NewViper(cfg, nil))
 	must(t, err)
 	if s.Storage != "keyring" || !s.StorageExplicit || s.Output != "yaml" || s.HTTPTimeout != 5*time.Second {
 		t.Fatalf("file: %+v", s)
@@ -35,35 +33,40 @@ func TestSettingsPrecedence(t *testing.T) {
 	t.Setenv("ZENCTL_OUTPUT", "json")
 	t.Setenv("ZENCTL_HTTP_TIMEOUT", "1m")
 	t.Setenv("ZENCTL_DEBUG", "1")
-	s, err = ResolveSettings(NewViper(cfg))
+	s, err = ResolveSettings(NewViper(cfg, nil))
 	must(t, err)
 	if s.Storage != "file" || s.Output != "json" || s.HTTPTimeout != time.Minute || !s.Debug {
 		t.Fatalf("env over file: %+v", s)
 	}
 
-	v := NewViper(cfg)
-	fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
-	fs.String("storage", "", "")
-	fs.String("output", "", "")
-	must(t, fs.Parse([]string{"--storage=keyring"}))
-	must(t, v.BindPFlag(KeyStorage, fs.Lookup("storage")))
-	must(t, v.BindPFlag(KeyOutput, fs.Lookup("output")))
+	// The command layer sets the flags that were given on top.
+	v := NewViper(cfg, nil)
+	v.Set(KeyStorage, "keyring")
 	s, err = ResolveSettings(v)
 	must(t, err)
 	if s.Storage != "keyring" || !s.StorageExplicit || s.Output != "json" {
 		t.Fatalf("flag over env (unset flag must not mask env): %+v", s)
 	}
+
+	// The environment comes from the getenv given, not the process's.
+	s, err = ResolveSettings(NewViper(cfg, func(k string) string {
+		return map[string]string{"ZENCTL_STORAGE": "keyring", "ZENCTL_OUTPUT": "table"}[k]
+	}))
+	must(t, err)
+	if s.Storage != "keyring" || s.Output != "table" || s.HTTPTimeout != 5*time.Second || s.Debug {
+		t.Fatalf("getenv over file, process env ignored: %+v", s)
+	}
 }
 
 func TestSettingsStorageExplicitOnlyWhenChosen(t *testing.T) {
 	clearEnv(t)
-	s, err := ResolveSettings(NewViper(nil))
+	s, err := ResolveSettings(NewViper(nil, nil))
 	must(t, err)
 	if s.StorageExplicit {
 		t.Fatal("default storage reported as explicit")
 	}
 	t.Setenv("ZENCTL_STORAGE", "keyring")
-	if s, _ = ResolveSettings(NewViper(nil)); !s.StorageExplicit {
+	if s, _ = ResolveSettings(NewViper(nil, nil)); !s.StorageExplicit {
 		t.Fatal("ZENCTL_STORAGE not explicit")
 	}
 }
@@ -77,7 +80,7 @@ func TestSettingsInvalid(t *testing.T) {
 		t.Run(key, func(t *testing.T) {
 			clearEnv(t)
 			t.Setenv(key, val)
-			_, err := ResolveSettings(NewViper(nil))
+			_, err := ResolveSettings(NewViper(nil, nil))
 			if err == nil || !strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), val) {
 				t.Fatalf("want error naming %s and %q, got %v", key, val, err)
 			}
@@ -95,7 +98,7 @@ func TestViperNeverSeesServerURLs(t *testing.T) {
 		Servers:      []Server{{URL: "https://Zen.Example.com:8080/a.b"}},
 	}
 	allowed := map[string]bool{KeyStorage: true, KeyOutput: true, KeyHTTPTimeout: true, KeyDebug: true}
-	for _, k := range NewViper(cfg).AllKeys() {
+	for _, k := range NewViper(cfg, nil).AllKeys() {
 		if !allowed[k] {
 			t.Fatalf("unexpected Viper key %q", k)
 		}

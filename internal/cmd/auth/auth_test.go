@@ -2,7 +2,9 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"github.com/zenctl/zenctl/internal/credentials"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -205,5 +207,45 @@ func TestDeviceLoginRefusesAVerificationURLThatIsNotAWebPage(t *testing.T) {
 	}
 	if strings.ContainsAny(h.ErrOut.String()+err.Error(), "\x1b\x07") {
 		t.Errorf("control characters reached the terminal: %q / %q", h.ErrOut, err)
+	}
+}
+
+// `login --storage` (or ZENCTL_STORAGE) on a working login moves its
+// secret to the store asked for, with no new login and no copy left.
+func TestLoginMovesAWorkingLoginToTheRequestedStore(t *testing.T) {
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
+	h := cmdtest.New(t)
+	h.Env["ZENCTL_STORAGE"] = "file"
+	h.Env["ZENML_STORE_API_KEY"] = key
+	if err := execute(t, NewCmdLogin(h.F, nil), fake.URL(), "--api-key"); err != nil {
+		t.Fatal(err)
+	}
+	delete(h.Env, "ZENML_STORE_API_KEY")
+	fileStore := credentials.NewFileStore(h.Dir)
+	if s, err := fileStore.Get(fake.URL()); err != nil || s.APIKey != key {
+		t.Fatalf("the file store holds %v, %v\n%s", s.APIKey != "", err, h.ErrOut)
+	}
+
+	h.Env["ZENCTL_STORAGE"] = "keyring"
+	h.Reset()
+	fake.ResetCounts()
+	if err := execute(t, NewCmdLogin(h.F, nil), fake.URL()); err != nil {
+		t.Fatal(err)
+	}
+	if n := fake.Count("POST /api/v1/login"); n != 0 {
+		t.Errorf("%d logins to move the secret, want 0", n)
+	}
+	if s, err := h.Secret(fake.URL()); err != nil || s.APIKey != key {
+		t.Errorf("the keyring holds %v, %v", s.APIKey != "", err)
+	}
+	if _, err := fileStore.Get(fake.URL()); !errors.Is(err, credentials.ErrNotFound) {
+		t.Errorf("a copy stayed in the file: %v", err)
+	}
+	if s := h.Config().Server(fake.URL()); s == nil || s.SecretStore != "keyring" {
+		t.Errorf("config: %+v", s)
+	}
+	if !strings.Contains(h.ErrOut.String(), "Moved the credentials of "+fake.URL()) {
+		t.Errorf("stderr: %s", h.ErrOut)
 	}
 }

@@ -193,8 +193,16 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	if !opts.Refresh && !explicit && existing != nil {
 		user, err := stillLoggedIn(ctx, f, existing, useTLS)
 		if err == nil {
-			if err := saveMetadata(f, serverURL, info, user, existing, tlsOpts, existing.AuthMethod, existing.SecretStore, existing.DeviceClientID); err != nil {
+			storeKind, err := copyToRequestedStore(ctx, opts, existing)
+			if err != nil {
 				return err
+			}
+			if err := saveMetadata(f, serverURL, info, user, existing, tlsOpts, existing.AuthMethod, storeKind, existing.DeviceClientID); err != nil {
+				return err
+			}
+			if storeKind != existing.SecretStore {
+				// Only now that the config points at the new copy.
+				deleteOldCopy(opts, existing)
 			}
 			fmt.Fprintf(errOut, "%s Already logged in to %s as %s %s (use --refresh to log in again)\n",
 				cs.SuccessIcon(), serverURL, user.AccountType(), cs.Bold(user.Name))
@@ -266,9 +274,7 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	if existing != nil && existing.SecretStore != "" && existing.SecretStore != store.Kind() {
 		// The secret moved to another store: remove the old copy, only now
 		// that the new one is safely written, so that exactly one exists.
-		if old, err := f.SecretStoreFor(existing); err == nil {
-			_ = old.Delete(serverURL)
-		}
+		deleteOldCopy(opts, existing)
 	}
 	if err := saveMetadata(f, serverURL, info, user, existing, tlsOpts, method, store.Kind(), clientID); err != nil {
 		return err
@@ -281,6 +287,55 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 		fmt.Fprintf(errOut, "  The session expires at %s; then run `zenctl login %s` again\n", secret.ExpiresAt.UTC().Format(time.RFC3339), serverURL)
 	}
 	return nil
+}
+
+// copyToRequestedStore copies a working login's secret to the store that
+// --storage or ZENCTL_STORAGE asks for, if it is elsewhere, and returns
+// the kind of store to record; the caller deletes the old copy once the
+// config names the new one.
+func copyToRequestedStore(ctx context.Context, opts *LoginOptions, s *config.Server) (string, error) {
+	f := opts.Factory
+	if f.StorageFlag == "" && (f.Getenv == nil || f.Getenv("ZENCTL_STORAGE") == "") {
+		return s.SecretStore, nil
+	}
+	store, err := f.NewSecretStore()
+	if err != nil {
+		return "", err
+	}
+	if store.Kind() == s.SecretStore {
+		return s.SecretStore, nil
+	}
+	old, err := f.SecretStoreFor(s)
+	if err != nil {
+		return "", err
+	}
+	unlock, err := f.LockServer(ctx, s.URL)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	secret, err := old.Get(s.URL)
+	if err != nil {
+		return "", fmt.Errorf("moving the credentials of %s to %s: %w", s.URL, store.Location(), err)
+	}
+	if err := store.Set(s.URL, secret); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Moved the credentials of %s to %s\n", s.URL, store.Location())
+	return store.Kind(), nil
+}
+
+// deleteOldCopy removes a secret from the store that held it before it
+// moved; a copy left behind is said, since it may be a plain file.
+func deleteOldCopy(opts *LoginOptions, s *config.Server) {
+	old, err := opts.Factory.SecretStoreFor(s)
+	if err == nil {
+		err = old.Delete(s.URL)
+	}
+	if err != nil && !errors.Is(err, credentials.ErrNotFound) {
+		fmt.Fprintf(opts.IO.ErrOut, "%s The old copy of the credentials of %s (in %s) could not be deleted: %v\n",
+			opts.IO.ErrColorScheme().WarningIcon(), s.URL, s.SecretStore, err)
+	}
 }
 
 func setEnvVars(f *factory.Factory, names []string, apiKeyLogin bool) []string {

@@ -68,7 +68,7 @@ func (f *Factory) load() {
 		if f.initErr != nil {
 			return
 		}
-		v := config.NewViper(f.cfg)
+		v := config.NewViper(f.cfg, f.getenv)
 		if f.StorageFlag != "" {
 			v.Set(config.KeyStorage, f.StorageFlag)
 		}
