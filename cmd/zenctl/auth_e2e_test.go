@@ -365,8 +365,14 @@ func TestSeveralServersAndLogout(t *testing.T) {
 	}
 	// The other server's login is untouched.
 	c.mustRun("", "token", "--server", a.URL())
-	c.mustRun("", "logout", "--all", "--clear")
+	// No server is active now; --clear still reaches the one left.
+	expectCode(t, c.run("", "logout"), 1)
+	r = c.mustRun("", "logout", "--clear")
+	if !strings.Contains(r.stderr, "Logged out of "+a.URL()+" and deleted its stored credentials") {
+		t.Errorf("logout --clear with no active server: %s", r.stderr)
+	}
 	expectCode(t, c.run("", "token", "--server", a.URL()), 4)
+	c.mustRun("", "logout", "--all", "--clear")
 }
 
 func TestEnvironmentCredentialsNeedNoStoredState(t *testing.T) {
@@ -412,6 +418,28 @@ func TestEnvironmentCredentialsNeedNoStoredState(t *testing.T) {
 			t.Errorf("the environment mode was told about stored logins: %s", r.stderr)
 		}
 	})
+}
+
+// With only ZENML_STORE_URL set, the advice must be one that works:
+// login refuses to store credentials while the variable is set.
+func TestStoreURLWithoutCredentialsSaysWhatWorks(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	c := newCLI(t)
+	c.env["ZENML_STORE_URL"] = fake.URL()
+	r := c.run("", "token")
+	expectCode(t, r, 4)
+	oneLineError(t, r, "ZENML_STORE_API_KEY", "unset ZENML_STORE_URL")
+	r = c.run("", "login", fake.URL())
+	expectCode(t, r, 1)
+	oneLineError(t, r, "ZENML_STORE_URL set", "unset it to log in")
+
+	// Logged in beforehand, the variable just picks the server.
+	delete(c.env, "ZENML_STORE_URL")
+	c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+	c.mustRun("", "logout")
+	c.env["ZENML_STORE_URL"] = fake.URL()
+	c.mustRun("", "token")
 }
 
 func TestTokenRejectsBadLifetimeBeforeAnyRequest(t *testing.T) {

@@ -125,7 +125,7 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	errOut := opts.IO.ErrOut
 
 	if set := setEnvVars(f, storeEnvVars, opts.APIKey); len(set) > 0 {
-		return fmt.Errorf("%s set: zenctl uses the environment instead of stored logins while it is, so it will not store credentials; unset %s to log in",
+		return fmt.Errorf("%s set: zenctl does not store credentials while ZENML_STORE_* variables choose the server or the credentials; unset %s to log in",
 			strings.Join(set, ", "), pronoun(set))
 	}
 

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -108,7 +109,19 @@ func runLogout(ctx context.Context, opts *LogoutOptions) error {
 			raw = cfg.ActiveServer
 		}
 		if raw == "" {
-			return fmt.Errorf("not logged in to any server; nothing to log out of")
+			// After a plain logout no server is active, yet its
+			// credentials stay: --clear must still be able to reach them.
+			stored := cfg.ServerURLs()
+			switch {
+			case len(stored) == 0:
+				return fmt.Errorf("not logged in to any server; nothing to log out of")
+			case len(stored) == 1 && opts.Clear:
+				raw = stored[0]
+			case opts.Clear:
+				return exitcode.Usagef("no server is active: name one, e.g. `zenctl logout %s --clear`, or use --all (stored: %s)", stored[0], strings.Join(stored, ", "))
+			default:
+				return fmt.Errorf("no server is active; the stored credentials of %s stay until `zenctl logout SERVER_URL --clear`", strings.Join(stored, ", "))
+			}
 		}
 		u, err := zenml.NormalizeServerURL(raw)
 		if err != nil {

@@ -280,6 +280,10 @@ func (f *Factory) AuthenticatedClient(ctx context.Context) (*zenml.Client, *Targ
 		return f.envClient(serverURL, env)
 	}
 	s := f.cfg.Server(serverURL)
+	if s == nil && envURL == serverURL && f.ServerFlag == "" {
+		// `zenctl login` refuses to run while ZENML_STORE_URL is set.
+		return nil, nil, &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s (from ZENML_STORE_URL): set ZENML_STORE_API_KEY or ZENML_STORE_API_TOKEN to use it without a login, or unset ZENML_STORE_URL and run `zenctl login %s`", serverURL, serverURL)}
+	}
 	if s == nil {
 		return nil, nil, &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s; run `zenctl login %s`", serverURL, serverURL)}
 	}

@@ -197,8 +197,10 @@ func environmentTopic() string {
 	b.WriteString(heredoc.Doc(`
 
 		With ZENML_STORE_URL and ZENML_STORE_API_KEY (or ZENML_STORE_API_TOKEN)
-		set, zenctl needs no login and writes nothing to disk; 'zenctl login'
-		refuses to store credentials while they are set.
+		set, zenctl needs no login and writes nothing to disk. 'zenctl login'
+		refuses to store credentials while any of ZENML_STORE_URL,
+		ZENML_STORE_API_KEY, ZENML_STORE_API_TOKEN, ZENML_STORE_USERNAME or
+		ZENML_STORE_PASSWORD is set.
 		NO_COLOR, CLICOLOR and CLICOLOR_FORCE control colour as usual.
 	`))
 	return b.String()

@@ -185,14 +185,14 @@ func emitNewKey(ios *iostreams.IOStreams, file *keyFile, format output.Format, s
 // it (pointless when this client adopts the key, and wrong for a file of
 // several keys, which `login --api-key` cannot read).
 func newKeyNotice(ios *iostreams.IOStreams, file *keyFile, serverURL string, n int, withLoginHint bool) {
-	keys, was, it := "key", "was", "it"
+	keys, was, them := "key", "was", "it"
 	if n > 1 {
-		keys, was, it = "keys", "were", "they"
+		keys, was, them = "keys", "were", "them"
 	}
 	if file != nil {
 		fmt.Fprintf(ios.ErrOut, "Wrote the new %s to %s (readable only by you).\n", keys, file.path)
 	} else {
-		fmt.Fprintf(ios.ErrOut, "The new %s %s printed on stdout. Store %s safely now: the server will not show %s again.\n", keys, was, it, it)
+		fmt.Fprintf(ios.ErrOut, "The new %s %s printed on stdout. Store %s safely now: the server will not show %s again.\n", keys, was, them, them)
 	}
 	if withLoginHint && n == 1 {
 		fmt.Fprintln(ios.ErrOut, loginHint(serverURL, file.name()))

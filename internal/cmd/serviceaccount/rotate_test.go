@@ -195,6 +195,7 @@ func TestRotateAll(t *testing.T) {
 			t.Error("a key of another service account was rotated")
 		}
 		mustContain(t, "stderr", r.stderr, "Rotated 3 API keys of service account ci: ")
+		mustContain(t, "stderr", r.stderr, "Store them safely now: the server will not show them again.")
 		// `login --api-key` reads one key: no advice to feed it three.
 		if strings.Contains(r.stderr, "zenctl login") {
 			t.Errorf("a login hint for several keys:\n%s", r.stderr)
