@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -662,4 +664,47 @@ func TestLoginUpdatesTLSSettingsWithoutLoggingInAgain(t *testing.T) {
 	if err != nil || !strings.Contains(string(cfg), ca) || strings.Contains(string(cfg), "verify_ssl: false") {
 		t.Errorf("config after the CA change:\n%s", cfg)
 	}
+}
+
+// Three wrong codes lock the device: the waiting login ends with exit 4
+// and says how to start again, naming the server.
+func TestDeviceLoginLockedByWrongCodes(t *testing.T) {
+	forEachProfile(t, zenmltest.Options{DevicePollingInterval: time.Second}, func(t *testing.T, fake *zenmltest.Server) {
+		c := newCLI(t)
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		cmd := c.command(ctx, "", "login", fake.URL(), "--no-browser")
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		verifyURL := regexp.MustCompile(`https?://\S+/devices/verify\?\S+`)
+		sc := bufio.NewScanner(stderr)
+		var seen []string
+		for sc.Scan() {
+			line := sc.Text()
+			seen = append(seen, line)
+			if m := verifyURL.FindString(line); m != "" {
+				u, _ := url.Parse(m)
+				admin, _ := zenml.NewClient(fake.URL(), zenml.Options{Tokens: zenml.StaticToken(fake.AdminToken())})
+				for range 3 {
+					if _, err := admin.VerifyDevice(ctx, u.Query().Get("device_id"), "WRONGCODE", false); err == nil {
+						t.Fatal("a wrong code verified the device")
+					}
+				}
+			}
+		}
+		err = cmd.Wait()
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) || exitErr.ExitCode() != 4 {
+			t.Fatalf("exit: %v\n%s", err, strings.Join(seen, "\n"))
+		}
+		last := seen[len(seen)-1]
+		if !strings.Contains(last, "denied") || !strings.Contains(last, "zenctl login "+fake.URL()) {
+			t.Errorf("last line: %s", last)
+		}
+	})
 }

@@ -173,6 +173,16 @@ func TestServerGoneAway(t *testing.T) {
 	expectCode(t, r, 1)
 	oneLineError(t, r, fake.URL(), "connection refused")
 	expectUnchanged(t, before, c.storedFiles())
+	// Every command names the server it could not reach.
+	for _, args := range [][]string{
+		{"service-account", "list"}, {"service-account", "create", "y"},
+		{"service-account", "api-key", "ci", "list"}, {"api", "current-user"},
+	} {
+		r := c.run("", args...)
+		expectCode(t, r, 1)
+		oneLineError(t, r, fake.URL(), "connection refused")
+	}
+	expectUnchanged(t, before, c.storedFiles())
 
 	st := c.run("", "status")
 	expectCode(t, st, 1)

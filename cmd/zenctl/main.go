@@ -18,6 +18,7 @@ import (
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/prompt"
+	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
 func main() {
@@ -51,6 +52,9 @@ func run(args []string) int {
 	if !errors.Is(err, exitcode.ErrSilent) {
 		cs := ios.ErrColorScheme()
 		msg := oneLine(err.Error())
+		if f.TargetURL != "" && aboutTheServer(err) && !strings.Contains(msg, f.TargetURL) {
+			msg = f.TargetURL + ": " + msg
+		}
 		var usage *exitcode.UsageError
 		if errors.As(err, &usage) {
 			msg += " (see 'zenctl " + commandPath(cmd, args) + "--help')"
@@ -74,4 +78,13 @@ func oneLine(msg string) string {
 		return r
 	}, msg)
 	return strings.Join(strings.Fields(msg), " ")
+}
+
+// aboutTheServer reports whether err is the server's failure (no answer, a
+// broken answer, a 5xx or 429), which means nothing without its name.
+func aboutTheServer(err error) bool {
+	var reqErr *zenml.RequestError
+	var respErr *zenml.ResponseError
+	return errors.As(err, &reqErr) || errors.As(err, &respErr) ||
+		zenml.IsKind(err, zenml.KindServer) || zenml.IsKind(err, zenml.KindRateLimited)
 }

@@ -93,21 +93,22 @@ func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 		if !errors.As(err, &apiErr) {
 			return credentials.Secret{}, fmt.Errorf("waiting for the device authorization: %w", err)
 		}
+		again := "run `zenctl login " + client.ServerURL() + "` again"
 		switch apiErr.OAuthError {
 		case "authorization_pending":
 		case "slow_down":
 			interval += slowDownStep
 		case "access_denied":
-			return credentials.Secret{}, &exitcode.AuthError{Err: errors.New("the device authorization was denied (the device is locked, or the code did not match); run `zenctl login` again")}
+			return credentials.Secret{}, &exitcode.AuthError{Err: errors.New("the device authorization was denied (the device is locked, or the code did not match); " + again)}
 		case "expired_token":
-			return credentials.Secret{}, &exitcode.AuthError{Err: errors.New("the device code has expired or was already used; run `zenctl login` again")}
+			return credentials.Secret{}, &exitcode.AuthError{Err: errors.New("the device code has expired or was already used; " + again)}
 		case "invalid_client":
-			return credentials.Secret{}, &exitcode.AuthError{Err: errors.New("the server does not know this device (it may have been deleted or re-authorized elsewhere); run `zenctl login` again")}
+			return credentials.Secret{}, &exitcode.AuthError{Err: errors.New("the server does not know this device (it may have been deleted or re-authorized elsewhere); " + again)}
 		default:
 			return credentials.Secret{}, fmt.Errorf("waiting for the device authorization: %w", err)
 		}
 		if !time.Now().Before(deadline) {
-			return credentials.Secret{}, &exitcode.AuthError{Err: fmt.Errorf("the device was not authorized within %s; run `zenctl login` again", humanDuration(expiresIn))}
+			return credentials.Secret{}, &exitcode.AuthError{Err: fmt.Errorf("the device was not authorized within %s; run `zenctl login %s` again", humanDuration(expiresIn), client.ServerURL())}
 		}
 		// The last wait is cut short so that one final poll lands on the deadline.
 		wait := min(time.Duration(float64(interval)*scale), time.Until(deadline))

@@ -364,7 +364,7 @@ func pronoun(names []string) string {
 func notAServerError(serverURL string, err error) error {
 	var apiErr *zenml.Error
 	if errors.As(err, &apiErr) {
-		return fmt.Errorf("%s is not a ZenML server: GET /api/v1/info answered %s", serverURL, apiErr.Error())
+		return fmt.Errorf("%s is not a ZenML server: GET /api/v1/info: %s", serverURL, apiErr.Error())
 	}
 	var respErr *zenml.ResponseError
 	if errors.As(err, &respErr) {

@@ -44,6 +44,10 @@ type Factory struct {
 	StorageFlag string
 	Debug       bool
 
+	// TargetURL is the server the command talks to, once it is known, so
+	// that errors which do not name it can.
+	TargetURL string
+
 	once     sync.Once
 	dir      string
 	cfg      *config.Config
@@ -271,6 +275,7 @@ func (f *Factory) AuthenticatedClient(ctx context.Context) (*zenml.Client, *Targ
 	if err != nil {
 		return nil, nil, err
 	}
+	f.TargetURL = serverURL
 	env := f.Env()
 	envURL := ""
 	if env.StoreURL != "" {
