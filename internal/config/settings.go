@@ -100,12 +100,9 @@ func ResolveSettings(v *viper.Viper) (Settings, error) {
 		return Settings{}, fmt.Errorf("invalid storage %q (from --storage, ZENCTL_STORAGE or the config file): use keyring or file", v.GetString(KeyStorage))
 	}
 
+	// Checked where it is used (factory.OutputFormat): `token` ignores it
+	// on purpose, and a bad ZENCTL_OUTPUT must not break it.
 	s.Output = strings.ToLower(strings.TrimSpace(v.GetString(KeyOutput)))
-	switch s.Output {
-	case "table", "json", "yaml":
-	default:
-		return Settings{}, fmt.Errorf("invalid output %q (from --output, ZENCTL_OUTPUT or the config file): use table, json or yaml", v.GetString(KeyOutput))
-	}
 
 	raw := strings.TrimSpace(v.GetString(KeyHTTPTimeout))
 	secs, err := parseSeconds(raw)

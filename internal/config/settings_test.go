@@ -74,7 +74,6 @@ func TestSettingsStorageExplicitOnlyWhenChosen(t *testing.T) {
 func TestSettingsInvalid(t *testing.T) {
 	for key, val := range map[string]string{
 		"ZENCTL_STORAGE":      "plaintext",
-		"ZENCTL_OUTPUT":       "xml",
 		"ZENCTL_HTTP_TIMEOUT": "-3",
 	} {
 		t.Run(key, func(t *testing.T) {

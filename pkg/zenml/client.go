@@ -404,7 +404,9 @@ func describeTransportError(err error) string {
 		return "TLS certificate not trusted (" + rootCause(err) + "); pass --ssl-ca-cert PATH, or --no-verify-ssl to skip verification"
 	case errors.As(err, &hostErr):
 		return "TLS certificate does not match the host (" + rootCause(err) + ")"
-	case errors.As(err, &recordErr):
+	case errors.As(err, &recordErr), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		// The second form is net/http's, when the server answers TLS's
+		// hello with a plain HTTP response.
 		return "TLS handshake failed: the server does not speak TLS (try http://)"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "connection refused"

@@ -107,6 +107,12 @@ func runToken(ctx context.Context, opts *TokenOptions) error {
 	res := TokenResult{Token: tok.Token, Server: target.URL}
 	if !tok.ExpiresAt.IsZero() {
 		secs := int64(time.Until(tok.ExpiresAt).Round(time.Second) / time.Second)
+		// exp is in whole seconds and the request took a moment: a token
+		// that expires when asked reports the lifetime asked for, not a
+		// random 3599 a script comparing with 3600 would trip over.
+		if d := secs - int64(opts.ExpiresIn); d >= -2 && d <= 0 {
+			secs = int64(opts.ExpiresIn)
+		}
 		at := tok.ExpiresAt.UTC().Format(time.RFC3339)
 		res.ExpiresIn, res.ExpiresAt = &secs, &at
 	}

@@ -490,7 +490,11 @@ func (f *Factory) OutputFormat(flagValue string) (output.Format, error) {
 	if err != nil {
 		return "", err
 	}
-	return output.ParseFormat(settings.Output)
+	format, err := output.ParseFormat(settings.Output)
+	if err != nil {
+		return "", fmt.Errorf("%v (from ZENCTL_OUTPUT or the config file's output)", err)
+	}
+	return format, nil
 }
 
 // LockServer takes the per-server lock that token renewal holds, so that

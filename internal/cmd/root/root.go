@@ -8,6 +8,7 @@ import (
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/zenctl/zenctl/internal/build"
 	"github.com/zenctl/zenctl/internal/cmd/api"
@@ -49,7 +50,7 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &exitcode.UsageError{Err: err}
+		return &exitcode.UsageError{Err: friendlierFlagError(err)}
 	})
 	cmd.PersistentFlags().StringVar(&f.ServerFlag, "server", "", "Act on this server `URL` instead of the active one (env ZENML_STORE_URL)")
 	cmd.PersistentFlags().StringVar(&f.StorageFlag, "storage", "", "Where to store secrets: keyring or file (env ZENCTL_STORAGE)")
@@ -204,4 +205,20 @@ func environmentTopic() string {
 		NO_COLOR, CLICOLOR and CLICOLOR_FORCE control colour as usual.
 	`))
 	return b.String()
+}
+
+// friendlierFlagError replaces strconv's wording ("strconv.ParseInt:
+// parsing \"1h\": invalid syntax") with what the flag wants.
+func friendlierFlagError(err error) error {
+	var invalid *pflag.InvalidValueError
+	if !errors.As(err, &invalid) || !strings.Contains(err.Error(), "strconv.") {
+		return err
+	}
+	fl := invalid.GetFlag()
+	unit, _ := pflag.UnquoteUsage(fl)
+	want := "a whole number"
+	if unit != "" && unit != "int" && unit != "number" {
+		want += " of " + unit
+	}
+	return fmt.Errorf("invalid value %q for --%s: want %s", invalid.GetValue(), fl.Name, want)
 }

@@ -35,10 +35,12 @@ func NewCmdServiceAccount(f *factory.Factory) *cobra.Command {
 			A service account is named by its name, its full id, or a unique
 			prefix of its id, as in the zenml CLI.
 
-			For a leaked key, see 'zenctl service-account api-key --help' and
-			docs/guides/incident-playbook.md: deactivating the service account
-			stops every key and token of it at once; deactivating a key stops
-			the key and its sessions; rotate only replaces its secret.
+			For a leaked key, see 'zenctl service-account api-key --help' and the
+			incident playbook (docs/guides/incident-playbook.md in the source,
+			https://github.com/zenctl/zenctl/blob/main/docs/guides/incident-playbook.md):
+			deactivating the service account stops every key and token of it at
+			once; deactivating a key stops the key and its sessions; rotate only
+			replaces its secret.
 		`),
 		Example: heredoc.Doc(`
 			$ KEY=$(zenctl service-account create ci-bot)
