@@ -115,18 +115,14 @@ func NewCmdLogin(f *factory.Factory, runF func(*LoginOptions) error) *cobra.Comm
 	return cmd
 }
 
-// storeEnvVars are the variables that make zenctl use the environment
-// instead of stored logins; login refuses to store while they are set.
-var storeEnvVars = []string{"ZENML_STORE_URL", "ZENML_STORE_API_TOKEN", "ZENML_STORE_USERNAME", "ZENML_STORE_PASSWORD"}
-
 func runLogin(ctx context.Context, opts *LoginOptions) error {
 	f := opts.Factory
 	cs := opts.IO.ErrColorScheme()
 	errOut := opts.IO.ErrOut
 
-	if set := setEnvVars(f, storeEnvVars, opts.APIKey); len(set) > 0 {
-		return fmt.Errorf("%s set: zenctl does not store credentials while ZENML_STORE_* variables choose the server or the credentials; unset %s to log in",
-			strings.Join(set, ", "), pronoun(set))
+	// ZENML_STORE_API_KEY is a key source for `login --api-key`.
+	if err := f.RefuseToStoreWhileEnvSet("log in", opts.APIKey); err != nil {
+		return err
 	}
 
 	cfg, err := f.Config()
@@ -336,28 +332,6 @@ func deleteOldCopy(opts *LoginOptions, s *config.Server) {
 		fmt.Fprintf(opts.IO.ErrOut, "%s The old copy of the credentials of %s (in %s) could not be deleted: %v\n",
 			opts.IO.ErrColorScheme().WarningIcon(), s.URL, s.SecretStore, err)
 	}
-}
-
-func setEnvVars(f *factory.Factory, names []string, apiKeyLogin bool) []string {
-	var set []string
-	for _, n := range names {
-		if f.Getenv != nil && f.Getenv(n) != "" {
-			set = append(set, n)
-		}
-	}
-	// ZENML_STORE_API_KEY is a key source for `login --api-key`; otherwise
-	// it too means "use the environment".
-	if !apiKeyLogin && f.Getenv != nil && f.Getenv("ZENML_STORE_API_KEY") != "" {
-		set = append(set, "ZENML_STORE_API_KEY")
-	}
-	return set
-}
-
-func pronoun(names []string) string {
-	if len(names) == 1 {
-		return "it"
-	}
-	return "them"
 }
 
 // notAServerError explains why a URL does not answer like a ZenML server.

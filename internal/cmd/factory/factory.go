@@ -450,6 +450,28 @@ func IsLoopback(serverURL string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// RefuseToStoreWhileEnvSet fails while ZENML_STORE_* variables choose the
+// server or the credentials: zenctl then runs from the environment and
+// stores nothing. allowAPIKey spares ZENML_STORE_API_KEY, which `login
+// --api-key` reads as its key.
+func (f *Factory) RefuseToStoreWhileEnvSet(action string, allowAPIKey bool) error {
+	var set []string
+	for _, n := range []string{"ZENML_STORE_URL", "ZENML_STORE_API_KEY", "ZENML_STORE_API_TOKEN", "ZENML_STORE_USERNAME", "ZENML_STORE_PASSWORD"} {
+		if f.getenv(n) != "" && !(allowAPIKey && n == "ZENML_STORE_API_KEY") {
+			set = append(set, n)
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	it := "it"
+	if len(set) > 1 {
+		it = "them"
+	}
+	return fmt.Errorf("%s set: zenctl does not store credentials while ZENML_STORE_* variables choose the server or the credentials; unset %s to %s",
+		strings.Join(set, ", "), it, action)
+}
+
 // CompleteServerURLs completes --server with the URLs of the servers
 // zenctl has logins for.
 func (f *Factory) CompleteServerURLs(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {

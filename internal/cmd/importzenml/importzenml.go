@@ -156,6 +156,11 @@ func runZenML(ctx context.Context, opts *ZenMLOptions) error {
 	if err != nil {
 		return err
 	}
+	if !opts.DryRun {
+		if err := f.RefuseToStoreWhileEnvSet("import", false); err != nil {
+			return err
+		}
+	}
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now

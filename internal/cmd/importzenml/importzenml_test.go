@@ -755,3 +755,23 @@ func TestActivatesExistingLogin(t *testing.T) {
 		t.Errorf("active server = %q", got)
 	}
 }
+
+// As login, import stores nothing while ZENML_STORE_* variables choose the
+// server or the credentials; a dry run, which stores nothing, still runs.
+func TestImportRefusesWhileTheEnvironmentChooses(t *testing.T) {
+	t.Parallel()
+	h := cmdtest.New(t)
+	dir := copyFixture(t, "v0.93")
+	h.Env["ZENML_STORE_URL"] = "https://zenml.example.com"
+	h.Env["ZENML_STORE_API_KEY"] = "ZENKEY_x"
+	err := run(t, h, ZenMLOptions{ConfigPath: dir})
+	if err == nil || !strings.Contains(err.Error(), "ZENML_STORE_URL, ZENML_STORE_API_KEY set") || !strings.Contains(err.Error(), "unset them to import") {
+		t.Fatalf("err = %v", err)
+	}
+	if entries, _ := os.ReadDir(h.Dir); len(entries) != 0 {
+		t.Errorf("wrote %v", entries)
+	}
+	if r := runJSON(t, h, ZenMLOptions{ConfigPath: dir, DryRun: true}); len(r.Imported) == 0 {
+		t.Errorf("dry run: %+v", r)
+	}
+}
