@@ -163,7 +163,11 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 		tlsOpts = factory.TLSOptions{CACert: caPath}
 		useTLS = tlsOpts
 	}
-	if useTLS.InsecureSkipVerify {
+	if strings.HasPrefix(serverURL, "http://") {
+		if opts.NoVerifySSL || opts.SSLCACert != "" {
+			fmt.Fprintf(errOut, "%s %s uses plain http: --no-verify-ssl and --ssl-ca-cert have no effect on it\n", cs.WarningIcon(), serverURL)
+		}
+	} else if useTLS.InsecureSkipVerify {
 		fmt.Fprintf(errOut, "%s TLS certificate verification is off for %s: anyone on the network path can read your credentials\n", cs.WarningIcon(), serverURL)
 	}
 

@@ -180,6 +180,9 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 		selfKey  string
 		adoptKey string
 		until    time.Time
+		// inactive names the rotated keys that are deactivated: their
+		// new secret logs in only once they are activated.
+		inactive []string
 	)
 	for _, k := range keys {
 		rotated, err := kc.client.RotateAPIKey(ctx, kc.sa.ID, k.ID, opts.Retain)
@@ -214,6 +217,9 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 			res.Key = &secret
 		}
 		results = append(results, res)
+		if !k.Body.Active {
+			inactive = append(inactive, k.Name)
+		}
 		if k.ID == current {
 			selfKey = secret
 		}
@@ -237,7 +243,7 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	if len(results) > 0 {
 		// The warnings below say how to store the key when it is this
 		// client's own; --set-key stores it.
-		rotateNotice(opts.IO, kc, results, opts.Retain, until, file, !opts.SetKey && selfKey == "")
+		rotateNotice(opts.IO, kc, results, opts.Retain, until, file, inactive, !opts.SetKey && selfKey == "")
 	}
 	if selfKey != "" {
 		adoptKey = selfKey
@@ -296,7 +302,7 @@ func previousValidUntil(ctx context.Context, kc *keyContext, rotated *zenml.APIK
 
 // rotateNotice reports, on stderr and without any key, what was rotated,
 // what happens to the previous secret and to tokens already issued.
-func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResult, retain int, until time.Time, file *keyFile, withLoginHint bool) {
+func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResult, retain int, until time.Time, file *keyFile, inactive []string, withLoginHint bool) {
 	cs := ios.ErrColorScheme()
 	errOut := ios.ErrOut
 	if len(results) == 1 {
@@ -318,7 +324,21 @@ func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResu
 	default:
 		fmt.Fprintf(errOut, "  The previous secrets remain valid for %d minutes, until about %s, then stop working.\n", retain, until.Format(time.RFC3339))
 	}
-	fmt.Fprintln(errOut, "  Tokens already obtained with a previous secret still work: `deactivate` the key to stop them now, or `delete` it to stop them for good.")
+	switch {
+	case !kc.sa.Body.Active:
+		fmt.Fprintf(errOut, "%s Service account %s is deactivated: no new secret logs in until `zenctl service-account activate %s`\n", cs.WarningIcon(), kc.sa.Name, kc.sa.Name)
+		withLoginHint = false
+	case len(inactive) == 1 && len(results) == 1:
+		fmt.Fprintf(errOut, "%s The key is deactivated: the new secret logs in only after `zenctl service-account api-key %s activate %s`\n",
+			cs.WarningIcon(), kc.sa.Name, inactive[0])
+		withLoginHint = false
+	default:
+		fmt.Fprintln(errOut, "  Tokens already obtained with a previous secret still work: `deactivate` the key to stop them now, or `delete` it to stop them for good.")
+		if len(inactive) > 0 {
+			fmt.Fprintf(errOut, "%s Deactivated, so their new secrets log in only once activated (`zenctl service-account api-key %s activate KEY`): %s\n",
+				cs.WarningIcon(), kc.sa.Name, strings.Join(inactive, ", "))
+		}
+	}
 	newKeyNotice(ios, file, kc.target.URL, len(results), withLoginHint)
 }
 

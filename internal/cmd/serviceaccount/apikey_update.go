@@ -141,9 +141,12 @@ func runAPIKeyUpdate(ctx context.Context, opts *APIKeyUpdateOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "%s Deactivated API key %s of service account %s: from now on it cannot log in, and session tokens obtained with it are rejected\n",
 			cs.SuccessIcon(), cs.Bold(updated.Name), kc.sa.Name)
 		fmt.Fprintf(opts.IO.ErrOut, "  API tokens minted from those sessions stay valid until they expire; `zenctl service-account deactivate %s` stops them too\n", kc.sa.Name)
-		fmt.Fprintf(opts.IO.ErrOut, "  Undo with `zenctl service-account api-key %s activate %s`\n", kc.sa.Name, updated.Name)
 		if self {
+			// The undo needs a working login, which this one no longer is.
 			fmt.Fprintf(opts.IO.ErrOut, "%s This client logs in to %s with this key, so its own requests are rejected now too\n", cs.WarningIcon(), kc.target.URL)
+			fmt.Fprintf(opts.IO.ErrOut, "  Undo from another login (an admin's, or another key's): `zenctl service-account api-key %s activate %s`\n", kc.sa.Name, updated.Name)
+		} else {
+			fmt.Fprintf(opts.IO.ErrOut, "  Undo with `zenctl service-account api-key %s activate %s`\n", kc.sa.Name, updated.Name)
 		}
 	case opts.Active != nil && *opts.Active && opts.Name == nil && opts.Description == nil:
 		fmt.Fprintf(opts.IO.ErrOut, "%s Activated API key %s of service account %s\n", cs.SuccessIcon(), cs.Bold(updated.Name), kc.sa.Name)

@@ -315,3 +315,22 @@ func TestRotateSetKeyRefusesToSwitchAccounts(t *testing.T) {
 		t.Errorf("the admin's login was changed: %+v %v", secret, err)
 	}
 }
+
+// Rotating a deactivated key (step 3a of the playbook) says that the new
+// secret needs the key activated, not how to log in with it.
+func TestRotateDeactivatedKeySaysToActivate(t *testing.T) {
+	e := newEnv(t, zenmltest.Options{})
+	saID := e.fake.CreateServiceAccount("ci")
+	e.fake.CreateAPIKey(saID, "default")
+	e.mustRun("api-key", "ci", "deactivate", "default")
+	r := e.mustRun("api-key", "ci", "rotate", "default")
+	mustContain(t, "stderr", r.stderr, "The key is deactivated: the new secret logs in only after `zenctl service-account api-key ci activate default`")
+	if strings.Contains(r.stderr, "zenctl login") || strings.Contains(r.stderr, "`deactivate` the key") {
+		t.Errorf("advice that does not apply to a deactivated key:\n%s", r.stderr)
+	}
+
+	e.mustRun("api-key", "ci", "activate", "default")
+	e.mustRun("deactivate", "ci")
+	r = e.mustRun("api-key", "ci", "rotate", "default")
+	mustContain(t, "stderr", r.stderr, "Service account ci is deactivated: no new secret logs in until `zenctl service-account activate ci`")
+}
