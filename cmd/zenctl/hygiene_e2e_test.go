@@ -348,3 +348,26 @@ func TestErrorsPrintOnOneLine(t *testing.T) {
 		}
 	}
 }
+
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	line := c.mustRun("", "--version").stdout
+	if !strings.HasPrefix(line, "zenctl ") || strings.Count(line, "\n") != 1 {
+		t.Errorf("--version: %q", line)
+	}
+	if v := c.mustRun("", "version").stdout; v != line {
+		t.Errorf("version %q differs from --version %q", v, line)
+	}
+	var info struct{ Version, Commit, Date *string }
+	js := c.mustRun("", "version", "-o", "json").stdout
+	if err := json.Unmarshal([]byte(js), &info); err != nil || info.Version == nil || info.Commit == nil || info.Date == nil ||
+		!strings.HasPrefix(line, "zenctl "+*info.Version) {
+		t.Errorf("version -o json: %v\n%s", err, js)
+	}
+	// Like token, version ignores ZENCTL_OUTPUT.
+	c.env["ZENCTL_OUTPUT"] = "json"
+	if v := c.mustRun("", "version").stdout; v != line {
+		t.Errorf("ZENCTL_OUTPUT changed version's output: %q", v)
+	}
+}

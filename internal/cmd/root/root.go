@@ -19,6 +19,7 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/serviceaccount"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/output"
 )
 
 // NewCmdRoot returns the root command with every subcommand.
@@ -165,22 +166,46 @@ func versionLine(version, commit, date string) string {
 	return line
 }
 
+// VersionInfo is `zenctl version -o json`.
+type VersionInfo struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit"`
+	Date    string `json:"date"`
+}
+
 func newCmdVersion(f *factory.Factory, version, commit, date string) *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		Long: heredoc.Doc(`
 			Print zenctl's version, the commit it was built from and the build
 			date. Release builds carry them from the build; 'go install' builds
 			read them from the module's build information.
+
+			-o json prints {"version", "commit", "date"}; commit and date are
+			empty when unknown.
 		`),
-		Example: "$ zenctl version\n$ zenctl --version",
+		Example: "$ zenctl version\n$ zenctl --version\n$ zenctl version -o json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, err := fmt.Fprintln(f.IOStreams.Out, versionLine(version, commit, date))
-			return err
+			// Like token, version ignores ZENCTL_OUTPUT: its plain line is
+			// what scripts and bug reports expect.
+			out := output.FormatTable
+			if format != "" {
+				var err error
+				if out, err = output.ParseFormat(format); err != nil {
+					return exitcode.Usagef("%v", err)
+				}
+			}
+			return output.Print(f.IOStreams, out, VersionInfo{Version: version, Commit: commit, Date: date}, func() error {
+				_, err := fmt.Fprintln(f.IOStreams.Out, versionLine(version, commit, date))
+				return err
+			})
 		},
 	}
+	cmd.Flags().StringVarP(&format, "output", "o", "", "Output format: json or yaml; table (the default) prints one line")
+	return cmd
 }
 
 // newHelpTopic is a command without Run: cobra lists it under "Additional
