@@ -226,12 +226,25 @@ func TestDeviceLoginTimesOutAtTheDeadline(t *testing.T) {
 func TestExpiredDeviceSessionNeedsLogin(t *testing.T) {
 	fake := zenmltest.NewTest(t, zenmltest.Options{TokenLifetime: time.Hour})
 	c := newCLI(t)
-	loginWithToken(t, c, fake, fake.IssueToken(fake.AdminID(), -time.Minute), "device")
+	expired := fake.IssueToken(fake.AdminID(), -time.Minute)
+	loginWithToken(t, c, fake, expired, "device")
 	r := c.run("", "token")
 	expectCode(t, r, 4)
 	oneLineError(t, r, "zenctl login "+fake.URL())
-	r = c.run("", "status")
+	r = c.run("", "status", "-o", "json")
 	expectCode(t, r, 4)
+	// When it expired is known, and said.
+	at, _ := zenml.TokenExpiry(expired, nil, time.Now())
+	if !strings.Contains(r.stdout, `"token_expires_at": "`+at.UTC().Format(time.RFC3339)+`"`) {
+		t.Errorf("status: %s", r.stdout)
+	}
+
+	empty := newCLI(t)
+	r = empty.run("", "status", "--all", "-o", "json")
+	expectCode(t, r, 4)
+	if strings.TrimSpace(r.stdout) != "[]" {
+		t.Errorf("status --all -o json with no login: %q", r.stdout)
+	}
 }
 
 // loginWithToken stores a bare token as a device login would have.
@@ -398,7 +411,7 @@ func TestEnvironmentCredentialsNeedNoStoredState(t *testing.T) {
 			t.Fatal("no token")
 		}
 		st := c.mustRun("", "status", "-o", "json")
-		if !strings.Contains(st.stdout, `"auth_method": "environment"`) {
+		if !strings.Contains(st.stdout, `"auth_method": "environment"`) || !strings.Contains(st.stdout, `"token_expires_at": "never"`) {
 			t.Errorf("status: %s", st.stdout)
 		}
 		if entries, _ := os.ReadDir(c.env["ZENCTL_CONFIG_DIR"]); len(entries) != 0 {

@@ -108,6 +108,17 @@ func (s *Session) load(ctx context.Context) (Credentials, error) {
 	return c, nil
 }
 
+// Current returns the credentials the session holds now: after a
+// request, those it used (and renewed, if it had to).
+func (s *Session) Current() Credentials {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.loaded && s.Store == nil {
+		return s.Initial
+	}
+	return s.creds
+}
+
 // Token implements TokenSource.
 func (s *Session) Token(ctx context.Context) (string, error) {
 	s.mu.Lock()

@@ -101,6 +101,12 @@ func runStatus(ctx context.Context, opts *StatusOptions) error {
 			}
 		}
 		if len(urls) == 0 {
+			// A script parsing the list gets an empty one, and still exit 4.
+			if format != output.FormatTable {
+				if err := output.Print(opts.IO, format, []ServerStatus{}, nil); err != nil {
+					return err
+				}
+			}
 			return &exitcode.AuthError{Err: factory.ErrNotLoggedIn}
 		}
 	} else {
@@ -157,6 +163,13 @@ func checkServer(ctx context.Context, f *factory.Factory, cfg *config.Config, se
 	if target.FromEnv {
 		st.SecretStore = "environment"
 	}
+	// Read before the checks, so that a failing login still shows when
+	// its token expired.
+	if target.Store != nil {
+		if secret, err := target.Store.Get(serverURL); err == nil {
+			st.TokenExpiresAt = expiryText(secret.ExpiresAt)
+		}
+	}
 	if info, err := client.Info(ctx); err == nil {
 		st.ServerVersion, st.ServerID = info.Version, info.ID
 	} else {
@@ -172,15 +185,25 @@ func checkServer(ctx context.Context, f *factory.Factory, cfg *config.Config, se
 	if user.Body.IsServiceAccount {
 		st.AccountType = config.AccountServiceAccount
 	}
-	if target.Store != nil {
+	switch {
+	case target.Store != nil:
+		// Again: the check may have renewed the token.
 		if secret, err := target.Store.Get(serverURL); err == nil {
-			st.TokenExpiresAt = "never"
-			if !secret.ExpiresAt.IsZero() {
-				st.TokenExpiresAt = secret.ExpiresAt.UTC().Format(time.RFC3339)
-			}
+			st.TokenExpiresAt = expiryText(secret.ExpiresAt)
+		}
+	case target.TokenExpiry != nil:
+		if at, ok := target.TokenExpiry(); ok {
+			st.TokenExpiresAt = expiryText(at)
 		}
 	}
 	return st
+}
+
+func expiryText(at time.Time) string {
+	if at.IsZero() {
+		return "never"
+	}
+	return at.UTC().Format(time.RFC3339)
 }
 
 func failed(st ServerStatus, err error) ServerStatus {
@@ -213,7 +236,8 @@ func printStatuses(ios *iostreams.IOStreams, statuses []ServerStatus) {
 			{"Secret stored in", s.SecretStore},
 		}
 		for _, kv := range d {
-			if kv.v != "" {
+			// "unknown" says nothing a failed check has not said.
+			if kv.v != "" && !(kv.v == "unknown" && !s.OK) {
 				fmt.Fprintf(ios.Out, "  %-17s %s\n", kv.k+":", kv.v)
 			}
 		}
@@ -234,7 +258,7 @@ func authMethodText(m string) string {
 	case config.AuthPassword:
 		return "password"
 	case config.AuthDevice:
-		return "device (browser) login"
+		return "device (browser)"
 	case config.AuthToken:
 		return "token (imported; not renewable)"
 	case factory.AuthMethodEnvironment:

@@ -206,6 +206,10 @@ type Target struct {
 	AuthMethod string
 	// Store holds the secret; nil in the environment mode.
 	Store credentials.SecretStore
+	// TokenExpiry reports when the token in use expires (zero: never);
+	// ok is false when that is unknown. Set in the environment mode, where
+	// there is no stored secret to read it from.
+	TokenExpiry func() (at time.Time, ok bool)
 }
 
 // AuthMethodEnvironment marks credentials taken from ZENML_STORE_* variables.
@@ -371,7 +375,15 @@ func (f *Factory) envClient(serverURL string, env config.Env) (*zenml.Client, *T
 			label, hint = "ZENML_STORE_USERNAME and ZENML_STORE_PASSWORD", "check ZENML_STORE_USERNAME and ZENML_STORE_PASSWORD"
 		}
 		session := &zenml.Session{Login: login, Initial: initial, CredentialsLabel: label, ReauthHint: hint}
+		target.TokenExpiry = func() (time.Time, bool) {
+			c := session.Current()
+			return c.ExpiresAt, c.AccessToken != ""
+		}
 		return login.WithTokens(session), target, nil
+	}
+	target.TokenExpiry = func() (time.Time, bool) {
+		at, _ := zenml.TokenExpiry(env.StoreAPIToken, nil, time.Now())
+		return at, true
 	}
 	return login.WithTokens(envToken{token: env.StoreAPIToken, server: serverURL}), target, nil
 }
