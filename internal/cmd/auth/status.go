@@ -163,13 +163,7 @@ func checkServer(ctx context.Context, f *factory.Factory, cfg *config.Config, se
 	if target.FromEnv {
 		st.SecretStore = "environment"
 	}
-	// Read before the checks, so that a failing login still shows when
-	// its token expired.
-	if target.Store != nil {
-		if secret, err := target.Store.Get(serverURL); err == nil {
-			st.TokenExpiresAt = expiryText(secret.ExpiresAt)
-		}
-	}
+
 	if info, err := client.Info(ctx); err == nil {
 		st.ServerVersion, st.ServerID = info.Version, info.ID
 	} else {
@@ -177,7 +171,15 @@ func checkServer(ctx context.Context, f *factory.Factory, cfg *config.Config, se
 	}
 	user, err := client.CurrentUser(ctx)
 	if err != nil {
-		return failed(st, err)
+		st = failed(st, err)
+		// An expired or rejected login still shows when its token expired;
+		// any other failure may be the store's own, not worth a second wait.
+		if st.authFailed && target.Store != nil {
+			if secret, err := target.Store.Get(serverURL); err == nil {
+				st.TokenExpiresAt = expiryText(secret.ExpiresAt)
+			}
+		}
+		return st
 	}
 	st.OK = true
 	st.Account = user.Name
@@ -187,7 +189,7 @@ func checkServer(ctx context.Context, f *factory.Factory, cfg *config.Config, se
 	}
 	switch {
 	case target.Store != nil:
-		// Again: the check may have renewed the token.
+		// After the check, which may have renewed the token.
 		if secret, err := target.Store.Get(serverURL); err == nil {
 			st.TokenExpiresAt = expiryText(secret.ExpiresAt)
 		}
