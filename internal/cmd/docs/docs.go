@@ -52,7 +52,40 @@ func WriteMarkdown(root *cobra.Command, dir string) error {
 	}
 	root.DisableAutoGenTag = true
 	linkHandler := func(name string) string { return name }
-	return doc.GenMarkdownTreeCustom(root, dir, func(string) string { return "" }, linkHandler)
+	if err := doc.GenMarkdownTreeCustom(root, dir, func(string) string { return "" }, linkHandler); err != nil {
+		return err
+	}
+	return fixUseLines(root, dir, ".md")
+}
+
+// ArgBeforeAnnotation, on a command, names the argument its parent takes
+// before it: `service-account api-key SA_NAME_OR_ID list`, a shape
+// cobra's UseLine cannot express, so the reference would show
+// `service-account api-key list`, which fails.
+const ArgBeforeAnnotation = "zenctl/arg-before"
+
+func fixUseLines(cmd *cobra.Command, dir, ext string) error {
+	for _, c := range cmd.Commands() {
+		if err := fixUseLines(c, dir, ext); err != nil {
+			return err
+		}
+	}
+	arg, ok := cmd.Annotations[ArgBeforeAnnotation]
+	if !ok || !cmd.HasParent() {
+		return nil
+	}
+	parent := cmd.Parent().CommandPath() + " "
+	want := strings.Replace(cmd.UseLine(), parent, parent+arg+" ", 1)
+	name := strings.ReplaceAll(cmd.CommandPath(), " ", "_")
+	if ext == ".1" {
+		name = strings.ReplaceAll(cmd.CommandPath(), " ", "-")
+	}
+	path := filepath.Join(dir, name+ext)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, bytes.Replace(data, []byte(cmd.UseLine()), []byte(want), 1), 0o644)
 }
 
 // WriteMan writes man pages (section 1) into dir.
@@ -63,7 +96,10 @@ func WriteMan(root *cobra.Command, dir string) error {
 	root.DisableAutoGenTag = true
 	// A fixed date keeps the pages reproducible from the same sources.
 	date := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	return doc.GenManTree(root, &doc.GenManHeader{Title: "ZENCTL", Section: "1", Source: "zenctl", Date: &date}, dir)
+	if err := doc.GenManTree(root, &doc.GenManHeader{Title: "ZENCTL", Section: "1", Source: "zenctl", Date: &date}, dir); err != nil {
+		return err
+	}
+	return fixUseLines(root, dir, ".1")
 }
 
 // Stale lists the files of dir that differ from freshly generated Markdown.

@@ -1,6 +1,8 @@
 package root
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -47,4 +49,29 @@ func hiddenPath(c *cobra.Command) bool {
 		}
 	}
 	return false
+}
+
+// The reference shows command lines that run: the api-key subcommands take
+// the service account before the subcommand, in Markdown and man pages.
+func TestReferenceShowsTheServiceAccountBeforeAPIKeySubcommands(t *testing.T) {
+	h := cmdtest.New(t)
+	for _, gen := range []struct {
+		write func(*cobra.Command, string) error
+		file  string
+	}{
+		{docs.WriteMarkdown, "zenctl_service-account_api-key_rotate.md"},
+		{docs.WriteMan, "zenctl-service-account-api-key-rotate.1"},
+	} {
+		dir := t.TempDir()
+		if err := gen.write(NewCmdRoot(h.F), dir); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(filepath.Join(dir, gen.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), "zenctl service-account api-key SA_NAME_OR_ID rotate") {
+			t.Errorf("%s does not show the service account before the subcommand", gen.file)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/zenctl/zenctl/internal/cmd/docs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/pkg/zenml"
@@ -61,6 +62,10 @@ func NewCmdAPIKey(f *factory.Factory) *cobra.Command {
 		NewCmdAPIKeyCreate(f, nil), NewCmdAPIKeyList(f, nil), NewCmdAPIKeyDescribe(f, nil), NewCmdAPIKeyUpdate(f, nil),
 		NewCmdAPIKeyActivate(f, nil), NewCmdAPIKeyDeactivate(f, nil), NewCmdAPIKeyRotate(f, nil), NewCmdAPIKeyDelete(f, nil),
 	} {
+		if c.Annotations == nil {
+			c.Annotations = map[string]string{}
+		}
+		c.Annotations[docs.ArgBeforeAnnotation] = "SA_NAME_OR_ID"
 		cmd.AddCommand(c)
 	}
 	cmd.SetHelpFunc(func(c *cobra.Command, args []string) {
