@@ -40,8 +40,12 @@ func NewCmdAPIKeyList(f *factory.Factory, runF func(*APIKeyListOptions) error) *
 			work and whether a leaked one has been used.
 
 			On a terminal, the key this client logs in with is marked. Piped,
-			the table is tab-separated without a header. -o json gives
-			{"items": [...], "page", "size", "total_pages", "total"}.
+			the table is tab-separated without a header.
+
+			-o json prints {"items": [...], "page", "size", "total_pages",
+			"total"}; each item has id, name, active, description,
+			service_account_id, service_account, created, updated, last_login,
+			last_rotated, retain_period_minutes, used_by_this_client.
 		`),
 		Example: heredoc.Doc(`
 			$ zenctl service-account api-key ci-bot list
@@ -132,6 +136,10 @@ func NewCmdAPIKeyDescribe(f *factory.Factory, runF func(*APIKeyDescribeOptions) 
 			Show an API key: status, description, when it last logged in and was
 			last rotated, and whether this client logs in with it. The key's
 			secret is never shown: the server keeps only a hash of it.
+
+			-o json fields: id, name, active, description, service_account_id,
+			service_account, created, updated, last_login, last_rotated,
+			retain_period_minutes, used_by_this_client.
 		`),
 		Example: heredoc.Doc(`
 			$ zenctl service-account api-key ci-bot describe default

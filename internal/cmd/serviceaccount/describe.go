@@ -32,6 +32,8 @@ func NewCmdDescribe(f *factory.Factory, runF func(*DescribeOptions) error) *cobr
 
 			NAME_OR_ID is a name, a full id, or a unique prefix of an id. Its
 			API keys are listed by 'zenctl service-account api-key NAME list'.
+
+			-o json fields: id, name, active, description, created, updated.
 		`),
 		Example: heredoc.Doc(`
 			$ zenctl service-account describe ci-bot

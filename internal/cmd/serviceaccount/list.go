@@ -37,8 +37,11 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Comman
 
 			--name takes a name or a ZenML filter such as startswith:ci- or
 			contains:bot. On a terminal the table has a header; piped, it is
-			tab-separated without one. -o json gives
-			{"items": [...], "page", "size", "total_pages", "total"}.
+			tab-separated without one.
+
+			-o json prints {"items": [...], "page", "size", "total_pages",
+			"total"}; each item has id, name, active, description, created,
+			updated.
 		`),
 		Example: heredoc.Doc(`
 			$ zenctl service-account list
