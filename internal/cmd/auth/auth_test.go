@@ -43,7 +43,7 @@ func TestLoginFlags(t *testing.T) {
 		{[]string{"--api-key", "--username", "a"}, "cannot be used together", nil},
 		{[]string{"--password-stdin"}, "needs --username", nil},
 		{[]string{"--no-verify-ssl", "--ssl-ca-cert", "x.pem"}, "cannot be used together", nil},
-		{[]string{"a", "b"}, "accepts at most 1 arg", nil},
+		{[]string{"a", "b"}, "too many arguments (2): usage: login [SERVER_URL]", nil},
 		// --api-key is a switch, never a value: a key on the command line
 		// would land in shell history.
 		{[]string{"--api-key=ZENKEY_abc"}, "invalid argument", nil},
@@ -128,7 +128,7 @@ func TestTokenFlags(t *testing.T) {
 		{[]string{"--expires-in", "0"}, "between 1 and 604800"},
 		{[]string{"--expires-in", "604801"}, "between 1 and 604800"},
 		{[]string{"-o", "xml"}, "invalid output format"},
-		{[]string{"extra"}, "unknown command"},
+		{[]string{"extra"}, "takes no arguments, got \"extra\""},
 		{[]string{"-e", "60", "-o", "json"}, ""},
 	} {
 		h := cmdtest.New(t)

@@ -83,7 +83,7 @@ func NewCmdLogin(f *factory.Factory, runF func(*LoginOptions) error) *cobra.Comm
 			# Log in as a user; the password is prompted for with hidden input
 			$ zenctl login https://zenml.example.com --username alice
 		`),
-		Args:              cobra.MaximumNArgs(1),
+		Args:              factory.MaxArgs(1),
 		ValidArgsFunction: f.CompleteServerURLArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {

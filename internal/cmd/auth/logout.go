@@ -45,7 +45,7 @@ func NewCmdLogout(f *factory.Factory, runF func(*LogoutOptions) error) *cobra.Co
 			$ zenctl logout https://zenml.example.com --clear
 			$ zenctl logout --all --clear
 		`),
-		Args:              cobra.MaximumNArgs(1),
+		Args:              factory.MaxArgs(1),
 		ValidArgsFunction: f.CompleteServerURLArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {

@@ -69,7 +69,7 @@ func NewCmdStatus(f *factory.Factory, runF func(*StatusOptions) error) *cobra.Co
 			$ zenctl whoami -o json
 			$ zenctl status --all
 		`),
-		Args: cobra.NoArgs,
+		Args: factory.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)

@@ -54,7 +54,7 @@ func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Comm
 			$ curl -H "Authorization: Bearer $(zenctl token)" "$URL/api/v1/current-user"
 			$ zenctl token --expires-in 600 -o json
 		`),
-		Args: cobra.NoArgs,
+		Args: factory.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			max := int(zenml.MaxGenericTokenLifetime / time.Second)
 			if opts.ExpiresIn <= 0 || opts.ExpiresIn > max {

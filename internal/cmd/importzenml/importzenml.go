@@ -121,7 +121,7 @@ func NewCmdZenML(f *factory.Factory, runF func(*ZenMLOptions) error) *cobra.Comm
 			# Import one server from another zenml config dir, replacing zenctl's login
 			$ zenctl import zenml --config-path /srv/ci/zenml --server https://zenml.example.com --overwrite
 		`),
-		Args: cobra.NoArgs,
+		Args: factory.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Output != "" {
 				if _, err := output.ParseFormat(opts.Output); err != nil {

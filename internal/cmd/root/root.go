@@ -187,7 +187,7 @@ func newCmdVersion(f *factory.Factory, version, commit, date string) *cobra.Comm
 			empty when unknown.
 		`),
 		Example: "$ zenctl version\n$ zenctl --version\n$ zenctl version -o json",
-		Args:    cobra.NoArgs,
+		Args:    factory.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// Like token, version ignores ZENCTL_OUTPUT: its plain line is
 			// what scripts and bug reports expect.

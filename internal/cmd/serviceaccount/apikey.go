@@ -237,7 +237,7 @@ func newKeyContext(ctx context.Context, f *factory.Factory, saRef string) (*keyC
 	if err != nil {
 		return nil, err
 	}
-	sa, err := client.ResolveServiceAccount(ctx, saRef)
+	sa, err := resolveServiceAccount(ctx, client, saRef)
 	if err != nil {
 		return nil, err
 	}

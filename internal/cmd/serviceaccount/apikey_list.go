@@ -167,7 +167,7 @@ func runAPIKeyDescribe(ctx context.Context, opts *APIKeyDescribeOptions) error {
 	if err != nil {
 		return err
 	}
-	key, err := kc.client.ResolveAPIKey(ctx, kc.sa.ID, opts.Key)
+	key, err := resolveAPIKey(ctx, kc, opts.Key)
 	if err != nil {
 		return err
 	}

@@ -137,7 +137,7 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 			return err
 		}
 	} else {
-		key, err := kc.client.ResolveAPIKey(ctx, kc.sa.ID, opts.Key)
+		key, err := resolveAPIKey(ctx, kc, opts.Key)
 		if err != nil {
 			return err
 		}

@@ -121,7 +121,7 @@ func runAPIKeyUpdate(ctx context.Context, opts *APIKeyUpdateOptions) error {
 	if err != nil {
 		return err
 	}
-	key, err := kc.client.ResolveAPIKey(ctx, kc.sa.ID, opts.Key)
+	key, err := resolveAPIKey(ctx, kc, opts.Key)
 	if err != nil {
 		return err
 	}
@@ -205,7 +205,7 @@ func runAPIKeyDelete(ctx context.Context, opts *APIKeyDeleteOptions) error {
 	if err != nil {
 		return err
 	}
-	key, err := kc.client.ResolveAPIKey(ctx, kc.sa.ID, opts.Key)
+	key, err := resolveAPIKey(ctx, kc, opts.Key)
 	if err != nil {
 		return err
 	}

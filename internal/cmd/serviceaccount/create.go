@@ -122,6 +122,9 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 		req.Description = &opts.Description
 	}
 	sa, err := client.CreateServiceAccount(ctx, req)
+	if zenml.IsKind(err, zenml.KindConflict) {
+		return fmt.Errorf("%w; `zenctl service-account describe %s` shows it, `zenctl service-account api-key %s create NAME` adds a key", err, opts.Name, opts.Name)
+	}
 	if err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func runDelete(ctx context.Context, opts *DeleteOptions) error {
 	}
 	// Resolve first, so the question names the account that will go, and a
 	// typo fails before anyone is asked anything.
-	sa, err := client.ResolveServiceAccount(ctx, opts.ServiceAccount)
+	sa, err := resolveServiceAccount(ctx, client, opts.ServiceAccount)
 	if err != nil {
 		return err
 	}

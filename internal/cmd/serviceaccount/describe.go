@@ -61,7 +61,7 @@ func runDescribe(ctx context.Context, opts *DescribeOptions) error {
 	if err != nil {
 		return err
 	}
-	sa, err := client.ResolveServiceAccount(ctx, opts.ServiceAccount)
+	sa, err := resolveServiceAccount(ctx, client, opts.ServiceAccount)
 	if err != nil {
 		return err
 	}

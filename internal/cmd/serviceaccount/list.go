@@ -48,7 +48,7 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Comman
 			$ zenctl sa list --active false
 			$ zenctl sa list --name startswith:ci- -o json | jq -r '.items[].name'
 		`),
-		Args: cobra.NoArgs,
+		Args: factory.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Active = active.ptr()
 			if _, err := listParams(opts.Page, opts.Size, opts.Name, opts.Active); err != nil {

@@ -308,3 +308,23 @@ func loginHint(serverURL, keyFile string) string {
 	}
 	return fmt.Sprintf("To log in with it: zenctl login %s --api-key (paste the key at the prompt, or pipe it on stdin)", serverURL)
 }
+
+// resolveServiceAccount finds a service account by name, id or id prefix;
+// a miss says where to look.
+func resolveServiceAccount(ctx context.Context, client *zenml.Client, ref string) (*zenml.ServiceAccount, error) {
+	sa, err := client.ResolveServiceAccount(ctx, ref)
+	if zenml.IsKind(err, zenml.KindNotFound) {
+		return nil, fmt.Errorf("%w; `zenctl service-account list` shows the service accounts", err)
+	}
+	return sa, err
+}
+
+// resolveAPIKey finds one of a service account's keys; a miss says where
+// to look.
+func resolveAPIKey(ctx context.Context, kc *keyContext, ref string) (*zenml.APIKey, error) {
+	key, err := kc.client.ResolveAPIKey(ctx, kc.sa.ID, ref)
+	if zenml.IsKind(err, zenml.KindNotFound) {
+		return nil, fmt.Errorf("%w; `zenctl service-account api-key %s list` shows its keys", err, kc.sa.Name)
+	}
+	return key, err
+}

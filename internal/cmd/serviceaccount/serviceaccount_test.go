@@ -52,8 +52,9 @@ func TestCreateConflictCreatesNothing(t *testing.T) {
 		e.fake.ResetCounts()
 
 		r := e.run("create", "ci")
-		if r.err == nil || !strings.Contains(r.err.Error(), "Found existing service account with this name") {
-			t.Fatalf("err = %v, want the server's conflict message", r.err)
+		if r.err == nil || !strings.Contains(r.err.Error(), "Found existing service account with this name") ||
+			!strings.Contains(r.err.Error(), "`zenctl service-account describe ci` shows it") {
+			t.Fatalf("err = %v, want the server's conflict message and where to look", r.err)
 		}
 		if code := exitcode.For(r.err); code != exitcode.Error {
 			t.Errorf("exit code %d, want 1", code)
@@ -519,5 +520,18 @@ func TestMintedTokensOutliveTheKeyButNotTheAccount(t *testing.T) {
 	e.mustRun("deactivate", "ci")
 	if e.tokenWorks(minted.Token) {
 		t.Error("a minted token survived deactivating the account")
+	}
+}
+
+func TestUnknownNamesSayWhereToLook(t *testing.T) {
+	e := newEnv(t, zenmltest.Options{})
+	e.fake.CreateAPIKey(e.fake.CreateServiceAccount("ci"), "default")
+	if r := e.run("describe", "nosuch"); r.err == nil || exitcode.For(r.err) != exitcode.Error ||
+		!strings.HasSuffix(r.err.Error(), "; `zenctl service-account list` shows the service accounts") {
+		t.Errorf("describe nosuch: %v", r.err)
+	}
+	if r := e.run("api-key", "ci", "describe", "nosuch"); r.err == nil ||
+		!strings.HasSuffix(r.err.Error(), "; `zenctl service-account api-key ci list` shows its keys") {
+		t.Errorf("api-key describe nosuch: %v", r.err)
 	}
 }

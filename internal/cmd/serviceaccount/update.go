@@ -116,7 +116,7 @@ func runUpdate(ctx context.Context, opts *UpdateOptions) error {
 	if err != nil {
 		return err
 	}
-	sa, err := client.ResolveServiceAccount(ctx, opts.ServiceAccount)
+	sa, err := resolveServiceAccount(ctx, client, opts.ServiceAccount)
 	if err != nil {
 		return err
 	}
