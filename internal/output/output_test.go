@@ -201,23 +201,38 @@ func TestTableTerminalTruncates(t *testing.T) {
 	}
 }
 
-// At 80 columns an API-key list keeps names, statuses and times whole and
-// truncates the description and the id instead.
+// At 80 columns an API-key list keeps names, statuses and times whole:
+// the description gives way first, then the id is cut to a prefix that
+// can be copied (no ellipsis); a column nobody filled in goes first.
 func TestTableTruncatesYieldingColumnsFirst(t *testing.T) {
 	t.Parallel()
-	out := renderOnTerminal(t, 80, func(ios *iostreams.IOStreams) *Table {
-		tbl := NewTable(ios, "NAME", "ID", "STATUS", "LAST LOGIN", "LAST ROTATED", "DESCRIPTION")
-		tbl.TruncateFirst("ID", "DESCRIPTION")
-		tbl.AddRow("default", "0b8e8d0a-1b2c-4d5e-8f90-123456789abc", "active", "2026-11-27T03:23:12Z", "never", "Default API key.")
-		return tbl
-	})
-	for _, whole := range []string{"default", "active", "2026-11-27T03:23:12Z", "never", "LAST ROTATED", "0b8e8d0a"} {
+	build := func(desc string) func(*iostreams.IOStreams) *Table {
+		return func(ios *iostreams.IOStreams) *Table {
+			tbl := NewTable(ios, "NAME", "ID", "STATUS", "LAST LOGIN", "LAST ROTATED", "DESCRIPTION")
+			tbl.TruncateFirst("DESCRIPTION")
+			tbl.Abbreviate("ID", 8)
+			tbl.AddRow("nightly-deploy", "0b8e8d0a-1b2c-4d5e-8f90-123456789abc", "active", "2026-11-27 03:23Z", "2026-11-26 09:00Z", desc)
+			return tbl
+		}
+	}
+	out := renderOnTerminal(t, 80, build("Default API key used by the nightly training pipeline"))
+	for _, whole := range []string{"nightly-deploy", "active", "2026-11-27 03:23Z", "2026-11-26 09:00Z", "LAST ROTATED", "0b8e8d0a  active"} {
 		if !strings.Contains(out, whole) {
 			t.Errorf("%q was truncated:\n%s", whole, out)
 		}
 	}
-	if strings.Contains(out, "0b8e8d0a-1b2c-4d5e-8f90-123456789abc") {
-		t.Errorf("the id was kept whole while the table is too wide:\n%s", out)
+	if strings.Contains(out, "0b8e8d0a-") {
+		t.Errorf("the id was not cut while the table is too wide:\n%s", out)
+	}
+
+	out = renderOnTerminal(t, 80, build(""))
+	if strings.Contains(out, "DESCRIPTION") {
+		t.Errorf("an empty column took space in a table too wide:\n%s", out)
+	}
+	// With room, nothing is cut or dropped.
+	out = renderOnTerminal(t, 200, build(""))
+	if !strings.Contains(out, "0b8e8d0a-1b2c-4d5e-8f90-123456789abc") || !strings.Contains(out, "DESCRIPTION") {
+		t.Errorf("a table that fits was changed:\n%s", out)
 	}
 }
 

@@ -3,6 +3,7 @@ package output
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -30,6 +31,9 @@ type Table struct {
 	// yielding marks the columns that are truncated first when the table
 	// is too wide.
 	yielding []bool
+	// abbrev gives the width a column is cut to, without an ellipsis, when
+	// the table is still too wide: an id prefix that can be copied.
+	abbrev []int
 }
 
 // NewTable starts a table with the given column headers.
@@ -47,6 +51,20 @@ func (t *Table) TruncateFirst(headers ...string) {
 			if h == y {
 				t.yielding[i] = true
 			}
+		}
+	}
+}
+
+// Abbreviate lets a column be cut to width, without an ellipsis, when the
+// table does not fit otherwise: a UUID's first characters still name it
+// (as a unique prefix) and can be copied as they are.
+func (t *Table) Abbreviate(header string, width int) {
+	if t.abbrev == nil {
+		t.abbrev = make([]int, len(t.header))
+	}
+	for i, h := range t.header {
+		if h == header {
+			t.abbrev[i] = width
 		}
 	}
 }
@@ -91,22 +109,53 @@ func (t *Table) Render() error {
 			widths[i] = max(widths[i], ansi.StringWidth(sanitize(cell(r, i))))
 		}
 	}
-	avail := t.ios.TerminalWidth() - len(columnGap)*(ncol-1)
-	fitWidths(widths, avail, func(i int) bool { return i < len(t.yielding) && t.yielding[i] })
+	cols := make([]int, 0, ncol) // the columns shown
+	for i := range ncol {
+		cols = append(cols, i)
+	}
+	if sum(widths, cols)+len(columnGap)*(ncol-1) > t.ios.TerminalWidth() {
+		// Too wide: first drop the columns nobody filled in.
+		cols = cols[:0]
+		for i := range ncol {
+			if t.hasData(i) {
+				cols = append(cols, i)
+			}
+		}
+	}
+	avail := t.ios.TerminalWidth() - len(columnGap)*(len(cols)-1)
+	cut := make([]bool, ncol) // abbreviated: cut without an ellipsis
+	natural := slices.Clone(widths)
+	fitWidths(widths, cols, avail, func(i int) bool { return i < len(t.yielding) && t.yielding[i] })
+	for _, i := range cols {
+		if sum(widths, cols) > avail && i < len(t.abbrev) && t.abbrev[i] > 0 && widths[i] > t.abbrev[i] {
+			widths[i], cut[i] = t.abbrev[i], true
+		}
+	}
+	// Room freed by a cut goes back to the columns that gave way first.
+	for _, i := range cols {
+		if slack := avail - sum(widths, cols); slack > 0 && !cut[i] && widths[i] < natural[i] {
+			widths[i] += min(slack, natural[i]-widths[i])
+		}
+	}
+	fitWidths(widths, cols, avail, func(i int) bool { return !cut[i] })
 
 	cs := t.ios.ColorScheme()
 	for ri, r := range rows {
-		line := make([]string, ncol)
-		for i := range ncol {
-			s := ansi.Truncate(sanitize(cell(r, i)), widths[i], "…")
+		line := make([]string, 0, len(cols))
+		for n, i := range cols {
+			tail := "…"
+			if cut[i] && (ri > 0 || len(t.header) == 0) {
+				tail = ""
+			}
+			s := ansi.Truncate(sanitize(cell(r, i)), widths[i], tail)
 			pad := ""
-			if i < ncol-1 {
+			if n < len(cols)-1 {
 				pad = strings.Repeat(" ", widths[i]-ansi.StringWidth(s))
 			}
 			if ri == 0 && len(t.header) > 0 {
 				s = cs.Bold(s)
 			}
-			line[i] = s + pad
+			line = append(line, s+pad)
 		}
 		b.WriteString(strings.TrimRight(strings.Join(line, columnGap), " "))
 		b.WriteByte('\n')
@@ -114,29 +163,41 @@ func (t *Table) Render() error {
 	return write(t.ios.Out, b.String())
 }
 
-// fitWidths shrinks columns one cell at a time, the widest first, until
-// they fit in avail: first the yielding columns, then, if that is not
-// enough, all of them. A table that cannot fit even at the minimum is left
-// to wrap rather than made unreadable.
-func fitWidths(widths []int, avail int, yielding func(int) bool) {
-	total := 0
-	for _, w := range widths {
-		total += w
-	}
-	for _, eligible := range []func(int) bool{yielding, func(int) bool { return true }} {
-		for total > avail {
-			widest := -1
-			for i, w := range widths {
-				if eligible(i) && w > minTruncatedWidth && (widest < 0 || w > widths[widest]) {
-					widest = i
-				}
-			}
-			if widest < 0 {
-				break
-			}
-			widths[widest]--
-			total--
+// hasData reports whether any row has a value in column i.
+func (t *Table) hasData(i int) bool {
+	for _, r := range t.rows {
+		if strings.TrimSpace(cell(r, i)) != "" {
+			return true
 		}
+	}
+	return false
+}
+
+func sum(widths []int, cols []int) int {
+	n := 0
+	for _, i := range cols {
+		n += widths[i]
+	}
+	return n
+}
+
+// fitWidths shrinks the eligible columns of cols one cell at a time, the
+// widest first, until they fit in avail or are down to the minimum: a
+// table that cannot fit is left to wrap rather than made unreadable.
+func fitWidths(widths, cols []int, avail int, eligible func(int) bool) {
+	total := sum(widths, cols)
+	for total > avail {
+		widest := -1
+		for _, i := range cols {
+			if eligible(i) && widths[i] > minTruncatedWidth && (widest < 0 || widths[i] > widths[widest]) {
+				widest = i
+			}
+		}
+		if widest < 0 {
+			return
+		}
+		widths[widest]--
+		total--
 	}
 }
 

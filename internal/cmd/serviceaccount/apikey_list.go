@@ -98,14 +98,15 @@ func runAPIKeyList(ctx context.Context, opts *APIKeyListOptions) error {
 		}
 		tty := opts.IO.IsStdoutTTY()
 		t := output.NewTable(opts.IO, "NAME", "ID", "STATUS", "LAST LOGIN", "LAST ROTATED", "DESCRIPTION")
-		t.TruncateFirst("DESCRIPTION", "ID")
+		t.TruncateFirst("DESCRIPTION")
+		t.Abbreviate("ID", 8)
 		for _, k := range view.Items {
 			name := k.Name
 			if tty && k.UsedByThisClient {
 				// Only on a terminal: piped rows keep the bare name for scripts.
 				name += " (this client)"
 			}
-			t.AddRow(name, k.ID, statusText(k.Active), timePtrText(k.LastLogin, "never"), timePtrText(k.LastRotated, "never"), k.Description)
+			t.AddRow(name, k.ID, statusText(k.Active), tableTime(tty, k.LastLogin, "never"), tableTime(tty, k.LastRotated, "never"), k.Description)
 		}
 		if err := t.Render(); err != nil {
 			return err

@@ -92,9 +92,10 @@ func runList(ctx context.Context, opts *ListOptions) error {
 			return nil
 		}
 		t := output.NewTable(opts.IO, "NAME", "ID", "STATUS", "DESCRIPTION", "CREATED")
-		t.TruncateFirst("DESCRIPTION", "ID")
+		t.TruncateFirst("DESCRIPTION")
+		t.Abbreviate("ID", 8)
 		for _, sa := range view.Items {
-			t.AddRow(sa.Name, sa.ID, statusText(sa.Active), sa.Description, timeText(sa.Created))
+			t.AddRow(sa.Name, sa.ID, statusText(sa.Active), sa.Description, tableTime(opts.IO.IsStdoutTTY(), &sa.Created, ""))
 		}
 		if err := t.Render(); err != nil {
 			return err
