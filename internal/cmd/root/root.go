@@ -107,13 +107,48 @@ func rejectUnknownSubcommands(c *cobra.Command) {
 
 func unknownCommand(parent *cobra.Command, name string) error {
 	msg := fmt.Sprintf("unknown command %q for %q", name, parent.CommandPath())
+	if s := suggest(parent, name); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	return errors.New(msg)
+}
+
+// suggest finds the subcommand or help topic of parent that name is a typo
+// of. cobra's SuggestionsFor skips help topics (`zenctl help envirnment`).
+func suggest(parent *cobra.Command, name string) string {
 	if parent.SuggestionsMinimumDistance <= 0 {
 		parent.SuggestionsMinimumDistance = 2 // cobra's default, set only on its own error path
 	}
 	if s := parent.SuggestionsFor(name); len(s) > 0 {
-		msg += fmt.Sprintf("; did you mean %q?", s[0])
+		return s[0]
 	}
-	return errors.New(msg)
+	for _, c := range parent.Commands() {
+		if c.IsAdditionalHelpTopicCommand() && (strings.HasPrefix(c.Name(), strings.ToLower(name)) || editDistance(c.Name(), strings.ToLower(name)) <= parent.SuggestionsMinimumDistance) {
+			return c.Name()
+		}
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance of two short words.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // newCmdHelp replaces cobra's help command, which answered an unknown
@@ -139,7 +174,13 @@ func newCmdHelp(root *cobra.Command) *cobra.Command {
 		RunE: func(_ *cobra.Command, args []string) error {
 			target, rest, err := root.Find(args)
 			if err != nil || target == nil || len(rest) > 0 {
-				return fmt.Errorf("unknown help topic %q; 'zenctl help' lists the commands and topics", strings.Join(args, " "))
+				msg := fmt.Sprintf("unknown help topic %q", strings.Join(args, " "))
+				if target != nil && len(rest) > 0 {
+					if s := suggest(target, rest[0]); s != "" {
+						return fmt.Errorf("%s; did you mean %q?", msg, strings.TrimSpace(strings.TrimPrefix(target.CommandPath(), root.Name())+" "+s))
+					}
+				}
+				return errors.New(msg + "; 'zenctl help' lists the commands and topics")
 			}
 			target.InitDefaultHelpFlag()
 			target.InitDefaultVersionFlag()

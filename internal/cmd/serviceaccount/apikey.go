@@ -138,6 +138,12 @@ func dispatchAPIKey(parent *cobra.Command, args []string) error {
 		}
 	}
 	if leaf == nil {
+		if parent.SuggestionsMinimumDistance <= 0 {
+			parent.SuggestionsMinimumDistance = 2
+		}
+		if s := parent.SuggestionsFor(sub); len(s) > 0 {
+			return exitcode.Usagef("unknown command %q for %s SA_NAME_OR_ID; did you mean %q?", sub, parent.CommandPath(), s[0])
+		}
 		return exitcode.Usagef("unknown command %q for %s SA_NAME_OR_ID: one of %s", sub, parent.CommandPath(), strings.Join(subcommandNames(parent), ", "))
 	}
 
