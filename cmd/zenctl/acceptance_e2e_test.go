@@ -1,81 +1,223 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/pkg/zenml"
+	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
 )
 
-// TestAcceptance runs the main auth flows against a real ZenML server
-// named by ZENCTL_ACCEPTANCE_URL, logging in as the admin in
-// ZENCTL_ACCEPTANCE_USERNAME / ZENCTL_ACCEPTANCE_PASSWORD. It creates one
+// acceptanceServer is the server the acceptance script runs against: a
+// real ZenML server named by ZENCTL_ACCEPTANCE_URL, or the fake.
+type acceptanceServer struct {
+	url, username, password string
+}
+
+// TestAcceptance runs one script of the flows users depend on, only
+// through zenctl's commands and the server's public API, so that it runs
+// unchanged against a real ZenML server: set ZENCTL_ACCEPTANCE_URL and the
+// admin's ZENCTL_ACCEPTANCE_USERNAME / ZENCTL_ACCEPTANCE_PASSWORD. Without
+// them it runs against the fake in both version profiles. It creates a
 // throwaway service account and deletes it at the end.
 func TestAcceptance(t *testing.T) {
-	serverURL := os.Getenv("ZENCTL_ACCEPTANCE_URL")
-	if serverURL == "" {
-		t.Skip("set ZENCTL_ACCEPTANCE_URL (and ZENCTL_ACCEPTANCE_USERNAME, ZENCTL_ACCEPTANCE_PASSWORD) to run against a real server")
+	if u := os.Getenv("ZENCTL_ACCEPTANCE_URL"); u != "" {
+		username := os.Getenv("ZENCTL_ACCEPTANCE_USERNAME")
+		if username == "" {
+			username = "default"
+		}
+		acceptanceScript(t, acceptanceServer{url: u, username: username, password: os.Getenv("ZENCTL_ACCEPTANCE_PASSWORD")})
+		return
 	}
-	username := os.Getenv("ZENCTL_ACCEPTANCE_USERNAME")
-	if username == "" {
-		username = "default"
-	}
-	password := os.Getenv("ZENCTL_ACCEPTANCE_PASSWORD")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	forEachProfile(t, zenmltest.Options{AdminPassword: "adm1n-pw", DevicePollingInterval: time.Second}, func(t *testing.T, fake *zenmltest.Server) {
+		acceptanceScript(t, acceptanceServer{url: fake.URL(), username: "default", password: "adm1n-pw"})
+	})
+}
+
+func acceptanceScript(t *testing.T, srv acceptanceServer) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
+	anon, err := zenml.NewClient(srv.url, zenml.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyLogsIn := func(key string) bool {
+		_, err := anon.LoginAPIKey(ctx, key)
+		return err == nil
+	}
 
+	// An admin logs in with a password; status, token and api work.
 	admin := newCLI(t)
-	r := admin.mustRun(password+"\n", "login", serverURL, "--username", username, "--password-stdin")
-	if r.stdout != "" || strings.Contains(r.stderr, password) && password != "" {
-		t.Fatalf("login output leaks: stdout %q", r.stdout)
+	r := admin.mustRun(srv.password+"\n", "login", srv.url, "--username", srv.username, "--password-stdin")
+	if r.stdout != "" || srv.password != "" && strings.Contains(r.stderr, srv.password) {
+		t.Fatalf("login leaks on its output: stdout %q", r.stdout)
 	}
-	admin.mustRun("", "status")
+	var st map[string]any
+	mustJSON(t, admin.mustRun("", "status", "-o", "json").stdout, &st)
+	if st["ok"] != true || st["account"] != srv.username || st["auth_method"] != "password" {
+		t.Errorf("admin status: %v", st)
+	}
 	token := strings.TrimSpace(admin.mustRun("", "token", "--expires-in", "300").stdout)
-	if token == "" {
-		t.Fatal("no token")
+	if !tokenAccepted(t, srv.url, token) {
+		t.Error("the minted token is rejected")
+	}
+	var me map[string]any
+	mustJSON(t, admin.mustRun("", "api", "current-user").stdout, &me)
+	if me["name"] != srv.username {
+		t.Errorf("api current-user: %v", me)
 	}
 
+	// A platform team creates a service account for CI.
 	name := fmt.Sprintf("zenctl-acceptance-%d", time.Now().UnixNano())
-	client, err := zenml.NewClient(serverURL, zenml.Options{Tokens: zenml.StaticToken(token)})
-	if err != nil {
-		t.Fatal(err)
+	key := strings.TrimSpace(admin.mustRun("", "service-account", "create", name, "-d", "acceptance test").stdout)
+	t.Cleanup(func() { admin.run("", "service-account", "delete", name, "--yes") })
+	if !strings.HasPrefix(key, "ZENKEY_") {
+		t.Fatalf("create printed %q, want the key alone", key)
 	}
-	sa, err := client.CreateServiceAccount(ctx, zenml.ServiceAccountRequest{Name: name, Active: true})
-	if err != nil {
-		t.Fatal(err)
+	var page struct{ Items []map[string]any }
+	mustJSON(t, admin.mustRun("", "service-account", "list", "--name", name, "-o", "json").stdout, &page)
+	if len(page.Items) != 1 || page.Items[0]["active"] != true {
+		t.Errorf("list --name: %v", page.Items)
 	}
-	defer client.DeleteServiceAccount(context.Background(), sa.ID)
-	created, err := client.CreateAPIKey(ctx, sa.ID, zenml.APIKeyRequest{Name: "default"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	admin.mustRun("", "service-account", "describe", name)
 
+	// CI logs in with the key.
 	bot := newCLI(t)
-	bot.mustRun(created.Secret()+"\n", "login", serverURL, "--api-key")
-	st := bot.mustRun("", "status", "-o", "json")
-	if !strings.Contains(st.stdout, `"account": "`+name+`"`) || !strings.Contains(st.stdout, `"account_type": "service_account"`) {
-		t.Errorf("status: %s", st.stdout)
+	bot.mustRun(key+"\n", "login", srv.url, "--api-key")
+	mustJSON(t, bot.mustRun("", "status", "-o", "json").stdout, &st)
+	if st["account"] != name || st["account_type"] != "service_account" {
+		t.Errorf("bot status: %v", st)
 	}
 	bot.mustRun("", "token")
 
-	// Rotation without a retain period cuts the old key off at once.
-	rotated, err := client.RotateAPIKey(ctx, sa.ID, "default", 0)
+	// The same key from the environment: no login, nothing written.
+	ci := newCLI(t)
+	ci.env["ZENML_STORE_URL"] = srv.url
+	ci.env["ZENML_STORE_API_KEY"] = key
+	ci.mustRun("", "token")
+	if entries, _ := os.ReadDir(ci.configDir()); len(entries) != 0 {
+		t.Errorf("the environment mode wrote %v", entries)
+	}
+
+	// Planned rotation: the old key keeps working for the retain period.
+	r = admin.mustRun("", "service-account", "api-key", name, "rotate", "default", "--retain", "5")
+	planned := strings.TrimSpace(r.stdout)
+	if !keyLogsIn(key) || !keyLogsIn(planned) {
+		t.Error("with --retain both the old and the new key must log in")
+	}
+	// Incident rotation: the old key stops now, the new one works.
+	r = admin.mustRun("", "service-account", "api-key", name, "rotate", "default")
+	fresh := strings.TrimSpace(r.stdout)
+	if keyLogsIn(planned) {
+		t.Error("the rotated key still logs in")
+	}
+	if !keyLogsIn(fresh) || strings.Contains(r.stderr, fresh) {
+		t.Error("the new key does not log in, or reached stderr")
+	}
+
+	// Deactivating the account cuts off everything issued to it.
+	bot.mustRun(fresh+"\n", "login", srv.url, "--api-key")
+	minted := strings.TrimSpace(bot.mustRun("", "token").stdout)
+	admin.mustRun("", "service-account", "deactivate", name)
+	if tokenAccepted(t, srv.url, minted) || keyLogsIn(fresh) {
+		t.Error("a deactivated account's token or key still works")
+	}
+	expectCode(t, bot.run("", "status"), 4)
+	admin.mustRun("", "service-account", "activate", name)
+	bot.mustRun("", "status")
+
+	// A second key, then one deactivated on its own.
+	second := strings.TrimSpace(admin.mustRun("", "service-account", "api-key", name, "create", "second").stdout)
+	admin.mustRun("", "service-account", "api-key", name, "deactivate", "second")
+	if keyLogsIn(second) {
+		t.Error("a deactivated key logs in")
+	}
+	admin.mustRun("", "service-account", "api-key", name, "delete", "second", "--yes")
+
+	// A person logs in through the browser: the script plays the
+	// dashboard with the admin's session.
+	deviceLogin(ctx, t, srv.url, admin)
+
+	bot.mustRun("", "logout", "--clear")
+	expectCode(t, bot.run("", "token", "--server", srv.url), 4)
+	admin.mustRun("", "service-account", "delete", name, "--yes")
+	admin.mustRun("", "logout", "--clear")
+}
+
+// deviceLogin runs `zenctl login --device` and approves the device it
+// prints as the dashboard would, with the session approver has stored.
+func deviceLogin(ctx context.Context, t *testing.T, serverURL string, approver *cli) {
+	t.Helper()
+	session, err := credentials.NewFileStore(approver.configDir()).Get(serverURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	loginClient, _ := zenml.NewClient(serverURL, zenml.Options{})
-	if _, err := loginClient.LoginAPIKey(ctx, created.Secret()); !zenml.IsKind(err, zenml.KindCredentials) {
-		t.Errorf("old key after rotation: %v", err)
+	dashboard, err := zenml.NewClient(serverURL, zenml.Options{Tokens: zenml.StaticToken(session.AccessToken)})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := loginClient.LoginAPIKey(ctx, rotated.Secret()); err != nil {
-		t.Errorf("new key: %v", err)
+	user := newCLI(t)
+	cmd := user.command(ctx, "", "login", serverURL, "--device", "--no-browser")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
 	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	verifyURL := regexp.MustCompile(`https?://\S+/devices/verify\?\S+`)
+	var seen []string
+	for sc := bufio.NewScanner(stderr); sc.Scan(); {
+		seen = append(seen, sc.Text())
+		if m := verifyURL.FindString(sc.Text()); m != "" {
+			u, err := url.Parse(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := dashboard.VerifyDevice(ctx, u.Query().Get("device_id"), u.Query().Get("user_code"), false); err != nil {
+				t.Errorf("verifying the device: %v", err)
+			}
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("device login: %v\n%s", err, strings.Join(seen, "\n"))
+	}
+	var st map[string]any
+	mustJSON(t, user.mustRun("", "status", "-o", "json").stdout, &st)
+	if st["auth_method"] != "device" || st["ok"] != true {
+		t.Errorf("device status: %v", st)
+	}
+	user.mustRun("", "token")
+	if _, err := os.Stat(filepath.Join(user.configDir(), "config.yaml")); err != nil {
+		t.Errorf("the device login stored no config: %v", err)
+	}
+}
 
-	bot.mustRun("", "logout", "--clear")
-	expectCode(t, bot.run("", "token", "--server", serverURL), 4)
-	admin.mustRun("", "logout", "--clear")
+func mustJSON(t *testing.T, data string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(data), v); err != nil {
+		t.Fatalf("not JSON (%v):\n%s", err, data)
+	}
+}
+
+// tokenAccepted reports whether the server accepts a bearer token now; the
+// acceptance script's tokenWorks, which needs no fake.
+func tokenAccepted(t *testing.T, serverURL, token string) bool {
+	t.Helper()
+	c, err := zenml.NewClient(serverURL, zenml.Options{Tokens: zenml.StaticToken(token)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.CurrentUser(context.Background())
+	return err == nil
 }
