@@ -229,6 +229,14 @@ func TestLoginMovesAWorkingLoginToTheRequestedStore(t *testing.T) {
 
 	h.Env["ZENCTL_STORAGE"] = "keyring"
 	h.Reset()
+	// Other commands use the secret where it is, and say how to move it.
+	if err := execute(t, NewCmdStatus(h.F, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h.ErrOut.String(), "are in the file store, not keyring; `zenctl login "+fake.URL()+" --storage keyring` moves them") {
+		t.Errorf("status with another storage asked: %s", h.ErrOut)
+	}
+	h.Reset()
 	fake.ResetCounts()
 	if err := execute(t, NewCmdLogin(h.F, nil), fake.URL()); err != nil {
 		t.Fatal(err)

@@ -296,6 +296,12 @@ func (f *Factory) AuthenticatedClient(ctx context.Context) (*zenml.Client, *Targ
 	if s == nil {
 		return nil, nil, &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s; run `zenctl login %s`", serverURL, serverURL)}
 	}
+	if want := f.requestedStorage(); want != "" && s.SecretStore != "" && want != s.SecretStore {
+		// A login's secret stays where login put it; say so rather than
+		// ignore the request silently.
+		fmt.Fprintf(f.IOStreams.ErrOut, "%s The credentials of %s are in the %s store, not %s; `zenctl login %s --storage %s` moves them\n",
+			f.IOStreams.ErrColorScheme().WarningIcon(), serverURL, s.SecretStore, want, serverURL, want)
+	}
 	return f.StoredClient(s, f.TLSFor(serverURL, s))
 }
 
@@ -460,6 +466,15 @@ func IsLoopback(serverURL string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// requestedStorage is the storage mode --storage or ZENCTL_STORAGE asks
+// for, or "" when neither does (the config file's mode is a default).
+func (f *Factory) requestedStorage() string {
+	if f.StorageFlag != "" {
+		return strings.ToLower(f.StorageFlag)
+	}
+	return strings.ToLower(strings.TrimSpace(f.getenv("ZENCTL_STORAGE")))
 }
 
 // RefuseToStoreWhileEnvSet fails while ZENML_STORE_* variables choose the
