@@ -321,8 +321,8 @@ func TestMistypedCommandsFail(t *testing.T) {
 		"help envirnment":                    `unknown help topic "envirnment"; did you mean "environment"?`,
 		"sa api-key ci lst":                  `unknown command "lst" for zenctl service-account api-key SA_NAME_OR_ID; did you mean "list"?`,
 		"help service-account lst":           `unknown help topic "service-account lst"`,
-		"token -e 1h":                        `invalid value "1h" for --expires-in: want a whole number of seconds (see 'zenctl token --help')`,
-		"sa api-key ci rotate k --retain 1h": `want a whole number of minutes (see 'zenctl service-account api-key rotate --help')`,
+		"token -e 1h":                        "invalid value \"1h\" for --expires-in: want a whole number of seconds (see `zenctl token --help`)",
+		"sa api-key ci rotate k --retain 1h": "want a whole number of minutes (see `zenctl service-account api-key rotate --help`)",
 	} {
 		r := c.run("", strings.Fields(args)...)
 		expectCode(t, r, 1)

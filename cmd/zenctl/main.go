@@ -57,7 +57,7 @@ func run(args []string) int {
 		}
 		var usage *exitcode.UsageError
 		if errors.As(err, &usage) {
-			msg += " (see 'zenctl " + commandPath(cmd, args) + "--help')"
+			msg += " (see `zenctl " + commandPath(cmd, args) + "--help`)"
 		}
 		fmt.Fprintf(ios.ErrOut, "%s %s\n", cs.Red("error:"), msg)
 	}

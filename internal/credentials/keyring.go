@@ -121,7 +121,7 @@ func (k *KeyringStore) Get(server string) (Secret, error) {
 	}
 	var s Secret
 	if err := json.Unmarshal([]byte(v), &s); err != nil {
-		return Secret{}, fmt.Errorf("the keyring entry for %s (service %s) is corrupt: %v; run 'zenctl logout %s' and log in again", server, KeyringService, err, server)
+		return Secret{}, fmt.Errorf("the keyring entry for %s (service %s) is corrupt: %v; run `zenctl logout %s --clear` and log in again", server, KeyringService, err, server)
 	}
 	return s, nil
 }

@@ -180,7 +180,7 @@ func newCmdHelp(root *cobra.Command) *cobra.Command {
 						return fmt.Errorf("%s; did you mean %q?", msg, strings.TrimSpace(strings.TrimPrefix(target.CommandPath(), root.Name())+" "+s))
 					}
 				}
-				return errors.New(msg + "; 'zenctl help' lists the commands and topics")
+				return errors.New(msg + "; `zenctl help` lists the commands and topics")
 			}
 			target.InitDefaultHelpFlag()
 			target.InitDefaultVersionFlag()
