@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // keyFile is the --output-file of create and rotate. It is created before
@@ -29,6 +30,9 @@ func createKeyFile(path string) (*keyFile, error) {
 		return nil, fmt.Errorf("%s already exists; refusing to overwrite it (choose a new file name)", path)
 	}
 	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("cannot create the key file %s: the directory %s does not exist", path, filepath.Dir(path))
+		}
 		return nil, fmt.Errorf("creating the key file: %w", err)
 	}
 	// The mode given to OpenFile is filtered by the umask but a umask can

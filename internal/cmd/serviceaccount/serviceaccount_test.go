@@ -145,6 +145,18 @@ func TestCreateOutputFile(t *testing.T) {
 	})
 }
 
+func TestCreateOutputFileInAMissingDirectory(t *testing.T) {
+	e := newEnv(t, zenmltest.Options{})
+	path := filepath.Join(t.TempDir(), "no-such-dir", "ci.key")
+	r := e.run("create", "ci", "--output-file", path)
+	if r.err == nil || !strings.Contains(r.err.Error(), "the directory "+filepath.Dir(path)+" does not exist") {
+		t.Fatalf("err = %v", r.err)
+	}
+	if n := e.fake.Count("POST /api/v1/service_accounts"); n != 0 {
+		t.Errorf("a service account was created although its key could not be written")
+	}
+}
+
 func TestCreateOutputFileRemovedOnFailure(t *testing.T) {
 	e := newEnv(t, zenmltest.Options{})
 	e.fake.CreateServiceAccount("ci")
