@@ -325,6 +325,22 @@ func TestSelfSignedTLS(t *testing.T) {
 		}
 	})
 
+	// PEM text, as zenml's --ssl-ca-cert takes it, is kept for later commands.
+	t.Run("ca cert as PEM text", func(t *testing.T) {
+		t.Parallel()
+		c := newCLI(t)
+		key := fake.CreateAPIKey(fake.CreateServiceAccount("capem"), "default")
+		c.mustRun(key+"\n", "login", fake.URL(), "--api-key", "--ssl-ca-cert", string(fake.CertificatePEM()))
+		c.mustRun("", "token")
+		kept, _ := filepath.Glob(filepath.Join(c.configDir(), "ca", "*.pem"))
+		if len(kept) != 1 {
+			t.Fatalf("kept CA files: %v", kept)
+		}
+		if data, _ := os.ReadFile(kept[0]); string(data) != string(fake.CertificatePEM()) {
+			t.Error("the kept CA file differs from the PEM given")
+		}
+	})
+
 	// ZENML_STORE_VERIFY_SSL=false serves the login it is set for, and is
 	// not recorded: later commands verify again.
 	t.Run("no verify from the environment", func(t *testing.T) {

@@ -4,6 +4,8 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -14,6 +16,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/atomicfile"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/credentials"
@@ -111,7 +114,7 @@ func NewCmdLogin(f *factory.Factory, runF func(*LoginOptions) error) *cobra.Comm
 	cmd.Flags().BoolVar(&opts.Refresh, "refresh", false, "Log in again even if the stored credentials still work")
 	cmd.Flags().BoolVar(&opts.NoBrowser, "no-browser", false, "Do not open a browser for the device flow; print the URL only")
 	cmd.Flags().BoolVar(&opts.NoVerifySSL, "no-verify-ssl", false, "Do not verify the server's TLS certificate (insecure)")
-	cmd.Flags().StringVar(&opts.SSLCACert, "ssl-ca-cert", "", "Trust the CA certificate in this PEM `file`")
+	cmd.Flags().StringVar(&opts.SSLCACert, "ssl-ca-cert", "", "Trust the CA certificate in this PEM `file` (or PEM text)")
 	return cmd
 }
 
@@ -148,17 +151,16 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 
 	// tlsOpts are recorded for the server: the flags, else what was
 	// recorded before. useTLS is what this login uses: ZENML_STORE_VERIFY_SSL
-	// and ZENML_STORE_SSL_CA_CERT apply to it but are not recorded.
+	// applies to it but is not recorded.
 	tlsOpts := factory.StoredTLS(existing)
 	useTLS := f.TLSFor(serverURL, existing)
 	if opts.NoVerifySSL {
 		tlsOpts = factory.TLSOptions{InsecureSkipVerify: true}
 		useTLS = tlsOpts
 	} else if opts.SSLCACert != "" {
-		// Stored for later commands, which may run from another directory.
-		caPath, err := filepath.Abs(opts.SSLCACert)
+		caPath, err := caCertPath(f, opts.SSLCACert)
 		if err != nil {
-			return fmt.Errorf("invalid --ssl-ca-cert %q: %w", opts.SSLCACert, err)
+			return err
 		}
 		tlsOpts = factory.TLSOptions{CACert: caPath}
 		useTLS = tlsOpts
@@ -336,6 +338,33 @@ func deleteOldCopy(opts *LoginOptions, s *config.Server) {
 		fmt.Fprintf(opts.IO.ErrOut, "%s The old copy of the credentials of %s (in %s) could not be deleted: %v\n",
 			opts.IO.ErrColorScheme().WarningIcon(), s.URL, s.SecretStore, err)
 	}
+}
+
+// caCertPath turns --ssl-ca-cert into the absolute path recorded for later
+// commands, which may run from another directory. PEM text, which zenml's
+// --ssl-ca-cert also takes, is kept in a file of zenctl's config dir.
+func caCertPath(f *factory.Factory, value string) (string, error) {
+	if !strings.HasPrefix(strings.TrimSpace(value), "-----BEGIN") {
+		p, err := filepath.Abs(value)
+		if err != nil {
+			return "", fmt.Errorf("invalid --ssl-ca-cert %q: %w", value, err)
+		}
+		return p, nil
+	}
+	dir, err := f.ConfigDir()
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(value))
+	dir = filepath.Join(dir, "ca")
+	if err := config.EnsureDir(dir); err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, hex.EncodeToString(sum[:8])+".pem")
+	if err := atomicfile.WriteFile(p, []byte(value), 0o600); err != nil {
+		return "", err
+	}
+	return p, nil
 }
 
 // notAServerError explains why a URL does not answer like a ZenML server.
