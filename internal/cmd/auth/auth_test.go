@@ -257,3 +257,35 @@ func TestLoginMovesAWorkingLoginToTheRequestedStore(t *testing.T) {
 		t.Errorf("stderr: %s", h.ErrOut)
 	}
 }
+
+// A config entry without a secret_store means the current mode: asking for
+// that mode is no move, and must not delete the only copy.
+func TestLoginStorageOnTheSameStoreKeepsTheSecret(t *testing.T) {
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
+	h := cmdtest.New(t)
+	h.Env["ZENCTL_STORAGE"] = "file"
+	h.Env["ZENML_STORE_API_KEY"] = key
+	if err := execute(t, NewCmdLogin(h.F, nil), fake.URL(), "--api-key"); err != nil {
+		t.Fatal(err)
+	}
+	delete(h.Env, "ZENML_STORE_API_KEY")
+	if err := config.Update(h.Dir, func(c *config.Config) error {
+		s := *c.Server(fake.URL())
+		s.SecretStore = ""
+		c.UpsertServer(s)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.Reset()
+	if err := execute(t, NewCmdLogin(h.F, nil), fake.URL()); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := credentials.NewFileStore(h.Dir).Get(fake.URL()); err != nil || s.APIKey != key {
+		t.Fatalf("the secret is gone: %v", err)
+	}
+	if strings.Contains(h.ErrOut.String(), "Moved") {
+		t.Errorf("claimed a move onto the same store: %s", h.ErrOut)
+	}
+}

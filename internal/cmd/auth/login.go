@@ -195,16 +195,17 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	if !opts.Refresh && !explicit && existing != nil {
 		user, err := stillLoggedIn(ctx, f, existing, useTLS)
 		if err == nil {
-			storeKind, err := copyToRequestedStore(ctx, opts, existing)
+			save := func(storeKind string) error {
+				return saveMetadata(f, serverURL, info, user, existing, tlsOpts, existing.AuthMethod, storeKind, existing.DeviceClientID)
+			}
+			moved, err := moveToRequestedStore(ctx, opts, existing, save)
 			if err != nil {
 				return err
 			}
-			if err := saveMetadata(f, serverURL, info, user, existing, tlsOpts, existing.AuthMethod, storeKind, existing.DeviceClientID); err != nil {
-				return err
-			}
-			if storeKind != existing.SecretStore {
-				// Only now that the config points at the new copy.
-				deleteOldCopy(opts, existing)
+			if !moved {
+				if err := save(existing.SecretStore); err != nil {
+					return err
+				}
 			}
 			fmt.Fprintf(errOut, "%s Already logged in to %s as %s %s (use --refresh to log in again)\n",
 				cs.SuccessIcon(), serverURL, user.AccountType(), cs.Bold(user.Name))
@@ -273,13 +274,17 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	if err := store.Set(serverURL, secret); err != nil {
 		return err
 	}
-	if existing != nil && existing.SecretStore != "" && existing.SecretStore != store.Kind() {
-		// The secret moved to another store: remove the old copy, only now
-		// that the new one is safely written, so that exactly one exists.
-		deleteOldCopy(opts, existing)
-	}
 	if err := saveMetadata(f, serverURL, info, user, existing, tlsOpts, method, store.Kind(), clientID); err != nil {
 		return err
+	}
+	if existing != nil {
+		// The secret moved to another store: remove the old copy, only now
+		// that the new one is written and recorded, so that exactly one
+		// exists. Compare the stores, not the config field, which may be
+		// empty for the current mode.
+		if old, err := f.SecretStoreFor(existing); err == nil && old.Kind() != store.Kind() {
+			deleteFrom(opts, old, existing)
+		}
 	}
 	fmt.Fprintf(errOut, "%s Logged in to %s as %s %s\n", cs.SuccessIcon(), serverURL, user.AccountType(), cs.Bold(user.Name))
 	fmt.Fprintf(errOut, "  Credentials stored in %s\n", store.Location())
@@ -291,52 +296,56 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	return nil
 }
 
-// copyToRequestedStore copies a working login's secret to the store that
-// --storage or ZENCTL_STORAGE asks for, if it is elsewhere, and returns
-// the kind of store to record; the caller deletes the old copy once the
-// config names the new one.
-func copyToRequestedStore(ctx context.Context, opts *LoginOptions, s *config.Server) (string, error) {
+// moveToRequestedStore moves a working login's secret to the store that
+// --storage or ZENCTL_STORAGE asks for, when it is in another one: copy,
+// record the new store with save, then delete the old copy, all under the
+// server's lock so that a renewal cannot write to the old store between.
+// It reports whether it moved the secret (and so called save).
+func moveToRequestedStore(ctx context.Context, opts *LoginOptions, s *config.Server, save func(storeKind string) error) (bool, error) {
 	f := opts.Factory
 	if f.StorageFlag == "" && (f.Getenv == nil || f.Getenv("ZENCTL_STORAGE") == "") {
-		return s.SecretStore, nil
+		return false, nil
 	}
 	store, err := f.NewSecretStore()
 	if err != nil {
-		return "", err
-	}
-	if store.Kind() == s.SecretStore {
-		return s.SecretStore, nil
+		return false, err
 	}
 	old, err := f.SecretStoreFor(s)
 	if err != nil {
-		return "", err
+		return false, err
+	}
+	// Compare the stores, not the config field: an entry without one
+	// means the current mode, which may be the very store asked for.
+	if old.Kind() == store.Kind() {
+		return false, nil
 	}
 	unlock, err := f.LockServer(ctx, s.URL)
 	if err != nil {
-		return "", err
+		return false, err
 	}
 	defer unlock()
 	secret, err := old.Get(s.URL)
 	if err != nil {
-		return "", fmt.Errorf("moving the credentials of %s to %s: %w", s.URL, store.Location(), err)
+		return false, fmt.Errorf("cannot read the credentials of %s from %s to move them (%v); log in again instead: `%s --refresh`",
+			s.URL, old.Location(), err, factory.LoginCommand(s))
 	}
 	if err := store.Set(s.URL, secret); err != nil {
-		return "", err
+		return false, err
 	}
+	if err := save(store.Kind()); err != nil {
+		return false, err
+	}
+	deleteFrom(opts, old, s)
 	fmt.Fprintf(opts.IO.ErrOut, "Moved the credentials of %s to %s\n", s.URL, store.Location())
-	return store.Kind(), nil
+	return true, nil
 }
 
-// deleteOldCopy removes a secret from the store that held it before it
-// moved; a copy left behind is said, since it may be a plain file.
-func deleteOldCopy(opts *LoginOptions, s *config.Server) {
-	old, err := opts.Factory.SecretStoreFor(s)
-	if err == nil {
-		err = old.Delete(s.URL)
-	}
-	if err != nil && !errors.Is(err, credentials.ErrNotFound) {
+// deleteFrom removes a login's secret from the store that held it before
+// it moved; a copy left behind is said, since it may be a plain file.
+func deleteFrom(opts *LoginOptions, old credentials.SecretStore, s *config.Server) {
+	if err := old.Delete(s.URL); err != nil && !errors.Is(err, credentials.ErrNotFound) {
 		fmt.Fprintf(opts.IO.ErrOut, "%s The old copy of the credentials of %s (in %s) could not be deleted: %v\n",
-			opts.IO.ErrColorScheme().WarningIcon(), s.URL, s.SecretStore, err)
+			opts.IO.ErrColorScheme().WarningIcon(), s.URL, old.Location(), err)
 	}
 }
 
