@@ -323,13 +323,14 @@ type request struct {
 // it went through url.PathEscape), so that it is not escaped twice.
 func (c *Client) url(path string, query url.Values) string {
 	u := *c.base
-	escaped := c.base.EscapedPath() + "/" + strings.TrimLeft(path, "/")
-	if unescaped, err := url.PathUnescape(escaped); err == nil {
-		u.Path, u.RawPath = unescaped, escaped
-	} else {
-		// A stray '%' in a path typed by the user: escape it as text.
-		u.Path, u.RawPath = escaped, ""
+	rel := strings.TrimLeft(path, "/")
+	if _, err := url.PathUnescape(rel); err != nil {
+		// A stray '%' in a path typed by the user: it is text.
+		rel = strings.ReplaceAll(rel, "%", "%25")
 	}
+	escaped := c.base.EscapedPath() + "/" + rel
+	unescaped, _ := url.PathUnescape(escaped)
+	u.Path, u.RawPath = unescaped, escaped
 	u.RawQuery = ""
 	if len(query) > 0 {
 		u.RawQuery = query.Encode()

@@ -292,8 +292,10 @@ func resolvePath(arg, serverURL string) (string, url.Values, error) {
 		return "", nil, exitcode.Usagef("invalid PATH %q: %v", arg, err)
 	}
 	query := u.Query()
+	// The client takes an escaped path (pkg/zenml escapes names once):
+	// hand it the path as typed, so that "a%2541b" stays the name "a%41b".
 	if u.Scheme == "" && u.Host == "" {
-		p := u.Path
+		p := u.EscapedPath()
 		switch {
 		case strings.HasPrefix(p, "/"):
 		case p == "api" || strings.HasPrefix(p, "api/"):
@@ -310,12 +312,12 @@ func resolvePath(arg, serverURL string) (string, url.Values, error) {
 	if u.Host == "" || (u.Scheme != "" && !strings.EqualFold(u.Scheme, base.Scheme)) || !sameHost(u, base) {
 		return "", nil, exitcode.Usagef("refusing to send a request to %s: zenctl api talks only to the selected server, %s", redactURL(u), serverURL)
 	}
-	p := u.Path
-	if base.Path != "" {
-		if p != base.Path && !strings.HasPrefix(p, base.Path+"/") {
+	p := u.EscapedPath()
+	if basePath := base.EscapedPath(); basePath != "" {
+		if p != basePath && !strings.HasPrefix(p, basePath+"/") {
 			return "", nil, exitcode.Usagef("refusing %s: it is outside the server's path %s", redactURL(u), serverURL)
 		}
-		p = strings.TrimPrefix(p, base.Path)
+		p = strings.TrimPrefix(p, basePath)
 	}
 	if p == "" {
 		p = "/"

@@ -615,3 +615,24 @@ func TestLoginEndpointRejectionLeavesTheSessionAlone(t *testing.T) {
 		t.Errorf("stdout = %q, want the 401 body", h.Out)
 	}
 }
+
+// PATH reaches the server as typed: an escape in it is the caller's, so
+// "a%2541b" names the account "a%41b", never "aAb"; a server under an
+// escaped path prefix keeps it escaped once.
+func TestPathEscapesAreKeptAsTyped(t *testing.T) {
+	for _, prefix := range []string{"", "/with space"} {
+		fake, h := setup(t, zenmltest.Options{PathPrefix: prefix})
+		fake.CreateServiceAccount("a%41b")
+		fake.CreateServiceAccount("aAb")
+		for _, path := range []string{"service_accounts/a%2541b", fake.URL() + "/api/v1/service_accounts/a%2541b"} {
+			h.Reset()
+			if err := run(t, h, path); err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			var sa struct{ Name string }
+			if err := json.Unmarshal(h.Out.Bytes(), &sa); err != nil || sa.Name != "a%41b" {
+				t.Errorf("prefix %q, %s: got %q (%v), want the account a%%41b", prefix, path, sa.Name, err)
+			}
+		}
+	}
+}
