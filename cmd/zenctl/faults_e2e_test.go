@@ -530,6 +530,34 @@ func TestKeyringThatNeverAnswers(t *testing.T) {
 		}
 	})
 
+	// Moving away from the stuck keyring: logging in again to a server
+	// whose key sits in it says how to get in (give the key again) after
+	// one wait, not two, and following that advice works.
+	t.Run("login again names the way in", func(t *testing.T) {
+		t.Parallel()
+		key := fake.CreateAPIKey(fake.CreateServiceAccount("moving"), "default")
+		c := newCLI(t)
+		c.env["ZENCTL_STORAGE"] = "file"
+		c.env["DBUS_SESSION_BUS_ADDRESS"] = bus
+		dir := c.configDir()
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		cfg := "active_server: " + fake.URL() + "\nservers:\n  - url: " + fake.URL() + "\n    auth_method: api_key\n    secret_store: keyring\n"
+		if err := os.WriteFile(filepath.Join(dir, config.FileName), []byte(cfg), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		r := c.run("", "login", fake.URL())
+		expectCode(t, r, 4)
+		oneLineError(t, r, "cannot be read", "did not answer within", "`zenctl login "+fake.URL()+" --api-key`")
+		if d := time.Since(start); d > timeout+3*time.Second {
+			t.Errorf("took %s with a %s keyring timeout", d, timeout)
+		}
+		c.mustRun(key+"\n", "login", fake.URL(), "--api-key")
+		c.mustRun("", "token")
+	})
+
 	t.Run("login does not fall back", func(t *testing.T) {
 		t.Parallel()
 		key := fake.CreateAPIKey(fake.CreateServiceAccount("stuck"), "default")

@@ -212,8 +212,12 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 			return nil
 		}
 		var reauth *zenml.ReauthRequiredError
-		if errors.As(err, &reauth) {
+		switch {
+		case errors.As(err, &reauth):
 			storedRejected = reauth.Reason
+		case storeUnreadable(err):
+			// Asking the store again would wait out its timeout again.
+			storedRejected = "the stored credentials cannot be read: " + err.Error()
 		}
 	}
 
@@ -326,7 +330,7 @@ func moveToRequestedStore(ctx context.Context, opts *LoginOptions, s *config.Ser
 	defer unlock()
 	secret, err := old.Get(s.URL)
 	if err != nil {
-		return false, fmt.Errorf("cannot read the credentials of %s from %s to move them (%v); log in again instead: `%s --refresh`",
+		return false, fmt.Errorf("cannot read the credentials of %s from %s to move them (%v); log in again instead: `%s`",
 			s.URL, old.Location(), err, factory.LoginCommand(s))
 	}
 	if err := store.Set(s.URL, secret); err != nil {
@@ -413,7 +417,9 @@ func storedLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 		case errors.Is(err, credentials.ErrNotFound):
 			rejected = "no credentials are stored for it"
 		case err != nil:
-			return credentials.Secret{}, err
+			// A keyring that hangs or stays locked must not be a dead end:
+			// the secret can still be given again.
+			rejected = "the stored credentials cannot be read: " + err.Error()
 		case s.AuthMethod == config.AuthAPIKey && stored.APIKey != "":
 			fmt.Fprintf(opts.IO.ErrOut, "Logging in with the stored API key\n")
 			secret, err := exchangeAPIKey(ctx, client, stored.APIKey)
@@ -447,6 +453,13 @@ func storedLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 	withUser := *opts
 	withUser.Username = username
 	return passwordLogin(ctx, &withUser, client)
+}
+
+// storeUnreadable reports whether err is the secret store failing, not the
+// server: a keyring that timed out, stayed locked or is not there.
+func storeUnreadable(err error) bool {
+	return errors.Is(err, credentials.ErrKeyringTimeout) || errors.Is(err, credentials.ErrKeyringLocked) ||
+		errors.Is(err, credentials.ErrKeyringUnavailable)
 }
 
 func errorMessage(err error) string {
