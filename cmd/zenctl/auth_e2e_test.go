@@ -457,6 +457,12 @@ func TestStoreURLWithoutCredentialsSaysWhatWorks(t *testing.T) {
 	r = c.run("", "login", fake.URL())
 	expectCode(t, r, 1)
 	oneLineError(t, r, "ZENML_STORE_URL set", "unset it to log in")
+	// status (which names the server itself) gives the same advice.
+	r = c.run("", "status", "-o", "json")
+	expectCode(t, r, 4)
+	if !strings.Contains(r.stdout, "unset ZENML_STORE_URL") {
+		t.Errorf("status: %s", r.stdout)
+	}
 
 	// Logged in beforehand, the variable just picks the server.
 	delete(c.env, "ZENML_STORE_URL")

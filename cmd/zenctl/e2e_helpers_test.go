@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -141,26 +140,49 @@ func forEachProfile(t *testing.T, opts zenmltest.Options, test func(t *testing.T
 	}
 }
 
-// keyLogsIn reports whether an API key can log in now.
+// keyLogsIn reports whether an API key can log in now. Only a rejection
+// of the credentials counts as "no": anything else fails the test, so a
+// 5xx or a network error cannot pass for a dead key.
 func keyLogsIn(t *testing.T, fake *zenmltest.Server, key string) bool {
 	t.Helper()
-	c, err := zenml.NewClient(fake.URL(), zenml.Options{})
+	return keyLogsInAt(t, fake.URL(), key)
+}
+
+func keyLogsInAt(t *testing.T, serverURL, key string) bool {
+	t.Helper()
+	c, err := zenml.NewClient(serverURL, zenml.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.LoginAPIKey(context.Background(), key)
-	return err == nil
+	return accepted(t, err)
 }
 
-// tokenWorks reports whether the server accepts a bearer token now.
+// tokenWorks reports whether the server accepts a bearer token now, with
+// the same strictness.
 func tokenWorks(t *testing.T, fake *zenmltest.Server, token string) bool {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, fake.URL()+"/api/v1/current-user", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
+	return tokenAccepted(t, fake.URL(), token)
+}
+
+func tokenAccepted(t *testing.T, serverURL, token string) bool {
+	t.Helper()
+	c, err := zenml.NewClient(serverURL, zenml.Options{Tokens: zenml.StaticToken(token)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
+	_, err = c.CurrentUser(context.Background())
+	return accepted(t, err)
+}
+
+func accepted(t *testing.T, err error) bool {
+	t.Helper()
+	switch {
+	case err == nil:
+		return true
+	case zenml.IsKind(err, zenml.KindCredentials):
+		return false
+	}
+	t.Fatalf("neither accepted nor rejected: %v", err)
+	return false
 }

@@ -30,7 +30,8 @@ func lockServer(ctx context.Context, locks, serverURL string, timeout time.Durat
 }
 
 // ServerLockTimeout bounds the wait for a server's lock. Its holder renews
-// a token: a login exchange with its retries, and a keyring write, which
-// take well under this; a longer wait means that process is stuck (or
-// suspended with Ctrl-Z), and an error beats a silent hang.
-const ServerLockTimeout = 2 * time.Minute
+// a token: a login exchange with its retries (four attempts of up to 30 s
+// each by default) and a keyring write, about two minutes at worst; a
+// longer wait means that process is stuck (or suspended with Ctrl-Z), and
+// an error beats a silent hang.
+const ServerLockTimeout = 5 * time.Minute

@@ -229,6 +229,15 @@ func TestTableTruncatesYieldingColumnsFirst(t *testing.T) {
 	if strings.Contains(out, "DESCRIPTION") {
 		t.Errorf("an empty column took space in a table too wide:\n%s", out)
 	}
+	// Two ids that share 8 characters are cut where they differ.
+	out = renderOnTerminal(t, 80, func(ios *iostreams.IOStreams) *Table {
+		tbl := build("x")(ios)
+		tbl.AddRow("other", "0b8e8d0a-1bff-4d5e-8f90-123456789abc", "active", "never", "never", "y")
+		return tbl
+	})
+	if !strings.Contains(out, "0b8e8d0a-1b2  ") || !strings.Contains(out, "0b8e8d0a-1bf  ") {
+		t.Errorf("ids not told apart:\n%s", out)
+	}
 	// With room, nothing is cut or dropped.
 	out = renderOnTerminal(t, 200, build(""))
 	if !strings.Contains(out, "0b8e8d0a-1b2c-4d5e-8f90-123456789abc") || !strings.Contains(out, "DESCRIPTION") {

@@ -121,6 +121,11 @@ func (t *Table) Render() error {
 				cols = append(cols, i)
 			}
 		}
+		if len(cols) == 0 { // nothing filled in at all: show the header
+			for i := range ncol {
+				cols = append(cols, i)
+			}
+		}
 	}
 	avail := t.ios.TerminalWidth() - len(columnGap)*(len(cols)-1)
 	cut := make([]bool, ncol) // abbreviated: cut without an ellipsis
@@ -128,7 +133,12 @@ func (t *Table) Render() error {
 	fitWidths(widths, cols, avail, func(i int) bool { return i < len(t.yielding) && t.yielding[i] })
 	for _, i := range cols {
 		if sum(widths, cols) > avail && i < len(t.abbrev) && t.abbrev[i] > 0 && widths[i] > t.abbrev[i] {
-			widths[i], cut[i] = t.abbrev[i], true
+			w := t.abbrev[i]
+			// A prefix shared by two rows would name neither.
+			for w < widths[i] && !t.uniquePrefixes(i, w) {
+				w++
+			}
+			widths[i], cut[i] = w, true
 		}
 	}
 	// Room freed by a cut goes back to the columns that gave way first.
@@ -161,6 +171,21 @@ func (t *Table) Render() error {
 		b.WriteByte('\n')
 	}
 	return write(t.ios.Out, b.String())
+}
+
+// uniquePrefixes reports whether the first n characters of column i tell
+// its distinct values apart.
+func (t *Table) uniquePrefixes(i, n int) bool {
+	seen := map[string]string{}
+	for _, r := range t.rows {
+		v := sanitize(cell(r, i))
+		p := ansi.Truncate(v, n, "")
+		if other, ok := seen[p]; ok && other != v {
+			return false
+		}
+		seen[p] = v
+	}
+	return true
 }
 
 // hasData reports whether any row has a value in column i.

@@ -34,6 +34,14 @@ var secretFields = map[string]bool{
 	"secret": true, "values": true,
 }
 
+// isSecretField reports whether a header, form field, query parameter or
+// JSON key holds a secret: the names above, and any kind of password
+// (old_password, new_password, ...).
+func isSecretField(name string) bool {
+	name = strings.ToLower(name)
+	return secretFields[name] || strings.Contains(name, "password")
+}
+
 // secretPatterns catch secrets outside named fields: bare JWTs (the
 // /api_token answer is a JSON string) and ZENKEY_ values.
 var secretPatterns = []*regexp.Regexp{
@@ -52,7 +60,7 @@ var secretJSONField = func() *regexp.Regexp {
 		}
 	}
 	sort.Strings(names)
-	return regexp.MustCompile(`(?i)("(?:` + strings.Join(names, "|") + `)"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)`)
+	return regexp.MustCompile(`(?i)("(?:` + strings.Join(names, "|") + `|\w*password\w*)"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)`)
 }()
 
 func redactText(s string) string {
@@ -107,7 +115,7 @@ func writeHeaders(w io.Writer, prefix string, h http.Header) {
 	sort.Strings(names)
 	for _, name := range names {
 		for _, v := range h[name] {
-			if secretFields[strings.ToLower(name)] {
+			if isSecretField(name) {
 				if scheme, _, ok := strings.Cut(v, " "); ok && strings.EqualFold(name, "Authorization") {
 					v = scheme + " " + redacted
 				} else {
@@ -126,7 +134,7 @@ func redactURL(u *url.URL) string {
 	if cp.RawQuery != "" {
 		q := cp.Query()
 		for k := range q {
-			if secretFields[strings.ToLower(k)] {
+			if isSecretField(k) {
 				q[k] = []string{redacted}
 			}
 		}
@@ -161,7 +169,7 @@ func redactBody(body []byte, contentType string) string {
 			return "", false
 		}
 		for k := range form {
-			if secretFields[strings.ToLower(k)] {
+			if isSecretField(k) {
 				form[k] = []string{redacted}
 			}
 		}
@@ -187,7 +195,7 @@ var secretFormField = func() *regexp.Regexp {
 		names = append(names, regexp.QuoteMeta(name))
 	}
 	sort.Strings(names)
-	return regexp.MustCompile(`(?i)(^|[&;?\s])((?:` + strings.Join(names, "|") + `)=)[^&;\s]*`)
+	return regexp.MustCompile(`(?i)(^|[&;?\s])((?:` + strings.Join(names, "|") + `|\w*password\w*)=)[^&;\s]*`)
 }()
 
 // scrub applies every pattern: parsed bodies pass through it too, as a
@@ -202,7 +210,7 @@ func redactJSON(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, val := range x {
-			if secretFields[strings.ToLower(k)] {
+			if isSecretField(k) {
 				if val != nil {
 					x[k] = redacted
 				}

@@ -54,3 +54,16 @@ func TestRedactBodyWhateverTheContentType(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactAnyPassword(t *testing.T) {
+	for _, tc := range []struct{ body, ctype string }{
+		{`{"old_password":"hunter2","password":"hunter3","name":"alice"}`, "application/json"},
+		{`{"old_password":"hunter2","name":"alice", "x`, "application/json"},
+		{"old_password=hunter2&name=alice", "application/x-www-form-urlencoded"},
+		{"name=alice;new_password=hunter2", "text/plain"},
+	} {
+		if got := redactBody([]byte(tc.body), tc.ctype); strings.Contains(got, "hunter") || !strings.Contains(got, "alice") {
+			t.Errorf("%q -> %s", tc.body, got)
+		}
+	}
+}

@@ -61,6 +61,10 @@ type Session struct {
 	mu     sync.Mutex
 	creds  Credentials
 	loaded bool
+	// deferred is a token whose early renewal failed: this session keeps
+	// using it, without trying again on every request, until it expires
+	// or the server rejects it.
+	deferred string
 }
 
 var _ Refresher = (*Session)(nil)
@@ -130,7 +134,7 @@ func (s *Session) Token(ctx context.Context) (string, error) {
 			return "", err
 		}
 	}
-	if s.fresh(c) {
+	if s.fresh(c) || c.AccessToken == s.deferred && usable(c, s.now()) {
 		return c.AccessToken, nil
 	}
 	tok, err := s.renew(ctx, c.AccessToken, "the session has expired")
@@ -139,6 +143,7 @@ func (s *Session) Token(ctx context.Context) (string, error) {
 		// Renewal starts early (for a 7-day token, hours early): a server
 		// hiccup or a busy keyring then must not fail a command that the
 		// current token still serves. The next command tries again.
+		s.deferred = c.AccessToken
 		return c.AccessToken, nil
 	}
 	return tok, err

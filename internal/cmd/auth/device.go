@@ -151,11 +151,12 @@ func humanDuration(d time.Duration) string {
 	return unit(int64(d/time.Second), "second")
 }
 
-// printable drops control characters, which a server could use to move the
-// cursor or rewrite what the terminal shows.
+// printable drops control and format characters, which a server could use
+// to move the cursor, rewrite what the terminal shows, or (bidi overrides)
+// make the URL read as another address.
 func printable(s string) string {
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
 			return -1
 		}
 		return r

@@ -289,9 +289,13 @@ func (f *Factory) AuthenticatedClient(ctx context.Context) (*zenml.Client, *Targ
 		return f.envClient(serverURL, env)
 	}
 	s := f.cfg.Server(serverURL)
-	if s == nil && envURL == serverURL && f.ServerFlag == "" {
-		// `zenctl login` refuses to run while ZENML_STORE_URL is set.
+	// `zenctl login` refuses to run while ZENML_STORE_URL is set: the
+	// advice must say so.
+	switch {
+	case s == nil && envURL == serverURL:
 		return nil, nil, &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s (from ZENML_STORE_URL): set ZENML_STORE_API_KEY or ZENML_STORE_API_TOKEN to use it without a login, or unset ZENML_STORE_URL and run `zenctl login %s`", serverURL, serverURL)}
+	case s == nil && env.StoreURL != "":
+		return nil, nil, &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s; unset ZENML_STORE_URL and run `zenctl login %s`", serverURL, serverURL)}
 	}
 	if s == nil {
 		return nil, nil, &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s; run `zenctl login %s`", serverURL, serverURL)}
@@ -338,15 +342,16 @@ func LoginCommand(s *config.Server) string {
 		return "zenctl login " + s.URL + " --api-key"
 	case config.AuthPassword:
 		if s.AccountType == config.AccountUser && s.Account != "" {
-			return "zenctl login " + s.URL + " --username " + shellWord(s.Account)
+			return "zenctl login " + s.URL + " --username " + ShellWord(s.Account)
 		}
 		return "zenctl login " + s.URL + " --username NAME"
 	}
 	return "zenctl login " + s.URL
 }
 
-// shellWord quotes a name for a command line the user may paste.
-func shellWord(w string) string {
+// ShellWord quotes a name for a command line the user may paste: hints
+// built from names like "ci bot" must still run.
+func ShellWord(w string) string {
 	if w != "" && strings.IndexFunc(w, func(r rune) bool {
 		return !(r == '-' || r == '_' || r == '.' || r == '@' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
 	}) < 0 {
@@ -388,6 +393,10 @@ func (f *Factory) envClient(serverURL string, env config.Env) (*zenml.Client, *T
 		return login.WithTokens(session), target, nil
 	}
 	target.TokenExpiry = func() (time.Time, bool) {
+		// Not a JWT: its expiry is unknown, which is not "never".
+		if _, err := zenml.DecodeJWTClaims(env.StoreAPIToken); err != nil {
+			return time.Time{}, false
+		}
 		at, _ := zenml.TokenExpiry(env.StoreAPIToken, nil, time.Now())
 		return at, true
 	}

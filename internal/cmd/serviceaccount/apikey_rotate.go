@@ -326,17 +326,17 @@ func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResu
 	}
 	switch {
 	case !kc.sa.Body.Active:
-		fmt.Fprintf(errOut, "%s Service account %s is deactivated: no new secret logs in until `zenctl service-account activate %s`\n", cs.WarningIcon(), kc.sa.Name, kc.sa.Name)
+		fmt.Fprintf(errOut, "%s Service account %s is deactivated: no new secret logs in until `zenctl service-account activate %s`\n", cs.WarningIcon(), kc.sa.Name, factory.ShellWord(kc.sa.Name))
 		withLoginHint = false
 	case len(inactive) == 1 && len(results) == 1:
 		fmt.Fprintf(errOut, "%s The key is deactivated: the new secret logs in only after `zenctl service-account api-key %s activate %s`\n",
-			cs.WarningIcon(), kc.sa.Name, inactive[0])
+			cs.WarningIcon(), factory.ShellWord(kc.sa.Name), factory.ShellWord(inactive[0]))
 		withLoginHint = false
 	default:
 		fmt.Fprintln(errOut, "  Tokens already obtained with a previous secret still work: `deactivate` the key to stop them now, or `delete` it to stop them for good.")
 		if len(inactive) > 0 {
 			fmt.Fprintf(errOut, "%s Deactivated, so their new secrets log in only once activated (`zenctl service-account api-key %s activate KEY`): %s\n",
-				cs.WarningIcon(), kc.sa.Name, strings.Join(inactive, ", "))
+				cs.WarningIcon(), factory.ShellWord(kc.sa.Name), strings.Join(inactive, ", "))
 		}
 	}
 	newKeyNotice(ios, file, kc.target.URL, len(results), withLoginHint)

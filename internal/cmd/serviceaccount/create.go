@@ -127,7 +127,7 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	}
 	sa, err := client.CreateServiceAccount(ctx, req)
 	if zenml.IsKind(err, zenml.KindConflict) {
-		return fmt.Errorf("%w; `zenctl service-account describe %s` shows it, `zenctl service-account api-key %s create NAME` adds a key", err, opts.Name, opts.Name)
+		return fmt.Errorf("%w; `zenctl service-account describe %s` shows it, `zenctl service-account api-key %s create NAME` adds a key", err, factory.ShellWord(opts.Name), factory.ShellWord(opts.Name))
 	}
 	if err != nil {
 		return err
@@ -145,7 +145,7 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	key, err := client.CreateAPIKey(ctx, sa.ID, zenml.APIKeyRequest{Name: defaultKeyName, Description: &desc})
 	if err != nil {
 		return fmt.Errorf("service account %s was created, but not its API key: %w; create one with `zenctl service-account api-key %s create %s`",
-			sa.Name, err, sa.Name, defaultKeyName)
+			sa.Name, err, factory.ShellWord(sa.Name), defaultKeyName)
 	}
 	result.APIKey = &KeyResult{Name: key.Name, ID: key.ID}
 	if err := emitNewKey(opts.IO, file, format, key.Secret(), result, result.APIKey); err != nil {

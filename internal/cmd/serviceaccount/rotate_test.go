@@ -334,3 +334,14 @@ func TestRotateDeactivatedKeySaysToActivate(t *testing.T) {
 	r = e.mustRun("api-key", "ci", "rotate", "default")
 	mustContain(t, "stderr", r.stderr, "Service account ci is deactivated: no new secret logs in until `zenctl service-account activate ci`")
 }
+
+// Hints built from names still run when pasted: "ci bot" is quoted.
+func TestHintsQuoteNames(t *testing.T) {
+	e := newEnv(t, zenmltest.Options{})
+	saID := e.fake.CreateServiceAccount("ci bot")
+	e.fake.CreateAPIKey(saID, "default")
+	r := e.mustRun("api-key", "ci bot", "deactivate", "default")
+	mustContain(t, "stderr", r.stderr, "`zenctl service-account api-key 'ci bot' activate default`")
+	r = e.mustRun("deactivate", "ci bot")
+	mustContain(t, "stderr", r.stderr, "`zenctl service-account activate 'ci bot'`")
+}

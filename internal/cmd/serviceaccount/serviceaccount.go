@@ -337,7 +337,7 @@ func resolveServiceAccount(ctx context.Context, client *zenml.Client, ref string
 func resolveAPIKey(ctx context.Context, kc *keyContext, ref string) (*zenml.APIKey, error) {
 	key, err := kc.client.ResolveAPIKey(ctx, kc.sa.ID, ref)
 	if zenml.IsKind(err, zenml.KindNotFound) {
-		return nil, fmt.Errorf("%w; `zenctl service-account api-key %s list` shows its keys", err, kc.sa.Name)
+		return nil, fmt.Errorf("%w; `zenctl service-account api-key %s list` shows its keys", err, factory.ShellWord(kc.sa.Name))
 	}
 	return key, err
 }
