@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -160,30 +157,13 @@ func deviceLogin(ctx context.Context, t *testing.T, serverURL string, approver *
 		t.Fatal(err)
 	}
 	user := newCLI(t)
-	cmd := user.command(ctx, "", "login", serverURL, "--device", "--no-browser")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	verifyURL := regexp.MustCompile(`https?://\S+/devices/verify\?\S+`)
-	var seen []string
-	for sc := bufio.NewScanner(stderr); sc.Scan(); {
-		seen = append(seen, sc.Text())
-		if m := verifyURL.FindString(sc.Text()); m != "" {
-			u, err := url.Parse(m)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := dashboard.VerifyDevice(ctx, u.Query().Get("device_id"), u.Query().Get("user_code"), false); err != nil {
-				t.Errorf("verifying the device: %v", err)
-			}
+	seen, code := user.deviceFlow(ctx, func(deviceID, userCode string) {
+		if _, err := dashboard.VerifyDevice(ctx, deviceID, userCode, false); err != nil {
+			t.Errorf("verifying the device: %v", err)
 		}
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("device login: %v\n%s", err, strings.Join(seen, "\n"))
+	}, "login", serverURL, "--device", "--no-browser")
+	if code != 0 {
+		t.Fatalf("device login: exit %d\n%s", code, strings.Join(seen, "\n"))
 	}
 	var st map[string]any
 	mustJSON(t, user.mustRun("", "status", "-o", "json").stdout, &st)

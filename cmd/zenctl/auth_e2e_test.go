@@ -4,14 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -162,43 +158,14 @@ func TestDeviceLogin(t *testing.T) {
 		c := newCLI(t)
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		cmd := c.command(ctx, "", "login", fake.URL(), "--no-browser")
-		stderr, err := cmd.StderrPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var stdout strings.Builder
-		cmd.Stdout = &stdout
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		verifyURL := regexp.MustCompile(`https?://\S+/devices/verify\?\S+`)
-		sc := bufio.NewScanner(stderr)
-		var seen []string
-		verified := false
-		for sc.Scan() {
-			line := sc.Text()
-			seen = append(seen, line)
-			if m := verifyURL.FindString(line); m != "" && !verified {
-				u, err := url.Parse(m)
-				if err != nil {
-					t.Fatal(err)
-				}
-				admin, _ := zenml.NewClient(fake.URL(), zenml.Options{Tokens: zenml.StaticToken(fake.AdminToken())})
-				if _, err := admin.VerifyDevice(ctx, u.Query().Get("device_id"), u.Query().Get("user_code"), false); err != nil {
-					t.Fatalf("verify: %v", err)
-				}
-				verified = true
+		admin, _ := zenml.NewClient(fake.URL(), zenml.Options{Tokens: zenml.StaticToken(fake.AdminToken())})
+		seen, code := c.deviceFlow(ctx, func(deviceID, userCode string) {
+			if _, err := admin.VerifyDevice(ctx, deviceID, userCode, false); err != nil {
+				t.Errorf("verify: %v", err)
 			}
-		}
-		if err := cmd.Wait(); err != nil {
-			t.Fatalf("login: %v\n%s", err, strings.Join(seen, "\n"))
-		}
-		if !verified {
-			t.Fatalf("no verification URL printed:\n%s", strings.Join(seen, "\n"))
-		}
-		if stdout.Len() != 0 {
-			t.Errorf("stdout: %q", stdout.String())
+		}, "login", fake.URL(), "--no-browser")
+		if code != 0 {
+			t.Fatalf("login: exit %d\n%s", code, strings.Join(seen, "\n"))
 		}
 		if !strings.Contains(strings.Join(seen, "\n"), "Logged in to "+fake.URL()+" as user default") {
 			t.Errorf("stderr:\n%s", strings.Join(seen, "\n"))
@@ -701,34 +668,16 @@ func TestDeviceLoginLockedByWrongCodes(t *testing.T) {
 		c := newCLI(t)
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		cmd := c.command(ctx, "", "login", fake.URL(), "--no-browser")
-		stderr, err := cmd.StderrPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		verifyURL := regexp.MustCompile(`https?://\S+/devices/verify\?\S+`)
-		sc := bufio.NewScanner(stderr)
-		var seen []string
-		for sc.Scan() {
-			line := sc.Text()
-			seen = append(seen, line)
-			if m := verifyURL.FindString(line); m != "" {
-				u, _ := url.Parse(m)
-				admin, _ := zenml.NewClient(fake.URL(), zenml.Options{Tokens: zenml.StaticToken(fake.AdminToken())})
-				for range 3 {
-					if _, err := admin.VerifyDevice(ctx, u.Query().Get("device_id"), "WRONGCODE", false); err == nil {
-						t.Fatal("a wrong code verified the device")
-					}
+		admin, _ := zenml.NewClient(fake.URL(), zenml.Options{Tokens: zenml.StaticToken(fake.AdminToken())})
+		seen, code := c.deviceFlow(ctx, func(deviceID, _ string) {
+			for range 3 {
+				if _, err := admin.VerifyDevice(ctx, deviceID, "WRONGCODE", false); err == nil {
+					t.Error("a wrong code verified the device")
 				}
 			}
-		}
-		err = cmd.Wait()
-		var exitErr *exec.ExitError
-		if !errors.As(err, &exitErr) || exitErr.ExitCode() != 4 {
-			t.Fatalf("exit: %v\n%s", err, strings.Join(seen, "\n"))
+		}, "login", fake.URL(), "--no-browser")
+		if code != 4 {
+			t.Fatalf("exit %d\n%s", code, strings.Join(seen, "\n"))
 		}
 		last := seen[len(seen)-1]
 		if !strings.Contains(last, "denied") || !strings.Contains(last, "zenctl login "+fake.URL()) {

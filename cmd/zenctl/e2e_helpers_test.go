@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -185,4 +188,47 @@ func accepted(t *testing.T, err error) bool {
 	}
 	t.Fatalf("neither accepted nor rejected: %v", err)
 	return false
+}
+
+var verifyURLPattern = regexp.MustCompile(`https?://\S+/devices/verify\?\S+`)
+
+// deviceFlow runs zenctl (a device-flow login) and calls onURL, once, with
+// the device id and user code of the verification URL it prints, as a
+// person reading the terminal would. It returns the stderr lines and the
+// exit code.
+func (c *cli) deviceFlow(ctx context.Context, onURL func(deviceID, userCode string), args ...string) ([]string, int) {
+	c.t.Helper()
+	cmd := c.command(ctx, "", args...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	var seen []string
+	called := false
+	for sc := bufio.NewScanner(stderr); sc.Scan(); {
+		seen = append(seen, sc.Text())
+		if m := verifyURLPattern.FindString(sc.Text()); m != "" && !called {
+			u, err := url.Parse(m)
+			if err != nil {
+				c.t.Fatal(err)
+			}
+			onURL(u.Query().Get("device_id"), u.Query().Get("user_code"))
+			called = true
+		}
+	}
+	err = cmd.Wait()
+	var exitErr *exec.ExitError
+	switch {
+	case errors.As(err, &exitErr):
+		return seen, exitErr.ExitCode()
+	case err != nil:
+		c.t.Fatalf("zenctl %v: %v", args, err)
+	}
+	if !called {
+		c.t.Fatalf("no verification URL printed:\n%s", strings.Join(seen, "\n"))
+	}
+	return seen, 0
 }

@@ -479,14 +479,7 @@ func TestKeyringThatNeverAnswers(t *testing.T) {
 		c := newCLI(t)
 		delete(c.env, "ZENCTL_STORAGE")
 		c.env["DBUS_SESSION_BUS_ADDRESS"] = bus
-		dir := c.configDir()
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		cfg := "active_server: " + fake.URL() + "\nservers:\n  - url: " + fake.URL() + "\n    auth_method: api_key\n    secret_store: keyring\n"
-		if err := os.WriteFile(filepath.Join(dir, config.FileName), []byte(cfg), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		dir, cfg := c.keyringLogin(fake.URL())
 		// Both at once: each waits for the keyring timeout.
 		cmds := [][]string{{"token"}, {"status", "-o", "json"}}
 		results := make([]result, len(cmds))
@@ -539,14 +532,7 @@ func TestKeyringThatNeverAnswers(t *testing.T) {
 		c := newCLI(t)
 		c.env["ZENCTL_STORAGE"] = "file"
 		c.env["DBUS_SESSION_BUS_ADDRESS"] = bus
-		dir := c.configDir()
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		cfg := "active_server: " + fake.URL() + "\nservers:\n  - url: " + fake.URL() + "\n    auth_method: api_key\n    secret_store: keyring\n"
-		if err := os.WriteFile(filepath.Join(dir, config.FileName), []byte(cfg), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		c.keyringLogin(fake.URL())
 		start := time.Now()
 		r := c.run("", "login", fake.URL())
 		expectCode(t, r, 4)
@@ -661,4 +647,19 @@ func TestCorruptStateFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// keyringLogin records an API-key login to serverURL whose secret is in the
+// keyring, as a login would have, and returns the config dir and file.
+func (c *cli) keyringLogin(serverURL string) (dir, cfg string) {
+	c.t.Helper()
+	dir = c.configDir()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		c.t.Fatal(err)
+	}
+	cfg = "active_server: " + serverURL + "\nservers:\n  - url: " + serverURL + "\n    auth_method: api_key\n    secret_store: keyring\n"
+	if err := os.WriteFile(filepath.Join(dir, config.FileName), []byte(cfg), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+	return dir, cfg
 }

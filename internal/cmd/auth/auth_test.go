@@ -213,15 +213,7 @@ func TestDeviceLoginRefusesAVerificationURLThatIsNotAWebPage(t *testing.T) {
 // `login --storage` (or ZENCTL_STORAGE) on a working login moves its
 // secret to the store asked for, with no new login and no copy left.
 func TestLoginMovesAWorkingLoginToTheRequestedStore(t *testing.T) {
-	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
-	h := cmdtest.New(t)
-	h.Env["ZENCTL_STORAGE"] = "file"
-	h.Env["ZENML_STORE_API_KEY"] = key
-	if err := execute(t, NewCmdLogin(h.F, nil), fake.URL(), "--api-key"); err != nil {
-		t.Fatal(err)
-	}
-	delete(h.Env, "ZENML_STORE_API_KEY")
+	fake, h, key := loggedInWithFileStore(t)
 	fileStore := credentials.NewFileStore(h.Dir)
 	if s, err := fileStore.Get(fake.URL()); err != nil || s.APIKey != key {
 		t.Fatalf("the file store holds %v, %v\n%s", s.APIKey != "", err, h.ErrOut)
@@ -261,15 +253,7 @@ func TestLoginMovesAWorkingLoginToTheRequestedStore(t *testing.T) {
 // A config entry without a secret_store means the current mode: asking for
 // that mode is no move, and must not delete the only copy.
 func TestLoginStorageOnTheSameStoreKeepsTheSecret(t *testing.T) {
-	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
-	h := cmdtest.New(t)
-	h.Env["ZENCTL_STORAGE"] = "file"
-	h.Env["ZENML_STORE_API_KEY"] = key
-	if err := execute(t, NewCmdLogin(h.F, nil), fake.URL(), "--api-key"); err != nil {
-		t.Fatal(err)
-	}
-	delete(h.Env, "ZENML_STORE_API_KEY")
+	fake, h, key := loggedInWithFileStore(t)
 	if err := config.Update(h.Dir, func(c *config.Config) error {
 		s := *c.Server(fake.URL())
 		s.SecretStore = ""
@@ -288,4 +272,20 @@ func TestLoginStorageOnTheSameStoreKeepsTheSecret(t *testing.T) {
 	if strings.Contains(h.ErrOut.String(), "Moved") {
 		t.Errorf("claimed a move onto the same store: %s", h.ErrOut)
 	}
+}
+
+// loggedInWithFileStore logs in to a new fake with a service account's API
+// key through `zenctl login --api-key`, storing it in the file store.
+func loggedInWithFileStore(t *testing.T) (*zenmltest.Server, *cmdtest.Harness, string) {
+	t.Helper()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
+	h := cmdtest.New(t)
+	h.Env["ZENCTL_STORAGE"] = "file"
+	h.Env["ZENML_STORE_API_KEY"] = key
+	if err := execute(t, NewCmdLogin(h.F, nil), fake.URL(), "--api-key"); err != nil {
+		t.Fatal(err)
+	}
+	delete(h.Env, "ZENML_STORE_API_KEY")
+	return fake, h, key
 }
