@@ -43,8 +43,11 @@ func (c *Client) login(ctx context.Context, form url.Values) (*TokenResponse, er
 	err := c.doJSON(ctx, request{
 		method: http.MethodPost, path: "/api/v1/login",
 		body: []byte(form.Encode()), ctype: "application/x-www-form-urlencoded",
-		// Exchanging a credential twice only yields two tokens.
-		retryable: true,
+		// Exchanging a key or password twice only yields two tokens. A
+		// device code is good for one token: a repeat after an answer lost
+		// on the way would only read "already used"; the caller polls
+		// again instead.
+		retryable: form.Get("grant_type") != GrantDeviceCode,
 	}, &tok)
 	if err != nil {
 		return nil, err

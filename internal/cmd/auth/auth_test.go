@@ -289,3 +289,31 @@ func loggedInWithFileStore(t *testing.T) (*zenmltest.Server, *cmdtest.Harness, s
 	delete(h.Env, "ZENML_STORE_API_KEY")
 	return fake, h, key
 }
+
+// A server hiccup while the user approves the device does not end the
+// flow: the failed polls are repeated, and each poll is sent once (a
+// device code yields one token; a repeat after a lost answer would read
+// "already used").
+func TestDeviceLoginSurvivesServerErrorsWhilePolling(t *testing.T) {
+	fake := zenmltest.NewTest(t, zenmltest.Options{DevicePollingInterval: 1})
+	fake.InjectFault("POST /api/v1/login", zenmltest.Fault{Status: 502, Times: maxPollFailures})
+	h := cmdtest.New(t)
+	opts := &LoginOptions{Factory: h.F, IO: h.IO, Prompter: h.F.Prompter, ServerURL: fake.URL(), PollScale: 0.01, NoBrowser: true}
+	done := make(chan error, 1)
+	go func() { done <- runLogin(context.Background(), opts) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for verified := false; !verified; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no device to verify")
+		}
+		if devs := fake.Devices(); len(devs) == 1 && fake.Count("POST /api/v1/login") >= maxPollFailures {
+			verified = fake.VerifyDevice(devs[0].UserCode, false) == nil
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("login: %v\n%s", err, h.ErrOut)
+	}
+	if s := h.Config().Server(fake.URL()); s == nil || s.AuthMethod != config.AuthDevice {
+		t.Errorf("config: %+v", s)
+	}
+}

@@ -14,6 +14,19 @@ import (
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
+// maxPollFailures is how many polls in a row may fail with a server or
+// network error before the device flow gives up.
+const maxPollFailures = 5
+
+// transientPollError reports whether a poll failed for a reason that the
+// next poll may not meet: no answer, a 5xx, a 429.
+func transientPollError(err error) bool {
+	var reqErr *zenml.RequestError
+	var respErr *zenml.ResponseError
+	return errors.As(err, &reqErr) || errors.As(err, &respErr) ||
+		zenml.IsKind(err, zenml.KindServer) || zenml.IsKind(err, zenml.KindRateLimited)
+}
+
 // slowDownStep is what RFC 8628 asks a client to add to its polling
 // interval on "slow_down".
 const slowDownStep = 5 * time.Second
@@ -79,6 +92,7 @@ func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 	}
 	opts.IO.StartProgress("Waiting for the device to be authorized in the browser")
 	defer opts.IO.StopProgress()
+	failures := 0
 	for {
 		tok, err := client.LoginDevice(ctx, clientID, da.DeviceCode)
 		if err == nil {
@@ -90,19 +104,26 @@ func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 			return credentials.Secret{}, exitcode.ErrCancelled
 		}
 		var apiErr *zenml.Error
-		if !errors.As(err, &apiErr) {
-			return credentials.Secret{}, fmt.Errorf("waiting for the device authorization: %w", err)
-		}
+		isAPIErr := errors.As(err, &apiErr)
 		again := "run `zenctl login " + client.ServerURL() + "` again"
-		switch apiErr.OAuthError {
-		case "authorization_pending":
-		case "slow_down":
+		switch {
+		case transientPollError(err):
+			// A server hiccup while the user is in the browser must not
+			// throw the flow away: poll again, within reason.
+			if failures++; failures > maxPollFailures {
+				return credentials.Secret{}, fmt.Errorf("waiting for the device authorization: %w (%d polls in a row failed)", err, failures)
+			}
+		case !isAPIErr:
+			return credentials.Secret{}, fmt.Errorf("waiting for the device authorization: %w", err)
+		case apiErr.OAuthError == "authorization_pending":
+			failures = 0
+		case apiErr.OAuthError == "slow_down":
 			interval += slowDownStep
-		case "access_denied":
+		case apiErr.OAuthError == "access_denied":
 			return credentials.Secret{}, &exitcode.AuthError{Err: errors.New("the device authorization was denied (the device is locked, or the code did not match); " + again)}
-		case "expired_token":
+		case apiErr.OAuthError == "expired_token":
 			return credentials.Secret{}, &exitcode.AuthError{Err: errors.New("the device code has expired or was already used; " + again)}
-		case "invalid_client":
+		case apiErr.OAuthError == "invalid_client":
 			return credentials.Secret{}, &exitcode.AuthError{Err: errors.New("the server does not know this device (it may have been deleted or re-authorized elsewhere); " + again)}
 		default:
 			return credentials.Secret{}, fmt.Errorf("waiting for the device authorization: %w", err)
