@@ -199,6 +199,8 @@ var verifyURLPattern = regexp.MustCompile(`https?://\S+/devices/verify\?\S+`)
 func (c *cli) deviceFlow(ctx context.Context, onURL func(deviceID, userCode string), args ...string) ([]string, int) {
 	c.t.Helper()
 	cmd := c.command(ctx, "", args...)
+	var stdout strings.Builder
+	cmd.Stdout = &stdout
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		c.t.Fatal(err)
@@ -220,6 +222,10 @@ func (c *cli) deviceFlow(ctx context.Context, onURL func(deviceID, userCode stri
 		}
 	}
 	err = cmd.Wait()
+	// A login prints nothing on stdout, whatever happens.
+	if stdout.Len() != 0 {
+		c.t.Errorf("zenctl %v wrote to stdout: %q", args, stdout.String())
+	}
 	var exitErr *exec.ExitError
 	switch {
 	case errors.As(err, &exitErr):

@@ -30,8 +30,9 @@ func lockServer(ctx context.Context, locks, serverURL string, timeout time.Durat
 }
 
 // ServerLockTimeout bounds the wait for a server's lock. Its holder renews
-// a token: a login exchange with its retries (four attempts of up to 30 s
-// each by default) and a keyring write, about two minutes at worst; a
-// longer wait means that process is stuck (or suspended with Ctrl-Z), and
-// an error beats a silent hang.
+// a token: a login exchange (30 s timeout by default, more with
+// ZENCTL_HTTP_TIMEOUT, plus retries with backoff after quick failures) and
+// a keyring write; a longer wait means that process is stuck (or suspended
+// with Ctrl-Z), and an error beats a silent hang. A token that still works
+// does not wait this long: see zenml.Session.
 const ServerLockTimeout = 5 * time.Minute

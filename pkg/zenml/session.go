@@ -137,7 +137,13 @@ func (s *Session) Token(ctx context.Context) (string, error) {
 	if s.fresh(c) || c.AccessToken == s.deferred && usable(c, s.now()) {
 		return c.AccessToken, nil
 	}
-	tok, err := s.renew(ctx, c.AccessToken, "the session has expired")
+	// A token that still works need not wait long for another process's
+	// renewal (one suspended with Ctrl-Z holds the lock for good).
+	lockWait := time.Duration(0)
+	if usable(c, s.now()) {
+		lockWait = earlyRenewalLockWait
+	}
+	tok, err := s.renew(ctx, lockWait, c.AccessToken, "the session has expired")
 	var reauth *ReauthRequiredError
 	if err != nil && !errors.As(err, &reauth) && ctx.Err() == nil && usable(c, s.now()) {
 		// Renewal starts early (for a 7-day token, hours early): a server
@@ -149,6 +155,10 @@ func (s *Session) Token(ctx context.Context) (string, error) {
 	return tok, err
 }
 
+// earlyRenewalLockWait bounds how long a renewal that is not yet needed
+// waits for another process's: long enough for a healthy exchange.
+const earlyRenewalLockWait = 5 * time.Second
+
 // usable reports whether a token can still be sent, renewal aside.
 func usable(c Credentials, now time.Time) bool {
 	return c.AccessToken != "" && (c.ExpiresAt.IsZero() || now.Before(c.ExpiresAt.Add(-clockSkew)))
@@ -158,7 +168,7 @@ func usable(c Credentials, now time.Time) bool {
 func (s *Session) Refresh(ctx context.Context, rejected string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.renew(ctx, rejected, "the server no longer accepts the session")
+	return s.renew(ctx, 0, rejected, "the server no longer accepts the session")
 }
 
 // renew obtains a token other than stale. It holds the cross-process lock
@@ -167,9 +177,17 @@ func (s *Session) Refresh(ctx context.Context, rejected string) (string, error) 
 // Every other writer of a server's secret (login, logout, import, key
 // adoption) takes the same lock, so the secret cannot change between the
 // re-read and the save below.
-func (s *Session) renew(ctx context.Context, stale, reason string) (string, error) {
+//
+// lockWait, when not zero, bounds the wait for the lock.
+func (s *Session) renew(ctx context.Context, lockWait time.Duration, stale, reason string) (string, error) {
 	if s.Store != nil {
-		unlock, err := s.Store.Lock(ctx)
+		lockCtx := ctx
+		if lockWait > 0 {
+			var cancel context.CancelFunc
+			lockCtx, cancel = context.WithTimeout(ctx, lockWait)
+			defer cancel()
+		}
+		unlock, err := s.Store.Lock(lockCtx)
 		if err != nil {
 			return "", err
 		}

@@ -386,3 +386,33 @@ func TestSessionUsesAnUnrenewableTokenUntilItsExpiry(t *testing.T) {
 		t.Fatalf("a token 2 s from expiry: err = %v, want a ReauthRequiredError", err)
 	}
 }
+
+// stuckStore's lock is held by a process that never lets go.
+type stuckStore struct{ *memStore }
+
+func (s stuckStore) Lock(ctx context.Context) (func(), error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// A renewal that is not needed yet does not wait long for a lock another
+// process holds: the command goes on with the token it has.
+func TestSessionEarlyRenewalDoesNotWaitLongForTheLock(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "k")
+	login := newTestClient(t, fake.URL(), Options{})
+	now := time.Now()
+	store := stuckStore{&memStore{creds: Credentials{APIKey: key, AccessToken: "current", ExpiresAt: now.Add(2 * time.Minute), Lifetime: 2 * time.Hour}}}
+	start := time.Now()
+	tok, err := (&Session{Login: login, Store: store, Now: func() time.Time { return now }}).Token(context.Background())
+	if err != nil || tok != "current" {
+		t.Fatalf("got %q, %v; want the current token", tok, err)
+	}
+	if d := time.Since(start); d > earlyRenewalLockWait+2*time.Second {
+		t.Errorf("waited %s for the lock", d)
+	}
+	if n := fake.Count("POST /api/v1/login"); n != 0 {
+		t.Errorf("%d logins without the lock", n)
+	}
+}

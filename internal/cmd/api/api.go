@@ -291,6 +291,11 @@ func resolvePath(arg, serverURL string) (string, url.Values, error) {
 	if err != nil {
 		return "", nil, exitcode.Usagef("invalid PATH %q: %v", arg, err)
 	}
+	// In a full URL a fragment is the browser's business and is dropped;
+	// in a bare PATH a '#' is part of a name that was not escaped.
+	if u.Fragment != "" && u.Scheme == "" && u.Host == "" {
+		return "", nil, exitcode.Usagef("PATH %q has a fragment (#%s), which would never reach the server; write # as %%23", arg, u.Fragment)
+	}
 	query := u.Query()
 	// The client takes an escaped path (pkg/zenml escapes names once):
 	// hand it the path as typed, so that "a%2541b" stays the name "a%41b".
@@ -313,11 +318,18 @@ func resolvePath(arg, serverURL string) (string, url.Values, error) {
 		return "", nil, exitcode.Usagef("refusing to send a request to %s: zenctl api talks only to the selected server, %s", redactURL(u), serverURL)
 	}
 	p := u.EscapedPath()
-	if basePath := base.EscapedPath(); basePath != "" {
-		if p != basePath && !strings.HasPrefix(p, basePath+"/") {
+	if base.Path != "" {
+		// Compared decoded ("a~b" is "a%7Eb"), then cut by segments, so
+		// that the rest keeps its escapes as typed.
+		if u.Path != base.Path && !strings.HasPrefix(u.Path, base.Path+"/") {
 			return "", nil, exitcode.Usagef("refusing %s: it is outside the server's path %s", redactURL(u), serverURL)
 		}
-		p = strings.TrimPrefix(p, basePath)
+		n := len(strings.Split(strings.Trim(base.Path, "/"), "/"))
+		segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
+		p = ""
+		if len(segs) > n {
+			p = "/" + strings.Join(segs[n:], "/")
+		}
 	}
 	if p == "" {
 		p = "/"

@@ -99,6 +99,10 @@ func TestResolvePath(t *testing.T) {
 		{"https://h", "https://evil/api/v1/x?token=secret", "", "", "refusing to send a request to https://evil/api/v1/x:"},
 		{"https://h", "https://user:pw@evil/", "", "", "https://evil/:"},
 		{"https://h", "mailto:x@h", "", "", "refusing"},
+		{"https://h", "service_accounts/a#b", "", "", "write # as %23"},
+		{"https://h", "service_accounts/a%23b", "/api/v1/service_accounts/a%23b", "", ""},
+		{"https://h/a~b", "https://h/a%7Eb/api/v1/x", "/api/v1/x", "", ""},
+		{"https://h/caf%C3%A9", "https://h/caf%c3%a9/api/v1/a%2541b", "/api/v1/a%2541b", "", ""},
 	}
 	for _, tt := range tests {
 		path, q, err := resolvePath(tt.arg, tt.server)

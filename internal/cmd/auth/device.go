@@ -19,12 +19,11 @@ import (
 const maxPollFailures = 5
 
 // transientPollError reports whether a poll failed for a reason that the
-// next poll may not meet: no answer, a 5xx, a 429.
+// next poll may not meet: no answer, a 5xx, a 429. An answer that came but
+// could not be used is not one: it may have spent the device code.
 func transientPollError(err error) bool {
 	var reqErr *zenml.RequestError
-	var respErr *zenml.ResponseError
-	return errors.As(err, &reqErr) || errors.As(err, &respErr) ||
-		zenml.IsKind(err, zenml.KindServer) || zenml.IsKind(err, zenml.KindRateLimited)
+	return errors.As(err, &reqErr) || zenml.IsKind(err, zenml.KindServer) || zenml.IsKind(err, zenml.KindRateLimited)
 }
 
 // slowDownStep is what RFC 8628 asks a client to add to its polling
@@ -93,6 +92,7 @@ func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 	opts.IO.StartProgress("Waiting for the device to be authorized in the browser")
 	defer opts.IO.StopProgress()
 	failures := 0
+	var lastFailure error // of the polls failing in a row, for the deadline message
 	for {
 		tok, err := client.LoginDevice(ctx, clientID, da.DeviceCode)
 		if err == nil {
@@ -110,13 +110,14 @@ func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 		case transientPollError(err):
 			// A server hiccup while the user is in the browser must not
 			// throw the flow away: poll again, within reason.
+			lastFailure = err
 			if failures++; failures > maxPollFailures {
 				return credentials.Secret{}, fmt.Errorf("waiting for the device authorization: %w (%d polls in a row failed)", err, failures)
 			}
 		case !isAPIErr:
 			return credentials.Secret{}, fmt.Errorf("waiting for the device authorization: %w", err)
 		case apiErr.OAuthError == "authorization_pending":
-			failures = 0
+			failures, lastFailure = 0, nil
 		case apiErr.OAuthError == "slow_down":
 			interval += slowDownStep
 		case apiErr.OAuthError == "access_denied":
@@ -129,6 +130,9 @@ func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 			return credentials.Secret{}, fmt.Errorf("waiting for the device authorization: %w", err)
 		}
 		if !time.Now().Before(deadline) {
+			if lastFailure != nil {
+				return credentials.Secret{}, fmt.Errorf("waiting for the device authorization until the deadline: %w", lastFailure)
+			}
 			return credentials.Secret{}, &exitcode.AuthError{Err: fmt.Errorf("the device was not authorized within %s; run `zenctl login %s` again", humanDuration(expiresIn), client.ServerURL())}
 		}
 		// The last wait is cut short so that one final poll lands on the deadline.

@@ -286,7 +286,12 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 		// that the new one is written and recorded, so that exactly one
 		// exists. Compare the stores, not the config field, which may be
 		// empty for the current mode.
-		if old, err := f.SecretStoreFor(existing); err == nil && old.Kind() != store.Kind() {
+		old, err := f.SecretStoreFor(existing)
+		switch {
+		case err != nil:
+			fmt.Fprintf(errOut, "%s The old copy of the credentials of %s (in the %s store) could not be reached to delete it: %v\n",
+				cs.WarningIcon(), serverURL, existing.SecretStore, err)
+		case old.Kind() != store.Kind():
 			deleteFrom(opts, old, existing)
 		}
 	}
@@ -357,7 +362,9 @@ func deleteFrom(opts *LoginOptions, old credentials.SecretStore, s *config.Serve
 // commands, which may run from another directory. PEM text, which zenml's
 // --ssl-ca-cert also takes, is kept in a file of zenctl's config dir.
 func caCertPath(f *factory.Factory, value string) (string, error) {
-	if !strings.HasPrefix(strings.TrimSpace(value), "-----BEGIN") {
+	// The same test as the client's loader: PEM may follow other lines
+	// (openssl's -showcerts output, "# Issuer:" comments).
+	if !strings.Contains(value, "-----BEGIN") {
 		p, err := filepath.Abs(value)
 		if err != nil {
 			return "", fmt.Errorf("invalid --ssl-ca-cert %q: %w", value, err)
@@ -416,10 +423,12 @@ func storedLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 		switch {
 		case errors.Is(err, credentials.ErrNotFound):
 			rejected = "no credentials are stored for it"
-		case err != nil:
+		case storeUnreadable(err):
 			// A keyring that hangs or stays locked must not be a dead end:
 			// the secret can still be given again.
 			rejected = "the stored credentials cannot be read: " + err.Error()
+		case err != nil:
+			return credentials.Secret{}, err
 		case s.AuthMethod == config.AuthAPIKey && stored.APIKey != "":
 			fmt.Fprintf(opts.IO.ErrOut, "Logging in with the stored API key\n")
 			secret, err := exchangeAPIKey(ctx, client, stored.APIKey)

@@ -295,7 +295,8 @@ func (f *Factory) AuthenticatedClient(ctx context.Context) (*zenml.Client, *Targ
 	case s == nil && envURL == serverURL:
 		return nil, nil, &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s (from ZENML_STORE_URL): set ZENML_STORE_API_KEY or ZENML_STORE_API_TOKEN to use it without a login, or unset ZENML_STORE_URL and run `zenctl login %s`", serverURL, serverURL)}
 	case s == nil && env.StoreURL != "":
-		return nil, nil, &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s; unset ZENML_STORE_URL and run `zenctl login %s`", serverURL, serverURL)}
+		return nil, nil, &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s; unset %s and run `zenctl login %s` (login stores nothing while they are set)",
+			serverURL, strings.Join(f.storeEnvSet(false), ", "), serverURL)}
 	}
 	if s == nil {
 		return nil, nil, &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s; run `zenctl login %s`", serverURL, serverURL)}
@@ -491,12 +492,7 @@ func (f *Factory) requestedStorage() string {
 // stores nothing. allowAPIKey spares ZENML_STORE_API_KEY, which `login
 // --api-key` reads as its key.
 func (f *Factory) RefuseToStoreWhileEnvSet(action string, allowAPIKey bool) error {
-	var set []string
-	for _, n := range []string{"ZENML_STORE_URL", "ZENML_STORE_API_KEY", "ZENML_STORE_API_TOKEN", "ZENML_STORE_USERNAME", "ZENML_STORE_PASSWORD"} {
-		if f.getenv(n) != "" && !(allowAPIKey && n == "ZENML_STORE_API_KEY") {
-			set = append(set, n)
-		}
-	}
+	set := f.storeEnvSet(allowAPIKey)
 	if len(set) == 0 {
 		return nil
 	}
@@ -506,6 +502,18 @@ func (f *Factory) RefuseToStoreWhileEnvSet(action string, allowAPIKey bool) erro
 	}
 	return fmt.Errorf("%s set: zenctl does not store credentials while ZENML_STORE_* variables choose the server or the credentials; unset %s to %s",
 		strings.Join(set, ", "), it, action)
+}
+
+// storeEnvSet lists the ZENML_STORE_* variables set that stop zenctl from
+// storing credentials.
+func (f *Factory) storeEnvSet(allowAPIKey bool) []string {
+	var set []string
+	for _, n := range []string{"ZENML_STORE_URL", "ZENML_STORE_API_KEY", "ZENML_STORE_API_TOKEN", "ZENML_STORE_USERNAME", "ZENML_STORE_PASSWORD"} {
+		if f.getenv(n) != "" && !(allowAPIKey && n == "ZENML_STORE_API_KEY") {
+			set = append(set, n)
+		}
+	}
+	return set
 }
 
 // CompleteServerURLs completes --server with the URLs of the servers
