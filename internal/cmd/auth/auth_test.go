@@ -95,19 +95,7 @@ func TestDeviceLoginOpensTheBrowserOnlyOnATerminal(t *testing.T) {
 		h.IO.SetStderrTTY(tty)
 		h.Env["ZENCTL_STORAGE"] = "keyring"
 		opts := &LoginOptions{Factory: h.F, IO: h.IO, Prompter: h.F.Prompter, ServerURL: fake.URL(), PollScale: 0.01}
-		done := make(chan error, 1)
-		go func() { done <- runLogin(context.Background(), opts) }()
-		// Play the dashboard user as soon as the device appears.
-		deadline := time.Now().Add(10 * time.Second)
-		for verified := false; !verified; time.Sleep(10 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatal("no device to verify")
-			}
-			if devs := fake.Devices(); len(devs) == 1 {
-				verified = fake.VerifyDevice(devs[0].UserCode, false) == nil
-			}
-		}
-		if err := <-done; err != nil {
+		if err := approvedDeviceLogin(t, fake, opts, func() bool { return true }); err != nil {
 			t.Fatal(err)
 		}
 		opened := len(h.Browser.URLs()) == 1
@@ -299,6 +287,20 @@ func TestDeviceLoginSurvivesServerErrorsWhilePolling(t *testing.T) {
 	fake.InjectFault("POST /api/v1/login", zenmltest.Fault{Status: 502, Times: maxPollFailures})
 	h := cmdtest.New(t)
 	opts := &LoginOptions{Factory: h.F, IO: h.IO, Prompter: h.F.Prompter, ServerURL: fake.URL(), PollScale: 0.01, NoBrowser: true}
+	// Approve only once every failing poll has been answered.
+	ready := func() bool { return fake.Count("POST /api/v1/login") >= maxPollFailures }
+	if err := approvedDeviceLogin(t, fake, opts, ready); err != nil {
+		t.Fatalf("login: %v\n%s", err, h.ErrOut)
+	}
+	if s := h.Config().Server(fake.URL()); s == nil || s.AuthMethod != config.AuthDevice {
+		t.Errorf("config: %+v", s)
+	}
+}
+
+// approvedDeviceLogin runs a device-flow login and plays the dashboard user,
+// approving the device as soon as it appears and ready says so.
+func approvedDeviceLogin(t *testing.T, fake *zenmltest.Server, opts *LoginOptions, ready func() bool) error {
+	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- runLogin(context.Background(), opts) }()
 	deadline := time.Now().Add(10 * time.Second)
@@ -306,14 +308,9 @@ func TestDeviceLoginSurvivesServerErrorsWhilePolling(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("no device to verify")
 		}
-		if devs := fake.Devices(); len(devs) == 1 && fake.Count("POST /api/v1/login") >= maxPollFailures {
+		if devs := fake.Devices(); len(devs) == 1 && ready() {
 			verified = fake.VerifyDevice(devs[0].UserCode, false) == nil
 		}
 	}
-	if err := <-done; err != nil {
-		t.Fatalf("login: %v\n%s", err, h.ErrOut)
-	}
-	if s := h.Config().Server(fake.URL()); s == nil || s.AuthMethod != config.AuthDevice {
-		t.Errorf("config: %+v", s)
-	}
+	return <-done
 }
