@@ -338,19 +338,6 @@ func TestMistypedCommandsFail(t *testing.T) {
 	}
 }
 
-func TestErrorsPrintOnOneLine(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"plain": "plain",
-		"1 validation error for X\nname\n  field required (type=value_error.missing)": "1 validation error for X name field required (type=value_error.missing)",
-		"a\r\n\tb\x1b[2J c\x07": "a b[2J c",
-	} {
-		if got := oneLine(in); got != want {
-			t.Errorf("oneLine(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestVersion(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)

@@ -10,7 +10,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"unicode"
 
 	"github.com/zenctl/zenctl/internal/browser"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
@@ -51,7 +50,7 @@ func run(args []string) int {
 	}
 	if !errors.Is(err, exitcode.ErrSilent) {
 		cs := ios.ErrColorScheme()
-		msg := oneLine(err.Error())
+		msg := iostreams.OneLine(err.Error())
 		if f.TargetURL != "" && aboutTheServer(err) && !strings.Contains(msg, f.TargetURL) {
 			msg = f.TargetURL + ": " + msg
 		}
@@ -62,22 +61,6 @@ func run(args []string) int {
 		fmt.Fprintf(ios.ErrOut, "%s %s\n", cs.Red("error:"), msg)
 	}
 	return exitcode.For(err)
-}
-
-// oneLine folds a message onto one line: server messages (a 422's
-// validation text) span lines, and an error is one line on stderr. Control
-// characters go too, so that a server cannot drive the terminal.
-func oneLine(msg string) string {
-	msg = strings.Map(func(r rune) rune {
-		switch {
-		case unicode.IsSpace(r):
-			return ' '
-		case unicode.IsControl(r), unicode.Is(unicode.Cf, r):
-			return -1
-		}
-		return r
-	}, msg)
-	return strings.Join(strings.Fields(msg), " ")
 }
 
 // aboutTheServer reports whether err is the server's failure (no answer, a

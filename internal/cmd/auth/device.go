@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -56,12 +55,12 @@ func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 	}
 	// The URL comes from the server: it must not reach the terminal with
 	// escape sequences, nor make the OS open anything but a web page.
-	verifyURL = printable(verifyURL)
+	verifyURL = iostreams.OneLine(verifyURL)
 	if u, err := url.Parse(verifyURL); err != nil || u.Scheme != "http" && u.Scheme != "https" {
 		return credentials.Secret{}, fmt.Errorf("%s sent a verification URL that is not a web address (%q); log in with --api-key or --username instead", client.ServerURL(), verifyURL)
 	}
 	fmt.Fprintf(errOut, "To log in, open this URL in a browser and authorize this device:\n\n  %s\n\n", verifyURL)
-	fmt.Fprintf(errOut, "Check that the dashboard shows the code %s\n", cs.Bold(shortCode(printable(da.UserCode))))
+	fmt.Fprintf(errOut, "Check that the dashboard shows the code %s\n", cs.Bold(shortCode(iostreams.OneLine(da.UserCode))))
 	if !opts.NoBrowser && opts.IO.IsStderrTTY() && opts.Factory.Browser != nil {
 		if err := opts.Factory.Browser.Open(verifyURL); err != nil {
 			fmt.Fprintf(errOut, "%s Could not open a browser (%v); open the URL yourself\n", cs.WarningIcon(), err)
@@ -174,16 +173,4 @@ func humanDuration(d time.Duration) string {
 		return unit(int64(d/time.Minute), "minute") + " " + unit(int64(d%time.Minute/time.Second), "second")
 	}
 	return unit(int64(d/time.Second), "second")
-}
-
-// printable drops control and format characters, which a server could use
-// to move the cursor, rewrite what the terminal shows, or (bidi overrides)
-// make the URL read as another address.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return -1
-		}
-		return r
-	}, s)
 }
