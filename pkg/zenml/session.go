@@ -134,17 +134,19 @@ func (s *Session) Token(ctx context.Context) (string, error) {
 			return "", err
 		}
 	}
-	if s.fresh(c) || c.AccessToken == s.deferred && usable(c, s.now()) {
+	stillUsable := usable(c, s.now())
+	if s.fresh(c) || stillUsable && c.AccessToken == s.deferred {
 		return c.AccessToken, nil
 	}
 	// A token that still works need not wait long for another process's
 	// renewal (one suspended with Ctrl-Z holds the lock for good).
 	lockWait := time.Duration(0)
-	if usable(c, s.now()) {
+	if stillUsable {
 		lockWait = earlyRenewalLockWait
 	}
 	tok, err := s.renew(ctx, lockWait, c.AccessToken, "the session has expired")
 	var reauth *ReauthRequiredError
+	// Checked again: the attempt took time, and the token may have run out.
 	if err != nil && !errors.As(err, &reauth) && ctx.Err() == nil && usable(c, s.now()) {
 		// Renewal starts early (for a 7-day token, hours early): a server
 		// hiccup or a busy keyring then must not fail a command that the

@@ -312,7 +312,7 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 // It reports whether it moved the secret (and so called save).
 func moveToRequestedStore(ctx context.Context, opts *LoginOptions, s *config.Server, save func(storeKind string) error) (bool, error) {
 	f := opts.Factory
-	if f.StorageFlag == "" && (f.Getenv == nil || f.Getenv("ZENCTL_STORAGE") == "") {
+	if f.RequestedStorage() == "" {
 		return false, nil
 	}
 	store, err := f.NewSecretStore()

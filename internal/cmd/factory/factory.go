@@ -252,8 +252,8 @@ func StoredTLS(s *config.Server) TLSOptions {
 }
 
 // TLSFor returns the certificate settings for a server: the environment's
-// (ZENML_STORE_VERIFY_SSL, ZENML_STORE_SSL_CA_CERT), else the ones
-// recorded at login. The environment's settings belong to ZENML_STORE_URL
+// (ZENML_STORE_VERIFY_SSL: true, false or a CA bundle's path), else the
+// ones recorded at login. The environment's settings belong to ZENML_STORE_URL
 // when it is set: they never weaken the checks of another server.
 func (f *Factory) TLSFor(serverURL string, s *config.Server) TLSOptions {
 	env := f.Env()
@@ -301,7 +301,7 @@ func (f *Factory) AuthenticatedClient(ctx context.Context) (*zenml.Client, *Targ
 	if s == nil {
 		return nil, nil, &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s; run `zenctl login %s`", serverURL, serverURL)}
 	}
-	if want := f.requestedStorage(); want != "" && s.SecretStore != "" && want != s.SecretStore {
+	if want := f.RequestedStorage(); want != "" && s.SecretStore != "" && want != s.SecretStore {
 		// A login's secret stays where login put it; say so rather than
 		// ignore the request silently.
 		fmt.Fprintf(f.IOStreams.ErrOut, "%s The credentials of %s are in the %s store, not %s; `zenctl login %s --storage %s` moves them\n",
@@ -478,9 +478,9 @@ func IsLoopback(serverURL string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// requestedStorage is the storage mode --storage or ZENCTL_STORAGE asks
+// RequestedStorage is the storage mode --storage or ZENCTL_STORAGE asks
 // for, or "" when neither does (the config file's mode is a default).
-func (f *Factory) requestedStorage() string {
+func (f *Factory) RequestedStorage() string {
 	if f.StorageFlag != "" {
 		return strings.ToLower(f.StorageFlag)
 	}
