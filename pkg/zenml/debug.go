@@ -49,19 +49,20 @@ var secretPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`ZEN(PRO)?KEY_[A-Za-z0-9+/=_-]+`),
 }
 
+// secretName matches, as a regexp, the names isSecretField accepts.
+var secretName = func() string {
+	names := make([]string, 0, len(secretFields))
+	for name := range secretFields {
+		names = append(names, regexp.QuoteMeta(name))
+	}
+	sort.Strings(names)
+	return `(?:` + strings.Join(names, "|") + `|\w*password\w*)`
+}()
+
 // secretJSONField finds a secret field's string value in JSON text that
 // does not parse, such as a body cut short for the trace: the value runs to
 // its closing quote or, when cut, to the end.
-var secretJSONField = func() *regexp.Regexp {
-	var names []string
-	for name, secret := range secretFields {
-		if secret {
-			names = append(names, regexp.QuoteMeta(name))
-		}
-	}
-	sort.Strings(names)
-	return regexp.MustCompile(`(?i)("(?:` + strings.Join(names, "|") + `|\w*password\w*)"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)`)
-}()
+var secretJSONField = regexp.MustCompile(`(?i)("` + secretName + `"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)`)
 
 func redactText(s string) string {
 	for _, re := range secretPatterns {
@@ -189,14 +190,7 @@ func redactBody(body []byte, contentType string) string {
 
 // secretFormField finds a secret field's value in form-encoded text that
 // does not parse, such as one with a ';' or cut short for the trace.
-var secretFormField = func() *regexp.Regexp {
-	names := make([]string, 0, len(secretFields))
-	for name := range secretFields {
-		names = append(names, regexp.QuoteMeta(name))
-	}
-	sort.Strings(names)
-	return regexp.MustCompile(`(?i)(^|[&;?\s])((?:` + strings.Join(names, "|") + `|\w*password\w*)=)[^&;\s]*`)
-}()
+var secretFormField = regexp.MustCompile(`(?i)(^|[&;?\s])(` + secretName + `=)[^&;\s]*`)
 
 // scrub applies every pattern: parsed bodies pass through it too, as a
 // second line of defence.
