@@ -28,12 +28,35 @@ type Table struct {
 	ios    *iostreams.IOStreams
 	header []string
 	rows   [][]string
-	// yielding marks the columns that are truncated first when the table
-	// is too wide.
-	yielding []bool
-	// abbrev gives the width a column is cut to, without an ellipsis, when
-	// the table is still too wide: an id prefix that can be copied.
-	abbrev []int
+	// policy says, by header, how a column gives way when the table is
+	// too wide for the terminal.
+	policy map[string]columnPolicy
+}
+
+type columnPolicy struct {
+	// yields: truncated before the other columns.
+	yields bool
+	// abbrev, when set, is the width the column is cut to, without an
+	// ellipsis, when the table is still too wide: an id prefix that can be
+	// copied.
+	abbrev int
+}
+
+// policyOf is the policy of column i; columns beyond the header have none.
+func (t *Table) policyOf(i int) columnPolicy {
+	if i >= len(t.header) {
+		return columnPolicy{}
+	}
+	return t.policy[t.header[i]]
+}
+
+func (t *Table) setPolicy(header string, change func(*columnPolicy)) {
+	if t.policy == nil {
+		t.policy = map[string]columnPolicy{}
+	}
+	p := t.policy[header]
+	change(&p)
+	t.policy[header] = p
 }
 
 // NewTable starts a table with the given column headers.
@@ -45,13 +68,8 @@ func NewTable(ios *iostreams.IOStreams, header ...string) *Table {
 // too wide for the terminal: free text and ids (a unique id prefix still
 // resolves), so that names, statuses and times stay whole.
 func (t *Table) TruncateFirst(headers ...string) {
-	t.yielding = make([]bool, len(t.header))
-	for i, h := range t.header {
-		for _, y := range headers {
-			if h == y {
-				t.yielding[i] = true
-			}
-		}
+	for _, h := range headers {
+		t.setPolicy(h, func(p *columnPolicy) { p.yields = true })
 	}
 }
 
@@ -59,14 +77,7 @@ func (t *Table) TruncateFirst(headers ...string) {
 // table does not fit otherwise: a UUID's first characters still name it
 // (as a unique prefix) and can be copied as they are.
 func (t *Table) Abbreviate(header string, width int) {
-	if t.abbrev == nil {
-		t.abbrev = make([]int, len(t.header))
-	}
-	for i, h := range t.header {
-		if h == header {
-			t.abbrev[i] = width
-		}
-	}
+	t.setPolicy(header, func(p *columnPolicy) { p.abbrev = width })
 }
 
 // AddRow appends a row. A row shorter than the header is padded with empty
@@ -109,45 +120,7 @@ func (t *Table) Render() error {
 			widths[i] = max(widths[i], ansi.StringWidth(sanitize(cell(r, i))))
 		}
 	}
-	cols := make([]int, 0, ncol) // the columns shown
-	for i := range ncol {
-		cols = append(cols, i)
-	}
-	if sum(widths, cols)+len(columnGap)*(ncol-1) > t.ios.TerminalWidth() {
-		// Too wide: first drop the columns nobody filled in.
-		cols = cols[:0]
-		for i := range ncol {
-			if t.hasData(i) {
-				cols = append(cols, i)
-			}
-		}
-		if len(cols) == 0 { // nothing filled in at all: show the header
-			for i := range ncol {
-				cols = append(cols, i)
-			}
-		}
-	}
-	avail := t.ios.TerminalWidth() - len(columnGap)*(len(cols)-1)
-	cut := make([]bool, ncol) // abbreviated: cut without an ellipsis
-	natural := slices.Clone(widths)
-	fitWidths(widths, cols, avail, func(i int) bool { return i < len(t.yielding) && t.yielding[i] })
-	for _, i := range cols {
-		if sum(widths, cols) > avail && i < len(t.abbrev) && t.abbrev[i] > 0 && widths[i] > t.abbrev[i] {
-			w := t.abbrev[i]
-			// A prefix shared by two rows would name neither.
-			for w < widths[i] && !t.uniquePrefixes(i, w) {
-				w++
-			}
-			widths[i], cut[i] = w, true
-		}
-	}
-	// Room freed by a cut goes back to the columns that gave way first.
-	for _, i := range cols {
-		if slack := avail - sum(widths, cols); slack > 0 && !cut[i] && widths[i] < natural[i] {
-			widths[i] += min(slack, natural[i]-widths[i])
-		}
-	}
-	fitWidths(widths, cols, avail, func(i int) bool { return !cut[i] })
+	cols, cut := t.layout(widths, t.ios.TerminalWidth())
 
 	cs := t.ios.ColorScheme()
 	for ri, r := range rows {
@@ -186,6 +159,53 @@ func (t *Table) uniquePrefixes(i, n int) bool {
 		seen[p] = v
 	}
 	return true
+}
+
+// layout fits the columns, whose natural widths are given, into a terminal
+// of width characters. It changes widths and returns the columns to show
+// and which of them are cut to a prefix. The order of giving way: columns
+// nobody filled in are dropped, yielding columns are truncated, then
+// abbreviated ones cut to a unique prefix (the room that frees goes back
+// to the yielding ones), and last every other column is truncated.
+func (t *Table) layout(widths []int, width int) (cols []int, cut []bool) {
+	ncol := len(widths)
+	for i := range ncol {
+		cols = append(cols, i)
+	}
+	cut = make([]bool, ncol)
+	if sum(widths, cols)+len(columnGap)*(ncol-1) <= width {
+		return cols, cut
+	}
+	var filled []int
+	for i := range ncol {
+		if t.hasData(i) {
+			filled = append(filled, i)
+		}
+	}
+	if len(filled) > 0 { // with nothing filled in at all, show the header
+		cols = filled
+	}
+	avail := width - len(columnGap)*(len(cols)-1)
+	natural := slices.Clone(widths)
+	fitWidths(widths, cols, avail, func(i int) bool { return t.policyOf(i).yields })
+	for _, i := range cols {
+		abbrev := t.policyOf(i).abbrev
+		if sum(widths, cols) > avail && abbrev > 0 && widths[i] > abbrev {
+			w := abbrev
+			// A prefix shared by two rows would name neither.
+			for w < widths[i] && !t.uniquePrefixes(i, w) {
+				w++
+			}
+			widths[i], cut[i] = w, true
+		}
+	}
+	for _, i := range cols {
+		if slack := avail - sum(widths, cols); slack > 0 && !cut[i] && widths[i] < natural[i] {
+			widths[i] += min(slack, natural[i]-widths[i])
+		}
+	}
+	fitWidths(widths, cols, avail, func(i int) bool { return !cut[i] })
+	return cols, cut
 }
 
 // hasData reports whether any row has a value in column i.
