@@ -95,8 +95,11 @@ func TestLoginWithPasswordFromStdin(t *testing.T) {
 	forEachProfile(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
 		c := newCLI(t)
 		// A fresh server's default user has an empty password.
-		r := c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
-		if !strings.Contains(r.stderr, "as user default") {
+		// The fake is plain http: certificate flags have nothing to act on,
+		// and saying so beats a warning about TLS.
+		r := c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin", "--no-verify-ssl")
+		if !strings.Contains(r.stderr, "as user default") || !strings.Contains(r.stderr, "uses plain http: --no-verify-ssl and --ssl-ca-cert have no effect on it") ||
+			strings.Contains(r.stderr, "verification is off") {
 			t.Errorf("stderr: %s", r.stderr)
 		}
 		fake.CreateUser("alice", "s3cret")
@@ -627,6 +630,22 @@ func TestLoginAgainKeepsTheStoredMethod(t *testing.T) {
 		}
 		if n := fake.Count("POST /api/v1/login"); n != 1 {
 			t.Errorf("%d logins, want 1", n)
+		}
+
+		// --device switches a password login to the browser flow.
+		dctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		admin, _ = zenml.NewClient(fake.URL(), zenml.Options{Tokens: zenml.StaticToken(fake.AdminToken())})
+		seen, code := c.deviceFlow(dctx, func(deviceID, userCode string) {
+			if _, err := admin.VerifyDevice(dctx, deviceID, userCode, false); err != nil {
+				t.Errorf("verify: %v", err)
+			}
+		}, "login", fake.URL(), "--device", "--no-browser")
+		if code != 0 {
+			t.Fatalf("login --device: exit %d\n%s", code, strings.Join(seen, "\n"))
+		}
+		if st := c.mustRun("", "status", "-o", "json"); !strings.Contains(st.stdout, `"auth_method": "device"`) {
+			t.Errorf("status after --device: %s", st.stdout)
 		}
 	})
 }
