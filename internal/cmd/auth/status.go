@@ -42,8 +42,8 @@ type ServerStatus struct {
 	AccountSource     string `json:"account_source,omitempty"`
 	CredentialsSource string `json:"credentials_source,omitempty"`
 	OK                bool   `json:"ok"`
-	Error          string `json:"error,omitempty"`
-	authFailed     bool
+	Error             string `json:"error,omitempty"`
+	authFailed        bool
 }
 
 // NewCmdStatus builds `zenctl status` (alias whoami).
