@@ -128,7 +128,7 @@ func (c *Client) backoff(attempt int, resp *http.Response) (wait, asked time.Dur
 
 // maxRetryAfter bounds a Retry-After so that the arithmetic cannot
 // overflow; waits are capped far lower by the request timeout.
-const maxRetryAfter = 24 * time.Hour
+const maxRetryAfter = 366 * 24 * time.Hour
 
 // retryAfter reads a Retry-After header: a number of seconds or an HTTP
 // date (RFC 9110, section 10.2.3). A date in the past means no wait.
