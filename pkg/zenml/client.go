@@ -201,6 +201,16 @@ func (c *Client) leavesBase(p string) bool {
 	return full != prefix && !strings.HasPrefix(full, prefix+"/")
 }
 
+// cleanPath removes the dot segments of an escaped path, as
+// path.Clean does, keeping a trailing slash.
+func cleanPath(p string) string {
+	cleaned := path.Clean("/" + p)
+	if strings.HasSuffix(p, "/") && cleaned != "/" {
+		cleaned += "/"
+	}
+	return cleaned
+}
+
 // doJSON performs r and decodes a 2xx JSON answer into out (nil: discard).
 func (c *Client) doJSON(ctx context.Context, r request, out any) error {
 	resp, body, err := c.do(ctx, r)
