@@ -489,6 +489,43 @@ func TestAbsoluteURLToAnotherHostRefused(t *testing.T) {
 	}
 }
 
+// Dot segments cannot lead out of a path-prefixed server, neither in a
+// PATH nor in a full URL: a normalising proxy would send the request,
+// with the bearer token, to another application.
+func TestDotSegmentsCannotLeaveThePrefix(t *testing.T) {
+	fake, h := setup(t, zenmltest.Options{PathPrefix: "/zenml"})
+	u, _ := url.Parse(fake.URL())
+	for _, arg := range []string{
+		"/../other/app",
+		"/api/../../other/app",
+		"/%2e%2e/other/app",
+		"../../../other/app",
+		"http://" + u.Host + "/zenml/../other/app",
+		"http://" + u.Host + "/zenml/api/%2E%2E/%2e%2e/../other",
+	} {
+		h.Reset()
+		err := run(t, h, arg)
+		var usage *exitcode.UsageError
+		if !errors.As(err, &usage) || !strings.Contains(err.Error(), "refusing") || exitcode.For(err) != exitcode.Error {
+			t.Errorf("%s: err = %v, want a refusal", arg, err)
+		}
+	}
+	if n := len(fake.Requests()); n != 0 {
+		t.Errorf("%d requests were sent", n)
+	}
+
+	// Inside the prefix, the path is sent clean.
+	for _, arg := range []string{"/api/v1/../v1/./current-user", "http://" + u.Host + "/zenml/api/x/../v1/current-user"} {
+		h.Reset()
+		if err := run(t, h, arg); err != nil {
+			t.Fatalf("%s: %v", arg, err)
+		}
+		if r := lastRequest(t, fake, "GET /api/v1/current-user"); r.Path != "/zenml/api/v1/current-user" {
+			t.Errorf("%s: sent %s", arg, r.Path)
+		}
+	}
+}
+
 func TestFlagParsing(t *testing.T) {
 	tests := []struct {
 		name    string

@@ -177,6 +177,7 @@ func (f *Factory) NewClient(serverURL string, tlsOpts TLSOptions, tokens zenml.T
 	opts := zenml.Options{
 		Timeout:            f.settings.HTTPTimeout,
 		UserAgent:          "zenctl/" + f.Version,
+		SourceContext:      "cli",
 		Tokens:             tokens,
 		InsecureSkipVerify: tlsOpts.InsecureSkipVerify,
 		CACert:             tlsOpts.CACert,
@@ -184,8 +185,8 @@ func (f *Factory) NewClient(serverURL string, tlsOpts TLSOptions, tokens zenml.T
 		// follows on the same stream and must not mix with one.
 		OnRetry: func(ev zenml.RetryEvent) {
 			if f.IOStreams.IsStderrTTY() {
-				fmt.Fprintf(f.IOStreams.ErrOut, "%s %s %s: %s; retrying in %s (attempt %d)\n",
-					f.IOStreams.ErrColorScheme().WarningIcon(), ev.Method, ev.Path, ev.Reason, ev.Wait.Round(100*time.Millisecond), ev.Attempt+1)
+				fmt.Fprintf(f.IOStreams.ErrOut, "%s %s %s %s: %s; retrying in %s (attempt %d)\n",
+					f.IOStreams.ErrColorScheme().WarningIcon(), ev.Server, ev.Method, ev.Path, ev.Reason, ev.Wait.Round(100*time.Millisecond), ev.Attempt+1)
 			}
 		},
 	}
