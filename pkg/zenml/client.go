@@ -330,7 +330,7 @@ func (c *Client) attempt(ctx context.Context, r request, token, idempotencyKey s
 }
 
 func jsonRequest(method, path string, body any) request {
-	data, err := json.Marshal(body)
+	data, err := marshalJSON(body)
 	r := request{method: method, path: path, body: data, ctype: "application/json", auth: true,
 		retryable: method == http.MethodGet || method == http.MethodPost}
 	if err != nil {

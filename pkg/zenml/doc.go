@@ -36,9 +36,9 @@
 // is a *TLSError inside it); a server URL that cannot be used is a
 // *URLError; credentials that need the user again are a
 // *ReauthRequiredError. Messages say what happened, not what to do about
-// it: that is the calling program's to add, in its own terms. They never
-// contain the secrets the request carried, even when the server echoes
-// them.
+// it: that is the calling program's to add, in its own terms. They are
+// stripped of the secrets the request carried, even when the server echoes
+// them, by the rules that redact the Options.Debug trace.
 //
 // # Retries
 //

@@ -124,7 +124,7 @@ func redactURL(u *url.URL) string {
 	return redactText(cp.String())
 }
 
-// redactBody hides secrets whatever the body claims to be: `zenctl api`
+// redactBody hides secrets whatever the body claims to be: a caller of Do
 // can send a form labelled as JSON, or the reverse, so the Content-Type
 // only decides which parser is tried first, and text that no parser
 // accepts is scrubbed by pattern for both syntaxes.

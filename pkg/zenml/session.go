@@ -51,8 +51,7 @@ type Session struct {
 	// OnExchange, when set, is called after every successful login exchange.
 	OnExchange func(Credentials)
 	// CredentialsLabel, when set, names the renewable credential in the
-	// Reason of a ReauthRequiredError instead of "the API key" or "the
-	// password".
+	// Reason of a ReauthRequiredError instead of "the credentials".
 	//
 	// Deprecated: a program that wants its own words reads the
 	// ReauthRequiredError's Credential and Rejection instead.
@@ -218,7 +217,7 @@ func (s *Session) renew(ctx context.Context, lockWait time.Duration, stale, reas
 	if err != nil {
 		var apiErr *Error
 		if errors.As(err, &apiErr) && apiErr.Kind == KindCredentials {
-			return "", s.reauth("the server rejected "+s.label(c)+": "+apiErr.Message, credentialKind(c), apiErr)
+			return "", s.reauth("the server rejected "+s.label()+": "+apiErr.Message, credentialKind(c), apiErr)
 		}
 		return "", err
 	}
@@ -236,11 +235,11 @@ func (s *Session) renew(ctx context.Context, lockWait time.Duration, stale, reas
 	return c.AccessToken, nil
 }
 
-func (s *Session) label(c Credentials) string {
+func (s *Session) label() string {
 	if s.CredentialsLabel != "" {
 		return s.CredentialsLabel
 	}
-	return credentialKind(c).String()
+	return "the credentials"
 }
 
 func credentialKind(c Credentials) CredentialKind {

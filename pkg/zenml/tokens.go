@@ -88,11 +88,10 @@ type ReauthRequiredError struct {
 	// Rejection is the server's answer when it rejected the credential;
 	// nil when there was nothing to renew the session with.
 	Rejection *Error
-	// Hint, when set, replaces the closing "log in to SERVER again".
-	//
-	// Deprecated: advice is the caller's to add where it prints the error
-	// (it knows its commands); set by Session only from the deprecated
-	// Session.ReauthHint.
+	// Hint, when set, replaces the closing "log in to SERVER again": a
+	// Refresher that knows where its credentials come from can say how to
+	// replace them. Session leaves it empty (unless given the deprecated
+	// Session.ReauthHint).
 	Hint string
 }
 
