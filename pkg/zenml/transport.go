@@ -81,8 +81,23 @@ func withTLS(base http.RoundTripper, opts Options) (http.RoundTripper, error) {
 	return t, nil
 }
 
+// defaultTransport is a clone of http.DefaultTransport, or, when a program
+// replaced that with another RoundTripper, a transport with the same
+// proxy and timeout settings.
 func defaultTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if ok {
+		t = t.Clone()
+	} else {
+		t = &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			ForceAttemptHTTP2:     true,
+			MaxIdleConns:          100,
+			IdleConnTimeout:       90 * time.Second,
+			TLSHandshakeTimeout:   10 * time.Second,
+			ExpectContinueTimeout: time.Second,
+		}
+	}
 	t.MaxIdleConnsPerHost = 10
 	return t
 }

@@ -526,6 +526,27 @@ func TestDotSegmentsCannotLeaveThePrefix(t *testing.T) {
 	}
 }
 
+// A server's Retry-After holds a command no longer than its HTTP timeout,
+// and the wait is said on stderr, terminal or not.
+func TestRetryAfterIsCappedAndSaid(t *testing.T) {
+	fake, h := setup(t, zenmltest.Options{})
+	h.Env["ZENCTL_HTTP_TIMEOUT"] = "300ms"
+	h.Reset()
+	fake.InjectFault("GET /api/v1/current-user", zenmltest.Fault{Status: http.StatusTooManyRequests, Times: 1,
+		Header: http.Header{"Retry-After": {"100000"}}})
+	start := time.Now()
+	if err := run(t, h, "current-user"); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("waited %s", d)
+	}
+	stderr := h.ErrOut.String()
+	if !strings.Contains(stderr, fake.URL()+" GET /api/v1/current-user: HTTP 429 (the server asked to wait 27h46m40s); retrying in 300ms") {
+		t.Errorf("stderr: %q", stderr)
+	}
+}
+
 func TestFlagParsing(t *testing.T) {
 	tests := []struct {
 		name    string

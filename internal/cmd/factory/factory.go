@@ -183,10 +183,16 @@ func (f *Factory) NewClient(serverURL string, tlsOpts TLSOptions, tokens zenml.T
 		CACert:             tlsOpts.CACert,
 		// A line per retry rather than a spinner: the command's own output
 		// follows on the same stream and must not mix with one.
+		// A long wait is said also off a terminal: a server's Retry-After
+		// must not hold a script silently.
 		OnRetry: func(ev zenml.RetryEvent) {
-			if f.IOStreams.IsStderrTTY() {
+			if f.IOStreams.IsStderrTTY() || ev.Wait >= time.Second || ev.RetryAfter >= time.Second {
+				reason := ev.Reason
+				if ev.RetryAfter > ev.Wait {
+					reason += fmt.Sprintf(" (the server asked to wait %s)", ev.RetryAfter)
+				}
 				fmt.Fprintf(f.IOStreams.ErrOut, "%s %s %s %s: %s; retrying in %s (attempt %d)\n",
-					f.IOStreams.ErrColorScheme().WarningIcon(), ev.Server, ev.Method, ev.Path, ev.Reason, ev.Wait.Round(100*time.Millisecond), ev.Attempt+1)
+					f.IOStreams.ErrColorScheme().WarningIcon(), ev.Server, ev.Method, ev.Path, reason, ev.Wait.Round(100*time.Millisecond), ev.Attempt+1)
 			}
 		},
 	}
