@@ -65,7 +65,8 @@ func (c *Client) doWithRetries(ctx context.Context, r request, token string) (*h
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return nil, nil, newRequestError(r, ctx.Err(), c.opts.Timeout)
+			// The caller's deadline, not the per-request limit.
+			return nil, nil, newRequestError(r, ctx.Err(), 0)
 		case <-timer.C:
 		}
 	}
