@@ -14,6 +14,7 @@ import (
 	"github.com/zenctl/zenctl/internal/browser"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/cmd/root"
+	"github.com/zenctl/zenctl/internal/errhint"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/prompt"
@@ -50,7 +51,7 @@ func run(args []string) int {
 	}
 	if !errors.Is(err, exitcode.ErrSilent) {
 		cs := ios.ErrColorScheme()
-		msg := iostreams.OneLine(err.Error())
+		msg := iostreams.OneLine(errhint.Add(err).Error())
 		if u := f.TargetURL(); u != "" && aboutTheServer(err) && !strings.Contains(msg, u) {
 			msg = u + ": " + msg
 		}

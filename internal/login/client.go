@@ -49,9 +49,8 @@ func (m *Manager) ClientFor(t *Target, tls TLS) (*zenml.Client, error) {
 		return nil, err
 	}
 	login.SetServerVersion(t.Server.ServerVersion)
-	session := &zenml.Session{Login: login, Store: &sessionStore{m: m, server: t.URL, key: t.SecretKey, store: t.Store},
-		CredentialsLabel: storedCredentialsLabel(t.AuthMethod), ReauthHint: "run `" + LoginCommand(t.Server, t.Account) + "`"}
-	return login.WithTokens(session), nil
+	session := &zenml.Session{Login: login, Store: &sessionStore{m: m, server: t.URL, key: t.SecretKey, store: t.Store}}
+	return login.WithTokens(hintedSession{session, storedCredentialsLabel(t.AuthMethod), "run `" + LoginCommand(t.Server, t.Account) + "`"}), nil
 }
 
 // describe names the target's login in messages: "alice on URL".
@@ -70,6 +69,36 @@ func storedCredentialsLabel(method string) string {
 		return "the stored password"
 	}
 	return "the stored credentials"
+}
+
+// hintedSession adds to a session's ReauthRequiredError what gets the
+// user in again: the library says what happened, the CLI what to run.
+type hintedSession struct {
+	*zenml.Session
+	// label names the credential in the CLI's words ("the stored API key",
+	// "ZENML_STORE_API_KEY"); hint is the command that gets the user in.
+	label, hint string
+}
+
+func (h hintedSession) Token(ctx context.Context) (string, error) {
+	tok, err := h.Session.Token(ctx)
+	return tok, h.add(err)
+}
+
+func (h hintedSession) Refresh(ctx context.Context, rejected string) (string, error) {
+	tok, err := h.Session.Refresh(ctx, rejected)
+	return tok, h.add(err)
+}
+
+func (h hintedSession) add(err error) error {
+	var reauth *zenml.ReauthRequiredError
+	if errors.As(err, &reauth) && reauth.Hint == "" {
+		reauth.Hint = h.hint
+		if reauth.Rejection != nil && h.label != "" {
+			reauth.Reason = "the server rejected " + h.label + ": " + reauth.Rejection.Message
+		}
+	}
+	return err
 }
 
 // LoginCommand is the command that logs in to a server again the way the
@@ -118,12 +147,12 @@ func (m *Manager) envClient(t *Target) (*zenml.Client, error) {
 			initial.Username, initial.Password = env.StoreUsername, env.StorePassword
 			label, hint = "ZENML_STORE_USERNAME and ZENML_STORE_PASSWORD", "check ZENML_STORE_USERNAME and ZENML_STORE_PASSWORD"
 		}
-		session := &zenml.Session{Login: login, Initial: initial, CredentialsLabel: label, ReauthHint: hint}
+		session := &zenml.Session{Login: login, Initial: initial}
 		t.TokenExpiry = func() (time.Time, bool) {
 			c := session.Current()
 			return c.ExpiresAt, c.AccessToken != ""
 		}
-		return login.WithTokens(session), nil
+		return login.WithTokens(hintedSession{session, label, hint}), nil
 	}
 	t.TokenExpiry = func() (time.Time, bool) {
 		// Not a JWT: its expiry is unknown, which is not "never".

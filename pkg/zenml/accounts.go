@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/url"
 	"sort"
@@ -76,6 +77,15 @@ func (c *Client) ListServiceAccounts(ctx context.Context, p ListParams) (*Page[S
 		return nil, err
 	}
 	return &page, nil
+}
+
+// AllServiceAccounts iterates over every service account that p's filters
+// select, fetching page after page (of p.Size accounts, 100 when 0) as the
+// loop goes on. The loop ends after the first error, which it yields.
+func (c *Client) AllServiceAccounts(ctx context.Context, p ListParams) iter.Seq2[ServiceAccount, error] {
+	return allItems(p, func(p ListParams) (*Page[ServiceAccount], error) {
+		return c.ListServiceAccounts(ctx, p)
+	})
 }
 
 // GetServiceAccount fetches a service account by exact name or id.
@@ -155,21 +165,22 @@ func (c *Client) ListAPIKeys(ctx context.Context, serviceAccountID string, p Lis
 // ListAllAPIKeys returns every API key of a service account, page by page.
 func (c *Client) ListAllAPIKeys(ctx context.Context, serviceAccountID string, p ListParams) ([]APIKey, error) {
 	var all []APIKey
-	p.Page = 1
-	if p.Size == 0 {
-		p.Size = 100
-	}
-	for {
-		page, err := c.ListAPIKeys(ctx, serviceAccountID, p)
+	for k, err := range c.AllAPIKeys(ctx, serviceAccountID, p) {
 		if err != nil {
 			return nil, err
 		}
-		all = append(all, page.Items...)
-		if page.Index >= page.TotalPages || len(page.Items) == 0 {
-			return all, nil
-		}
-		p.Page++
+		all = append(all, k)
 	}
+	return all, nil
+}
+
+// AllAPIKeys iterates over every API key of a service account, fetching
+// page after page (of p.Size keys, 100 when 0) as the loop goes on. The
+// loop ends after the first error, which it yields.
+func (c *Client) AllAPIKeys(ctx context.Context, serviceAccountID string, p ListParams) iter.Seq2[APIKey, error] {
+	return allItems(p, func(p ListParams) (*Page[APIKey], error) {
+		return c.ListAPIKeys(ctx, serviceAccountID, p)
+	})
 }
 
 // GetAPIKey fetches an API key by name or id.

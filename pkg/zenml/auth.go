@@ -3,7 +3,6 @@ package zenml
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -201,20 +200,4 @@ func versionAtLeast(v string, major, minor int) versionAnswer {
 		return versionYes
 	}
 	return versionNo
-}
-
-// SupportsRawAPIKeyBearer reports whether the server accepts a ZENKEY_
-// value directly as a bearer token (0.91.1 and later).
-func SupportsRawAPIKeyBearer(version string) bool {
-	return versionAtLeast(version, 0, 92) == versionYes || strings.HasPrefix(version, "0.91.") && version != "0.91.0"
-}
-
-func jsonRequest(method, path string, body any) request {
-	data, err := marshalJSON(body)
-	r := request{method: method, path: path, body: data, ctype: "application/json", auth: true,
-		retryable: method == http.MethodGet || method == http.MethodPost}
-	if err != nil {
-		panic(fmt.Sprintf("zenml: cannot encode request body: %v", err))
-	}
-	return r
 }

@@ -3,39 +3,41 @@ package zenml
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"strconv"
+	"path"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
-
-	"github.com/google/uuid"
 )
 
-// DefaultTimeout bounds every request unless Options.Timeout says otherwise.
+// DefaultTimeout bounds every request attempt when Options.Timeout is 0.
 const DefaultTimeout = 30 * time.Second
+
+// DefaultUserAgent is the User-Agent sent when Options.UserAgent is "".
+const DefaultUserAgent = "zenml-go"
 
 // MaxResponseBytes bounds how much of a response body the client reads; the
 // answers of the endpoints this client calls are a few kilobytes.
 const MaxResponseBytes = 8 << 20
 
-// Options configure a Client. The zero value is usable.
+// Options configure a Client. The zero value is usable: every zero field
+// means the default its comment names.
 type Options struct {
-	// Timeout bounds each request attempt; 0 means DefaultTimeout.
+	// Timeout bounds each attempt of a request, from connecting to reading
+	// the whole answer; 0 means DefaultTimeout. A retry gets a fresh
+	// budget; the context passed to each call bounds them all. Timeout also
+	// caps the wait a server may ask for with Retry-After.
 	Timeout time.Duration
-	// UserAgent is sent on every request; "" means "zenctl".
+	// UserAgent is sent on every request; "" means DefaultUserAgent.
 	UserAgent string
+	// SourceContext is sent as the Source-Context header, which a ZenML
+	// server records to tell its clients apart (it knows "cli", "python",
+	// "dashboard" and "api"); "" sends no such header.
+	SourceContext string
 	// Tokens authenticates requests; nil sends none.
 	Tokens TokenSource
 	// InsecureSkipVerify turns off TLS certificate verification.
@@ -43,29 +45,38 @@ type Options struct {
 	// CACert is a PEM bundle file path, or PEM text, trusted in addition to
 	// the system roots.
 	CACert string
-	// MaxRetries is how many times a safe request is retried; 0 means 3, a
-	// negative value disables retries.
+	// MaxRetries is how many times a request is sent again after a failure
+	// that a retry can fix; 0 means DefaultMaxRetries.
 	MaxRetries int
-	// RetryBaseDelay is the first backoff delay; 0 means 250ms.
+	// NoRetries sends every request once. (A negative MaxRetries does the
+	// same.)
+	NoRetries bool
+	// RetryBaseDelay is the first backoff delay; 0 means
+	// DefaultRetryBaseDelay.
 	RetryBaseDelay time.Duration
-	// OnRetry, when set, is told about every retry (for progress output).
+	// OnRetry, when set, is told about every retry before its wait, so that
+	// a program can say why it is waiting.
 	OnRetry func(RetryEvent)
 	// Debug, when set, receives a trace of every request and response with
 	// secrets redacted.
 	Debug io.Writer
-	// Transport replaces the base HTTP transport (tests, proxies).
+	// HTTPClient, when set, is the HTTP client to send requests with: its
+	// Transport (nil: a clone of http.DefaultTransport) and its Timeout are
+	// kept. Its Jar and CheckRedirect are replaced, always: a cookie jar
+	// would let a stale login cookie override the bearer token, and the
+	// redirect rules keep credentials from leaking to another host or to
+	// plain http. The caller's client itself is never modified.
+	HTTPClient *http.Client
+	// Transport, when set, sends the requests; it wins over HTTPClient's.
+	//
+	// InsecureSkipVerify and CACert are applied to a clone of an
+	// *http.Transport (they win over its TLSClientConfig, whose other
+	// settings are kept). With any other RoundTripper they make NewClient
+	// fail rather than being dropped: configure TLS on that transport.
 	Transport http.RoundTripper
-	// Now replaces the clock (tests).
+	// Now replaces the clock; nil means time.Now. It dates Retry-After
+	// headers that carry an HTTP date.
 	Now func() time.Time
-}
-
-// RetryEvent describes a retry about to happen.
-type RetryEvent struct {
-	Method  string
-	Path    string
-	Attempt int
-	Wait    time.Duration
-	Reason  string
 }
 
 // Client talks to one ZenML server. It is safe for concurrent use.
@@ -80,7 +91,9 @@ type Client struct {
 }
 
 // NewClient returns a client for the server at serverURL, which may include
-// a path prefix (a server mounted under /zenml).
+// a path prefix (a server mounted under /zenml). It fails with a *URLError
+// for a URL that NormalizeServerURL refuses, or when the TLS settings
+// cannot be applied.
 func NewClient(serverURL string, opts Options) (*Client, error) {
 	base, err := NormalizeServerURL(serverURL)
 	if err != nil {
@@ -90,196 +103,26 @@ func NewClient(serverURL string, opts Options) (*Client, error) {
 		opts.Timeout = DefaultTimeout
 	}
 	if opts.UserAgent == "" {
-		opts.UserAgent = "zenctl"
+		opts.UserAgent = DefaultUserAgent
 	}
 	if opts.MaxRetries == 0 {
-		opts.MaxRetries = 3
+		opts.MaxRetries = DefaultMaxRetries
 	}
 	if opts.RetryBaseDelay <= 0 {
-		opts.RetryBaseDelay = 250 * time.Millisecond
+		opts.RetryBaseDelay = DefaultRetryBaseDelay
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	transport := opts.Transport
-	if transport == nil {
-		t, err := newTransport(opts)
-		if err != nil {
-			return nil, err
-		}
-		transport = t
-	}
-	if opts.Debug != nil {
-		transport = &debugTransport{next: transport, w: opts.Debug}
-	}
-	u, _ := url.Parse(base)
-	c := &Client{base: u, opts: opts, tokens: opts.Tokens, version: new(atomic.Pointer[string])}
-	c.http = &http.Client{
-		// No cookie jar: the password grant sets an auth cookie that the server
-		// prefers over the Authorization header, so a stale one would win.
-		Jar:       nil,
-		Transport: transport,
-		// Per-attempt timeouts come from the request context instead, so a
-		// retry gets a fresh budget.
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 5 {
-				return errors.New("stopped after 5 redirects")
-			}
-			// Never carry credentials to another host, nor from https to
-			// plain http: not the bearer token, and not a request body,
-			// which for a login is the form with the password or API key.
-			first := via[0].URL
-			if req.URL.Host != first.Host || first.Scheme == "https" && req.URL.Scheme != "https" {
-				if req.Body != nil && req.Body != http.NoBody {
-					return &redirectError{method: via[0].Method, path: first.Path, to: req.URL.Scheme + "://" + req.URL.Host}
-				}
-				req.Header.Del("Authorization")
-			}
-			return nil
-		},
-	}
-	return c, nil
-}
-
-func newTransport(opts Options) (*http.Transport, error) {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 10
-	if opts.InsecureSkipVerify || opts.CACert != "" {
-		cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-		if opts.InsecureSkipVerify {
-			cfg.InsecureSkipVerify = true
-		}
-		if opts.CACert != "" {
-			pool, err := loadCertPool(opts.CACert)
-			if err != nil {
-				return nil, err
-			}
-			cfg.RootCAs = pool
-		}
-		t.TLSClientConfig = cfg
-	}
-	return t, nil
-}
-
-func loadCertPool(caCert string) (*x509.CertPool, error) {
-	pemData := []byte(caCert)
-	if !strings.Contains(caCert, "-----BEGIN") {
-		data, err := os.ReadFile(caCert)
-		if err != nil {
-			return nil, fmt.Errorf("reading CA certificate: %w", err)
-		}
-		pemData = data
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pemData) {
-		return nil, fmt.Errorf("no PEM certificate found in %s", caCertName(caCert))
-	}
-	return pool, nil
-}
-
-func caCertName(caCert string) string {
-	if strings.Contains(caCert, "-----BEGIN") {
-		return "the CA certificate text"
-	}
-	return caCert
-}
-
-// NormalizeServerURL checks a server URL and returns it in the canonical form
-// used as the key for stored credentials: http or https only, no embedded
-// credentials, no query or fragment, no trailing slash.
-func NormalizeServerURL(raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return "", errors.New("server URL is empty")
-	}
-	// Errors quote the URL without user info, query or fragment: those may
-	// hold a password or token, and errors end up in terminals and CI logs.
-	shown := displayURL(raw)
-	if authorityHasUserInfo(raw) {
-		return "", fmt.Errorf("invalid server URL %q: remove the credentials embedded in it (use --api-key or --username instead)", shown)
-	}
-	if !strings.Contains(raw, "://") {
-		// "host:port" would otherwise parse as a scheme or fail with
-		// url.Parse's "first path segment cannot contain colon".
-		return "", fmt.Errorf("invalid server URL %q: include the scheme, e.g. %s", shown, suggestScheme(shown))
-	}
-	u, err := url.Parse(raw)
+	hc, err := newHTTPClient(opts)
 	if err != nil {
-		var urlErr *url.Error
-		if errors.As(err, &urlErr) {
-			err = urlErr.Err
-		}
-		return "", fmt.Errorf("invalid server URL %q: %v", shown, err)
+		return nil, err
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		if u.Scheme == "" || u.Host == "" && u.Opaque != "" {
-			return "", fmt.Errorf("invalid server URL %q: include the scheme, e.g. https://%s", shown, shown)
-		}
-		return "", fmt.Errorf("invalid server URL %q: only http and https are supported", shown)
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, err
 	}
-	if u.Host == "" {
-		return "", fmt.Errorf("invalid server URL %q: no host", shown)
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("invalid server URL %q: remove the query or fragment", shown)
-	}
-	u.Scheme = strings.ToLower(u.Scheme)
-	u.Host = strings.ToLower(u.Host)
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = ""
-	return u.String(), nil
-}
-
-// suggestScheme proposes a full URL for a scheme-less one: http for this
-// machine, where local servers usually run without TLS, https elsewhere.
-func suggestScheme(hostAndPath string) string {
-	host := hostAndPath
-	if i := strings.IndexAny(host, "/?#"); i >= 0 {
-		host = host[:i]
-	}
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	host = strings.Trim(host, "[]")
-	if ip := net.ParseIP(host); strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback() {
-		return "http://" + hostAndPath
-	}
-	return "https://" + hostAndPath
-}
-
-// authorityHasUserInfo reports whether an '@' sits in the URL's authority
-// (user:password@host), rather than in its path.
-func authorityHasUserInfo(raw string) bool {
-	rest := raw
-	if i := strings.Index(rest, "://"); i >= 0 {
-		rest = rest[i+3:]
-	}
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		rest = rest[:i]
-	}
-	return strings.Contains(rest, "@")
-}
-
-// displayURL is raw without user info, query and fragment.
-func displayURL(raw string) string {
-	if i := strings.IndexAny(raw, "?#"); i >= 0 {
-		raw = raw[:i]
-	}
-	scheme, rest := "", raw
-	if i := strings.Index(raw, "://"); i >= 0 {
-		scheme, rest = raw[:i+3], raw[i+3:]
-	}
-	authority, path := rest, ""
-	if i := strings.Index(rest, "/"); i >= 0 {
-		authority, path = rest[:i], rest[i:]
-	}
-	if i := strings.LastIndex(authority, "@"); i >= 0 {
-		authority = authority[i+1:]
-	}
-	return scheme + authority + path
+	return &Client{base: u, http: hc, opts: opts, tokens: opts.Tokens, version: new(atomic.Pointer[string])}, nil
 }
 
 // ServerURL is the server's canonical URL.
@@ -315,8 +158,11 @@ type request struct {
 	// auth sends the bearer token and refreshes it once on a 401 that
 	// means the credentials are invalid or expired.
 	auth bool
-	// retryable allows retries on connection errors and 408/429/502/503/504.
+	// retryable allows retries of failures a retry can fix (shouldRetry).
 	retryable bool
+	// err is a failure to build the request (a body that does not
+	// encode), returned before anything is sent.
+	err error
 }
 
 // url joins the API root and path, which is already escaped (names in
@@ -338,6 +184,33 @@ func (c *Client) url(path string, query url.Values) string {
 	return u.String()
 }
 
+// leavesBase reports whether an escaped path, relative to the server URL,
+// resolves outside the server's path prefix once dot segments are
+// removed, as a normalising proxy would remove them. It is judged on the
+// decoded path: a proxy may decode %2e%2e to "..".
+func (c *Client) leavesBase(p string) bool {
+	prefix := c.base.Path
+	if prefix == "" {
+		return false
+	}
+	decoded, err := url.PathUnescape(p)
+	if err != nil {
+		decoded = p
+	}
+	full := path.Clean(prefix + "/" + decoded)
+	return full != prefix && !strings.HasPrefix(full, prefix+"/")
+}
+
+// cleanPath removes the dot segments of an escaped path, as
+// path.Clean does, keeping a trailing slash.
+func cleanPath(p string) string {
+	cleaned := path.Clean("/" + p)
+	if strings.HasSuffix(p, "/") && cleaned != "/" {
+		cleaned += "/"
+	}
+	return cleaned
+}
+
 // doJSON performs r and decodes a 2xx JSON answer into out (nil: discard).
 func (c *Client) doJSON(ctx context.Context, r request, out any) error {
 	resp, body, err := c.do(ctx, r)
@@ -349,7 +222,7 @@ func (c *Client) doJSON(ctx context.Context, r request, out any) error {
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return &ResponseError{Method: r.method, Path: r.path, Status: resp.StatusCode,
-			Reason: "the server's answer is not the JSON this client expects: " + describeDecodeError(body, resp.Header, err)}
+			Reason: r.redact("the server's answer is not the JSON this client expects: " + describeDecodeError(body, resp.Header, err))}
 	}
 	return nil
 }
@@ -365,94 +238,12 @@ func describeDecodeError(body []byte, h http.Header, err error) string {
 	return err.Error()
 }
 
-// ResponseError is a 2xx answer that could not be used.
-type ResponseError struct {
-	Method, Path string
-	Status       int
-	Reason       string
-}
-
-func (e *ResponseError) Error() string { return e.Reason }
-
-// RequestError is a request that got no answer: connection refused, TLS
-// failure, timeout, or a body too large to read.
-type RequestError struct {
-	Method, Path string
-	Err          error
-}
-
-func (e *RequestError) Error() string { return describeTransportError(e.Err) }
-func (e *RequestError) Unwrap() error { return e.Err }
-
-// Timeout reports whether the request timed out.
-func (e *RequestError) Timeout() bool {
-	var ne net.Error
-	return errors.Is(e.Err, context.DeadlineExceeded) || errors.As(e.Err, &ne) && ne.Timeout()
-}
-
-func describeTransportError(err error) string {
-	var certErr *tls.CertificateVerificationError
-	var unknownAuth x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	var recordErr tls.RecordHeaderError
-	var ne net.Error
-	switch {
-	case errors.Is(err, errBodyTooLarge):
-		return err.Error()
-	case errors.Is(err, context.Canceled):
-		return "cancelled"
-	case errors.As(err, &unknownAuth), errors.As(err, &certErr):
-		return "TLS certificate not trusted (" + rootCause(err) + "); pass --ssl-ca-cert PATH, or --no-verify-ssl to skip verification"
-	case errors.As(err, &hostErr):
-		return "TLS certificate does not match the host (" + rootCause(err) + ")"
-	case errors.As(err, &recordErr), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
-		// The second form is net/http's, when the server answers TLS's
-		// hello with a plain HTTP response.
-		return "TLS handshake failed: the server does not speak TLS (try http://)"
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return "timed out waiting for the server"
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "the server's answer was cut off: the connection closed early (unexpected EOF)"
-	}
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) {
-		return "cannot resolve host " + dnsErr.Name
-	}
-	return rootCause(err)
-}
-
-func rootCause(err error) string {
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err.Error()
-		}
-		if _, ok := err.(*url.Error); !ok {
-			if _, ok := err.(*net.OpError); !ok {
-				return err.Error()
-			}
-		}
-		err = next
-	}
-}
-
-var errBodyTooLarge = fmt.Errorf("response body larger than %d MiB", MaxResponseBytes>>20)
-
-// redirectError is a redirect of a request with a body to another host or
-// to plain http, which the client refuses to follow.
-type redirectError struct {
-	method, path, to string
-}
-
-func (e *redirectError) Error() string {
-	return fmt.Sprintf("the server redirected %s %s to %s, another host or plain http; not following it, the request may carry credentials", e.method, e.path, e.to)
-}
-
 // do performs r with retries and one token refresh, returning the response
 // (body already read and closed) when its status is 2xx.
 func (c *Client) do(ctx context.Context, r request) (*http.Response, []byte, error) {
+	if r.err != nil {
+		return nil, nil, r.err
+	}
 	refreshed := false
 	var rejected string
 	for {
@@ -477,41 +268,17 @@ func (c *Client) do(ctx context.Context, r request) (*http.Response, []byte, err
 		}
 		apiErr := ParseError(resp.StatusCode, resp.Header, body)
 		apiErr.Method, apiErr.Path = r.method, r.path
+		if d, ok := retryAfter(resp.Header, c.opts.Now()); ok {
+			apiErr.RetryAfter = d
+		}
+		// A server may echo what it was sent ("bad form: password=...");
+		// nothing of this request's secrets may reach a message.
+		apiErr.redact(r.sentSecrets(token))
 		if r.auth && token != "" && !refreshed && apiErr.Kind == KindCredentials && canRefresh(c.tokens) {
 			refreshed, rejected = true, token
 			continue
 		}
 		return resp, body, apiErr
-	}
-}
-
-func (c *Client) doWithRetries(ctx context.Context, r request, token string) (*http.Response, []byte, error) {
-	idempotencyKey := ""
-	if r.method == http.MethodPost && r.auth {
-		// One key per logical request, reused by its retries, so a 0.93
-		// server replays the first result instead of creating twice.
-		idempotencyKey = uuid.NewString()
-	}
-	for attempt := 0; ; attempt++ {
-		resp, body, err := c.attempt(ctx, r, token, idempotencyKey)
-		retry, reason := c.shouldRetry(r, resp, err)
-		if !retry || attempt >= c.opts.MaxRetries || c.opts.MaxRetries < 0 {
-			if err != nil {
-				return nil, nil, &RequestError{Method: r.method, Path: r.path, Err: err}
-			}
-			return resp, body, nil
-		}
-		wait := c.backoff(attempt, resp)
-		if c.opts.OnRetry != nil {
-			c.opts.OnRetry(RetryEvent{Method: r.method, Path: r.path, Attempt: attempt + 1, Wait: wait, Reason: reason})
-		}
-		timer := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return nil, nil, &RequestError{Method: r.method, Path: r.path, Err: ctx.Err()}
-		case <-timer.C:
-		}
 	}
 }
 
@@ -535,7 +302,9 @@ func (c *Client) attempt(ctx context.Context, r request, token, idempotencyKey s
 	if req.Header.Get("Accept") == "" {
 		req.Header.Set("Accept", "application/json")
 	}
-	req.Header.Set("Source-Context", "cli")
+	if c.opts.SourceContext != "" {
+		req.Header.Set("Source-Context", c.opts.SourceContext)
+	}
 	if r.ctype != "" {
 		req.Header.Set("Content-Type", r.ctype)
 	}
@@ -560,61 +329,12 @@ func (c *Client) attempt(ctx context.Context, r request, token, idempotencyKey s
 	return resp, body, nil
 }
 
-func (c *Client) shouldRetry(r request, resp *http.Response, err error) (bool, string) {
+func jsonRequest(method, path string, body any) request {
+	data, err := marshalJSON(body)
+	r := request{method: method, path: path, body: data, ctype: "application/json", auth: true,
+		retryable: method == http.MethodGet || method == http.MethodPost}
 	if err != nil {
-		var redirErr *redirectError
-		if errors.Is(err, context.Canceled) || errors.Is(err, errBodyTooLarge) || errors.As(err, &redirErr) {
-			return false, ""
-		}
-		// A refused connection never reached the server, so even a
-		// non-idempotent request is safe to send again.
-		if errors.Is(err, syscall.ECONNREFUSED) {
-			return r.retryable || r.method == http.MethodPost, describeTransportError(err)
-		}
-		// Any other failure may come after the server processed the
-		// request: repeat a create only where it is replayed by key.
-		if r.method == http.MethodPost && r.auth && versionAtLeast(c.ServerVersion(), 0, 93) != versionYes {
-			return false, ""
-		}
-		var certErr *tls.CertificateVerificationError
-		var unknownAuth x509.UnknownAuthorityError
-		if errors.As(err, &certErr) || errors.As(err, &unknownAuth) {
-			return false, ""
-		}
-		// A server that let a whole timeout pass will most likely do it
-		// again; retrying would turn a 30 s wait into two minutes.
-		var ne net.Error
-		if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
-			return false, ""
-		}
-		return r.retryable, describeTransportError(err)
+		r.err = fmt.Errorf("zenml: cannot encode the body of %s %s: %w", method, path, err)
 	}
-	switch resp.StatusCode {
-	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
-		// The server refused the request without processing it.
-		return r.retryable, fmt.Sprintf("HTTP %d", resp.StatusCode)
-	case http.StatusRequestTimeout, http.StatusBadGateway, http.StatusGatewayTimeout:
-		// The request may have been processed. A create is safe to repeat
-		// only where the server replays results by Idempotency-Key (0.93);
-		// elsewhere a repeat would answer "already exists" for an entity
-		// the first attempt created.
-		if r.method == http.MethodPost && r.auth && versionAtLeast(c.ServerVersion(), 0, 93) != versionYes {
-			return false, ""
-		}
-		return r.retryable, fmt.Sprintf("HTTP %d", resp.StatusCode)
-	}
-	return false, ""
-}
-
-func (c *Client) backoff(attempt int, resp *http.Response) time.Duration {
-	if resp != nil {
-		if s := resp.Header.Get("Retry-After"); s != "" {
-			if secs, err := strconv.Atoi(s); err == nil && secs >= 0 {
-				return min(time.Duration(secs)*time.Second, 30*time.Second)
-			}
-		}
-	}
-	d := c.opts.RetryBaseDelay << attempt
-	// Jitter keeps parallel clients from retrying in lockstep.
-	return d/2 + rand.N(d/2+1)
+	return r
 }

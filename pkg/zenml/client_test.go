@@ -350,9 +350,13 @@ func TestTLSOptions(t *testing.T) {
 	fake := zenmltest.NewTest(t, zenmltest.Options{TLS: true})
 	ctx := context.Background()
 
-	_, err := newTestClient(t, fake.URL(), Options{MaxRetries: -1}).Info(ctx)
-	if err == nil || !strings.Contains(err.Error(), "certificate") || !strings.Contains(err.Error(), "--ssl-ca-cert") {
+	_, err := newTestClient(t, fake.URL(), Options{}).Info(ctx)
+	var tlsErr *TLSError
+	if !errors.As(err, &tlsErr) || tlsErr.Problem != TLSUntrusted || !strings.Contains(err.Error(), "certificate not trusted") {
 		t.Fatalf("untrusted certificate: err = %v", err)
+	}
+	if strings.Contains(err.Error(), "--") {
+		t.Errorf("a library error names a flag: %v", err)
 	}
 	if n := fake.Count("GET /api/v1/info"); n != 0 {
 		t.Errorf("request reached the server over an untrusted connection")
@@ -449,11 +453,17 @@ func TestRequestHeaders(t *testing.T) {
 	if !sawCookie {
 		t.Fatal("no login recorded")
 	}
-	def := newTestClient(t, fake.URL(), Options{})
+	if sc := fake.Requests()[0].Header.Get("Source-Context"); sc != "" {
+		t.Errorf("Source-Context %q sent without being set", sc)
+	}
+	def := newTestClient(t, fake.URL(), Options{SourceContext: "api"})
 	fake.ResetCounts()
 	_, _ = def.Info(ctx)
-	if ua := fake.Requests()[0].Header.Get("User-Agent"); ua != "zenctl" {
+	if ua := fake.Requests()[0].Header.Get("User-Agent"); ua != DefaultUserAgent {
 		t.Errorf("default User-Agent %q", ua)
+	}
+	if sc := fake.Requests()[0].Header.Get("Source-Context"); sc != "api" {
+		t.Errorf("Source-Context %q, want api", sc)
 	}
 }
 
@@ -528,6 +538,13 @@ func TestNormalizeServerURL(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), ":p@") {
 			t.Errorf("error echoes the password: %v", err)
+		}
+		var urlErr *URLError
+		if !errors.As(err, &urlErr) || !strings.Contains(urlErr.Reason, want) || strings.Contains(urlErr.Reason, "--") {
+			t.Errorf("NormalizeServerURL(%q): %#v is not a *URLError whose Reason says %q", in, err, want)
+		}
+		if urlErr != nil && urlErr.HasUserInfo != strings.Contains(in, "@") {
+			t.Errorf("NormalizeServerURL(%q): HasUserInfo = %v", in, urlErr.HasUserInfo)
 		}
 	}
 }

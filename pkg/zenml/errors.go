@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -74,6 +75,49 @@ type Error struct {
 	// WWWAuthenticate is set when the server sent that header, which marks
 	// a missing or unusable bearer token.
 	WWWAuthenticate bool
+	// RetryAfter is the wait the server asked for with a Retry-After
+	// header (a 429 or 503), or 0.
+	RetryAfter time.Duration
+}
+
+// Sentinels for errors.Is: an *Error matches the one of its Kind, e.g.
+// errors.Is(err, ErrNotFound) for a 404. A *ReauthRequiredError matches
+// ErrUnauthorized.
+var (
+	ErrUnauthorized = errors.New("zenml: credentials invalid or expired")
+	ErrForbidden    = errors.New("zenml: permission denied")
+	ErrNotFound     = errors.New("zenml: not found")
+	ErrConflict     = errors.New("zenml: already exists")
+	ErrInvalid      = errors.New("zenml: invalid request")
+	ErrRateLimited  = errors.New("zenml: rate limited")
+	ErrServer       = errors.New("zenml: server error")
+)
+
+// sentinel is the error errors.Is matches for kind k, or nil.
+func (k ErrorKind) sentinel() error {
+	switch k {
+	case KindCredentials:
+		return ErrUnauthorized
+	case KindPermission:
+		return ErrForbidden
+	case KindNotFound:
+		return ErrNotFound
+	case KindConflict:
+		return ErrConflict
+	case KindInvalidRequest:
+		return ErrInvalid
+	case KindRateLimited:
+		return ErrRateLimited
+	case KindServer:
+		return ErrServer
+	}
+	return nil
+}
+
+// Is makes errors.Is(err, ErrNotFound) and the other sentinels work.
+func (e *Error) Is(target error) bool {
+	s := e.Kind.sentinel()
+	return s != nil && s == target
 }
 
 func (e *Error) Error() string {
@@ -95,14 +139,21 @@ func IsKind(err error, k ErrorKind) bool {
 
 // ParseError builds an *Error from a response's status, headers and body.
 // It never fails: a body it cannot read still yields an Error with a
-// message that says what came back.
+// message that says what came back. Secrets in the body (tokens, API keys,
+// password fields) are redacted from the message, by the rules of the
+// Options.Debug trace.
 func ParseError(status int, header http.Header, body []byte) *Error {
 	e := &Error{StatusCode: status}
 	if header != nil && header.Get("WWW-Authenticate") != "" {
 		e.WWWAuthenticate = true
 	}
+	if header != nil {
+		e.RetryAfter, _ = retryAfter(header, time.Now())
+	}
 	parseErrorBody(e, body, header)
+	// Classified before redaction: the class and message are the server's.
 	e.Kind = classify(e)
+	e.redact(nil)
 	return e
 }
 

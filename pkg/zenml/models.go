@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -21,13 +22,19 @@ var timeLayouts = []string{
 	"2006-01-02",
 }
 
-// ParseTime parses the datetime formats ZenML servers send; naive values are UTC.
+// ParseTime parses the datetimes ZenML servers and the zenml Python
+// client write: RFC 3339, ISO 8601 with a space or without a zone (naive
+// values are UTC), a bare date, or a positive Unix timestamp in seconds.
+// The result is in UTC.
 func ParseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), nil
 		}
+	}
+	if secs, err := strconv.ParseFloat(s, 64); err == nil && secs > 0 && secs <= maxUnixTime {
+		return time.Unix(int64(secs), 0).UTC(), nil
 	}
 	return time.Time{}, fmt.Errorf("unrecognised datetime %q", s)
 }

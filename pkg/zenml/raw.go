@@ -2,6 +2,7 @@ package zenml
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,11 +20,18 @@ type RawResponse struct {
 }
 
 // Do sends an authenticated request to any API path (relative to the
-// server URL, e.g. "/api/v1/current-user") and returns the answer whatever
-// its status, after the usual token refresh and safe retries. It is what
-// `zenctl api` is built on.
+// server URL and escaped, e.g. "/api/v1/current-user") and returns the
+// answer whatever its status, after the usual token refresh and safe
+// retries: the way to reach an endpoint this package has no method for.
+// Dot segments in path are resolved before sending; a path they lead
+// outside the server URL's path prefix is refused: a normalising proxy
+// would route it to another application, with the bearer token.
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body []byte, header http.Header) (*RawResponse, error) {
 	method = strings.ToUpper(method)
+	if c.leavesBase(path) {
+		return nil, fmt.Errorf("zenml: path %q leads outside the server's path %s", path, c.base.Path)
+	}
+	path = cleanPath(path)
 	r := request{
 		method: method, path: path, query: query, body: body, header: header,
 		// The login endpoints take credentials in the body: a 401 there is

@@ -41,8 +41,8 @@ type CredentialsStore interface {
 type Session struct {
 	// Login is an unauthenticated client for the same server.
 	Login *Client
-	// Store persists credentials; nil keeps them in memory only (the
-	// ZENML_STORE_* environment mode, which writes nothing to disk).
+	// Store persists credentials; nil keeps them in memory only, starting
+	// from Initial.
 	Store CredentialsStore
 	// Initial credentials used when Store is nil.
 	Initial Credentials
@@ -50,12 +50,15 @@ type Session struct {
 	Now func() time.Time
 	// OnExchange, when set, is called after every successful login exchange.
 	OnExchange func(Credentials)
-	// CredentialsLabel names the renewable credential in errors, e.g.
-	// "the stored API key" or "ZENML_STORE_API_KEY"; default "the
-	// credentials".
+	// CredentialsLabel, when set, names the renewable credential in the
+	// Reason of a ReauthRequiredError instead of "the credentials".
+	//
+	// Deprecated: a program that wants its own words reads the
+	// ReauthRequiredError's Credential and Rejection instead.
 	CredentialsLabel string
-	// ReauthHint tells the user how to log in again; it ends every
-	// ReauthRequiredError.
+	// ReauthHint, when set, becomes the Hint of every ReauthRequiredError.
+	//
+	// Deprecated: add advice where the error is printed.
 	ReauthHint string
 
 	mu     sync.Mutex
@@ -203,7 +206,7 @@ func (s *Session) renew(ctx context.Context, lockWait time.Duration, stale, reas
 		return c.AccessToken, nil
 	}
 	if !c.Renewable() {
-		return "", s.reauth(reason)
+		return "", s.reauth(reason, CredentialToken, nil)
 	}
 	var tok *TokenResponse
 	if c.APIKey != "" {
@@ -214,7 +217,7 @@ func (s *Session) renew(ctx context.Context, lockWait time.Duration, stale, reas
 	if err != nil {
 		var apiErr *Error
 		if errors.As(err, &apiErr) && apiErr.Kind == KindCredentials {
-			return "", s.reauth("the server rejected " + s.label() + ": " + apiErr.Message)
+			return "", s.reauth("the server rejected "+s.label()+": "+apiErr.Message, credentialKind(c), apiErr)
 		}
 		return "", err
 	}
@@ -239,6 +242,18 @@ func (s *Session) label() string {
 	return "the credentials"
 }
 
-func (s *Session) reauth(reason string) *ReauthRequiredError {
-	return &ReauthRequiredError{Server: s.Login.ServerURL(), Reason: reason, Hint: s.ReauthHint}
+func credentialKind(c Credentials) CredentialKind {
+	switch {
+	case c.APIKey != "":
+		return CredentialAPIKey
+	case c.Username != "":
+		return CredentialPassword
+	case c.AccessToken != "":
+		return CredentialToken
+	}
+	return CredentialUnknown
+}
+
+func (s *Session) reauth(reason string, kind CredentialKind, rejection *Error) *ReauthRequiredError {
+	return &ReauthRequiredError{Server: s.Login.ServerURL(), Reason: reason, Credential: kind, Rejection: rejection, Hint: s.ReauthHint}
 }

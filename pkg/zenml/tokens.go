@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -39,18 +40,58 @@ func refreshToken(ctx context.Context, ts TokenSource, rejected string) (string,
 }
 
 // StaticToken is a TokenSource for a token that cannot be renewed, such as
-// ZENML_STORE_API_TOKEN.
+// one minted with APIToken.
 type StaticToken string
 
 // Token implements TokenSource.
 func (t StaticToken) Token(context.Context) (string, error) { return string(t), nil }
 
+// CredentialKind names a kind of credential in a ReauthRequiredError.
+type CredentialKind int
+
+const (
+	// CredentialUnknown is a credential of no kind this package knows.
+	CredentialUnknown CredentialKind = iota
+	// CredentialAPIKey is a service account's API key.
+	CredentialAPIKey
+	// CredentialPassword is a user's name and password.
+	CredentialPassword
+	// CredentialToken is an access token that nothing can renew: from the
+	// device flow, or handed over as it is.
+	CredentialToken
+)
+
+func (k CredentialKind) String() string {
+	switch k {
+	case CredentialAPIKey:
+		return "the API key"
+	case CredentialPassword:
+		return "the password"
+	case CredentialToken:
+		return "the access token"
+	}
+	return "the credentials"
+}
+
 // ReauthRequiredError means the credentials no longer work and cannot be
-// renewed without the user.
+// renewed without the user: the session expired and nothing can renew it,
+// or the server rejected the API key or password. errors.Is(err,
+// ErrUnauthorized) holds for it.
 type ReauthRequiredError struct {
+	// Server is the server's URL.
 	Server string
+	// Reason says what happened, e.g. "the server rejected the API key:
+	// Authentication error: API key is inactive".
 	Reason string
-	// Hint says what to do next; the Session's ReauthHint.
+	// Credential is the kind of credential that no longer works.
+	Credential CredentialKind
+	// Rejection is the server's answer when it rejected the credential;
+	// nil when there was nothing to renew the session with.
+	Rejection *Error
+	// Hint, when set, replaces the closing "log in to SERVER again": a
+	// Refresher that knows where its credentials come from can say how to
+	// replace them. Session leaves it empty (unless given the deprecated
+	// Session.ReauthHint).
 	Hint string
 }
 
@@ -59,6 +100,17 @@ func (e *ReauthRequiredError) Error() string {
 		return e.Reason + "; " + e.Hint
 	}
 	return fmt.Sprintf("%s; log in to %s again", e.Reason, e.Server)
+}
+
+// Is makes errors.Is(err, ErrUnauthorized) hold.
+func (e *ReauthRequiredError) Is(target error) bool { return target == ErrUnauthorized }
+
+// Unwrap returns the server's rejection, when there was one.
+func (e *ReauthRequiredError) Unwrap() error {
+	if e.Rejection == nil {
+		return nil
+	}
+	return e.Rejection
 }
 
 // JWTClaims are the claims of a ZenML access token this client reads.
@@ -73,7 +125,9 @@ type JWTClaims struct {
 
 // DecodeJWTClaims reads a JWT's payload without verifying its signature:
 // the client only needs `exp` to schedule a refresh and the claims that say
-// how the token was obtained; the server checks the signature.
+// how the token was obtained; the server checks the signature. Times are
+// clamped to the years 1970 to 9999, so that any value converts to a
+// time.Time that encodes (a server could send exp = -1e300).
 func DecodeJWTClaims(token string) (JWTClaims, error) {
 	var claims JWTClaims
 	parts := strings.Split(token, ".")
@@ -84,10 +138,48 @@ func DecodeJWTClaims(token string) (JWTClaims, error) {
 	if err != nil {
 		return claims, fmt.Errorf("JWT payload: %w", err)
 	}
-	if err := json.Unmarshal(payload, &claims); err != nil {
+	var raw struct {
+		JWTClaims
+		ExpiresAt *json.Number `json:"exp"`
+		IssuedAt  *json.Number `json:"iat"`
+	}
+	if err := json.Unmarshal(payload, &raw); err != nil {
 		return claims, fmt.Errorf("JWT payload: %w", err)
 	}
+	claims = raw.JWTClaims
+	if claims.ExpiresAt, err = unixClaim(raw.ExpiresAt); err != nil {
+		return JWTClaims{}, fmt.Errorf("JWT payload: exp: %w", err)
+	}
+	if claims.IssuedAt, err = unixClaim(raw.IssuedAt); err != nil {
+		return JWTClaims{}, fmt.Errorf("JWT payload: iat: %w", err)
+	}
 	return claims, nil
+}
+
+// maxUnixTime is 9999-12-31T23:59:59Z, the last second that RFC 3339 and
+// encoding/json can write.
+const maxUnixTime = 253402300799
+
+// unixClaim reads a NumericDate (seconds, possibly with a fraction)
+// clamped to [0, maxUnixTime].
+func unixClaim(n *json.Number) (*int64, error) {
+	if n == nil {
+		return nil, nil
+	}
+	f, err := strconv.ParseFloat(string(*n), 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return nil, err
+	}
+	// ParseFloat gives ±Inf with ErrRange for 1e400: clamped like the rest.
+	secs := int64(0)
+	switch {
+	case math.IsNaN(f) || f <= 0:
+	case f >= maxUnixTime:
+		secs = maxUnixTime
+	default:
+		secs = int64(f)
+	}
+	return &secs, nil
 }
 
 // APIKeyPrefix starts every ZenML service-account API key.

@@ -55,11 +55,21 @@ func FuzzDecodeJWTClaims(f *testing.F) {
 			if got.Subject != sub || got.Issuer != "server" || got.APIKeyID != apiKeyID || got.DeviceID != deviceID {
 				t.Fatalf("claims %s decoded as %+v", payload, got)
 			}
-			if !sameInt64(got.ExpiresAt, exp, hasExp) || !sameInt64(got.IssuedAt, iat, hasIat) {
-				t.Fatalf("claims %s: exp=%v iat=%v", payload, got.ExpiresAt, got.IssuedAt)
+			if !sameInt64(got.ExpiresAt, clampUnix(exp), hasExp) || !sameInt64(got.IssuedAt, clampUnix(iat), hasIat) {
+				t.Fatalf("claims %s: exp=%v iat=%v", payload, deref(got.ExpiresAt), deref(got.IssuedAt))
 			}
 		}
 	})
+}
+
+// clampUnix is the documented range of decoded times: 1970 to 9999.
+func clampUnix(v int64) int64 { return min(max(v, 0), maxUnixTime) }
+
+func deref(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
 
 func sameInt64(got *int64, want int64, present bool) bool {
@@ -80,6 +90,8 @@ func FuzzTokenExpiry(f *testing.F) {
 	f.Add(int64(100), int64(0), true, false, int64(-5), true, int64(1767222000), "")        // exp in the past, no iat
 	f.Add(int64(0), int64(0), false, false, int64(9223372036854775807), true, int64(0), "") // absurd expires_in
 	f.Add(int64(0), int64(0), false, false, int64(0), false, int64(0), "garbage")
+	f.Add(int64(-9223372036854775808), int64(0), true, false, int64(0), false, int64(1767222000), "") // a huge negative exp
+	f.Add(int64(9223372036854775807), int64(0), true, false, int64(0), false, int64(1767222000), "")  // a huge exp
 	f.Fuzz(func(t *testing.T, exp, iat int64, hasExp, hasIat bool, expiresIn int64, hasExpiresIn bool, nowUnix int64, raw string) {
 		now := time.Unix(nowUnix, 0)
 		var in *int64
@@ -115,13 +127,18 @@ func FuzzTokenExpiry(f *testing.F) {
 				t.Fatalf("expires_in=%d: expiresAt %s lifetime %s", expiresIn, expiresAt, lifetime)
 			}
 		case raw == "" && hasExp:
-			if exp > -1<<40 && exp < 1<<40 && expiresAt.Unix() != exp {
+			if expiresAt.Unix() != clampUnix(exp) {
 				t.Fatalf("exp=%d: expiresAt %s (%d)", exp, expiresAt, expiresAt.Unix())
 			}
 		case raw == "":
 			if !expiresAt.IsZero() {
 				t.Fatalf("no exp claim, no expires_in: expiresAt %s", expiresAt)
 			}
+		}
+		// Whatever came in, the expiry must be storable: a credentials
+		// file encodes it as JSON, which refuses years outside 0-9999.
+		if _, err := json.Marshal(expiresAt); err != nil {
+			t.Fatalf("exp=%d/%v expires_in=%d/%v: expiresAt %s does not encode: %v", exp, hasExp, expiresIn, hasExpiresIn, expiresAt, err)
 		}
 		// Whatever came in, the session's refresh arithmetic must not
 		// panic and the leeway must be positive.

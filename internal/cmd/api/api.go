@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"regexp"
 	"strings"
 
@@ -60,6 +61,8 @@ func NewCmdAPI(f *factory.Factory, runF func(*APIOptions) error) *cobra.Command 
 			current-user, which is taken relative to /api/v1/. A query string in
 			PATH is kept. A full URL is accepted only when it points at the
 			selected server: zenctl never sends its credentials to another host.
+			Dot segments (..) are resolved first, and a PATH they lead outside
+			a server mounted under a path (https://host/zenml) is refused.
 
 			The default method is GET, or POST when there is a body (fields or
 			--input); -X overrides it.
@@ -286,6 +289,10 @@ func (o *APIOptions) readValueFile(name string) ([]byte, error) {
 // query. A full URL is accepted only for the selected server itself: the
 // client always sends to the server's host, but saying so beats silently
 // sending a request to somewhere other than the URL the user typed.
+//
+// Dot segments are resolved first, in both forms: a normalising proxy in
+// front of a server mounted under /zenml would route /zenml/../other to
+// another application, with the bearer token.
 func resolvePath(arg, serverURL string) (string, url.Values, error) {
 	u, err := url.Parse(strings.TrimSpace(arg))
 	if err != nil {
@@ -297,6 +304,10 @@ func resolvePath(arg, serverURL string) (string, url.Values, error) {
 		return "", nil, exitcode.Usagef("PATH %q has a fragment (#%s), which would never reach the server; write # as %%23", arg, u.Fragment)
 	}
 	query := u.Query()
+	base, err := url.Parse(serverURL)
+	if err != nil {
+		return "", nil, err
+	}
 	// The client takes an escaped path (pkg/zenml escapes names once):
 	// hand it the path as typed, so that "a%2541b" stays the name "a%41b".
 	if u.Scheme == "" && u.Host == "" {
@@ -308,22 +319,20 @@ func resolvePath(arg, serverURL string) (string, url.Values, error) {
 		default:
 			p = "/api/v1/" + p
 		}
-		return p, query, nil
-	}
-	base, err := url.Parse(serverURL)
-	if err != nil {
-		return "", nil, err
+		if outside(base.Path, base.Path+p) {
+			return "", nil, exitcode.Usagef("refusing %s: it leads outside the server's path %s", redactURL(u), serverURL)
+		}
+		return cleanPath(p), query, nil
 	}
 	if u.Host == "" || (u.Scheme != "" && !strings.EqualFold(u.Scheme, base.Scheme)) || !sameHost(u, base) {
 		return "", nil, exitcode.Usagef("refusing to send a request to %s: zenctl api talks only to the selected server, %s", redactURL(u), serverURL)
 	}
-	p := u.EscapedPath()
+	if outside(base.Path, u.EscapedPath()) {
+		return "", nil, exitcode.Usagef("refusing %s: it is outside the server's path %s", redactURL(u), serverURL)
+	}
+	p := cleanPath(u.EscapedPath())
 	if base.Path != "" {
-		// Compared decoded ("a~b" is "a%7Eb"), then cut by segments, so
-		// that the rest keeps its escapes as typed.
-		if u.Path != base.Path && !strings.HasPrefix(u.Path, base.Path+"/") {
-			return "", nil, exitcode.Usagef("refusing %s: it is outside the server's path %s", redactURL(u), serverURL)
-		}
+		// Cut by segments, so that the rest keeps its escapes as typed.
 		n := len(strings.Split(strings.Trim(base.Path, "/"), "/"))
 		segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
 		p = ""
@@ -335,6 +344,28 @@ func resolvePath(arg, serverURL string) (string, url.Values, error) {
 		p = "/"
 	}
 	return p, query, nil
+}
+
+// outside reports whether the escaped path full, with its dot segments
+// resolved, lies outside prefix. It is judged decoded, as a proxy may
+// decode %2e%2e to ".." ("a~b" is "a%7Eb" too).
+func outside(prefix, full string) bool {
+	decoded, err := url.PathUnescape(full)
+	if err != nil {
+		decoded = full
+	}
+	clean := path.Clean("/" + decoded)
+	return prefix != "" && clean != prefix && !strings.HasPrefix(clean, prefix+"/")
+}
+
+// cleanPath resolves the dot segments of an escaped path, keeping a
+// trailing slash.
+func cleanPath(p string) string {
+	clean := path.Clean("/" + p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	return clean
 }
 
 // sameHost compares hosts with the scheme's default port filled in.

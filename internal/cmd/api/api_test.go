@@ -489,6 +489,64 @@ func TestAbsoluteURLToAnotherHostRefused(t *testing.T) {
 	}
 }
 
+// Dot segments cannot lead out of a path-prefixed server, neither in a
+// PATH nor in a full URL: a normalising proxy would send the request,
+// with the bearer token, to another application.
+func TestDotSegmentsCannotLeaveThePrefix(t *testing.T) {
+	fake, h := setup(t, zenmltest.Options{PathPrefix: "/zenml"})
+	u, _ := url.Parse(fake.URL())
+	for _, arg := range []string{
+		"/../other/app",
+		"/api/../../other/app",
+		"/%2e%2e/other/app",
+		"../../../other/app",
+		"http://" + u.Host + "/zenml/../other/app",
+		"http://" + u.Host + "/zenml/api/%2E%2E/%2e%2e/../other",
+	} {
+		h.Reset()
+		err := run(t, h, arg)
+		var usage *exitcode.UsageError
+		if !errors.As(err, &usage) || !strings.Contains(err.Error(), "refusing") || exitcode.For(err) != exitcode.Error {
+			t.Errorf("%s: err = %v, want a refusal", arg, err)
+		}
+	}
+	if n := len(fake.Requests()); n != 0 {
+		t.Errorf("%d requests were sent", n)
+	}
+
+	// Inside the prefix, the path is sent clean.
+	for _, arg := range []string{"/api/v1/../v1/./current-user", "http://" + u.Host + "/zenml/api/x/../v1/current-user"} {
+		h.Reset()
+		if err := run(t, h, arg); err != nil {
+			t.Fatalf("%s: %v", arg, err)
+		}
+		if r := lastRequest(t, fake, "GET /api/v1/current-user"); r.Path != "/zenml/api/v1/current-user" {
+			t.Errorf("%s: sent %s", arg, r.Path)
+		}
+	}
+}
+
+// A server's Retry-After holds a command no longer than its HTTP timeout,
+// and the wait is said on stderr, terminal or not.
+func TestRetryAfterIsCappedAndSaid(t *testing.T) {
+	fake, h := setup(t, zenmltest.Options{})
+	h.Env["ZENCTL_HTTP_TIMEOUT"] = "300ms"
+	h.Reset()
+	fake.InjectFault("GET /api/v1/current-user", zenmltest.Fault{Status: http.StatusTooManyRequests, Times: 1,
+		Header: http.Header{"Retry-After": {"100000"}}})
+	start := time.Now()
+	if err := run(t, h, "current-user"); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("waited %s", d)
+	}
+	stderr := h.ErrOut.String()
+	if !strings.Contains(stderr, fake.URL()+" GET /api/v1/current-user: HTTP 429 (the server asked to wait 27h46m40s); retrying in 300ms") {
+		t.Errorf("stderr: %q", stderr)
+	}
+}
+
 func TestFlagParsing(t *testing.T) {
 	tests := []struct {
 		name    string

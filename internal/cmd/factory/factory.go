@@ -145,15 +145,22 @@ func (f *Factory) newClient(serverURL string, tls login.TLS, tokens zenml.TokenS
 	opts := zenml.Options{
 		Timeout:            f.logins.Settings.HTTPTimeout,
 		UserAgent:          "zenctl/" + f.Version,
+		SourceContext:      "cli",
 		Tokens:             tokens,
 		InsecureSkipVerify: tls.InsecureSkipVerify,
 		CACert:             tls.CACert,
 		// A line per retry rather than a spinner: the command's own output
 		// follows on the same stream and must not mix with one.
+		// A long wait is said also off a terminal: a server's Retry-After
+		// must not hold a script silently.
 		OnRetry: func(ev zenml.RetryEvent) {
-			if f.IOStreams.IsStderrTTY() {
-				fmt.Fprintf(f.IOStreams.ErrOut, "%s %s %s: %s; retrying in %s (attempt %d)\n",
-					f.IOStreams.ErrColorScheme().WarningIcon(), ev.Method, ev.Path, ev.Reason, ev.Wait.Round(100*time.Millisecond), ev.Attempt+1)
+			if f.IOStreams.IsStderrTTY() || ev.Wait >= time.Second || ev.RetryAfter >= time.Second {
+				reason := ev.Reason
+				if ev.RetryAfter > ev.Wait {
+					reason += fmt.Sprintf(" (the server asked to wait %s)", ev.RetryAfter)
+				}
+				fmt.Fprintf(f.IOStreams.ErrOut, "%s %s %s %s: %s; retrying in %s (attempt %d)\n",
+					f.IOStreams.ErrColorScheme().WarningIcon(), ev.Server, ev.Method, ev.Path, reason, ev.Wait.Round(100*time.Millisecond), ev.Attempt+1)
 			}
 		},
 	}

@@ -1,0 +1,97 @@
+package zenml
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"testing"
+
+	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
+)
+
+func TestAllServiceAccountsStreamsPageByPage(t *testing.T) {
+	forBothProfiles(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
+		var want []string
+		for i := range 7 {
+			name := fmt.Sprintf("bot-%d", i)
+			fake.CreateServiceAccount(name)
+			want = append(want, name)
+		}
+		c := adminClient(t, fake, Options{})
+		ctx := context.Background()
+		var got []string
+		for sa, err := range c.AllServiceAccounts(ctx, ListParams{Size: 3, SortBy: "name"}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, sa.Name)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("got %v, want %v", got, want)
+		}
+		if n := fake.Count("GET /api/v1/service_accounts"); n != 3 {
+			t.Errorf("%d pages fetched, want 3", n)
+		}
+
+		// Breaking out of the loop fetches nothing more.
+		fake.ResetCounts()
+		for range c.AllServiceAccounts(ctx, ListParams{Size: 3}) {
+			break
+		}
+		if n := fake.Count("GET /api/v1/service_accounts"); n != 1 {
+			t.Errorf("%d pages fetched after a break, want 1", n)
+		}
+	})
+}
+
+func TestAllAPIKeys(t *testing.T) {
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	sa := fake.CreateServiceAccount("bot")
+	for i := range 5 {
+		fake.CreateAPIKey(sa, fmt.Sprintf("key-%d", i))
+	}
+	c := adminClient(t, fake, Options{})
+	n := 0
+	for k, err := range c.AllAPIKeys(context.Background(), sa, ListParams{Size: 2}) {
+		if err != nil || k.Name == "" {
+			t.Fatal(k, err)
+		}
+		n++
+	}
+	if n != 5 {
+		t.Errorf("%d keys", n)
+	}
+}
+
+// An error ends the loop, once; a server that ignores the page parameter
+// cannot make it loop forever.
+func TestAllItemsStopsOnErrorsAndOnAStuckServer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"index":1,"max_size":1,"total_pages":3,"total":3,"items":[{"id":"a","name":"a"}]}`)
+	}))
+	t.Cleanup(srv.Close)
+	c := newTestClient(t, srv.URL, Options{Tokens: StaticToken("t")})
+	var items, errs int
+	for _, err := range c.AllServiceAccounts(context.Background(), ListParams{}) {
+		if err != nil {
+			errs++
+			continue
+		}
+		items++
+	}
+	if items != 1 || errs != 1 {
+		t.Errorf("%d items, %d errors; want 1 and 1", items, errs)
+	}
+
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	fake.InjectFault("GET /api/v1/service_accounts", zenmltest.Fault{Status: 403})
+	for _, err := range adminClient(t, fake, Options{}).AllServiceAccounts(context.Background(), ListParams{}) {
+		if !errors.Is(err, ErrForbidden) {
+			t.Errorf("err = %v", err)
+		}
+	}
+}

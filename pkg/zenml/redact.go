@@ -1,0 +1,279 @@
+package zenml
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Redaction is one set of rules for everything this package shows that may
+// hold a secret: the trace of Options.Debug, and every error message built
+// from a server's answer, since a server may echo what it was sent.
+
+const redacted = "[REDACTED]"
+
+var secretFields = map[string]bool{
+	"password": true, "access_token": true, "refresh_token": true, "csrf_token": true,
+	"key": true, "api_key": true, "token": true, "device_code": true, "user_code": true,
+	"admin_password": true, "authorization": true, "cookie": true, "set-cookie": true,
+	"verification_uri_complete": true, "activation_token": true, "hub_token": true,
+	"secret": true, "values": true,
+}
+
+// isSecretField reports whether a header, form field, query parameter or
+// JSON key holds a secret: the names above, and any kind of password
+// (old_password, new_password, ...).
+func isSecretField(name string) bool {
+	name = strings.ToLower(name)
+	return secretFields[name] || strings.Contains(name, "password")
+}
+
+// secretPatterns catch secrets outside named fields: bare JWTs (the
+// /api_token answer is a JSON string) and ZENKEY_ values.
+var secretPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`),
+	regexp.MustCompile(`ZEN(PRO)?KEY_[A-Za-z0-9+/=_-]+`),
+}
+
+// secretName matches, as a regexp, the names isSecretField accepts.
+var secretName = func() string {
+	names := make([]string, 0, len(secretFields))
+	for name := range secretFields {
+		names = append(names, regexp.QuoteMeta(name))
+	}
+	sort.Strings(names)
+	return `(?:` + strings.Join(names, "|") + `|\w*password\w*)`
+}()
+
+// secretJSONField finds a secret field's string value in JSON text that
+// does not parse, such as a body cut short for the trace: the value runs to
+// its closing quote or, when cut, to the end.
+var secretJSONField = regexp.MustCompile(`(?i)("` + secretName + `"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)`)
+
+func redactText(s string) string {
+	for _, re := range secretPatterns {
+		s = re.ReplaceAllString(s, redacted)
+	}
+	return s
+}
+
+// credentialHeaderWords mark a header that may carry a credential:
+// Authorization, Proxy-Authorization, X-Api-Key, X-Auth-Token, Cookie,
+// Set-Cookie and whatever a proxy in front of the server invents.
+var credentialHeaderWords = []string{"auth", "token", "key", "secret", "password", "cookie", "session", "credential"}
+
+// isCredentialHeader reports whether a header's value is to be hidden. It
+// errs on the side of hiding: an Idempotency-Key is no secret, but a trace
+// without it loses little.
+func isCredentialHeader(name string) bool {
+	name = strings.ToLower(name)
+	for _, w := range credentialHeaderWords {
+		if strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func writeHeaders(w io.Writer, prefix string, h http.Header) {
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		for _, v := range h[name] {
+			fmt.Fprintf(w, "%s%s: %s\n", prefix, name, redactHeader(name, v))
+		}
+	}
+}
+
+// redactHeader hides a credential header's value. An authorization keeps
+// its scheme ("Bearer [REDACTED]"): which kind of credential went out is
+// what a trace is read for.
+func redactHeader(name, v string) string {
+	if !isCredentialHeader(name) {
+		return redactText(v)
+	}
+	lower := strings.ToLower(name)
+	if scheme, _, ok := strings.Cut(strings.TrimSpace(v), " "); ok && (lower == "authorization" || lower == "proxy-authorization") && !strings.ContainsAny(scheme, "=,;") {
+		return scheme + " " + redacted
+	}
+	return redacted
+}
+
+func redactURL(u *url.URL) string {
+	cp := *u
+	if cp.RawQuery != "" {
+		q := cp.Query()
+		for k := range q {
+			if isSecretField(k) {
+				q[k] = []string{redacted}
+			}
+		}
+		cp.RawQuery = q.Encode()
+	}
+	if cp.User != nil {
+		cp.User = url.User(redacted)
+	}
+	return redactText(cp.String())
+}
+
+// redactBody hides secrets whatever the body claims to be: a caller of Do
+// can send a form labelled as JSON, or the reverse, so the Content-Type
+// only decides which parser is tried first, and text that no parser
+// accepts is scrubbed by pattern for both syntaxes.
+func redactBody(body []byte, contentType string) string {
+	text := string(body)
+	asJSON := func() (string, bool) {
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			return "", false
+		}
+		out, _ := json.Marshal(redactJSON(v))
+		return string(out), true
+	}
+	asForm := func() (string, bool) {
+		if !strings.Contains(text, "=") || strings.ContainsAny(text, "{}\"\n") {
+			return "", false
+		}
+		form, err := url.ParseQuery(text)
+		if err != nil {
+			return "", false
+		}
+		for k := range form {
+			if isSecretField(k) {
+				form[k] = []string{redacted}
+			}
+		}
+		return form.Encode(), true
+	}
+	parsers := []func() (string, bool){asJSON, asForm}
+	if strings.Contains(contentType, "x-www-form-urlencoded") {
+		parsers = []func() (string, bool){asForm, asJSON}
+	}
+	for _, parse := range parsers {
+		if out, ok := parse(); ok {
+			return scrub(out)
+		}
+	}
+	return scrub(text)
+}
+
+// secretFormField finds a secret field's value in form-encoded text that
+// does not parse, such as one with a ';' or cut short for the trace.
+var secretFormField = regexp.MustCompile(`(?i)(^|[&;?\s])(` + secretName + `=)[^&;\s]*`)
+
+// scrub applies every pattern: parsed bodies pass through it too, as a
+// second line of defence.
+func scrub(s string) string {
+	s = secretJSONField.ReplaceAllString(s, `${1}"`+redacted+`"`)
+	s = secretFormField.ReplaceAllString(s, "${1}${2}"+redacted)
+	return redactText(s)
+}
+
+func redactJSON(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			if isSecretField(k) {
+				if val != nil {
+					x[k] = redacted
+				}
+				continue
+			}
+			x[k] = redactJSON(val)
+		}
+	case []any:
+		for i := range x {
+			x[i] = redactJSON(x[i])
+		}
+	}
+	return v
+}
+
+// sentSecrets lists the secret values request r carries: the bearer token,
+// secret form fields and JSON fields of its body (an API key, a password,
+// a device code), and the values of credential headers. A server may echo
+// any of them in an error ("bad form: password=..."), in an encoding the
+// patterns above do not recognise.
+func (r request) sentSecrets(token string) []string {
+	var out []string
+	add := func(v string) {
+		// Shorter values would blank out ordinary words of a message; the
+		// patterns still catch them next to their field's name.
+		if len(v) >= minRedactedLen {
+			out = append(out, v, url.QueryEscape(v))
+		}
+	}
+	add(token)
+	for name, vs := range r.header {
+		if isCredentialHeader(name) {
+			for _, v := range vs {
+				add(v)
+				if _, cred, ok := strings.Cut(strings.TrimSpace(v), " "); ok {
+					add(strings.TrimSpace(cred))
+				}
+			}
+		}
+	}
+	var v any
+	if json.Unmarshal(r.body, &v) == nil {
+		collectSecretJSON(v, false, add)
+	} else if form, err := url.ParseQuery(string(r.body)); err == nil {
+		for k, vs := range form {
+			if isSecretField(k) {
+				for _, v := range vs {
+					add(v)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// minRedactedLen is the shortest sent value removed from messages.
+const minRedactedLen = 4
+
+func collectSecretJSON(v any, secret bool, add func(string)) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			collectSecretJSON(val, secret || isSecretField(k), add)
+		}
+	case []any:
+		for _, val := range x {
+			collectSecretJSON(val, secret, add)
+		}
+	case string:
+		if secret {
+			add(x)
+		}
+	}
+}
+
+// redactMessage applies the trace's rules to text from a server's answer,
+// then removes every value in sent.
+func redactMessage(s string, sent []string) string {
+	s = scrub(s)
+	for _, v := range sent {
+		s = strings.ReplaceAll(s, v, redacted)
+	}
+	return s
+}
+
+// redact applies redactMessage, with the secrets of r, to text built from
+// the answer to r.
+func (r request) redact(s string) string { return redactMessage(s, r.sentSecrets("")) }
+
+// redact removes secrets from every text field of an error.
+func (e *Error) redact(sent []string) {
+	e.Message = redactMessage(e.Message, sent)
+	e.Exception = redactMessage(e.Exception, sent)
+	e.OAuthError = redactMessage(e.OAuthError, sent)
+}
