@@ -189,7 +189,7 @@ func TestAuditFiltersAndExitStatus(t *testing.T) {
 			Total, Matched int
 			Items          []struct {
 				Kind, Name, Status string
-				ServiceAccount     string `json:"service_account"`
+				ServiceAccount     string  `json:"service_account"`
 				LastLogin          *string `json:"last_login"`
 			}
 		}
