@@ -137,6 +137,9 @@ func acceptanceScript(t *testing.T, srv acceptanceServer) {
 	// dashboard with the admin's session.
 	deviceLogin(ctx, t, srv.url, admin)
 
+	// The levers of an incident: devices, users, audit (issue 14).
+	leversAcceptance(ctx, t, srv, admin, name)
+
 	bot.mustRun("", "logout", "--clear")
 	expectCode(t, bot.run("", "token", "--server", srv.url), 4)
 	admin.mustRun("", "service-account", "delete", name, "--yes")
@@ -179,5 +182,70 @@ func mustJSON(t *testing.T, data string, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(data), v); err != nil {
 		t.Fatalf("not JSON (%v):\n%s", err, data)
+	}
+}
+
+// leversAcceptance covers the incident levers beyond API keys: a lost
+// laptop's device session locked, a second user deactivated and
+// reactivated, a password change, and the audit's exit status. It uses
+// only zenctl and the public API, and removes what it creates.
+func leversAcceptance(ctx context.Context, t *testing.T, srv acceptanceServer, admin *cli, serviceAccount string) {
+	t.Helper()
+
+	// A laptop logs in with the device flow; its own list marks it.
+	laptop := deviceLoggedIn(ctx, t, srv.url, admin)
+	var devices struct {
+		Items []struct {
+			ID          string `json:"id"`
+			Status      string `json:"status"`
+			ThisMachine bool   `json:"this_machine"`
+		}
+	}
+	mustJSON(t, laptop.mustRun("", "device", "list", "--current", "-o", "json").stdout, &devices)
+	if len(devices.Items) != 1 || !devices.Items[0].ThisMachine || devices.Items[0].Status != "active" {
+		t.Fatalf("device list --current: %+v", devices.Items)
+	}
+	deviceID := devices.Items[0].ID
+	t.Cleanup(func() { admin.run("", "device", "delete", deviceID, "--yes") })
+	// The laptop is lost: its owner locks it, and its next command needs a login.
+	r := admin.mustRun("", "device", "lock", deviceID[:8])
+	if !strings.Contains(r.stderr, "unlock") {
+		t.Errorf("device lock does not say what it does not end:\n%s", r.stderr)
+	}
+	expectCode(t, laptop.run("", "status"), 4)
+	admin.mustRun("", "device", "unlock", deviceID)
+	laptop.mustRun("", "status")
+	admin.mustRun("", "device", "delete", deviceID, "--yes")
+	expectCode(t, laptop.run("", "status"), 4)
+
+	// A second user: created, logged in, deactivated, reactivated.
+	userName := fmt.Sprintf("zenctl-acceptance-user-%d", time.Now().UnixNano())
+	admin.mustRun("Pw-first-1\n", "user", "create", userName, "--password-stdin")
+	t.Cleanup(func() { admin.run("", "user", "delete", userName, "--yes") })
+	person := newCLI(t)
+	person.mustRun("Pw-first-1\n", "login", srv.url, "--username", userName, "--password-stdin")
+	person.mustRun("", "status")
+	token := strings.TrimSpace(admin.mustRun("", "user", "deactivate", userName).stdout)
+	if len(token) < 32 {
+		t.Fatalf("deactivate printed %q, want the activation token", token)
+	}
+	expectCode(t, person.run("", "status"), 4)
+	anonymous := newCLI(t)
+	anonymous.mustRun(token+"\nPw-second-2\n", "user", "activate", userName, "--server", srv.url, "--activation-token-stdin")
+	person.mustRun("", "status")
+
+	// The person changes the password; the new one logs in.
+	r = person.mustRun("Pw-second-2\nPw-third-3\n", "user", "change-password", "--password-stdin")
+	if !strings.Contains(r.stderr, "keep working") {
+		t.Errorf("change-password does not say that sessions survive:\n%s", r.stderr)
+	}
+	newCLI(t).mustRun("Pw-third-3\n", "login", srv.url, "--username", userName, "--password-stdin")
+	admin.mustRun("", "user", "delete", userName, "--yes")
+
+	// A scheduled audit finds the unused service account.
+	r = admin.run("", "audit", "--unused-for", "0s", "--exit-status")
+	expectCode(t, r, 3)
+	if !strings.Contains(r.stdout, serviceAccount) {
+		t.Errorf("audit does not list %s:\n%s", serviceAccount, r.stdout)
 	}
 }

@@ -1,5 +1,5 @@
 // Package exitcode maps command errors to zenctl's documented exit codes:
-// 0 ok, 1 error, 2 cancelled, 4 authentication needed. Users' scripts
+// 0 ok, 1 error, 2 cancelled, 3 findings, 4 authentication needed. Users' scripts
 // depend on these numbers; never renumber them.
 package exitcode
 
@@ -16,6 +16,7 @@ const (
 	OK           = 0
 	Error        = 1
 	Cancelled    = 2
+	Findings     = 3
 	AuthRequired = 4
 )
 
@@ -25,12 +26,18 @@ const Topic = `zenctl exits with one of these codes:
   0  success
   1  an error: bad input, a failed request, a server error
   2  cancelled: Ctrl-C, or a declined confirmation
+  3  findings: 'zenctl audit --exit-status' found something that matches
+     its filters (a report for a scheduled job, not a failure)
   4  authentication needed: not logged in, or the stored credentials no
      longer work and cannot be renewed; run 'zenctl login <url>'
 `
 
 // ErrCancelled means the user cancelled the command.
 var ErrCancelled = errors.New("cancelled")
+
+// ErrFindings means a check ran fine and found what it looks for (audit
+// --exit-status); it has printed its report already, so it is silent too.
+var ErrFindings = fmt.Errorf("findings: %w", ErrSilent)
 
 // ErrSilent means the command has already explained the failure on
 // stderr; exit 1 without printing more.
@@ -57,6 +64,8 @@ func For(err error) int {
 		return AuthRequired
 	case errors.Is(err, ErrCancelled), errors.Is(err, context.Canceled):
 		return Cancelled
+	case errors.Is(err, ErrFindings):
+		return Findings
 	}
 	return Error
 }

@@ -12,11 +12,14 @@ import (
 
 	"github.com/zenctl/zenctl/internal/build"
 	"github.com/zenctl/zenctl/internal/cmd/api"
+	"github.com/zenctl/zenctl/internal/cmd/audit"
 	"github.com/zenctl/zenctl/internal/cmd/auth"
+	"github.com/zenctl/zenctl/internal/cmd/device"
 	"github.com/zenctl/zenctl/internal/cmd/docs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/cmd/importzenml"
 	"github.com/zenctl/zenctl/internal/cmd/serviceaccount"
+	"github.com/zenctl/zenctl/internal/cmd/user"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/output"
@@ -67,7 +70,8 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 		cmd.AddCommand(c)
 	}
 	cmd.AddGroup(&cobra.Group{ID: "access", Title: "Service accounts and the API"})
-	for _, c := range []*cobra.Command{serviceaccount.NewCmdServiceAccount(f), api.NewCmdAPI(f, nil)} {
+	for _, c := range []*cobra.Command{serviceaccount.NewCmdServiceAccount(f), api.NewCmdAPI(f, nil),
+		user.NewCmdUser(f), device.NewCmdDevice(f), audit.NewCmdAudit(f, nil)} {
 		c.GroupID = "access"
 		cmd.AddCommand(c)
 	}

@@ -115,6 +115,18 @@ func (s *Server) authenticate(r *http.Request) (*authContext, *response) {
 	return ctx, nil
 }
 
+// authenticateNoAuth is ZenML's no_authentication(): it reads no header and
+// no cookie and acts as the user named "default" (the constant, whatever
+// the admin is called), without any password or active check. The context
+// holds no token, which is why /api_token refuses (0.85: 411–413, 423).
+func (s *Server) authenticateNoAuth() (*authContext, *response) {
+	user := s.st.lookupAccount("default", false)
+	if user == nil {
+		return nil, s.credentialsInvalid("Authentication error: invalid credentials")
+	}
+	return &authContext{account: user}, nil
+}
+
 // checkTokenDevice validates the device a device-grant token is bound to.
 func (s *Server) checkTokenDevice(deviceID string, acct *account) (*device, string) {
 	id, err := uuid.Parse(deviceID)
@@ -189,6 +201,9 @@ func (s *Server) handleLogin(req *request) response {
 		// 0.58 also set the auth cookie for API-key logins; 0.93 stopped.
 		return s.tokenResponse(claims, s.loginExpiry(), s.is058())
 	case grantDeviceCode:
+		if s.deviceFlowRefused() {
+			return deviceAuthorizationNotSupported()
+		}
 		if deviceCode == "" || clientID == "" {
 			return plainDetail(http.StatusBadRequest, "Invalid request: device code and client ID are required.")
 		}
@@ -281,7 +296,17 @@ func (s *Server) handleLogout(*request) response {
 }
 
 func (s *Server) handleCurrentUser(req *request) response {
-	return ok(s.userModel(req.auth.account, true))
+	return ok(s.userModelView(req.auth.account, userView{hydrate: true, ownEmail: true}))
+}
+
+func (s *Server) handleInfo(*request) response { return ok(s.serverInfo()) }
+
+// deviceFlowRefused: 0.85 answers the device flow of a NO_AUTH server with
+// 403 before any lookup (0.85: 410, 426). 0.58.2 did not block it (§8).
+func (s *Server) deviceFlowRefused() bool { return s.noAuth() && !s.is058() }
+
+func deviceAuthorizationNotSupported() response {
+	return plainDetail(http.StatusForbidden, "Device authorization is not supported.")
 }
 
 // queryUUID validates an optional UUID query parameter like FastAPI.
@@ -313,6 +338,10 @@ func queryInt(q url.Values, name string) (*int, *fieldError) {
 // differ completely; unknown query parameters are ignored as FastAPI does,
 // so a client may send both profiles' parameters.
 func (s *Server) handleAPIToken(req *request) response {
+	if req.auth.claims == nil && req.auth.apiKey == nil {
+		// A NO_AUTH context carries no token to mint from.
+		return zenmlError(http.StatusUnauthorized, "AuthorizationException", "Not authenticated.")
+	}
 	if s.is058() {
 		return s.apiToken058(req)
 	}

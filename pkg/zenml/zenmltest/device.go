@@ -13,6 +13,9 @@ import (
 )
 
 func (s *Server) handleDeviceAuthorization(req *request) response {
+	if s.deviceFlowRefused() {
+		return deviceAuthorizationNotSupported()
+	}
 	form, errResp := s.parseForm(req.Request)
 	if errResp != nil {
 		return *errResp
@@ -151,6 +154,12 @@ func (s *Server) pathDevice(req *request) (*device, *response) {
 		return nil, &r
 	}
 	dev := s.st.devices[id]
+	if dev == nil && !s.is058() {
+		// 0.85 words a missing record differently from someone else's
+		// (0.85: 97, 370 vs 357).
+		r := keyError(fmt.Sprintf("Unable to get authorized device with ID '%s': No authorized device with this ID found", id))
+		return nil, &r
+	}
 	if dev == nil {
 		r := s.deviceNotFound(id.String())
 		return nil, &r

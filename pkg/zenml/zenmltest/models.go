@@ -37,32 +37,56 @@ func envelope(id, name string, body, metadata any) map[string]any {
 	return m
 }
 
+// userView says what a UserResponse may reveal beyond the common fields.
+type userView struct {
+	hydrate bool
+	// activationToken is the fresh token of a create-without-password or a
+	// deactivate response, the only moments the server shows it.
+	activationToken string
+	// ownEmail: only GET /current-user fills metadata.email (transcript 346).
+	ownEmail bool
+}
+
 // userModel renders a UserResponse; service accounts are rendered as users
 // with is_service_account=true by /current-user.
 func (s *Server) userModel(a *account, hydrate bool) map[string]any {
+	return s.userModelView(a, userView{hydrate: hydrate})
+}
+
+func (s *Server) userModelView(a *account, v userView) map[string]any {
+	var activationToken, emailOptedIn any
+	if v.activationToken != "" {
+		activationToken = v.activationToken
+	}
+	if a.emailOptedIn != nil {
+		emailOptedIn = *a.emailOptedIn
+	}
 	body := map[string]any{
 		"created":            pyTime(a.created),
 		"updated":            pyTime(a.updated),
 		"active":             a.active,
-		"activation_token":   nil,
+		"activation_token":   activationToken,
 		"full_name":          a.fullName,
-		"email_opted_in":     nil,
+		"email_opted_in":     emailOptedIn,
 		"is_service_account": a.serviceAccount,
 		"is_admin":           a.admin,
 	}
 	if a.serviceAccount {
 		body["email_opted_in"] = false
 	}
+	email := any(nil)
+	if v.ownEmail && a.email != nil {
+		email = *a.email
+	}
 	var metadata any
 	if s.is058() {
-		if hydrate {
-			metadata = map[string]any{"email": nil, "hub_token": nil, "external_user_id": nil, "user_metadata": map[string]any{}}
+		if v.hydrate {
+			metadata = map[string]any{"email": email, "hub_token": nil, "external_user_id": nil, "user_metadata": map[string]any{}}
 		}
 	} else {
 		body["default_project_id"] = nil
 		body["avatar_url"] = nil
-		if hydrate {
-			email := any(nil)
+		if v.hydrate {
 			if a.serviceAccount {
 				email = ""
 			}
@@ -157,6 +181,18 @@ func (s *Server) deviceModel(d *device, hydrate bool) map[string]any {
 		}
 		body["user_id"] = userID
 	}
+	var resources any
+	if !s.is058() {
+		// 0.85 (and 0.93) carry the owner in resources instead, null while
+		// nobody verified the device (0.85: 356, 172).
+		var owner any
+		if d.userID != nil {
+			if a := s.st.accounts[*d.userID]; a != nil {
+				owner = s.userModel(a, false)
+			}
+		}
+		resources = map[string]any{"user": owner}
+	}
 	var metadata any
 	if hydrate {
 		metadata = map[string]any{
@@ -169,7 +205,9 @@ func (s *Server) deviceModel(d *device, hydrate bool) map[string]any {
 			"last_login":           pyTimePtr(d.lastLogin),
 		}
 	}
-	return envelope(d.id.String(), "", body, metadata)
+	m := envelope(d.id.String(), "", body, metadata)
+	m["resources"] = resources
+	return m
 }
 
 func (s *Server) serverInfo() map[string]any {
@@ -181,7 +219,7 @@ func (s *Server) serverInfo() map[string]any {
 		"deployment_type":    "other",
 		"database_type":      "sqlite",
 		"secrets_store_type": "sql",
-		"auth_scheme":        "OAUTH2_PASSWORD_BEARER",
+		"auth_scheme":        s.authScheme(),
 		"server_url":         "",
 		"dashboard_url":      s.opts.DashboardURL,
 		"analytics_enabled":  false,
@@ -192,7 +230,8 @@ func (s *Server) serverInfo() map[string]any {
 		return info
 	}
 	info["name"] = "default"
-	info["last_user_activity"] = nil
+	// 0.85 reports when any user last made a request (0.85: 02, 400).
+	info["last_user_activity"] = pyTime(s.clock.now())
 	for _, k := range []string{"pro_dashboard_url", "pro_api_url", "pro_organization_id", "pro_organization_name", "pro_workspace_id", "pro_workspace_name"} {
 		info[k] = nil
 	}

@@ -4,10 +4,12 @@
 //
 // The fake implements real semantics rather than canned replies: it signs
 // HS256 JWTs, hashes API key secrets with bcrypt, tracks rotation retain
-// periods, device-flow state and deactivation, and answers with the exact
-// status codes and bodies of the real server. Two version profiles are
-// supported: "0.93" (default) and "0.58", the latter checked against
-// transcripts of a real 0.58.2 server in testdata/transcripts.
+// periods, device-flow state, users and their activation, and answers with
+// the exact status codes and bodies of the real server. Two version
+// profiles are supported: "0.93" (default) and "0.58", checked against
+// transcripts of real 0.85.0 and 0.58.2 servers in testdata/transcripts-0.85
+// and testdata/transcripts. Options.AuthScheme (or SetAuthScheme) runs it
+// as a NO_AUTH server.
 //
 // Tests control time with Advance, inspect traffic with Count, Requests and
 // friends, and inject failures with InjectFault.
@@ -43,6 +45,17 @@ const (
 	Profile058 = "0.58"
 )
 
+// Auth schemes understood by Options.AuthScheme, spelled as /info reports
+// them.
+const (
+	AuthSchemeOAuth2 = "OAUTH2_PASSWORD_BEARER"
+	// AuthSchemeNoAuth is the scheme of `zenml login --local` servers: every
+	// protected route acts as the user "default" whatever credential is
+	// sent, /login still checks credentials and issues tokens nobody reads,
+	// /api_token always answers 401 and the device flow 403 (0.85: 400–438).
+	AuthSchemeNoAuth = "NO_AUTH"
+)
+
 // Options configures a fake server. The zero value is a default 0.93 server
 // with non-expiring tokens and an admin user "default" with an empty
 // password, like an auto-activated real server.
@@ -50,6 +63,9 @@ type Options struct {
 	// Profile selects the emulated server version: Profile093 (default) or
 	// Profile058.
 	Profile string
+	// AuthScheme is AuthSchemeOAuth2 (default) or AuthSchemeNoAuth.
+	// SetAuthScheme changes it on a running server.
+	AuthScheme string
 	// TokenLifetime is the lifetime of tokens from the password, API-key and
 	// device grants (the server's jwt_token_expire_minutes, but with
 	// second granularity). Zero means tokens never expire, the real default.
@@ -104,6 +120,7 @@ type Server struct {
 	mu      sync.Mutex
 	st      *store
 	adminID uuid.UUID
+	scheme  string
 
 	traffic trafficLog
 	faults  faultTable
@@ -113,6 +130,7 @@ type Server struct {
 // options, which are programming errors in a test.
 func New(opts Options) *Server {
 	s := &Server{opts: withDefaults(opts), id: uuid.New(), st: newStore()}
+	s.scheme = s.opts.AuthScheme
 	s.secret = make([]byte, 32)
 	if _, err := rand.Read(s.secret); err != nil {
 		panic(fmt.Sprintf("zenmltest: random secret: %v", err))
@@ -153,6 +171,13 @@ func withDefaults(o Options) Options {
 	case Profile093, Profile058:
 	default:
 		panic(fmt.Sprintf("zenmltest: unknown profile %q (want %q or %q)", o.Profile, Profile093, Profile058))
+	}
+	switch o.AuthScheme {
+	case "":
+		o.AuthScheme = AuthSchemeOAuth2
+	case AuthSchemeOAuth2, AuthSchemeNoAuth:
+	default:
+		panic(fmt.Sprintf("zenmltest: unknown auth scheme %q (want %q or %q)", o.AuthScheme, AuthSchemeOAuth2, AuthSchemeNoAuth))
 	}
 	if o.DeviceAuthTimeout == 0 {
 		o.DeviceAuthTimeout = 300 * time.Second
@@ -224,6 +249,31 @@ func (s *Server) Advance(d time.Duration) { s.clock.advance(d) }
 
 func (s *Server) is058() bool { return s.opts.Profile == Profile058 }
 
+// SetAuthScheme switches the server between AuthSchemeOAuth2 and
+// AuthSchemeNoAuth, like restarting a real server with another
+// ZENML_SERVER_AUTH_SCHEME on the same database: users, keys and devices
+// stay, and tokens issued before still verify once OAuth2 is back.
+func (s *Server) SetAuthScheme(scheme string) {
+	if scheme != AuthSchemeOAuth2 && scheme != AuthSchemeNoAuth {
+		panic(fmt.Sprintf("zenmltest: unknown auth scheme %q", scheme))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.scheme = scheme
+}
+
+// AuthScheme is the scheme the server currently runs with.
+func (s *Server) AuthScheme() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.scheme
+}
+
+// authScheme is AuthScheme for callers that hold s.mu.
+func (s *Server) authScheme() string { return s.scheme }
+
+func (s *Server) noAuth() bool { return s.scheme == AuthSchemeNoAuth }
+
 func (s *Server) version() string {
 	if s.is058() {
 		return "0.58.2"
@@ -239,7 +289,8 @@ type route struct {
 	method  string
 	pattern string
 	segs    []string
-	// authenticated routes run the bearer check before the handler.
+	// authenticated routes run the bearer check before the handler (or,
+	// on a NO_AUTH server, act as the user "default").
 	authenticated bool
 	// jsonBody routes reject an undecodable body with 422 before
 	// authentication, as FastAPI parses the body first.
@@ -257,14 +308,15 @@ type request struct {
 
 func (s *Server) buildRoutes() []route {
 	const (
-		sa   = "/api/v1/service_accounts"
-		keys = sa + "/{id}/api_keys"
-		dev  = "/api/v1/devices"
+		sa    = "/api/v1/service_accounts"
+		keys  = sa + "/{id}/api_keys"
+		dev   = "/api/v1/devices"
+		users = "/api/v1/users"
 	)
 	rs := []route{
 		{method: "GET", pattern: "/health", handle: func(*request) response { return ok("OK") }},
 		{method: "GET", pattern: "/api/v1/version", handle: func(*request) response { return ok(s.version()) }},
-		{method: "GET", pattern: "/api/v1/info", handle: func(*request) response { return ok(s.serverInfo()) }},
+		{method: "GET", pattern: "/api/v1/info", handle: s.handleInfo},
 		{method: "POST", pattern: "/api/v1/login", handle: s.handleLogin},
 		{method: "GET", pattern: "/api/v1/logout", handle: s.handleLogout},
 		{method: "POST", pattern: "/api/v1/device_authorization", handle: s.handleDeviceAuthorization},
@@ -286,6 +338,15 @@ func (s *Server) buildRoutes() []route {
 		{method: "PUT", pattern: dev + "/{id}", authenticated: true, jsonBody: true, handle: s.handleUpdateDevice},
 		{method: "PUT", pattern: dev + "/{id}/verify", authenticated: true, jsonBody: true, handle: s.handleVerifyDevice},
 		{method: "DELETE", pattern: dev + "/{id}", authenticated: true, handle: s.handleDeleteDevice},
+		{method: "PUT", pattern: "/api/v1/current-user", authenticated: true, jsonBody: true, handle: s.handleUpdateCurrentUser},
+		{method: "GET", pattern: users, authenticated: true, handle: s.handleListUsers},
+		{method: "POST", pattern: users, authenticated: true, jsonBody: true, handle: s.handleCreateUser},
+		{method: "GET", pattern: users + "/{id}", authenticated: true, handle: s.handleGetUser},
+		{method: "PUT", pattern: users + "/{id}", authenticated: true, jsonBody: true, handle: s.handleUpdateUser},
+		{method: "DELETE", pattern: users + "/{id}", authenticated: true, handle: s.handleDeleteUser},
+		{method: "PUT", pattern: users + "/{id}/deactivate", authenticated: true, handle: s.handleDeactivateUser},
+		// Activation is how an invited or deactivated user gets in: no login.
+		{method: "PUT", pattern: users + "/{id}/activate", jsonBody: true, handle: s.handleActivateUser},
 	}
 	if !s.is058() {
 		rs = append(rs, route{method: "GET", pattern: "/ready", handle: func(*request) response { return ok("OK") }})
@@ -401,7 +462,13 @@ func (s *Server) dispatch(rt *route, req *request) response {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if rt.authenticated {
+	if rt.authenticated && s.noAuth() {
+		auth, errResp := s.authenticateNoAuth()
+		if errResp != nil {
+			return *errResp
+		}
+		req.auth = auth
+	} else if rt.authenticated {
 		auth, errResp := s.authenticate(req.Request)
 		if errResp != nil {
 			return *errResp

@@ -39,14 +39,21 @@ func (c *clock) advance(d time.Duration) {
 // account is a user or a service account: ZenML keeps both in one table and
 // service accounts authenticate as "users" with is_service_account=true.
 type account struct {
-	id               uuid.UUID
-	name             string
-	serviceAccount   bool
-	active           bool
-	admin            bool
-	passwordHash     []byte // users only
-	description      string // service accounts only
-	fullName         string
+	id             uuid.UUID
+	name           string
+	serviceAccount bool
+	active         bool
+	admin          bool
+	passwordHash   []byte // users only
+	description    string // service accounts only
+	fullName       string
+	// Users only. email is shown by GET /current-user alone; emailOptedIn
+	// stays nil until set. activationHash is the bcrypt hash of the token
+	// handed out by create-without-password and deactivate, cleared by
+	// activation.
+	email            *string
+	emailOptedIn     *bool
+	activationHash   []byte
 	created, updated time.Time
 }
 

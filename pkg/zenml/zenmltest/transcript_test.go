@@ -13,9 +13,14 @@ import (
 	"testing"
 )
 
-const transcriptDir = "../../../testdata/transcripts"
+// Transcripts of real servers: 0.58.2, and 0.85.0 (its 4NN files from a
+// second server running NO_AUTH).
+const (
+	transcriptDir    = "../../../testdata/transcripts"
+	transcriptDir085 = "../../../testdata/transcripts-0.85"
+)
 
-// transcript is one captured exchange with the real 0.58.2 server.
+// transcript is one captured exchange with a real server.
 type transcript struct {
 	name string
 
@@ -105,12 +110,20 @@ func transcriptNumber(name string) int {
 	return n
 }
 
-// loadTranscripts returns the transcripts numbered [from, to], in order.
+// loadTranscripts returns the 0.58.2 transcripts numbered [from, to], in
+// order.
 func loadTranscripts(t *testing.T, from, to int) []*transcript {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(transcriptDir, "[0-9]*-*.txt"))
+	return loadTranscriptsFrom(t, transcriptDir, from, to)
+}
+
+// loadTranscriptsFrom returns the transcripts of dir numbered [from, to], in
+// order.
+func loadTranscriptsFrom(t *testing.T, dir string, from, to int) []*transcript {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(dir, "[0-9]*-*.txt"))
 	if err != nil || len(paths) == 0 {
-		t.Fatalf("no transcripts in %s: %v", transcriptDir, err)
+		t.Fatalf("no transcripts in %s: %v", dir, err)
 	}
 	var out []*transcript
 	for _, p := range paths {

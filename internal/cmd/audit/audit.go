@@ -1,0 +1,210 @@
+// Package audit holds `zenctl audit`: one report of every service account
+// and API key (and the users and devices the caller may see), with the
+// filters an on-call engineer or a scheduled job asks: what is unused, what
+// was never rotated, what is switched off.
+package audit
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/output"
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
+
+// Options are the inputs of `zenctl audit`.
+type Options struct {
+	IO           *iostreams.IOStreams
+	Client       func(ctx context.Context) (*zenml.Client, *factory.Target, error)
+	OutputFormat func(flag string) (output.Format, error)
+	Now          func() time.Time
+
+	Filters    Filters
+	ExitStatus bool
+	Output     string
+}
+
+// NewCmdAudit builds `zenctl audit`.
+func NewCmdAudit(f *factory.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Client: f.AuthenticatedClient, OutputFormat: f.OutputFormat, Now: time.Now}
+	var unused, notRotated string
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Report every service account, API key, user and device, and what is stale",
+		Long: heredoc.Doc(`
+			Read every page of service accounts and their API keys, the users
+			your account may list and your own authorized devices, and print
+			one report: status, created, last login, last rotated, age.
+
+			Filters (all given must hold):
+			  --unused-for D       never used, or not used for D (keys, devices,
+			                       and service accounts by their keys' last use;
+			                       the server records no last login for users)
+			  --not-rotated-for D  API keys not rotated (or created) for D
+			  --inactive           deactivated accounts and keys, locked devices
+			D is 30d, 12h, 1d12h, 90m, 0s ...
+
+			--exit-status exits 3 when anything matches (0 when nothing does),
+			for a scheduled CI job. Progress shows on a terminal only.
+
+			-o json prints {"generated_at", "filters", "total", "matched",
+			"items": [...]}; each item has kind, id, name, service_account,
+			active, status, created, last_login, last_rotated, age_seconds.
+		`),
+		Example: heredoc.Doc(`
+			$ zenctl audit
+			$ zenctl audit --unused-for 90d --not-rotated-for 90d
+			$ zenctl audit --inactive -o json | jq -r '.items[].id'
+			$ zenctl audit --not-rotated-for 180d --exit-status || notify-team
+		`),
+		Args: factory.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, d := range []struct {
+				flag, value string
+				dst         **time.Duration
+			}{{"--unused-for", unused, &opts.Filters.UnusedFor}, {"--not-rotated-for", notRotated, &opts.Filters.NotRotatedFor}} {
+				if !cmd.Flags().Changed(strings.TrimPrefix(d.flag, "--")) {
+					continue
+				}
+				age, err := parseAge(d.flag, d.value)
+				if err != nil {
+					return exitcode.Usagef("%v", err)
+				}
+				*d.dst = &age
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAudit(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&unused, "unused-for", "", "Only what was never used or not used for this `duration`")
+	cmd.Flags().StringVar(&notRotated, "not-rotated-for", "", "Only API keys not rotated for this `duration`")
+	cmd.Flags().BoolVar(&opts.Filters.Inactive, "inactive", false, "Only deactivated accounts and keys, and locked devices")
+	cmd.Flags().BoolVar(&opts.ExitStatus, "exit-status", false, "Exit 3 when anything matches")
+	factory.AddOutputFlag(cmd, &opts.Output)
+	return cmd
+}
+
+// Report is the -o json|yaml shape of the audit.
+type Report struct {
+	GeneratedAt zenml.Time `json:"generated_at"`
+	Filters     Filters    `json:"filters"`
+	// Total counts everything read, Matched what passed the filters.
+	Total   int     `json:"total"`
+	Matched int     `json:"matched"`
+	Items   []Entry `json:"items"`
+}
+
+func runAudit(ctx context.Context, opts *Options) error {
+	format, err := opts.OutputFormat(opts.Output)
+	if err != nil {
+		return err
+	}
+	client, _, err := opts.Client(ctx)
+	if err != nil {
+		return err
+	}
+	now := opts.Now().UTC()
+	all, skipped, err := collect(ctx, opts.IO, client, now)
+	if err != nil {
+		return err
+	}
+	report := Report{GeneratedAt: zenml.Time{Time: now}, Filters: opts.Filters, Total: len(all), Items: []Entry{}}
+	for _, e := range all {
+		if opts.Filters.matches(e, now) {
+			report.Items = append(report.Items, e)
+		}
+	}
+	report.Matched = len(report.Items)
+	for _, s := range skipped {
+		fmt.Fprintf(opts.IO.ErrOut, "%s Not included: %s\n", opts.IO.ErrColorScheme().WarningIcon(), s)
+	}
+	if err := output.Print(opts.IO, format, report, func() error { return printTable(opts.IO, report, now) }); err != nil {
+		return err
+	}
+	if opts.ExitStatus && report.Matched > 0 {
+		return exitcode.ErrFindings
+	}
+	return nil
+}
+
+func collect(ctx context.Context, ios *iostreams.IOStreams, client *zenml.Client, now time.Time) ([]Entry, []string, error) {
+	c := &collector{ios: ios, client: client, now: now}
+	defer ios.StopProgress()
+	var all []Entry
+	for _, read := range []func(context.Context) ([]Entry, error){c.serviceAccounts, c.users, c.devices} {
+		entries, err := read(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		all = append(all, entries...)
+	}
+	return all, c.skipped, nil
+}
+
+func printTable(ios *iostreams.IOStreams, r Report, now time.Time) error {
+	if len(r.Items) == 0 {
+		what := "Nothing to report."
+		if r.Filters.any() {
+			what = fmt.Sprintf("Nothing matches (%d read).", r.Total)
+		}
+		fmt.Fprintln(ios.ErrOut, what)
+		return nil
+	}
+	t := output.NewTable(ios, "KIND", "NAME", "ID", "STATUS", "CREATED", "LAST LOGIN", "LAST ROTATED", "AGE")
+	t.Abbreviate("ID", 8)
+	t.TruncateFirst("NAME")
+	for _, e := range r.Items {
+		name := e.Name
+		if e.ServiceAccount != "" {
+			name = e.ServiceAccount + "/" + e.Name
+		}
+		t.AddRow(e.Kind, name, e.ID, e.Status, e.Created.UTC().Format("2006-01-02"),
+			lastLogin(e), dateOr(e.LastRotated, rotatedNone(e)), age(time.Duration(e.AgeSeconds)*time.Second))
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	if r.Filters.any() {
+		fmt.Fprintf(ios.ErrOut, "%d of %d match.\n", r.Matched, r.Total)
+	}
+	return nil
+}
+
+func lastLogin(e Entry) string {
+	if !e.usageKnown {
+		return "-"
+	}
+	return dateOr(e.LastLogin, "never")
+}
+
+func rotatedNone(e Entry) string {
+	if e.Kind == KindAPIKey {
+		return "never"
+	}
+	return "-"
+}
+
+func dateOr(t *zenml.Time, none string) string {
+	if t == nil {
+		return none
+	}
+	return t.UTC().Format("2006-01-02")
+}
+
+// age is a whole number of days, or hours under two days.
+func age(d time.Duration) string {
+	if d < 48*time.Hour {
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+}

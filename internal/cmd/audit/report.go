@@ -1,0 +1,223 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
+
+// Entry kinds, in report order.
+const (
+	KindServiceAccount = "service-account"
+	KindAPIKey         = "api-key"
+	KindUser           = "user"
+	KindDevice         = "device"
+)
+
+// Entry is one line of the report. Times the server does not know for a
+// kind (a user's last login, a device's rotation) are null.
+type Entry struct {
+	Kind string `json:"kind"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// ServiceAccount names the owner of an API key.
+	ServiceAccount string      `json:"service_account,omitempty"`
+	Active         bool        `json:"active"`
+	Status         string      `json:"status"`
+	Created        zenml.Time  `json:"created"`
+	LastLogin      *zenml.Time `json:"last_login"`
+	LastRotated    *zenml.Time `json:"last_rotated"`
+	AgeSeconds     int64       `json:"age_seconds"`
+	// UsageKnown: the server records when keys and devices were last used
+	// (a service account's is its keys' latest); not users'.
+	usageKnown bool
+}
+
+// Filters select entries; every given filter must hold. An unset duration
+// is nil.
+type Filters struct {
+	UnusedFor     *time.Duration `json:"unused_for,omitempty"`
+	NotRotatedFor *time.Duration `json:"not_rotated_for,omitempty"`
+	Inactive      bool           `json:"inactive,omitempty"`
+}
+
+func (f Filters) any() bool { return f.UnusedFor != nil || f.NotRotatedFor != nil || f.Inactive }
+
+// matches applies the filters. A filter about something the server does
+// not record for the entry's kind excludes it: an audit must not report
+// "unused" what it cannot know.
+func (f Filters) matches(e Entry, now time.Time) bool {
+	if f.Inactive && e.Active {
+		return false
+	}
+	if f.UnusedFor != nil {
+		if !e.usageKnown {
+			return false
+		}
+		if e.LastLogin != nil && now.Sub(e.LastLogin.Time) < *f.UnusedFor {
+			return false
+		}
+	}
+	if f.NotRotatedFor != nil {
+		if e.Kind != KindAPIKey {
+			return false
+		}
+		since := e.Created.Time
+		if e.LastRotated != nil {
+			since = e.LastRotated.Time
+		}
+		if now.Sub(since) < *f.NotRotatedFor {
+			return false
+		}
+	}
+	return true
+}
+
+// collector reads everything the caller may see, page by page, with a
+// progress line on a terminal.
+type collector struct {
+	ios    *iostreams.IOStreams
+	client *zenml.Client
+	now    time.Time
+	// skipped lists what the caller may not read, for a note on stderr.
+	skipped []string
+}
+
+func (c *collector) progress(format string, args ...any) {
+	c.ios.StartProgress(fmt.Sprintf(format, args...))
+}
+
+func (c *collector) entry(e Entry) Entry {
+	e.AgeSeconds = int64(c.now.Sub(e.Created.Time) / time.Second)
+	e.Name = iostreams.OneLine(e.Name)
+	e.ServiceAccount = iostreams.OneLine(e.ServiceAccount)
+	return e
+}
+
+func (c *collector) serviceAccounts(ctx context.Context) ([]Entry, error) {
+	var out []Entry
+	for page := 1; ; page++ {
+		c.progress("Reading service accounts (page %d)…", page)
+		p, err := c.client.ListServiceAccounts(ctx, zenml.ListParams{Page: page, Size: 100})
+		if err != nil {
+			return nil, err
+		}
+		for i := range p.Items {
+			sa := &p.Items[i]
+			c.progress("Reading the API keys of %s…", iostreams.OneLine(sa.Name))
+			keys, err := c.client.ListAllAPIKeys(ctx, sa.ID, zenml.ListParams{Hydrate: true})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, c.accountEntries(sa, keys)...)
+		}
+		if p.Index >= p.TotalPages || len(p.Items) == 0 {
+			return out, nil
+		}
+	}
+}
+
+// accountEntries is a service account followed by its keys; the account
+// counts as used when any of its keys was.
+func (c *collector) accountEntries(sa *zenml.ServiceAccount, keys []zenml.APIKey) []Entry {
+	account := Entry{Kind: KindServiceAccount, ID: sa.ID, Name: sa.Name, Active: sa.Body.Active,
+		Status: activeText(sa.Body.Active), Created: sa.Body.Created, usageKnown: true}
+	var entries []Entry
+	for _, k := range keys {
+		e := Entry{Kind: KindAPIKey, ID: k.ID, Name: k.Name, ServiceAccount: sa.Name, Active: k.Body.Active,
+			Status: activeText(k.Body.Active), Created: k.Body.Created, usageKnown: true}
+		if m := k.Metadata; m != nil {
+			e.LastLogin, e.LastRotated = set(m.LastLogin), set(m.LastRotated)
+		}
+		if e.LastLogin != nil && (account.LastLogin == nil || e.LastLogin.After(account.LastLogin.Time)) {
+			account.LastLogin = e.LastLogin
+		}
+		entries = append(entries, c.entry(e))
+	}
+	return append([]Entry{c.entry(account)}, entries...)
+}
+
+func (c *collector) users(ctx context.Context) ([]Entry, error) {
+	c.progress("Reading users…")
+	var out []Entry
+	for u, err := range c.client.AllUsers(ctx, zenml.ListParams{}) {
+		if zenml.IsKind(err, zenml.KindPermission) {
+			c.skipped = append(c.skipped, "users (your account may not list them)")
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c.entry(Entry{Kind: KindUser, ID: u.ID, Name: u.Name, Active: u.Body.Active,
+			Status: activeText(u.Body.Active), Created: u.Body.Created}))
+	}
+	return out, nil
+}
+
+func (c *collector) devices(ctx context.Context) ([]Entry, error) {
+	c.progress("Reading your devices…")
+	var out []Entry
+	for d, err := range c.client.AllDevices(ctx, zenml.ListParams{Hydrate: true}) {
+		if err != nil {
+			return nil, err
+		}
+		e := Entry{Kind: KindDevice, ID: d.ID, Name: hostOf(d), Active: d.Body.Status == zenml.DeviceStatusActive,
+			Status: d.Body.Status, Created: d.Body.Created, usageKnown: true}
+		if d.Metadata != nil {
+			e.LastLogin = set(d.Metadata.LastLogin)
+		}
+		out = append(out, c.entry(e))
+	}
+	return out, nil
+}
+
+func hostOf(d zenml.AuthorizedDevice) string {
+	if d.Body.Hostname != nil && *d.Body.Hostname != "" {
+		return *d.Body.Hostname
+	}
+	return "device " + d.Body.ClientID
+}
+
+func set(t *zenml.Time) *zenml.Time {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+func activeText(active bool) string {
+	if active {
+		return "active"
+	}
+	return "inactive"
+}
+
+// parseAge reads a duration as Go writes it (90m, 36h) or in days
+// (30d, 1d12h), which is how key ages are talked about.
+func parseAge(flag, s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	days := time.Duration(0)
+	if i := strings.Index(s, "d"); i > 0 {
+		n, err := strconv.Atoi(s[:i])
+		if err != nil {
+			return 0, fmt.Errorf("%s: %q is not a duration like 30d, 12h or 1d12h", flag, s)
+		}
+		days, s = time.Duration(n)*24*time.Hour, s[i+1:]
+	}
+	rest := time.Duration(0)
+	if s != "" {
+		var err error
+		if rest, err = time.ParseDuration(s); err != nil {
+			return 0, fmt.Errorf("%s: %q is not a duration like 30d, 12h or 1d12h", flag, s)
+		}
+	}
+	if d := days + rest; d >= 0 {
+		return d, nil
+	}
+	return 0, fmt.Errorf("%s: a duration cannot be negative", flag)
+}

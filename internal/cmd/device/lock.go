@@ -1,0 +1,112 @@
+package device
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/prompt"
+)
+
+// LockOptions are the inputs of `zenctl device lock` and `unlock`.
+type LockOptions struct {
+	IO       *iostreams.IOStreams
+	Prompter prompt.Prompter
+	Client   ClientFunc
+
+	Device string
+	Lock   bool
+	Yes    bool
+}
+
+// NewCmdLock builds `zenctl device lock`.
+func NewCmdLock(f *factory.Factory, runF func(*LockOptions) error) *cobra.Command {
+	return newLockCmd(f, runF, true, &cobra.Command{
+		Use:   "lock ID",
+		Short: "Lock a device: its tokens stop working at once",
+		Long: heredoc.Doc(`
+			Lock one of your devices, e.g. a lost laptop. Its tokens get 401 at
+			once and a new device login from it is refused. Nothing is revoked:
+			'zenctl device unlock' makes the same tokens work again, 'zenctl
+			device delete' ends them for good.
+
+			Locking this machine's own session logs this client out; that needs
+			a confirmation on a terminal and --yes in scripts.
+		`),
+		Example: "$ zenctl device lock 3f2a9c",
+	})
+}
+
+// NewCmdUnlock builds `zenctl device unlock`.
+func NewCmdUnlock(f *factory.Factory, runF func(*LockOptions) error) *cobra.Command {
+	return newLockCmd(f, runF, false, &cobra.Command{
+		Use:   "unlock ID",
+		Short: "Unlock a device: its old tokens work again",
+		Long: heredoc.Doc(`
+			Unlock a locked device. The tokens it had before the lock work
+			again at once; its device code is spent, so logging in from it anew
+			needs a new device flow.
+		`),
+		Example: "$ zenctl device unlock 3f2a9c",
+	})
+}
+
+func newLockCmd(f *factory.Factory, runF func(*LockOptions) error, lock bool, cmd *cobra.Command) *cobra.Command {
+	opts := &LockOptions{IO: f.IOStreams, Prompter: f.Prompter, Client: f.AuthenticatedClient, Lock: lock}
+	cmd.Args = exactArgs("ID")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		opts.Device = args[0]
+		if runF != nil {
+			return runF(opts)
+		}
+		return runLock(cmd.Context(), opts)
+	}
+	if lock {
+		cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Lock this machine's own session without asking")
+	}
+	return cmd
+}
+
+func runLock(ctx context.Context, opts *LockOptions) error {
+	cs := opts.IO.ErrColorScheme()
+	client, target, err := opts.Client(ctx)
+	if err != nil {
+		return err
+	}
+	d, err := resolve(ctx, client, opts.Device)
+	if err != nil {
+		return err
+	}
+	v := view(d, thisDeviceClientID(target))
+	endsOwnSession := opts.Lock && v.ThisMachine && loggedInWithDevice(target)
+	if endsOwnSession {
+		question := fmt.Sprintf("%s is this machine's own session: locking it logs this client out of %s. Lock it?", label(v), target.URL)
+		if err := confirm(opts.IO, opts.Prompter, opts.Yes, question); err != nil {
+			return err
+		}
+	}
+	if opts.Lock {
+		_, err = client.LockDevice(ctx, d.ID)
+	} else {
+		_, err = client.UnlockDevice(ctx, d.ID)
+	}
+	if err != nil {
+		return err
+	}
+	if opts.Lock {
+		fmt.Fprintf(opts.IO.ErrOut, "%s Locked device %s\n", cs.SuccessIcon(), label(v))
+		fmt.Fprintln(opts.IO.ErrOut, "  Its tokens get 401 from now on and a new device login from it is refused.")
+		fmt.Fprintln(opts.IO.ErrOut, "  Nothing is revoked: `zenctl device unlock` makes the same tokens work again; `zenctl device delete` ends them.")
+	} else {
+		fmt.Fprintf(opts.IO.ErrOut, "%s Unlocked device %s\n", cs.SuccessIcon(), label(v))
+		fmt.Fprintln(opts.IO.ErrOut, "  The tokens it had before the lock work again; a new login from it needs a new device flow.")
+	}
+	if endsOwnSession {
+		fmt.Fprintf(opts.IO.ErrOut, "%s This client is logged out of %s until the device is unlocked or you log in again\n", cs.WarningIcon(), target.URL)
+	}
+	return nil
+}

@@ -1,0 +1,170 @@
+package user
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/output"
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
+
+// ListOptions are the inputs of `zenctl user list`.
+type ListOptions struct {
+	IO           *iostreams.IOStreams
+	Client       ClientFunc
+	OutputFormat func(flag string) (output.Format, error)
+
+	Name     string
+	Inactive bool
+	Output   string
+}
+
+// NewCmdList builds `zenctl user list`.
+func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.IOStreams, Client: f.AuthenticatedClient, OutputFormat: f.OutputFormat}
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List users",
+		Long: heredoc.Doc(`
+			List every user, all pages. Without RBAC a non-admin sees only
+			itself.
+
+			-o json prints {"items": [...]}; each item has id, name, full_name,
+			active, admin, created, updated.
+		`),
+		Example: heredoc.Doc(`
+			$ zenctl user list
+			$ zenctl user list --inactive -o json | jq -r '.items[].name'
+		`),
+		Args: factory.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runList(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Name, "name", "", "Only users with this name (or filter, e.g. startswith:ann)")
+	cmd.Flags().BoolVar(&opts.Inactive, "inactive", false, "Only deactivated or not yet activated users")
+	factory.AddOutputFlag(cmd, &opts.Output)
+	return cmd
+}
+
+// ListView is the -o json|yaml shape of user list.
+type ListView struct {
+	Items []View `json:"items"`
+}
+
+func runList(ctx context.Context, opts *ListOptions) error {
+	format, err := opts.OutputFormat(opts.Output)
+	if err != nil {
+		return err
+	}
+	client, _, err := opts.Client(ctx)
+	if err != nil {
+		return err
+	}
+	params := zenml.ListParams{Filters: map[string]string{}}
+	if opts.Name != "" {
+		params.Filters["name"] = opts.Name
+	}
+	if opts.Inactive {
+		params.Filters["active"] = strconv.FormatBool(false)
+	}
+	list := ListView{Items: []View{}}
+	for u, err := range client.AllUsers(ctx, params) {
+		if err != nil {
+			return err
+		}
+		list.Items = append(list.Items, view(&u))
+	}
+	return output.Print(opts.IO, format, list, func() error {
+		if len(list.Items) == 0 {
+			fmt.Fprintln(opts.IO.ErrOut, "No users found.")
+			return nil
+		}
+		t := output.NewTable(opts.IO, "NAME", "ID", "STATUS", "ADMIN", "FULL NAME", "CREATED")
+		t.Abbreviate("ID", 8)
+		t.TruncateFirst("FULL NAME")
+		for _, v := range list.Items {
+			t.AddRow(v.Name, v.ID, statusText(v.Active), yesNo(v.Admin), v.FullName, v.Created.UTC().Format("2006-01-02"))
+		}
+		return t.Render()
+	})
+}
+
+// DescribeOptions are the inputs of `zenctl user describe`.
+type DescribeOptions struct {
+	IO           *iostreams.IOStreams
+	Client       ClientFunc
+	OutputFormat func(flag string) (output.Format, error)
+
+	User   string
+	Output string
+}
+
+// NewCmdDescribe builds `zenctl user describe`.
+func NewCmdDescribe(f *factory.Factory, runF func(*DescribeOptions) error) *cobra.Command {
+	opts := &DescribeOptions{IO: f.IOStreams, Client: f.AuthenticatedClient, OutputFormat: f.OutputFormat}
+	cmd := &cobra.Command{
+		Use:     "describe NAME_OR_ID",
+		Aliases: []string{"view"},
+		Short:   "Show a user",
+		Long: heredoc.Doc(`
+			Show a user: id, status, admin, full name and dates; for yourself
+			also your email. Non-admins may only see themselves.
+		`),
+		Example: "$ zenctl user describe ann -o json",
+		Args:    exactArgs("NAME_OR_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.User = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return runDescribe(cmd.Context(), opts)
+		},
+	}
+	factory.AddOutputFlag(cmd, &opts.Output)
+	return cmd
+}
+
+func runDescribe(ctx context.Context, opts *DescribeOptions) error {
+	format, err := opts.OutputFormat(opts.Output)
+	if err != nil {
+		return err
+	}
+	client, _, err := opts.Client(ctx)
+	if err != nil {
+		return err
+	}
+	u, err := resolve(ctx, client, opts.User)
+	if err != nil {
+		return err
+	}
+	// Only /current-user shows an email, so ask it when this is oneself.
+	if me, err := client.CurrentUser(ctx); err == nil && me.ID == u.ID {
+		u = me
+	}
+	v := view(u)
+	return output.Print(opts.IO, format, v, func() error {
+		d := output.NewDescribe(opts.IO)
+		d.Add("Name", v.Name)
+		d.Add("ID", v.ID)
+		d.Add("Full name", v.FullName)
+		d.Add("Status", statusText(v.Active))
+		d.Add("Admin", yesNo(v.Admin))
+		if v.Email != "" {
+			d.Add("Email", v.Email)
+		}
+		d.Add("Created", v.Created.UTC().Format("2006-01-02T15:04:05Z"))
+		d.Add("Updated", v.Updated.UTC().Format("2006-01-02T15:04:05Z"))
+		return d.Render()
+	})
+}
