@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/pkg/zenml"
 	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
 )
@@ -16,7 +15,7 @@ import (
 // approver's account the device's owner. It returns the logged-in machine.
 func deviceLoggedIn(ctx context.Context, t *testing.T, serverURL string, approver *cli) *cli {
 	t.Helper()
-	session, err := credentials.NewFileStore(approver.configDir()).Get(serverURL)
+	session, err := approver.fileSecret(serverURL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
 )
 
@@ -67,7 +66,7 @@ func TestLeversSecretHygiene(t *testing.T) {
 
 		secrets := []string{adminPW, annPW, annPW2, annPW3, activation}
 		for _, c := range []*cli{admin, ann, laptop} {
-			s, err := credentials.NewFileStore(c.configDir()).Get(fake.URL())
+			s, err := c.fileSecret(fake.URL())
 			if err != nil {
 				t.Fatal(err)
 			}

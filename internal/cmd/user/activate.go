@@ -11,6 +11,7 @@ import (
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -85,7 +86,7 @@ func runActivate(ctx context.Context, opts *ActivateOptions) error {
 	}
 	cs := opts.IO.ErrColorScheme()
 	fmt.Fprintf(opts.IO.ErrOut, "%s Activated user %s; log in with: zenctl login %s --username %s\n",
-		cs.SuccessIcon(), cs.Bold(iostreams.OneLine(u.Name)), serverURL, factory.ShellWord(u.Name))
+		cs.SuccessIcon(), cs.Bold(iostreams.OneLine(u.Name)), serverURL, login.ShellWord(u.Name))
 	fmt.Fprintln(opts.IO.ErrOut, "  Tokens and devices the user had before a deactivation work again.")
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -91,7 +92,7 @@ func runChangePassword(ctx context.Context, opts *ChangePasswordOptions) error {
 	fmt.Fprintf(opts.IO.ErrOut, "%s Sessions logged in before keep working: a password change revokes no token\n", cs.WarningIcon())
 	if target != nil && target.AuthMethod == config.AuthPassword {
 		fmt.Fprintf(opts.IO.ErrOut, "  This client's login keeps its current token; when it asks to log in again, use the new password: zenctl login %s --username %s\n",
-			target.URL, factory.ShellWord(me.Name))
+			target.URL, login.ShellWord(me.Name))
 	}
 	return nil
 }

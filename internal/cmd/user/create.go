@@ -10,6 +10,7 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/output"
 	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml"
@@ -127,7 +128,7 @@ func printActivation(ios *iostreams.IOStreams, format output.Format, v TokenView
 		fmt.Fprintln(ios.Out, v.ActivationToken)
 	}
 	fmt.Fprintf(ios.ErrOut, "The activation token above is shown only once. With it, %s chooses a password:\n  zenctl user activate %s\n",
-		iostreams.OneLine(name), factory.ShellWord(name))
+		iostreams.OneLine(name), login.ShellWord(name))
 	return nil
 }
 

@@ -64,15 +64,19 @@ func NewCmdUser(f *factory.Factory) *cobra.Command {
 // a user without a working login gets one.
 func anonymousClient(f *factory.Factory) AnonymousClientFunc {
 	return func() (*zenml.Client, string, error) {
-		serverURL, err := f.ResolveServerURL()
+		m, err := f.Logins()
 		if err != nil {
 			return nil, "", err
 		}
-		cfg, err := f.Config()
+		serverURL, _, err := m.ServerURL()
 		if err != nil {
 			return nil, "", err
 		}
-		client, err := f.NewClient(serverURL, f.TLSFor(serverURL, cfg.Server(serverURL)), nil)
+		cfg, err := m.Config()
+		if err != nil {
+			return nil, "", err
+		}
+		client, err := f.NewClient(serverURL, m.TLSFor(serverURL, cfg.Server(serverURL)), nil)
 		return client, serverURL, err
 	}
 }
