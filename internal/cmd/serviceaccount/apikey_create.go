@@ -94,7 +94,7 @@ func runAPIKeyCreate(ctx context.Context, opts *APIKeyCreateOptions) error {
 	if err := file.finish(); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "%s Created API key %s for service account %s\n", cs.SuccessIcon(), cs.Bold(key.Name), kc.sa.Name)
+	fmt.Fprintf(opts.IO.ErrOut, "%s Created API key %s for service account %s\n", cs.SuccessIcon(), cs.Bold(key.Name), iostreams.Escape(kc.sa.Name))
 	newKeyNotice(opts.IO, file, kc.target.URL, 1, !opts.SetKey)
 	if opts.SetKey {
 		return adopt(ctx, opts.IO, opts.Factory, kc.target, key.Secret())
