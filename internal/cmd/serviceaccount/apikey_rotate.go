@@ -13,6 +13,7 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/interrupt"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/output"
 	"github.com/zenctl/zenctl/pkg/zenml"
@@ -161,7 +162,7 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 			kc.target.URL, kc.sa.Name, describeAccount(kc.target), kc.target.URL)
 	}
 	if len(keys) == 0 {
-		fmt.Fprintf(errOut, "Service account %s has no API keys; nothing rotated.\n", kc.sa.Name)
+		fmt.Fprintf(errOut, "Service account %s has no API keys; nothing rotated.\n", iostreams.Escape(kc.sa.Name))
 		if format != output.FormatTable {
 			return output.Print(opts.IO, format, []RotateResult{}, nil)
 		}
@@ -174,63 +175,22 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	}
 	defer file.finish()
 
-	var (
-		results  []RotateResult
-		failures []string
-		selfKey  string
-		adoptKey string
-		until    time.Time
-		// inactive names the rotated keys that are deactivated: their
-		// new secret logs in only once they are activated.
-		inactive []string
-	)
-	for _, k := range keys {
-		rotated, err := kc.client.RotateAPIKey(ctx, kc.sa.ID, k.ID, opts.Retain)
-		if err == nil && rotated.Secret() == "" {
-			err = fmt.Errorf("the server did not return the new key's value")
-		}
-		if err != nil {
-			if !opts.All {
-				return err
-			}
-			// Keep going: during an incident every key rotated counts, and
-			// the keys already rotated have been printed.
-			failures = append(failures, fmt.Sprintf("%s: %v", k.Name, err))
-			continue
-		}
-		secret := rotated.Secret()
-		res := RotateResult{Name: k.Name, ID: k.ID}
-		if opts.Retain > 0 {
-			until = previousValidUntil(ctx, kc, rotated, opts.Retain)
-			s := until.Format(time.RFC3339)
-			res.PreviousKeyValidUntil = &s
-		}
-		// Each key is written as soon as it exists, so a failure later in
-		// --all cannot lose the keys rotated before it.
-		if file != nil || format == output.FormatTable {
-			if err := writeKeyLine(keyWriter(file, opts.IO.Out), opts.All, k.Name, secret); err != nil {
-				return err
-			}
-			res.KeyFile = file.name()
-		}
-		if file == nil && format != output.FormatTable {
-			res.Key = &secret
-		}
-		results = append(results, res)
-		if !k.Body.Active {
-			inactive = append(inactive, k.Name)
-		}
-		if k.ID == current {
-			selfKey = secret
-		}
-		if !opts.All {
-			adoptKey = secret
-		}
+	// From the first rotation until the new keys are shown and stored, a
+	// signal must not lose them: the server has already replaced the old
+	// secrets (see package interrupt).
+	crit := interrupt.Begin(ctx, interrupt.Risk{})
+	defer crit.End()
+	r, err := rotateKeys(ctx, crit, opts, kc, keys, file, format, current)
+	if err != nil {
+		return err
+	}
+	if len(r.results) == 0 && len(r.skipped) > 0 {
+		return exitcode.ErrCancelled // nothing was rotated
 	}
 	if format != output.FormatTable {
-		var v any = results
+		var v any = r.results
 		if !opts.All {
-			v = results[0]
+			v = r.results[0]
 		}
 		if err := output.Print(opts.IO, format, v, nil); err != nil {
 			return err
@@ -240,34 +200,147 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 		return err
 	}
 
-	if len(results) > 0 {
+	adoptKey := r.adoptKey
+	if r.selfKey != "" {
+		adoptKey = r.selfKey
+	}
+	if len(r.results) > 0 {
 		// The warnings below say how to store the key when it is this
 		// client's own; --set-key stores it.
-		rotateNotice(opts.IO, kc, results, opts.Retain, until, file, inactive, !opts.SetKey && selfKey == "")
-	}
-	if selfKey != "" {
-		adoptKey = selfKey
+		rotateNotice(opts.IO, kc, r.results, opts.Retain, r.until, file, r.inactive, !opts.SetKey && r.selfKey == "")
+		crit.SetRisk(unstoredRisk(kc.target.URL, opts.SetKey && adoptKey != ""))
 	}
 	var adoptErr error
 	switch {
 	case opts.SetKey && adoptKey != "":
-		adoptErr = adopt(ctx, opts.IO, f, kc.target, adoptKey)
-	case selfKey != "" && kc.target.FromEnv && opts.Retain == 0:
+		adoptErr = adopt(crit.Context(), opts.IO, f, kc.target, adoptKey)
+	case r.selfKey != "" && kc.target.FromEnv && opts.Retain == 0:
 		fmt.Fprintf(errOut, "%s ZENML_STORE_API_KEY holds this key, which stopped working now: set it to the new key\n", cs.WarningIcon())
-	case selfKey != "" && kc.target.FromEnv:
-		fmt.Fprintf(errOut, "%s ZENML_STORE_API_KEY holds this key, which stops working at %s: set it to the new key before then\n", cs.WarningIcon(), until.Format(time.RFC3339))
-	case selfKey != "" && opts.Retain == 0:
+	case r.selfKey != "" && kc.target.FromEnv:
+		fmt.Fprintf(errOut, "%s ZENML_STORE_API_KEY holds this key, which stops working at %s: set it to the new key before then\n", cs.WarningIcon(), r.until.Format(time.RFC3339))
+	case r.selfKey != "" && opts.Retain == 0:
 		fmt.Fprintf(errOut, "%s This client logs in to %s with this key: the key it has stored stopped working now, so zenctl cannot log in again once its current token expires.\n",
 			cs.WarningIcon(), kc.target.URL)
 		fmt.Fprintf(errOut, "  Store the new key: zenctl login %s --api-key (or rotate with --set-key next time)\n", kc.target.URL)
-	case selfKey != "":
-		fmt.Fprintf(errOut, "%s This client logs in to %s with this key, which stops working at %s.\n", cs.WarningIcon(), kc.target.URL, until.Format(time.RFC3339))
+	case r.selfKey != "":
+		fmt.Fprintf(errOut, "%s This client logs in to %s with this key, which stops working at %s.\n", cs.WarningIcon(), kc.target.URL, r.until.Format(time.RFC3339))
 		fmt.Fprintf(errOut, "  Before then, store the new key: zenctl login %s --api-key\n", kc.target.URL)
 	}
-	if len(failures) > 0 {
-		return fmt.Errorf("rotated %d of %d API keys of %s; not rotated: %s", len(results), len(keys), kc.sa.Name, strings.Join(failures, "; "))
+	if len(r.skipped) > 0 {
+		fmt.Fprintf(errOut, "%s Interrupted: rotated %d of %d API keys of %s; not rotated: %s\n", cs.WarningIcon(), len(r.results), len(keys), iostreams.Escape(kc.sa.Name), iostreams.Escape(strings.Join(r.skipped, ", ")))
+		return exitcode.ErrCancelled
+	}
+	if len(r.failures) > 0 {
+		return fmt.Errorf("rotated %d of %d API keys of %s; not rotated: %s", len(r.results), len(keys), kc.sa.Name, strings.Join(r.failures, "; "))
 	}
 	return adoptErr
+}
+
+// rotation is what rotateKeys did.
+type rotation struct {
+	results []RotateResult
+	// failures are the keys the server did not rotate, with the reason;
+	// skipped the keys not tried because a signal came first.
+	failures, skipped []string
+	// selfKey is the new secret of the key this client logs in with;
+	// adoptKey the one --set-key stores for a single rotation.
+	selfKey, adoptKey string
+	until             time.Time
+	// inactive names the rotated keys that are deactivated: their new
+	// secret logs in only once they are activated.
+	inactive []string
+}
+
+// rotateKeys rotates keys one by one, writing each new secret as soon as it
+// exists (except for -o json/yaml, printed whole afterwards), so a failure
+// later in --all cannot lose the keys rotated before it. A signal stops it
+// after the rotation in flight, which is finished on crit's context.
+func rotateKeys(ctx context.Context, crit *interrupt.Critical, opts *APIKeyRotateOptions, kc *keyContext, keys []zenml.APIKey, file *keyFile, format output.Format, current string) (*rotation, error) {
+	r := &rotation{results: []RotateResult{}}
+	var unshown []string
+	for i, k := range keys {
+		if ctx.Err() != nil {
+			for _, rest := range keys[i:] {
+				r.skipped = append(r.skipped, rest.Name)
+			}
+			break
+		}
+		crit.SetRisk(rotateRisk(kc.sa.Name, append(unshown, k.Name)))
+		rotated, err := kc.client.RotateAPIKey(crit.Context(), kc.sa.ID, k.ID, opts.Retain)
+		if err == nil && rotated.Secret() == "" {
+			err = fmt.Errorf("the server did not return the new key's value")
+		}
+		if err != nil {
+			if !opts.All {
+				return nil, err
+			}
+			// Keep going: during an incident every key rotated counts, and
+			// the keys already rotated have been printed.
+			r.failures = append(r.failures, fmt.Sprintf("%s: %v", k.Name, err))
+			continue
+		}
+		secret := rotated.Secret()
+		res := RotateResult{Name: k.Name, ID: k.ID}
+		if opts.Retain > 0 {
+			r.until = previousValidUntil(crit.Context(), kc, rotated, opts.Retain)
+			s := r.until.Format(time.RFC3339)
+			res.PreviousKeyValidUntil = &s
+		}
+		if file != nil || format == output.FormatTable {
+			if err := writeKeyLine(keyWriter(file, opts.IO.Out), opts.All, k.Name, secret); err != nil {
+				return nil, err
+			}
+			res.KeyFile = file.name()
+		} else {
+			res.Key = &secret
+			unshown = append(unshown, k.Name)
+		}
+		crit.SetRisk(rotateRisk(kc.sa.Name, unshown))
+		r.results = append(r.results, res)
+		if !k.Body.Active {
+			r.inactive = append(r.inactive, k.Name)
+		}
+		if k.ID == current {
+			r.selfKey = secret
+		}
+		if !opts.All {
+			r.adoptKey = secret
+		}
+	}
+	return r, nil
+}
+
+// rotateRisk is what abandoning a rotation of the named keys may leave
+// behind: secrets the server replaced and nobody has seen.
+func rotateRisk(serviceAccount string, keys []string) interrupt.Risk {
+	if len(keys) == 0 {
+		return interrupt.Risk{}
+	}
+	sa := factory.ShellWord(serviceAccount)
+	fixes := make([]string, len(keys))
+	for i, k := range keys {
+		fixes[i] = fmt.Sprintf("zenctl service-account api-key %s rotate %s", sa, factory.ShellWord(k))
+	}
+	what := "API key " + keys[0] + " of service account " + serviceAccount + ", whose new secret was"
+	if len(keys) > 1 {
+		what = "API keys " + strings.Join(keys, ", ") + " of service account " + serviceAccount + ", whose new secrets were"
+	}
+	return interrupt.Risk{
+		Happened: iostreams.Escape("the server may have rotated " + what + " never shown; the previous secret stops working now (or after --retain)"),
+		Recover:  iostreams.Escape("To recover, run as an account that still works: " + strings.Join(fixes, "; ")),
+	}
+}
+
+// unstoredRisk is what abandoning the command after the new key was shown
+// may leave behind: with --set-key, a client still holding the old key.
+func unstoredRisk(serverURL string, storing bool) interrupt.Risk {
+	if !storing {
+		return interrupt.Risk{}
+	}
+	return interrupt.Risk{
+		Happened: "the new key was shown above, but this client may not have stored it",
+		Recover:  "To store it: zenctl login " + serverURL + " --api-key",
+	}
 }
 
 // writeKeyLine writes a new key alone on its line, or as NAME<TAB>KEY when
@@ -306,13 +379,13 @@ func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResu
 	cs := ios.ErrColorScheme()
 	errOut := ios.ErrOut
 	if len(results) == 1 {
-		fmt.Fprintf(errOut, "%s Rotated API key %s of service account %s\n", cs.SuccessIcon(), cs.Bold(results[0].Name), kc.sa.Name)
+		fmt.Fprintf(errOut, "%s Rotated API key %s of service account %s\n", cs.SuccessIcon(), cs.Bold(results[0].Name), iostreams.Escape(kc.sa.Name))
 	} else {
 		names := make([]string, len(results))
 		for i, r := range results {
 			names[i] = r.Name
 		}
-		fmt.Fprintf(errOut, "%s Rotated %d API keys of service account %s: %s\n", cs.SuccessIcon(), len(results), kc.sa.Name, strings.Join(names, ", "))
+		fmt.Fprintf(errOut, "%s Rotated %d API keys of service account %s: %s\n", cs.SuccessIcon(), len(results), iostreams.Escape(kc.sa.Name), iostreams.Escape(strings.Join(names, ", ")))
 	}
 	switch {
 	case retain == 0 && len(results) == 1:
@@ -326,17 +399,17 @@ func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResu
 	}
 	switch {
 	case !kc.sa.Body.Active:
-		fmt.Fprintf(errOut, "%s Service account %s is deactivated: no new secret logs in until `zenctl service-account activate %s`\n", cs.WarningIcon(), kc.sa.Name, factory.ShellWord(kc.sa.Name))
+		fmt.Fprintf(errOut, "%s Service account %s is deactivated: no new secret logs in until `zenctl service-account activate %s`\n", cs.WarningIcon(), iostreams.Escape(kc.sa.Name), shownWord(kc.sa.Name))
 		withLoginHint = false
 	case len(inactive) == 1 && len(results) == 1:
 		fmt.Fprintf(errOut, "%s The key is deactivated: the new secret logs in only after `zenctl service-account api-key %s activate %s`\n",
-			cs.WarningIcon(), factory.ShellWord(kc.sa.Name), factory.ShellWord(inactive[0]))
+			cs.WarningIcon(), shownWord(kc.sa.Name), shownWord(inactive[0]))
 		withLoginHint = false
 	default:
 		fmt.Fprintln(errOut, "  Tokens already obtained with a previous secret still work: `deactivate` the key to stop them now, or `delete` it to stop them for good.")
 		if len(inactive) > 0 {
 			fmt.Fprintf(errOut, "%s Deactivated, so their new secrets log in only once activated (`zenctl service-account api-key %s activate KEY`): %s\n",
-				cs.WarningIcon(), factory.ShellWord(kc.sa.Name), strings.Join(inactive, ", "))
+				cs.WarningIcon(), shownWord(kc.sa.Name), iostreams.Escape(strings.Join(inactive, ", ")))
 		}
 	}
 	newKeyNotice(ios, file, kc.target.URL, len(results), withLoginHint)
