@@ -20,19 +20,19 @@ func TestOneLine(t *testing.T) {
 
 func TestEscape(t *testing.T) {
 	for in, want := range map[string]string{
-		"plain, ünïcode 日本 👨‍👩‍👧": "plain, ünïcode 日本 👨‍👩‍👧",
-		"two\nlines\tand a tab":         "two\nlines\tand a tab",
-		"crlf\r\nline\rback":            "crlf\nline\\x0dback",
-		"\x1b]8;;https://evil\x07link":  `\x1b]8;;https://evil\x07link`,
-		"\x1b]52;c;Zm9v\x07":            `\x1b]52;c;Zm9v\x07`,
-		"\x1b[8mconcealed\x7f":          `\x1b[8mconcealed\x7f`,
-		"c1 \u009b31m and \u0085":       `c1 \u009b31m and \u0085`,
-		"raw byte \x9b31m":              `raw byte \x9b31m`,
-		"evil\u202Egnp.exe":             `evil\u202egnp.exe`,
-		"\u2066iso\u2069 \u200e\u200f":  `\u2066iso\u2069 \u200e\u200f`,
-		"zero\u200bwidth\ufeff":         `zero\u200bwidth\ufeff`,
-		"line\u2028sep":                 `line\u2028sep`,
-		"tag \U000E0041":                `tag \U000e0041`,
+		"plain, ünïcode 日本 👨‍👩‍👧":      "plain, ünïcode 日本 👨‍👩‍👧",
+		"two\nlines\tand a tab":        "two\nlines\tand a tab",
+		"crlf\r\nline\rback":           "crlf\nline\\x0dback",
+		"\x1b]8;;https://evil\x07link": `\x1b]8;;https://evil\x07link`,
+		"\x1b]52;c;Zm9v\x07":           `\x1b]52;c;Zm9v\x07`,
+		"\x1b[8mconcealed\x7f":         `\x1b[8mconcealed\x7f`,
+		"c1 \u009b31m and \u0085":      `c1 \u009b31m and \u0085`,
+		"raw byte \x9b31m":             `raw byte \x9b31m`,
+		"evil\u202Egnp.exe":            `evil\u202egnp.exe`,
+		"\u2066iso\u2069 \u200e\u200f": `\u2066iso\u2069 \u200e\u200f`,
+		"zero\u200bwidth\ufeff":        `zero\u200bwidth\ufeff`,
+		"line\u2028sep":                `line\u2028sep`,
+		"tag \U000E0041":               `tag \U000e0041`,
 	} {
 		if got := Escape(in); got != want {
 			t.Errorf("Escape(%q) = %q, want %q", in, got, want)
