@@ -16,7 +16,6 @@ import (
 	"runtime"
 	"strings"
 	"time"
-
 )
 
 // LockTimeout bounds how long Update waits for another process. flock locks
