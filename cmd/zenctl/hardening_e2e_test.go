@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -252,5 +253,74 @@ func TestSignalEndsABlockedRead(t *testing.T) {
 			t.Errorf("%v: ended %s after the signal, want under a second", sig, took)
 		}
 		expectCode(t, r, 2)
+	}
+}
+
+// TestHostileConfigFilesAreRefused: a config directory others can write, a
+// FIFO or an oversized file where zenctl keeps its state, a symlink planted
+// at a lock file: each is refused with a one-line error that says how to
+// fix it, and nothing hangs.
+func TestHostileConfigFilesAreRefused(t *testing.T) {
+	t.Parallel()
+	for name, plant := range map[string]func(t *testing.T, dir string) string{
+		"dir writable by others": func(t *testing.T, dir string) string {
+			must(t, os.Chmod(dir, 0o777))
+			return "chmod 700 " + dir
+		},
+		"config.yaml writable by group": func(t *testing.T, dir string) string {
+			must(t, os.Chmod(filepath.Join(dir, "config.yaml"), 0o660))
+			return "chmod 600 " + filepath.Join(dir, "config.yaml")
+		},
+		"FIFO as credentials.json": func(t *testing.T, dir string) string {
+			replaceWith(t, filepath.Join(dir, "credentials.json"), func(p string) error { return syscall.Mkfifo(p, 0o600) })
+			return "not a regular file"
+		},
+		"FIFO as config.yaml": func(t *testing.T, dir string) string {
+			replaceWith(t, filepath.Join(dir, "config.yaml"), func(p string) error { return syscall.Mkfifo(p, 0o600) })
+			return "not a regular file"
+		},
+		"huge config.yaml": func(t *testing.T, dir string) string {
+			must(t, os.Truncate(filepath.Join(dir, "config.yaml"), 2<<20))
+			return "larger than 1024 KiB"
+		},
+		"symlink at the lock file": func(t *testing.T, dir string) string {
+			replaceWith(t, filepath.Join(dir, "credentials.json.lock"), func(p string) error { return os.Symlink(filepath.Join(t.TempDir(), "victim"), p) })
+			return "symbolic link"
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			fake := zenmltest.NewTest(t, zenmltest.Options{})
+			c, key := loggedIn(t, fake)
+			want := plant(t, c.configDir())
+			args := []string{"token"}
+			stdin := ""
+			if strings.Contains(name, "lock") {
+				args, stdin = []string{"login", fake.URL(), "--api-key"}, key+"\n"
+			}
+			p := c.start(strings.NewReader(stdin), args...)
+			r := p.wait(10 * time.Second)
+			expectCode(t, r, 1)
+			oneLineError(t, r, "refusing to use", want)
+			if r.stdout != "" {
+				t.Errorf("stdout: %q", r.stdout)
+			}
+		})
+	}
+}
+
+// replaceWith removes path (if there) and creates something else there.
+func replaceWith(t *testing.T, path string, create func(string) error) {
+	t.Helper()
+	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	must(t, create(path))
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }
