@@ -46,6 +46,11 @@ type RotateResult struct {
 	PreviousKeyValidUntil *string `json:"previous_key_valid_until"`
 }
 
+// maxRetainMinutes bounds --retain: a year is longer than any handover,
+// and the bound keeps the end time (and the server's integer column) from
+// overflowing into the past.
+const maxRetainMinutes = 366 * 24 * 60
+
 // NewCmdAPIKeyRotate builds `zenctl service-account api-key SA rotate`.
 func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) error) *cobra.Command {
 	opts := &APIKeyRotateOptions{Factory: f, IO: f.IOStreams}
@@ -98,8 +103,8 @@ func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) erro
 				return exitcode.Usagef("give either KEY_NAME_OR_ID or --all, not both")
 			case !opts.All && opts.Key == "":
 				return exitcode.Usagef("missing KEY_NAME_OR_ID (or --all to rotate every key)")
-			case opts.Retain < 0:
-				return exitcode.Usagef("--retain must be 0 or more minutes, not %d", opts.Retain)
+			case opts.Retain < 0 || opts.Retain > maxRetainMinutes:
+				return exitcode.Usagef("--retain must be between 0 and %d minutes (a year), not %d", maxRetainMinutes, opts.Retain)
 			}
 			if _, err := formatArg(opts.Output); err != nil {
 				return err
