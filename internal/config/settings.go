@@ -107,23 +107,27 @@ func ResolveSettings(v *viper.Viper) (Settings, error) {
 	raw := strings.TrimSpace(v.GetString(KeyHTTPTimeout))
 	secs, err := parseSeconds(raw)
 	if err != nil {
-		return Settings{}, fmt.Errorf("invalid http_timeout %q (from ZENCTL_HTTP_TIMEOUT or the config file): use a positive number of seconds", raw)
+		return Settings{}, fmt.Errorf("invalid http_timeout %q (from ZENCTL_HTTP_TIMEOUT or the config file): use a number of seconds from 1 to %d", raw, int(maxHTTPTimeout/time.Second))
 	}
 	s.HTTPTimeout = secs
 	return s, nil
 }
 
+// maxHTTPTimeout bounds http_timeout: more seconds overflow a Duration
+// (18446744074 became 0.29 s), and no request needs a day.
+const maxHTTPTimeout = 24 * time.Hour
+
 // parseSeconds accepts whole seconds ("30") and, for convenience, Go
 // durations ("1m30s").
 func parseSeconds(raw string) (time.Duration, error) {
 	if n, err := strconv.Atoi(raw); err == nil {
-		if n <= 0 {
+		if n <= 0 || n > int(maxHTTPTimeout/time.Second) {
 			return 0, errors.New("not positive")
 		}
 		return time.Duration(n) * time.Second, nil
 	}
 	d, err := time.ParseDuration(raw)
-	if err != nil || d <= 0 {
+	if err != nil || d <= 0 || d > maxHTTPTimeout {
 		return 0, errors.New("not a positive duration")
 	}
 	return d, nil
