@@ -136,35 +136,10 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	if opts.SetKey && kc.target.FromEnv {
 		return fmt.Errorf("--set-key cannot store the new key: the credentials come from ZENML_STORE_* variables; rotate without --set-key and update ZENML_STORE_API_KEY")
 	}
-	var keys []zenml.APIKey
-	if opts.All {
-		keys, err = kc.client.ListAllAPIKeys(ctx, kc.sa.ID, zenml.ListParams{})
-		if err != nil {
-			return err
-		}
-	} else {
-		key, err := resolveAPIKey(ctx, kc, opts.Key)
-		if err != nil {
-			return err
-		}
-		keys = []zenml.APIKey{*key}
-	}
 	current := f.CurrentAPIKeyID(kc.target)
-	usesOne := false
-	for _, k := range keys {
-		usesOne = usesOne || k.ID == current
-	}
-	// Checked before anything is rotated: with --all there is only a key to
-	// store if this client logs in with one of them.
-	if opts.SetKey && opts.All && !usesOne {
-		return exitcode.Usagef("--set-key with --all stores the new key this client logs in with, but it uses none of %s's keys; rotate one key with --set-key instead", kc.sa.Name)
-	}
-	// Storing a key of another account would silently swap this client's
-	// identity (and drop, say, an admin's stored password): refuse, and
-	// say how to switch on purpose.
-	if opts.SetKey && !opts.All && !usesOne && !loggedInAs(kc.target, kc.sa.Name) {
-		return exitcode.Usagef("--set-key would make this client log in to %s as service account %s instead of %s; to switch on purpose, rotate without --set-key, then run `zenctl login %s --api-key` with the new key",
-			kc.target.URL, kc.sa.Name, describeAccount(kc.target), kc.target.URL)
+	keys, err := keysToRotate(ctx, opts, kc, current)
+	if err != nil {
+		return err
 	}
 	if len(keys) == 0 {
 		fmt.Fprintf(errOut, "Service account %s has no API keys; nothing rotated.\n", iostreams.Escape(kc.sa.Name))
@@ -219,17 +194,8 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	switch {
 	case opts.SetKey && adoptKey != "":
 		adoptErr = adopt(crit.Context(), opts.IO, f, kc.target, adoptKey)
-	case r.selfKey != "" && kc.target.FromEnv && opts.Retain == 0:
-		fmt.Fprintf(errOut, "%s ZENML_STORE_API_KEY holds this key, which stopped working now: set it to the new key\n", cs.WarningIcon())
-	case r.selfKey != "" && kc.target.FromEnv:
-		fmt.Fprintf(errOut, "%s ZENML_STORE_API_KEY holds this key, which stops working at %s: set it to the new key before then\n", cs.WarningIcon(), r.until.Format(time.RFC3339))
-	case r.selfKey != "" && opts.Retain == 0:
-		fmt.Fprintf(errOut, "%s This client logs in to %s with this key: the key it has stored stopped working now, so zenctl cannot log in again once its current token expires.\n",
-			cs.WarningIcon(), kc.target.URL)
-		fmt.Fprintf(errOut, "  Store the new key: zenctl login %s --api-key (or rotate with --set-key next time)\n", kc.target.URL)
 	case r.selfKey != "":
-		fmt.Fprintf(errOut, "%s This client logs in to %s with this key, which stops working at %s.\n", cs.WarningIcon(), kc.target.URL, r.until.Format(time.RFC3339))
-		fmt.Fprintf(errOut, "  Before then, store the new key: zenctl login %s --api-key\n", kc.target.URL)
+		ownKeyWarning(opts.IO, kc.target, opts.Retain, r.until)
 	}
 	if len(r.skipped) > 0 {
 		fmt.Fprintf(errOut, "%s Interrupted: rotated %d of %d API keys of %s; not rotated: %s\n", cs.WarningIcon(), len(r.results), len(keys), iostreams.Escape(kc.sa.Name), iostreams.Escape(strings.Join(r.skipped, ", ")))
@@ -239,6 +205,63 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 		return fmt.Errorf("rotated %d of %d API keys of %s; not rotated: %s", len(r.results), len(keys), kc.sa.Name, strings.Join(r.failures, "; "))
 	}
 	return adoptErr
+}
+
+// ownKeyWarning says, when this client logs in with a key just rotated
+// without --set-key, when its stored key stops working and how to store
+// the new one.
+func ownKeyWarning(ios *iostreams.IOStreams, target *factory.Target, retain int, until time.Time) {
+	cs := ios.ErrColorScheme()
+	errOut := ios.ErrOut
+	switch {
+	case target.FromEnv && retain == 0:
+		fmt.Fprintf(errOut, "%s ZENML_STORE_API_KEY holds this key, which stopped working now: set it to the new key\n", cs.WarningIcon())
+	case target.FromEnv:
+		fmt.Fprintf(errOut, "%s ZENML_STORE_API_KEY holds this key, which stops working at %s: set it to the new key before then\n", cs.WarningIcon(), until.Format(time.RFC3339))
+	case retain == 0:
+		fmt.Fprintf(errOut, "%s This client logs in to %s with this key: the key it has stored stopped working now, so zenctl cannot log in again once its current token expires.\n",
+			cs.WarningIcon(), target.URL)
+		fmt.Fprintf(errOut, "  Store the new key: zenctl login %s --api-key (or rotate with --set-key next time)\n", target.URL)
+	default:
+		fmt.Fprintf(errOut, "%s This client logs in to %s with this key, which stops working at %s.\n", cs.WarningIcon(), target.URL, until.Format(time.RFC3339))
+		fmt.Fprintf(errOut, "  Before then, store the new key: zenctl login %s --api-key\n", target.URL)
+	}
+}
+
+// keysToRotate resolves the keys the command names, and refuses a
+// --set-key that could not work, before anything is rotated.
+func keysToRotate(ctx context.Context, opts *APIKeyRotateOptions, kc *keyContext, current string) ([]zenml.APIKey, error) {
+	var keys []zenml.APIKey
+	if opts.All {
+		var err error
+		keys, err = kc.client.ListAllAPIKeys(ctx, kc.sa.ID, zenml.ListParams{})
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		key, err := resolveAPIKey(ctx, kc, opts.Key)
+		if err != nil {
+			return nil, err
+		}
+		keys = []zenml.APIKey{*key}
+	}
+	usesOne := false
+	for _, k := range keys {
+		usesOne = usesOne || k.ID == current
+	}
+	// Checked before anything is rotated: with --all there is only a key to
+	// store if this client logs in with one of them.
+	if opts.SetKey && opts.All && !usesOne {
+		return nil, exitcode.Usagef("--set-key with --all stores the new key this client logs in with, but it uses none of %s's keys; rotate one key with --set-key instead", kc.sa.Name)
+	}
+	// Storing a key of another account would silently swap this client's
+	// identity (and drop, say, an admin's stored password): refuse, and
+	// say how to switch on purpose.
+	if opts.SetKey && !opts.All && !usesOne && !loggedInAs(kc.target, kc.sa.Name) {
+		return nil, exitcode.Usagef("--set-key would make this client log in to %s as service account %s instead of %s; to switch on purpose, rotate without --set-key, then run `zenctl login %s --api-key` with the new key",
+			kc.target.URL, kc.sa.Name, describeAccount(kc.target), kc.target.URL)
+	}
+	return keys, nil
 }
 
 // rotation is what rotateKeys did.
