@@ -11,10 +11,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
-	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/interrupt"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/output"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -74,7 +74,9 @@ func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) erro
 			If this client logs in with the rotated key, --set-key stores the
 			new key after checking that it logs in, so the client keeps working;
 			without it, zenctl warns that this client's own login will stop.
-			--set-key refuses to switch this client to another account.
+			With --set-key, the key of another service account is stored as
+			that account's login on the server (added if missing), beside the
+			account in use, which stays active; 'zenctl switch' picks it.
 
 			-o json prints {"name", "id", "key", "previous_key_valid_until"},
 			an array of them with --all.
@@ -136,7 +138,7 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	if opts.SetKey && kc.target.FromEnv {
 		return fmt.Errorf("--set-key cannot store the new key: the credentials come from ZENML_STORE_* variables; rotate without --set-key and update ZENML_STORE_API_KEY")
 	}
-	current := f.CurrentAPIKeyID(kc.target)
+	current := currentAPIKeyID(f, kc.target)
 	keys, err := keysToRotate(ctx, opts, kc, current)
 	if err != nil {
 		return err
@@ -254,13 +256,6 @@ func keysToRotate(ctx context.Context, opts *APIKeyRotateOptions, kc *keyContext
 	if opts.SetKey && opts.All && !usesOne {
 		return nil, exitcode.Usagef("--set-key with --all stores the new key this client logs in with, but it uses none of %s's keys; rotate one key with --set-key instead", kc.sa.Name)
 	}
-	// Storing a key of another account would silently swap this client's
-	// identity (and drop, say, an admin's stored password): refuse, and
-	// say how to switch on purpose.
-	if opts.SetKey && !opts.All && !usesOne && !loggedInAs(kc.target, kc.sa.Name) {
-		return nil, exitcode.Usagef("--set-key would make this client log in to %s as service account %s instead of %s; to switch on purpose, rotate without --set-key, then run `zenctl login %s --api-key` with the new key",
-			kc.target.URL, kc.sa.Name, describeAccount(kc.target), kc.target.URL)
-	}
 	return keys, nil
 }
 
@@ -344,10 +339,10 @@ func rotateRisk(serviceAccount string, keys []string) interrupt.Risk {
 	if len(keys) == 0 {
 		return interrupt.Risk{}
 	}
-	sa := factory.ShellWord(serviceAccount)
+	sa := login.ShellWord(serviceAccount)
 	fixes := make([]string, len(keys))
 	for i, k := range keys {
-		fixes[i] = fmt.Sprintf("zenctl service-account api-key %s rotate %s", sa, factory.ShellWord(k))
+		fixes[i] = fmt.Sprintf("zenctl service-account api-key %s rotate %s", sa, login.ShellWord(k))
 	}
 	what := "API key " + keys[0] + " of service account " + serviceAccount + ", whose new secret was"
 	if len(keys) > 1 {
@@ -441,22 +436,4 @@ func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResu
 		}
 	}
 	newKeyNotice(ios, file, kc.target.URL, len(results), withLoginHint)
-}
-
-// loggedInAs reports whether this client logs in as the named service
-// account (with any of its keys).
-func loggedInAs(target *factory.Target, serviceAccount string) bool {
-	s := target.Server
-	return s != nil && s.AccountType == config.AccountServiceAccount && s.Account == serviceAccount
-}
-
-func describeAccount(target *factory.Target) string {
-	s := target.Server
-	switch {
-	case s == nil || s.Account == "":
-		return "its current account"
-	case s.AccountType == config.AccountServiceAccount:
-		return "service account " + s.Account
-	}
-	return "user " + s.Account
 }

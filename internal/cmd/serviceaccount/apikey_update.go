@@ -135,7 +135,7 @@ func runAPIKeyUpdate(ctx context.Context, opts *APIKeyUpdateOptions) error {
 	if err != nil {
 		return err
 	}
-	self := f.CurrentAPIKeyID(kc.target) == key.ID
+	self := currentAPIKeyID(f, kc.target) == key.ID
 	switch {
 	case opts.Active != nil && !*opts.Active:
 		fmt.Fprintf(opts.IO.ErrOut, "%s Deactivated API key %s of service account %s: from now on it cannot log in, and session tokens obtained with it are rejected\n",
@@ -218,7 +218,7 @@ func runAPIKeyDelete(ctx context.Context, opts *APIKeyDeleteOptions) error {
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s Deleted API key %s of service account %s; session tokens obtained with it no longer work\n", cs.SuccessIcon(), cs.Bold(key.Name), iostreams.Escape(kc.sa.Name))
 	fmt.Fprintf(opts.IO.ErrOut, "  API tokens minted from those sessions stay valid until they expire; `zenctl service-account deactivate %s` stops them too\n", shownWord(kc.sa.Name))
-	if opts.Factory.CurrentAPIKeyID(kc.target) == key.ID {
+	if currentAPIKeyID(opts.Factory, kc.target) == key.ID {
 		fmt.Fprintf(opts.IO.ErrOut, "%s This client logged in to %s with this key; log in again with another key\n", cs.WarningIcon(), kc.target.URL)
 	}
 	return nil
