@@ -7,15 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/zenctl/zenctl/internal/browser"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/cmd/root"
 	"github.com/zenctl/zenctl/internal/errhint"
 	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/interrupt"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml"
@@ -35,19 +34,23 @@ func run(args []string) int {
 		Browser:   browser.New(ios.ErrOut),
 		Getenv:    os.Getenv,
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// The first Ctrl-C or SIGTERM cancels ctx; see package interrupt for
+	// what else it does.
+	ctx, signals := interrupt.Listen(context.Background(), ios.ErrOut, ios.StopProgress)
 
 	cmd := root.NewCmdRoot(f)
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
+	signals.Stop()
 	ios.StopProgress()
-	if err == nil {
-		return exitcode.OK
-	}
-	if ctx.Err() != nil || errors.Is(err, exitcode.ErrCancelled) {
+	// Checked before success: a command that finished a request after the
+	// signal (to show a new key) still exits "cancelled".
+	if signals.Interrupted() || errors.Is(err, exitcode.ErrCancelled) {
 		fmt.Fprintln(ios.ErrOut, "Cancelled.")
 		return exitcode.Cancelled
+	}
+	if err == nil {
+		return exitcode.OK
 	}
 	if !errors.Is(err, exitcode.ErrSilent) {
 		cs := ios.ErrColorScheme()

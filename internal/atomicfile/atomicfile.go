@@ -16,8 +16,6 @@ import (
 	"runtime"
 	"strings"
 	"time"
-
-	"github.com/gofrs/flock"
 )
 
 // LockTimeout bounds how long Update waits for another process. flock locks
@@ -37,35 +35,50 @@ func tempPrefix(path string) string {
 
 // Lock takes an exclusive cross-process lock on lockPath, creating it with
 // mode 0600 if needed, waiting until ctx is done. The returned unlock is safe
-// to call more than once.
+// to call more than once. A symbolic link or anything but a regular file at
+// lockPath is refused, not followed: a link planted there would make zenctl
+// create or lock a file of the planter's choosing.
 func Lock(ctx context.Context, lockPath string) (unlock func(), err error) {
-	fl := flock.New(lockPath, flock.SetPermissions(0o600))
-	ok, err := fl.TryLockContext(ctx, pollInterval)
-	if !ok {
-		_ = fl.Close() // release the file handle the attempts opened
+	l, err := newFileLock(lockPath)
+	if err != nil {
+		return nil, err
 	}
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
-		return nil, fmt.Errorf("cannot lock %s: %w", lockPath, oneLine(err))
-	}
-	if !ok {
-		if errors.Is(ctx.Err(), context.Canceled) {
-			return nil, fmt.Errorf("interrupted while waiting for lock %s", lockPath)
+	for {
+		ok, err := l.tryLock()
+		if err != nil {
+			l.close()
+			return nil, fmt.Errorf("cannot lock %s: %w", lockPath, oneLine(err))
 		}
-		return nil, fmt.Errorf("timed out waiting for lock %s: another zenctl process is holding it; retry when it finishes", lockPath)
+		if ok {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			l.close()
+			if errors.Is(ctx.Err(), context.Canceled) {
+				return nil, fmt.Errorf("interrupted while waiting for lock %s", lockPath)
+			}
+			return nil, fmt.Errorf("timed out waiting for lock %s: another zenctl process is holding it; retry when it finishes", lockPath)
+		case <-time.After(pollInterval):
+		}
 	}
 	done := false
 	return func() {
 		if !done {
 			done = true
-			_ = fl.Unlock()
+			l.close()
 		}
 	}, nil
 }
 
 // Update runs a locked read-modify-write of path. fn gets the current content
 // (nil and exists=false when the file is missing) and returns the new
-// content; if fn fails, the file is left untouched. The directory must exist.
+// content; if fn fails, the file is left untouched. The directory must exist,
+// and the directory and file pass the checks of CheckDir and ReadFile.
 func Update(path string, perm fs.FileMode, fn func(old []byte, exists bool) ([]byte, error)) error {
+	if err := CheckDir(filepath.Dir(path)); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), LockTimeout)
 	defer cancel()
 	unlock, err := Lock(ctx, path+".lock")
@@ -79,8 +92,12 @@ func Update(path string, perm fs.FileMode, fn func(old []byte, exists bool) ([]b
 	// a copy of secrets.
 	removeStaleTemps(path)
 
-	old, err := os.ReadFile(path)
+	old, err := ReadFile(path)
 	exists := err == nil
+	var unsafe *UnsafeError
+	if errors.As(err, &unsafe) {
+		return err
+	}
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("cannot read %s: %w", path, oneLine(err))
 	}

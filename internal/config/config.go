@@ -219,7 +219,7 @@ func Path(dir string) string { return filepath.Join(dir, FileName) }
 // no lock: writers replace the file by rename.
 func Load(dir string) (*Config, error) {
 	path := Path(dir)
-	data, err := os.ReadFile(path)
+	data, err := atomicfile.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Config{}, nil
 	}

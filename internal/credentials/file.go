@@ -50,7 +50,7 @@ func (f *FileStore) Get(key string) (Secret, error) {
 	}
 	// No lock: writers replace the file by rename, so this read sees a
 	// whole old or whole new file.
-	data, err := os.ReadFile(f.path)
+	data, err := atomicfile.ReadFile(f.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Secret{}, ErrNotFound
 	}

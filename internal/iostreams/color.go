@@ -46,7 +46,9 @@ func (s *IOStreams) colorFor(isTTY bool) bool {
 }
 
 // ColorScheme styles text for one stream. With colour off every method returns
-// its input unchanged, so callers never branch on whether colour is on.
+// its input unchanged but for Escape, so callers never branch on whether
+// colour is on. Styled text is escaped first, whatever its source: a name a
+// server sent, shown in bold, cannot end the style or drive the terminal.
 type ColorScheme struct {
 	enabled                        bool
 	bold, green, red, yellow, gray lipgloss.Style
@@ -110,6 +112,7 @@ func (c *ColorScheme) FailureIcon() string { return c.Red("X") }
 // render styles each line on its own: lipgloss pads a multi-line block to a
 // rectangle, which would add trailing spaces to shorter lines.
 func (c *ColorScheme) render(st lipgloss.Style, s string) string {
+	s = Escape(s)
 	if !c.enabled || s == "" {
 		return s
 	}

@@ -1,8 +1,11 @@
 package iostreams
 
 import (
+	"fmt"
+	"io"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // OneLine makes text that came from elsewhere (a server's message, a URL it
@@ -22,3 +25,91 @@ func OneLine(s string) string {
 	}, s)
 	return strings.Join(strings.Fields(s), " ")
 }
+
+// Escape makes text that came from a server or a foreign file safe to show
+// in human output: every character that could drive the terminal or make
+// the text read as something it is not is shown as an escape instead —
+// C0 and C1 controls (ESC starts OSC 8 links, OSC 52 clipboard writes,
+// cursor moves, SGR 8 concealment), DEL, bidi controls and other invisible
+// format characters (U+202E reverses what follows), line and paragraph
+// separators, and bytes that are not UTF-8 (0x9b is CSI to some
+// terminals). Newlines and tabs are kept: where they would break a layout
+// (a table cell) the layout replaces them itself. "\r\n" becomes "\n".
+//
+// JSON and YAML output is never escaped this way: it must stay exact, and
+// its encoders escape what they must.
+func Escape(s string) string {
+	if !needsEscape(s) {
+		return s
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\n' || r == '\t' || !unsafeRune(r):
+			b.WriteString(s[i : i+size])
+		case r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r <= 0xFFFF:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		}
+		i += size
+	}
+	return b.String()
+}
+
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r != '\n' && r != '\t' && unsafeRune(r) {
+			return true
+		}
+		i += size
+	}
+	return false
+}
+
+// unsafeRune reports whether r must not reach a terminal as it is. The
+// zero-width joiner and non-joiner are the format characters left alone:
+// emoji sequences and several scripts need them, and they move nothing.
+func unsafeRune(r rune) bool {
+	switch {
+	case unicode.IsControl(r): // C0, DEL, C1
+		return true
+	case r == '\u200c' || r == '\u200d':
+		return false
+	case unicode.Is(unicode.Cf, r), // bidi marks, embeddings, overrides, isolates; zero-width space; BOM; tags
+		r == '\u2028' || r == '\u2029':
+		return true
+	}
+	return false
+}
+
+// EscapeWriter passes everything written to it through Escape: for a
+// stream of plain text from elsewhere, such as the --debug trace of
+// requests and responses. Each Write is escaped on its own, so write whole
+// lines.
+func EscapeWriter(w io.Writer) io.Writer { return escapeWriter{w} }
+
+type escapeWriter struct{ w io.Writer }
+
+func (e escapeWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(e.w, Escape(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// EscapeLine is Escape for text that must stay on one line and in one
+// field, such as a shell completion candidate: newlines and tabs are
+// escaped too.
+func EscapeLine(s string) string {
+	return lineBreaks.Replace(Escape(s))
+}
+
+var lineBreaks = strings.NewReplacer("\n", `\n`, "\t", `\t`)

@@ -1,6 +1,9 @@
 package iostreams
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestOneLine(t *testing.T) {
 	for in, want := range map[string]string{
@@ -11,6 +14,57 @@ func TestOneLine(t *testing.T) {
 	} {
 		if got := OneLine(in); got != want {
 			t.Errorf("OneLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestEscape(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain, ünïcode 日本 👨‍👩‍👧":      "plain, ünïcode 日本 👨‍👩‍👧",
+		"two\nlines\tand a tab":        "two\nlines\tand a tab",
+		"crlf\r\nline\rback":           "crlf\nline\\x0dback",
+		"\x1b]8;;https://evil\x07link": `\x1b]8;;https://evil\x07link`,
+		"\x1b]52;c;Zm9v\x07":           `\x1b]52;c;Zm9v\x07`,
+		"\x1b[8mconcealed\x7f":         `\x1b[8mconcealed\x7f`,
+		"c1 \u009b31m and \u0085":      `c1 \u009b31m and \u0085`,
+		"raw byte \x9b31m":             `raw byte \x9b31m`,
+		"evil\u202Egnp.exe":            `evil\u202egnp.exe`,
+		"\u2066iso\u2069 \u200e\u200f": `\u2066iso\u2069 \u200e\u200f`,
+		"zero\u200bwidth\ufeff":        `zero\u200bwidth\ufeff`,
+		"line\u2028sep":                `line\u2028sep`,
+		"tag \U000E0041":               `tag \U000e0041`,
+	} {
+		if got := Escape(in); got != want {
+			t.Errorf("Escape(%q) = %q, want %q", in, got, want)
+		}
+		if again := Escape(Escape(in)); again != Escape(in) {
+			t.Errorf("Escape is not idempotent on %q: %q", in, again)
+		}
+	}
+	if got := EscapeLine("a\nb\tc\x1b"); got != `a\nb\tc\x1b` {
+		t.Errorf("EscapeLine = %q", got)
+	}
+}
+
+func TestEscapeWriter(t *testing.T) {
+	var b strings.Builder
+	w := EscapeWriter(&b)
+	n, err := w.Write([]byte("< \x1b]0;pwned\x07body\n"))
+	if err != nil || n != len("< \x1b]0;pwned\x07body\n") {
+		t.Fatalf("Write = %d, %v", n, err)
+	}
+	if got := b.String(); got != "< \\x1b]0;pwned\\x07body\n" {
+		t.Errorf("wrote %q", got)
+	}
+}
+
+func TestColorSchemeEscapesWhatItStyles(t *testing.T) {
+	ios, _, _, _ := Test()
+	for _, on := range []bool{false, true} {
+		ios.SetColorEnabled(on)
+		got := ios.ColorScheme().Bold("name\x1b[8m\u202e")
+		if strings.Contains(got, "\x1b[8m") || strings.Contains(got, "\u202e") || !strings.Contains(got, `name\x1b[8m\u202e`) {
+			t.Errorf("colour %v: Bold = %q", on, got)
 		}
 	}
 }

@@ -297,3 +297,34 @@ func TestDescribe(t *testing.T) {
 		t.Errorf("tty describe:\n%s\nwant\n%s", out, want)
 	}
 }
+
+// TestServerTextCannotDriveTheTerminal: cells and fields hold text from
+// servers; what could drive a terminal is shown escaped, on a terminal and
+// piped alike, and the columns still line up.
+func TestServerTextCannotDriveTheTerminal(t *testing.T) {
+	t.Parallel()
+	hostile := "\x1b]8;;https://evil\x07x\x1b]8;;\x07\u202e\r\nnext"
+	for _, tty := range []bool{false, true} {
+		ios, _, out, _ := iostreams.Test()
+		ios.SetStdoutTTY(tty)
+		ios.SetColorEnabled(false)
+		tb := NewTable(ios, "NAME", "DESCRIPTION")
+		tb.AddRow("a", hostile)
+		tb.AddRow("bb", "plain")
+		if err := tb.Render(); err != nil {
+			t.Fatal(err)
+		}
+		d := NewDescribe(ios)
+		d.Add("Description", hostile)
+		if err := d.Render(); err != nil {
+			t.Fatal(err)
+		}
+		got := out.String()
+		if strings.ContainsAny(got, "\x1b\x07\r\u202e") {
+			t.Errorf("tty=%v: raw controls in\n%q", tty, got)
+		}
+		if !strings.Contains(got, `\x1b]8;;https://evil\x07x\x1b]8;;\x07\u202e`) {
+			t.Errorf("tty=%v: escapes not shown:\n%q", tty, got)
+		}
+	}
+}

@@ -254,10 +254,11 @@ func cell(r []string, i int) string {
 }
 
 // sanitize replaces the characters that would break the row and column
-// structure (a tab splits a TSV cell, a newline splits a row).
+// structure (a tab splits a TSV cell, a newline splits a row), then
+// escapes what could drive the terminal: cells hold text from servers.
 var sanitizer = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ")
 
-func sanitize(s string) string { return sanitizer.Replace(s) }
+func sanitize(s string) string { return iostreams.Escape(sanitizer.Replace(s)) }
 
 func write(w io.Writer, s string) error {
 	_, err := io.WriteString(w, s)
@@ -299,14 +300,16 @@ func (d *Describe) Render() error {
 	}
 	keyWidth := 0
 	for _, f := range d.fields {
-		keyWidth = max(keyWidth, ansi.StringWidth(f[0])+1)
+		keyWidth = max(keyWidth, ansi.StringWidth(iostreams.Escape(f[0]))+1)
 	}
 	cs := d.ios.ColorScheme()
 	indent := strings.Repeat(" ", keyWidth+1)
 	for _, f := range d.fields {
-		key := f[0] + ":"
+		key := iostreams.Escape(f[0]) + ":"
 		pad := strings.Repeat(" ", keyWidth-ansi.StringWidth(key)+1)
-		value := strings.ReplaceAll(f[1], "\r\n", "\n")
+		// Newlines are kept (and indented) in a value; everything else
+		// that could drive the terminal is escaped.
+		value := iostreams.Escape(f[1])
 		value = strings.ReplaceAll(strings.TrimRight(value, "\n"), "\n", "\n"+indent)
 		b.WriteString(strings.TrimRight(cs.Bold(key)+pad+value, " "))
 		b.WriteByte('\n')

@@ -66,7 +66,18 @@ func (p *printer) head(resp *zenml.RawResponse) error {
 		}
 	}
 	b.WriteByte('\n')
-	_, err := p.io.Out.Write(b.Bytes())
+	return p.emit(b.Bytes())
+}
+
+// emit writes to stdout: the server's bytes exactly when piped, for
+// scripts; escaped on a terminal, where a response (JSON strings may hold
+// raw bidi controls, other bodies anything) must not drive it. In JSON
+// text the escapes are JSON's own, so it still reads as the same value.
+func (p *printer) emit(b []byte) error {
+	if p.io.IsStdoutTTY() {
+		b = []byte(iostreams.Escape(string(b)))
+	}
+	_, err := p.io.Out.Write(b)
 	return err
 }
 
@@ -77,12 +88,10 @@ func (p *printer) body(body []byte) error {
 		var b bytes.Buffer
 		if json.Indent(&b, body, "", "  ") == nil {
 			b.WriteByte('\n')
-			_, err := p.io.Out.Write(b.Bytes())
-			return err
+			return p.emit(b.Bytes())
 		}
 	}
-	_, err := p.io.Out.Write(body)
-	return err
+	return p.emit(body)
 }
 
 // filter runs --jq over a JSON body: strings print raw (jq -r), other
@@ -127,8 +136,7 @@ func (p *printer) filter(ctx context.Context, body []byte) error {
 		}
 		out.WriteByte('\n')
 	}
-	_, err := p.io.Out.Write(out.Bytes())
-	return err
+	return p.emit(out.Bytes())
 }
 
 // page is ZenML's Page envelope; pointers tell a missing field from zero.

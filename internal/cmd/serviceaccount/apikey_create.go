@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/interrupt"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -83,7 +84,11 @@ func runAPIKeyCreate(ctx context.Context, opts *APIKeyCreateOptions) error {
 	if opts.Description != "" {
 		req.Description = &opts.Description
 	}
-	key, err := kc.client.CreateAPIKey(ctx, kc.sa.ID, req)
+	// The key's secret is shown once: a signal does not abandon the
+	// request that creates it (see package interrupt).
+	crit := interrupt.Begin(ctx, newKeyRisk(kc.sa.Name, opts.Name))
+	defer crit.End()
+	key, err := kc.client.CreateAPIKey(crit.Context(), kc.sa.ID, req)
 	if err != nil {
 		return err
 	}
@@ -94,10 +99,11 @@ func runAPIKeyCreate(ctx context.Context, opts *APIKeyCreateOptions) error {
 	if err := file.finish(); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "%s Created API key %s for service account %s\n", cs.SuccessIcon(), cs.Bold(key.Name), kc.sa.Name)
+	fmt.Fprintf(opts.IO.ErrOut, "%s Created API key %s for service account %s\n", cs.SuccessIcon(), cs.Bold(key.Name), iostreams.Escape(kc.sa.Name))
 	newKeyNotice(opts.IO, file, kc.target.URL, 1, !opts.SetKey)
 	if opts.SetKey {
-		return adopt(ctx, opts.IO, opts.Factory, kc.target, key.Secret())
+		crit.SetRisk(unstoredRisk(kc.target.URL, true))
+		return adopt(crit.Context(), opts.IO, opts.Factory, kc.target, key.Secret())
 	}
 	return nil
 }

@@ -93,7 +93,7 @@ func runAPIKeyList(ctx context.Context, opts *APIKeyListOptions) error {
 	}
 	return output.Print(opts.IO, format, view, func() error {
 		if len(view.Items) == 0 {
-			fmt.Fprintf(opts.IO.ErrOut, "No API keys found for service account %s.\n", kc.sa.Name)
+			fmt.Fprintf(opts.IO.ErrOut, "No API keys found for service account %s.\n", iostreams.Escape(kc.sa.Name))
 			return nil
 		}
 		tty := opts.IO.IsStdoutTTY()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/interrupt"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/output"
@@ -44,6 +45,11 @@ type RotateResult struct {
 	// (RFC 3339, UTC), or null when it stopped at once.
 	PreviousKeyValidUntil *string `json:"previous_key_valid_until"`
 }
+
+// maxRetainMinutes bounds --retain: a year is longer than any handover,
+// and the bound keeps the end time (and the server's integer column) from
+// overflowing into the past.
+const maxRetainMinutes = 366 * 24 * 60
 
 // NewCmdAPIKeyRotate builds `zenctl service-account api-key SA rotate`.
 func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) error) *cobra.Command {
@@ -99,8 +105,8 @@ func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) erro
 				return exitcode.Usagef("give either KEY_NAME_OR_ID or --all, not both")
 			case !opts.All && opts.Key == "":
 				return exitcode.Usagef("missing KEY_NAME_OR_ID (or --all to rotate every key)")
-			case opts.Retain < 0:
-				return exitcode.Usagef("--retain must be 0 or more minutes, not %d", opts.Retain)
+			case opts.Retain < 0 || opts.Retain > maxRetainMinutes:
+				return exitcode.Usagef("--retain must be between 0 and %d minutes (a year), not %d", maxRetainMinutes, opts.Retain)
 			}
 			if _, err := formatArg(opts.Output); err != nil {
 				return err
@@ -132,31 +138,13 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	if opts.SetKey && kc.target.FromEnv {
 		return fmt.Errorf("--set-key cannot store the new key: the credentials come from ZENML_STORE_* variables; rotate without --set-key and update ZENML_STORE_API_KEY")
 	}
-	var keys []zenml.APIKey
-	if opts.All {
-		keys, err = kc.client.ListAllAPIKeys(ctx, kc.sa.ID, zenml.ListParams{})
-		if err != nil {
-			return err
-		}
-	} else {
-		key, err := resolveAPIKey(ctx, kc, opts.Key)
-		if err != nil {
-			return err
-		}
-		keys = []zenml.APIKey{*key}
-	}
 	current := currentAPIKeyID(f, kc.target)
-	usesOne := false
-	for _, k := range keys {
-		usesOne = usesOne || k.ID == current
-	}
-	// Checked before anything is rotated: with --all there is only a key to
-	// store if this client logs in with one of them.
-	if opts.SetKey && opts.All && !usesOne {
-		return exitcode.Usagef("--set-key with --all stores the new key this client logs in with, but it uses none of %s's keys; rotate one key with --set-key instead", kc.sa.Name)
+	keys, err := keysToRotate(ctx, opts, kc, current)
+	if err != nil {
+		return err
 	}
 	if len(keys) == 0 {
-		fmt.Fprintf(errOut, "Service account %s has no API keys; nothing rotated.\n", kc.sa.Name)
+		fmt.Fprintf(errOut, "Service account %s has no API keys; nothing rotated.\n", iostreams.Escape(kc.sa.Name))
 		if format != output.FormatTable {
 			return output.Print(opts.IO, format, []RotateResult{}, nil)
 		}
@@ -169,63 +157,22 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	}
 	defer file.finish()
 
-	var (
-		results  []RotateResult
-		failures []string
-		selfKey  string
-		adoptKey string
-		until    time.Time
-		// inactive names the rotated keys that are deactivated: their
-		// new secret logs in only once they are activated.
-		inactive []string
-	)
-	for _, k := range keys {
-		rotated, err := kc.client.RotateAPIKey(ctx, kc.sa.ID, k.ID, opts.Retain)
-		if err == nil && rotated.Secret() == "" {
-			err = fmt.Errorf("the server did not return the new key's value")
-		}
-		if err != nil {
-			if !opts.All {
-				return err
-			}
-			// Keep going: during an incident every key rotated counts, and
-			// the keys already rotated have been printed.
-			failures = append(failures, fmt.Sprintf("%s: %v", k.Name, err))
-			continue
-		}
-		secret := rotated.Secret()
-		res := RotateResult{Name: k.Name, ID: k.ID}
-		if opts.Retain > 0 {
-			until = previousValidUntil(ctx, kc, rotated, opts.Retain)
-			s := until.Format(time.RFC3339)
-			res.PreviousKeyValidUntil = &s
-		}
-		// Each key is written as soon as it exists, so a failure later in
-		// --all cannot lose the keys rotated before it.
-		if file != nil || format == output.FormatTable {
-			if err := writeKeyLine(keyWriter(file, opts.IO.Out), opts.All, k.Name, secret); err != nil {
-				return err
-			}
-			res.KeyFile = file.name()
-		}
-		if file == nil && format != output.FormatTable {
-			res.Key = &secret
-		}
-		results = append(results, res)
-		if !k.Body.Active {
-			inactive = append(inactive, k.Name)
-		}
-		if k.ID == current {
-			selfKey = secret
-		}
-		if !opts.All {
-			adoptKey = secret
-		}
+	// From the first rotation until the new keys are shown and stored, a
+	// signal must not lose them: the server has already replaced the old
+	// secrets (see package interrupt).
+	crit := interrupt.Begin(ctx, interrupt.Risk{})
+	defer crit.End()
+	r, err := rotateKeys(ctx, crit, opts, kc, keys, file, format, current)
+	if err != nil {
+		return err
+	}
+	if len(r.results) == 0 && len(r.skipped) > 0 {
+		return exitcode.ErrCancelled // nothing was rotated
 	}
 	if format != output.FormatTable {
-		var v any = results
+		var v any = r.results
 		if !opts.All {
-			v = results[0]
+			v = r.results[0]
 		}
 		if err := output.Print(opts.IO, format, v, nil); err != nil {
 			return err
@@ -235,34 +182,188 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 		return err
 	}
 
-	if len(results) > 0 {
+	adoptKey := r.adoptKey
+	if r.selfKey != "" {
+		adoptKey = r.selfKey
+	}
+	if len(r.results) > 0 {
 		// The warnings below say how to store the key when it is this
 		// client's own; --set-key stores it.
-		rotateNotice(opts.IO, kc, results, opts.Retain, until, file, inactive, !opts.SetKey && selfKey == "")
-	}
-	if selfKey != "" {
-		adoptKey = selfKey
+		rotateNotice(opts.IO, kc, r.results, opts.Retain, r.until, file, r.inactive, !opts.SetKey && r.selfKey == "")
+		crit.SetRisk(unstoredRisk(kc.target.URL, opts.SetKey && adoptKey != ""))
 	}
 	var adoptErr error
 	switch {
 	case opts.SetKey && adoptKey != "":
-		adoptErr = adopt(ctx, opts.IO, f, kc.target, adoptKey)
-	case selfKey != "" && kc.target.FromEnv && opts.Retain == 0:
-		fmt.Fprintf(errOut, "%s ZENML_STORE_API_KEY holds this key, which stopped working now: set it to the new key\n", cs.WarningIcon())
-	case selfKey != "" && kc.target.FromEnv:
-		fmt.Fprintf(errOut, "%s ZENML_STORE_API_KEY holds this key, which stops working at %s: set it to the new key before then\n", cs.WarningIcon(), until.Format(time.RFC3339))
-	case selfKey != "" && opts.Retain == 0:
-		fmt.Fprintf(errOut, "%s This client logs in to %s with this key: the key it has stored stopped working now, so zenctl cannot log in again once its current token expires.\n",
-			cs.WarningIcon(), kc.target.URL)
-		fmt.Fprintf(errOut, "  Store the new key: zenctl login %s --api-key (or rotate with --set-key next time)\n", kc.target.URL)
-	case selfKey != "":
-		fmt.Fprintf(errOut, "%s This client logs in to %s with this key, which stops working at %s.\n", cs.WarningIcon(), kc.target.URL, until.Format(time.RFC3339))
-		fmt.Fprintf(errOut, "  Before then, store the new key: zenctl login %s --api-key\n", kc.target.URL)
+		adoptErr = adopt(crit.Context(), opts.IO, f, kc.target, adoptKey)
+	case r.selfKey != "":
+		ownKeyWarning(opts.IO, kc.target, opts.Retain, r.until)
 	}
-	if len(failures) > 0 {
-		return fmt.Errorf("rotated %d of %d API keys of %s; not rotated: %s", len(results), len(keys), kc.sa.Name, strings.Join(failures, "; "))
+	if len(r.skipped) > 0 {
+		fmt.Fprintf(errOut, "%s Interrupted: rotated %d of %d API keys of %s; not rotated: %s\n", cs.WarningIcon(), len(r.results), len(keys), iostreams.Escape(kc.sa.Name), iostreams.Escape(strings.Join(r.skipped, ", ")))
+		return exitcode.ErrCancelled
+	}
+	if len(r.failures) > 0 {
+		return fmt.Errorf("rotated %d of %d API keys of %s; not rotated: %s", len(r.results), len(keys), kc.sa.Name, strings.Join(r.failures, "; "))
 	}
 	return adoptErr
+}
+
+// ownKeyWarning says, when this client logs in with a key just rotated
+// without --set-key, when its stored key stops working and how to store
+// the new one.
+func ownKeyWarning(ios *iostreams.IOStreams, target *factory.Target, retain int, until time.Time) {
+	cs := ios.ErrColorScheme()
+	errOut := ios.ErrOut
+	switch {
+	case target.FromEnv && retain == 0:
+		fmt.Fprintf(errOut, "%s ZENML_STORE_API_KEY holds this key, which stopped working now: set it to the new key\n", cs.WarningIcon())
+	case target.FromEnv:
+		fmt.Fprintf(errOut, "%s ZENML_STORE_API_KEY holds this key, which stops working at %s: set it to the new key before then\n", cs.WarningIcon(), until.Format(time.RFC3339))
+	case retain == 0:
+		fmt.Fprintf(errOut, "%s This client logs in to %s with this key: the key it has stored stopped working now, so zenctl cannot log in again once its current token expires.\n",
+			cs.WarningIcon(), target.URL)
+		fmt.Fprintf(errOut, "  Store the new key: zenctl login %s --api-key (or rotate with --set-key next time)\n", target.URL)
+	default:
+		fmt.Fprintf(errOut, "%s This client logs in to %s with this key, which stops working at %s.\n", cs.WarningIcon(), target.URL, until.Format(time.RFC3339))
+		fmt.Fprintf(errOut, "  Before then, store the new key: zenctl login %s --api-key\n", target.URL)
+	}
+}
+
+// keysToRotate resolves the keys the command names, and refuses a
+// --set-key that could not work, before anything is rotated.
+func keysToRotate(ctx context.Context, opts *APIKeyRotateOptions, kc *keyContext, current string) ([]zenml.APIKey, error) {
+	var keys []zenml.APIKey
+	if opts.All {
+		var err error
+		keys, err = kc.client.ListAllAPIKeys(ctx, kc.sa.ID, zenml.ListParams{})
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		key, err := resolveAPIKey(ctx, kc, opts.Key)
+		if err != nil {
+			return nil, err
+		}
+		keys = []zenml.APIKey{*key}
+	}
+	usesOne := false
+	for _, k := range keys {
+		usesOne = usesOne || k.ID == current
+	}
+	// Checked before anything is rotated: with --all there is only a key to
+	// store if this client logs in with one of them.
+	if opts.SetKey && opts.All && !usesOne {
+		return nil, exitcode.Usagef("--set-key with --all stores the new key this client logs in with, but it uses none of %s's keys; rotate one key with --set-key instead", kc.sa.Name)
+	}
+	return keys, nil
+}
+
+// rotation is what rotateKeys did.
+type rotation struct {
+	results []RotateResult
+	// failures are the keys the server did not rotate, with the reason;
+	// skipped the keys not tried because a signal came first.
+	failures, skipped []string
+	// selfKey is the new secret of the key this client logs in with;
+	// adoptKey the one --set-key stores for a single rotation.
+	selfKey, adoptKey string
+	until             time.Time
+	// inactive names the rotated keys that are deactivated: their new
+	// secret logs in only once they are activated.
+	inactive []string
+}
+
+// rotateKeys rotates keys one by one, writing each new secret as soon as it
+// exists (except for -o json/yaml, printed whole afterwards), so a failure
+// later in --all cannot lose the keys rotated before it. A signal stops it
+// after the rotation in flight, which is finished on crit's context.
+func rotateKeys(ctx context.Context, crit *interrupt.Critical, opts *APIKeyRotateOptions, kc *keyContext, keys []zenml.APIKey, file *keyFile, format output.Format, current string) (*rotation, error) {
+	r := &rotation{results: []RotateResult{}}
+	var unshown []string
+	for i, k := range keys {
+		if ctx.Err() != nil {
+			for _, rest := range keys[i:] {
+				r.skipped = append(r.skipped, rest.Name)
+			}
+			break
+		}
+		crit.SetRisk(rotateRisk(kc.sa.Name, append(unshown, k.Name)))
+		rotated, err := kc.client.RotateAPIKey(crit.Context(), kc.sa.ID, k.ID, opts.Retain)
+		if err == nil && rotated.Secret() == "" {
+			err = fmt.Errorf("the server did not return the new key's value")
+		}
+		if err != nil {
+			if !opts.All {
+				return nil, err
+			}
+			// Keep going: during an incident every key rotated counts, and
+			// the keys already rotated have been printed.
+			r.failures = append(r.failures, fmt.Sprintf("%s: %v", k.Name, err))
+			continue
+		}
+		secret := rotated.Secret()
+		res := RotateResult{Name: k.Name, ID: k.ID}
+		if opts.Retain > 0 {
+			r.until = previousValidUntil(crit.Context(), kc, rotated, opts.Retain)
+			s := r.until.Format(time.RFC3339)
+			res.PreviousKeyValidUntil = &s
+		}
+		if file != nil || format == output.FormatTable {
+			if err := writeKeyLine(keyWriter(file, opts.IO.Out), opts.All, k.Name, secret); err != nil {
+				return nil, err
+			}
+			res.KeyFile = file.name()
+		} else {
+			res.Key = &secret
+			unshown = append(unshown, k.Name)
+		}
+		crit.SetRisk(rotateRisk(kc.sa.Name, unshown))
+		r.results = append(r.results, res)
+		if !k.Body.Active {
+			r.inactive = append(r.inactive, k.Name)
+		}
+		if k.ID == current {
+			r.selfKey = secret
+		}
+		if !opts.All {
+			r.adoptKey = secret
+		}
+	}
+	return r, nil
+}
+
+// rotateRisk is what abandoning a rotation of the named keys may leave
+// behind: secrets the server replaced and nobody has seen.
+func rotateRisk(serviceAccount string, keys []string) interrupt.Risk {
+	if len(keys) == 0 {
+		return interrupt.Risk{}
+	}
+	sa := login.ShellWord(serviceAccount)
+	fixes := make([]string, len(keys))
+	for i, k := range keys {
+		fixes[i] = fmt.Sprintf("zenctl service-account api-key %s rotate %s", sa, login.ShellWord(k))
+	}
+	what := "API key " + keys[0] + " of service account " + serviceAccount + ", whose new secret was"
+	if len(keys) > 1 {
+		what = "API keys " + strings.Join(keys, ", ") + " of service account " + serviceAccount + ", whose new secrets were"
+	}
+	return interrupt.Risk{
+		Happened: iostreams.Escape("the server may have rotated " + what + " never shown; the previous secret stops working now (or after --retain)"),
+		Recover:  iostreams.Escape("To recover, run as an account that still works: " + strings.Join(fixes, "; ")),
+	}
+}
+
+// unstoredRisk is what abandoning the command after the new key was shown
+// may leave behind: with --set-key, a client still holding the old key.
+func unstoredRisk(serverURL string, storing bool) interrupt.Risk {
+	if !storing {
+		return interrupt.Risk{}
+	}
+	return interrupt.Risk{
+		Happened: "the new key was shown above, but this client may not have stored it",
+		Recover:  "To store it: zenctl login " + serverURL + " --api-key",
+	}
 }
 
 // writeKeyLine writes a new key alone on its line, or as NAME<TAB>KEY when
@@ -301,13 +402,13 @@ func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResu
 	cs := ios.ErrColorScheme()
 	errOut := ios.ErrOut
 	if len(results) == 1 {
-		fmt.Fprintf(errOut, "%s Rotated API key %s of service account %s\n", cs.SuccessIcon(), cs.Bold(results[0].Name), kc.sa.Name)
+		fmt.Fprintf(errOut, "%s Rotated API key %s of service account %s\n", cs.SuccessIcon(), cs.Bold(results[0].Name), iostreams.Escape(kc.sa.Name))
 	} else {
 		names := make([]string, len(results))
 		for i, r := range results {
 			names[i] = r.Name
 		}
-		fmt.Fprintf(errOut, "%s Rotated %d API keys of service account %s: %s\n", cs.SuccessIcon(), len(results), kc.sa.Name, strings.Join(names, ", "))
+		fmt.Fprintf(errOut, "%s Rotated %d API keys of service account %s: %s\n", cs.SuccessIcon(), len(results), iostreams.Escape(kc.sa.Name), iostreams.Escape(strings.Join(names, ", ")))
 	}
 	switch {
 	case retain == 0 && len(results) == 1:
@@ -321,17 +422,17 @@ func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResu
 	}
 	switch {
 	case !kc.sa.Body.Active:
-		fmt.Fprintf(errOut, "%s Service account %s is deactivated: no new secret logs in until `zenctl service-account activate %s`\n", cs.WarningIcon(), kc.sa.Name, login.ShellWord(kc.sa.Name))
+		fmt.Fprintf(errOut, "%s Service account %s is deactivated: no new secret logs in until `zenctl service-account activate %s`\n", cs.WarningIcon(), iostreams.Escape(kc.sa.Name), shownWord(kc.sa.Name))
 		withLoginHint = false
 	case len(inactive) == 1 && len(results) == 1:
 		fmt.Fprintf(errOut, "%s The key is deactivated: the new secret logs in only after `zenctl service-account api-key %s activate %s`\n",
-			cs.WarningIcon(), login.ShellWord(kc.sa.Name), login.ShellWord(inactive[0]))
+			cs.WarningIcon(), shownWord(kc.sa.Name), shownWord(inactive[0]))
 		withLoginHint = false
 	default:
 		fmt.Fprintln(errOut, "  Tokens already obtained with a previous secret still work: `deactivate` the key to stop them now, or `delete` it to stop them for good.")
 		if len(inactive) > 0 {
 			fmt.Fprintf(errOut, "%s Deactivated, so their new secrets log in only once activated (`zenctl service-account api-key %s activate KEY`): %s\n",
-				cs.WarningIcon(), login.ShellWord(kc.sa.Name), strings.Join(inactive, ", "))
+				cs.WarningIcon(), shownWord(kc.sa.Name), iostreams.Escape(strings.Join(inactive, ", ")))
 		}
 	}
 	newKeyNotice(ios, file, kc.target.URL, len(results), withLoginHint)

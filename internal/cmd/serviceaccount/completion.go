@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -17,6 +18,10 @@ const completionTimeout = 2 * time.Second
 
 // keyCommands take a key name after the service account.
 var keyCommands = []string{"describe", "update", "activate", "deactivate", "rotate", "delete"}
+
+// Candidates are names from the server: the shell shows them, so they are
+// escaped like any server text (a name that needed it cannot be typed as
+// shown, which is the lesser harm).
 
 // completeServiceAccountArg completes the first argument with service
 // account names from the server, and nothing at all on any failure.
@@ -70,7 +75,7 @@ func serviceAccountNames(f *factory.Factory, prefix string) []string {
 	}
 	names := make([]string, 0, len(page.Items))
 	for _, sa := range page.Items {
-		names = append(names, sa.Name)
+		names = append(names, iostreams.EscapeLine(sa.Name))
 	}
 	return names
 }
@@ -92,7 +97,7 @@ func apiKeyNames(f *factory.Factory, serviceAccount string) []string {
 	}
 	names := make([]string, 0, len(keys))
 	for _, k := range keys {
-		names = append(names, k.Name)
+		names = append(names, iostreams.EscapeLine(k.Name))
 	}
 	return names
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/interrupt"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/output"
@@ -133,7 +134,7 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "%s Created service account %s (%s)\n", cs.SuccessIcon(), cs.Bold(sa.Name), sa.ID)
+	fmt.Fprintf(opts.IO.ErrOut, "%s Created service account %s (%s)\n", cs.SuccessIcon(), cs.Bold(sa.Name), iostreams.Escape(sa.ID))
 	result := CreateResult{ServiceAccount: viewServiceAccount(sa)}
 	if !opts.CreateAPIKey {
 		if format != output.FormatTable {
@@ -142,8 +143,17 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 		return nil
 	}
 
+	// The account exists; its key is not asked for after a signal, and
+	// once asked for it is not abandoned (see newKeyRisk).
+	if ctx.Err() != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "%s Interrupted before the API key was created: `zenctl service-account api-key %s create %s` adds one\n",
+			cs.WarningIcon(), shownWord(sa.Name), defaultKeyName)
+		return exitcode.ErrCancelled
+	}
+	crit := interrupt.Begin(ctx, newKeyRisk(sa.Name, defaultKeyName))
+	defer crit.End()
 	desc := defaultKeyDescription
-	key, err := client.CreateAPIKey(ctx, sa.ID, zenml.APIKeyRequest{Name: defaultKeyName, Description: &desc})
+	key, err := client.CreateAPIKey(crit.Context(), sa.ID, zenml.APIKeyRequest{Name: defaultKeyName, Description: &desc})
 	if err != nil {
 		return fmt.Errorf("service account %s was created, but not its API key: %w; create one with `zenctl service-account api-key %s create %s`",
 			sa.Name, err, login.ShellWord(sa.Name), defaultKeyName)
@@ -158,9 +168,20 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	fmt.Fprintf(opts.IO.ErrOut, "%s Created API key %s\n", cs.SuccessIcon(), cs.Bold(key.Name))
 	newKeyNotice(opts.IO, file, target.URL, 1, !opts.SetAPIKey)
 	if opts.SetAPIKey {
-		return adopt(ctx, opts.IO, f, target, key.Secret())
+		crit.SetRisk(unstoredRisk(target.URL, true))
+		return adopt(crit.Context(), opts.IO, f, target, key.Secret())
 	}
 	return nil
+}
+
+// newKeyRisk is what abandoning the creation of a key may leave behind: a
+// key on the server whose secret nobody has seen. Rotating it gives it a
+// secret that is shown.
+func newKeyRisk(serviceAccount, key string) interrupt.Risk {
+	return interrupt.Risk{
+		Happened: iostreams.Escape("the server may have created API key " + key + " of service account " + serviceAccount + ", whose secret was never shown"),
+		Recover:  "To get a secret for it: zenctl service-account api-key " + shownWord(serviceAccount) + " rotate " + shownWord(key) + " (or delete it)",
+	}
 }
 
 // emitNewKey writes a new key where it belongs: alone on a line on stdout,

@@ -76,7 +76,7 @@ func runDelete(ctx context.Context, opts *DeleteOptions) error {
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s Deleted service account %s and its API keys\n", cs.SuccessIcon(), cs.Bold(sa.Name))
 	if self {
-		fmt.Fprintf(opts.IO.ErrOut, "%s This client logged in to %s as %s; log in again with another account\n", cs.WarningIcon(), target.URL, sa.Name)
+		fmt.Fprintf(opts.IO.ErrOut, "%s This client logged in to %s as %s; log in again with another account\n", cs.WarningIcon(), target.URL, iostreams.Escape(sa.Name))
 	}
 	return nil
 }

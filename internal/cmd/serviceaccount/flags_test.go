@@ -104,7 +104,11 @@ func TestRotateFlags(t *testing.T) {
 		{args: []string{"ci", "--all"}, check: func(o *APIKeyRotateOptions) bool { return o.All && o.Key == "" }},
 		{args: []string{"ci", "default", "--all"}, wantErr: "not both"},
 		{args: []string{"ci"}, wantErr: "missing KEY_NAME_OR_ID"},
-		{args: []string{"ci", "default", "--retain", "-1"}, wantErr: "--retain must be 0 or more"},
+		{args: []string{"ci", "default", "--retain", "-1"}, wantErr: "--retain must be between 0 and 527040 minutes (a year), not -1"},
+		// 2^31 minutes once wrapped the end time into 2018 for a key that
+		// still worked.
+		{args: []string{"ci", "default", "--retain", "2147483648"}, wantErr: "--retain must be between 0 and 527040 minutes (a year), not 2147483648"},
+		{args: []string{"ci", "default", "--retain", "527040"}, check: func(o *APIKeyRotateOptions) bool { return o.Retain == 527040 }},
 		{args: []string{"ci", "a", "b"}, wantErr: "too many arguments"},
 		{args: []string{}, wantErr: "missing the service account"},
 	}

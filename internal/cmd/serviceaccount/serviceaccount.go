@@ -352,3 +352,9 @@ func resolveAPIKey(ctx context.Context, kc *keyContext, ref string) (*zenml.APIK
 	}
 	return key, err
 }
+
+// shownWord is a name from the server as a shell word in a command shown
+// to the user, escaped like any text from a server.
+func shownWord(name string) string {
+	return iostreams.Escape(login.ShellWord(name))
+}

@@ -1,0 +1,328 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
+)
+
+// The hardening tests (issue 12): signals, hostile files. They run the
+// real binary, since what they test is what a process does.
+
+const (
+	rotateEndpoint    = "PUT /api/v1/service_accounts/{id}/api_keys/{key}/rotate"
+	createKeyEndpoint = "POST /api/v1/service_accounts/{id}/api_keys"
+	// inFlight is how long the fake holds a request that a test
+	// interrupts: a real server spends about a second hashing a new key.
+	inFlight = 900 * time.Millisecond
+)
+
+// running is a zenctl process started in the background.
+type running struct {
+	t              *testing.T
+	cmd            *exec.Cmd
+	stdout, stderr bytes.Buffer
+	done           chan struct{}
+	err            error
+}
+
+// start runs zenctl without waiting; stdin nil means an empty stdin.
+func (c *cli) start(stdin io.Reader, args ...string) *running {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	c.t.Cleanup(cancel)
+	r := &running{t: c.t, cmd: c.command(ctx, "", args...), done: make(chan struct{})}
+	if stdin != nil {
+		r.cmd.Stdin = stdin
+	}
+	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
+	if err := r.cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	go func() { r.err = r.cmd.Wait(); close(r.done) }()
+	return r
+}
+
+func (r *running) signal(sig syscall.Signal) {
+	r.t.Helper()
+	if err := r.cmd.Process.Signal(sig); err != nil {
+		r.t.Fatalf("signal: %v", err)
+	}
+}
+
+// wait waits at most within for the process to end and returns its result.
+func (r *running) wait(within time.Duration) result {
+	r.t.Helper()
+	select {
+	case <-r.done:
+	case <-time.After(within):
+		r.t.Fatalf("still running %s after the signal\nstderr: %s", within, r.stderr.String())
+	}
+	code := 0
+	var exitErr *exec.ExitError
+	if errors.As(r.err, &exitErr) {
+		code = exitErr.ExitCode()
+	} else if r.err != nil {
+		r.t.Fatal(r.err)
+	}
+	return result{stdout: r.stdout.String(), stderr: r.stderr.String(), code: code}
+}
+
+// awaitRequests waits until the fake has received n requests of endpoint:
+// the request a test interrupts is then in flight.
+func awaitRequests(t *testing.T, fake *zenmltest.Server, endpoint string, n int, r *running) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for fake.Count(endpoint) < n {
+		select {
+		case <-r.done:
+			t.Fatalf("zenctl ended before %s was sent:\n%s", endpoint, r.stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never sent", endpoint)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestSignalDuringRotateFinishesIt: SIGTERM while the server rotates a key
+// does not throw away the new secret it is about to return: zenctl waits
+// for the answer, prints the key, and exits 2.
+func TestSignalDuringRotateFinishesIt(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	c, _ := loggedIn(t, fake)
+	old := fake.CreateAPIKey(fake.CreateServiceAccount("bot"), "k1")
+	fake.InjectFault(rotateEndpoint, zenmltest.Fault{Delay: inFlight, Times: 1})
+
+	p := c.start(nil, "service-account", "api-key", "bot", "rotate", "k1")
+	awaitRequests(t, fake, rotateEndpoint, 1, p)
+	p.signal(syscall.SIGTERM)
+	r := p.wait(5 * time.Second)
+
+	expectCode(t, r, 2)
+	key := strings.TrimSpace(r.stdout)
+	if !strings.HasPrefix(key, "ZENKEY_") || !keyLogsIn(t, fake, key) {
+		t.Fatalf("the new key was not printed, or does not log in: stdout %q\nstderr: %s", r.stdout, r.stderr)
+	}
+	if keyLogsIn(t, fake, old) {
+		t.Error("the old key still logs in: was the rotation really in flight?")
+	}
+	if !strings.Contains(r.stderr, "Finishing the request in flight") {
+		t.Errorf("stderr does not say why zenctl kept going:\n%s", r.stderr)
+	}
+}
+
+// TestSignalDuringRotateAllReportsEveryFinishedRotation: interrupted while
+// the second of three keys rotates, --all -o json lists both rotated keys
+// and leaves the third alone.
+func TestSignalDuringRotateAllReportsEveryFinishedRotation(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	c, _ := loggedIn(t, fake)
+	bot := fake.CreateServiceAccount("bot")
+	olds := []string{fake.CreateAPIKey(bot, "k1"), fake.CreateAPIKey(bot, "k2"), fake.CreateAPIKey(bot, "k3")}
+	fake.InjectFault(rotateEndpoint, zenmltest.Fault{Delay: time.Millisecond, Times: 1})
+	fake.InjectFault(rotateEndpoint, zenmltest.Fault{Delay: inFlight, Times: 1})
+
+	p := c.start(nil, "service-account", "api-key", "bot", "rotate", "--all", "-o", "json")
+	awaitRequests(t, fake, rotateEndpoint, 2, p)
+	p.signal(syscall.SIGINT)
+	r := p.wait(5 * time.Second)
+
+	expectCode(t, r, 2)
+	var res []struct{ Name, Key string }
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || len(res) != 2 {
+		t.Fatalf("want both finished rotations in the JSON: %v\nstdout: %s\nstderr: %s", err, r.stdout, r.stderr)
+	}
+	for _, k := range res {
+		if !keyLogsIn(t, fake, k.Key) {
+			t.Errorf("the new key of %s does not log in", k.Name)
+		}
+	}
+	if !keyLogsIn(t, fake, olds[2]) || fake.Count(rotateEndpoint) != 2 {
+		t.Error("the third key was rotated after the signal")
+	}
+	if !strings.Contains(r.stderr, "rotated 2 of 3 API keys of bot; not rotated: k3") {
+		t.Errorf("stderr does not report what was not rotated:\n%s", r.stderr)
+	}
+}
+
+// TestSignalDuringRotateSetKeyStoresTheKey: with --set-key the key this
+// client logs in with is replaced on the server; after a signal the new
+// one must still be stored, or the client is locked out.
+func TestSignalDuringRotateSetKeyStoresTheKey(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	c, old := loggedIn(t, fake)
+	fake.InjectFault(rotateEndpoint, zenmltest.Fault{Delay: inFlight, Times: 1})
+
+	p := c.start(nil, "service-account", "api-key", "ci", "rotate", "default", "--set-key")
+	awaitRequests(t, fake, rotateEndpoint, 1, p)
+	p.signal(syscall.SIGTERM)
+	r := p.wait(5 * time.Second)
+
+	expectCode(t, r, 2)
+	key := strings.TrimSpace(r.stdout)
+	if keyLogsIn(t, fake, old) || !keyLogsIn(t, fake, key) {
+		t.Fatalf("rotation not finished: stdout %q\nstderr: %s", r.stdout, r.stderr)
+	}
+	if stored := c.storedFiles(); !strings.Contains(stored["credentials.json"], key) {
+		t.Errorf("the new key was not stored:\n%s", r.stderr)
+	}
+}
+
+// TestSecondSignalSaysHowToRecover: a second signal abandons the request
+// at once, and zenctl says what the server may have done and the command
+// that repairs it.
+func TestSecondSignalSaysHowToRecover(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	c, _ := loggedIn(t, fake)
+	fake.CreateAPIKey(fake.CreateServiceAccount("bot"), "k1")
+	fake.InjectFault(rotateEndpoint, zenmltest.Fault{Delay: 5 * time.Second, Times: 1})
+
+	p := c.start(nil, "service-account", "api-key", "bot", "rotate", "k1")
+	awaitRequests(t, fake, rotateEndpoint, 1, p)
+	p.signal(syscall.SIGINT)
+	time.Sleep(50 * time.Millisecond)
+	p.signal(syscall.SIGINT)
+	r := p.wait(time.Second)
+
+	expectCode(t, r, 2)
+	for _, want := range []string{
+		"the server may have rotated API key k1 of service account bot, whose new secret was never shown",
+		"To recover, run as an account that still works: zenctl service-account api-key bot rotate k1",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+}
+
+// TestSignalDuringCreateShowsTheKey: `service-account create` interrupted
+// while the server creates the key still prints the key.
+func TestSignalDuringCreateShowsTheKey(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	c, _ := loggedIn(t, fake)
+	fake.InjectFault(createKeyEndpoint, zenmltest.Fault{Delay: inFlight, Times: 1})
+
+	p := c.start(nil, "service-account", "create", "newbot")
+	awaitRequests(t, fake, createKeyEndpoint, 1, p)
+	p.signal(syscall.SIGTERM)
+	r := p.wait(5 * time.Second)
+
+	expectCode(t, r, 2)
+	if key := strings.TrimSpace(r.stdout); !strings.HasPrefix(key, "ZENKEY_") || !keyLogsIn(t, fake, key) {
+		t.Fatalf("the new key was not printed: stdout %q\nstderr: %s", r.stdout, r.stderr)
+	}
+}
+
+// TestSignalEndsABlockedRead: a read of stdin that never ends (`sleep 30 |
+// zenctl login URL --api-key`) does not make zenctl deaf to signals.
+func TestSignalEndsABlockedRead(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		c := newCLI(t)
+		// A real pipe, as the shell gives; never written, never closed.
+		stdin, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { stdin.Close(); w.Close() })
+		p := c.start(stdin, "login", fake.URL(), "--api-key")
+		time.Sleep(300 * time.Millisecond) // let it block on the read
+		p.signal(sig)
+		start := time.Now()
+		r := p.wait(3 * time.Second)
+		if took := time.Since(start); took > time.Second {
+			t.Errorf("%v: ended %s after the signal, want under a second", sig, took)
+		}
+		expectCode(t, r, 2)
+	}
+}
+
+// TestHostileConfigFilesAreRefused: a config directory others can write, a
+// FIFO or an oversized file where zenctl keeps its state, a symlink planted
+// at a lock file: each is refused with a one-line error that says how to
+// fix it, and nothing hangs.
+func TestHostileConfigFilesAreRefused(t *testing.T) {
+	t.Parallel()
+	for name, plant := range map[string]func(t *testing.T, dir string) string{
+		"dir writable by others": func(t *testing.T, dir string) string {
+			must(t, os.Chmod(dir, 0o777))
+			return "chmod 700 " + dir
+		},
+		"config.yaml writable by group": func(t *testing.T, dir string) string {
+			must(t, os.Chmod(filepath.Join(dir, "config.yaml"), 0o660))
+			return "chmod 600 " + filepath.Join(dir, "config.yaml")
+		},
+		"FIFO as credentials.json": func(t *testing.T, dir string) string {
+			replaceWith(t, filepath.Join(dir, "credentials.json"), func(p string) error { return syscall.Mkfifo(p, 0o600) })
+			return "not a regular file"
+		},
+		"FIFO as config.yaml": func(t *testing.T, dir string) string {
+			replaceWith(t, filepath.Join(dir, "config.yaml"), func(p string) error { return syscall.Mkfifo(p, 0o600) })
+			return "not a regular file"
+		},
+		"huge config.yaml": func(t *testing.T, dir string) string {
+			must(t, os.Truncate(filepath.Join(dir, "config.yaml"), 2<<20))
+			return "larger than 1024 KiB"
+		},
+		"symlink at the lock file": func(t *testing.T, dir string) string {
+			replaceWith(t, filepath.Join(dir, "credentials.json.lock"), func(p string) error { return os.Symlink(filepath.Join(t.TempDir(), "victim"), p) })
+			return "symbolic link"
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			fake := zenmltest.NewTest(t, zenmltest.Options{})
+			c, key := loggedIn(t, fake)
+			want := plant(t, c.configDir())
+			args := []string{"token"}
+			stdin := ""
+			if strings.Contains(name, "lock") {
+				args, stdin = []string{"login", fake.URL(), "--api-key"}, key+"\n"
+			}
+			p := c.start(strings.NewReader(stdin), args...)
+			r := p.wait(10 * time.Second)
+			expectCode(t, r, 1)
+			oneLineError(t, r, "refusing to use", want)
+			if r.stdout != "" {
+				t.Errorf("stdout: %q", r.stdout)
+			}
+		})
+	}
+}
+
+// replaceWith removes path (if there) and creates something else there.
+func replaceWith(t *testing.T, path string, create func(string) error) {
+	t.Helper()
+	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	must(t, create(path))
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

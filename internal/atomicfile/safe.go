@@ -1,0 +1,99 @@
+package atomicfile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// MaxFileSize caps what ReadFile reads. zenctl's own files hold a few KiB;
+// a bigger one is not ours, and reading it whole would only cost time and
+// memory (a 1 GiB config.yaml took 28 s and 5 GB).
+const MaxFileSize = 1 << 20
+
+// UnsafeError is a file or directory zenctl refuses to use, as ssh does:
+// another user could have written it, or could write it next. Fix is the
+// command that makes it safe.
+type UnsafeError struct {
+	Path, Problem, Fix string
+}
+
+func (e *UnsafeError) Error() string {
+	if e.Fix == "" {
+		return fmt.Sprintf("refusing to use %s: %s", e.Path, e.Problem)
+	}
+	return fmt.Sprintf("refusing to use %s: %s; fix it with `%s`", e.Path, e.Problem, e.Fix)
+}
+
+// currentUID is the user whose files are trusted; a variable for tests.
+var currentUID = os.Geteuid
+
+// CheckDir refuses a directory that another user owns or that group or
+// others can write: whoever can write it can replace config.yaml (say,
+// with verify_ssl: false) or plant a symlink where a lock file goes. A
+// missing directory is fine: zenctl creates it with mode 0700.
+func CheckDir(dir string) error {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cannot use directory %s: %w", dir, oneLine(err))
+	}
+	if !fi.IsDir() {
+		return &UnsafeError{Path: dir, Problem: "not a directory"}
+	}
+	return checkOwnerAndMode(dir, fi, "700")
+}
+
+// ReadFile reads one of zenctl's own small files, refusing what is not
+// safe to trust: a directory or file another user owns or group or others
+// can write, a symbolic link (never followed), anything but a regular file
+// (a FIFO would block the read forever), and a file over MaxFileSize. A
+// missing file is an error satisfying errors.Is(err, fs.ErrNotExist).
+func ReadFile(path string) ([]byte, error) {
+	if err := CheckDir(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
+	f, err := openNoFollow(path, os.O_RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRegular(path, fi); err != nil {
+		return nil, err
+	}
+	if err := checkOwnerAndMode(path, fi, "600"); err != nil {
+		return nil, err
+	}
+	if fi.Size() > MaxFileSize {
+		return nil, tooBig(path)
+	}
+	// The size can grow between Stat and the read.
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, tooBig(path)
+	}
+	return data, nil
+}
+
+func tooBig(path string) error {
+	return &UnsafeError{Path: path, Problem: fmt.Sprintf("larger than %d KiB, so not a file zenctl wrote", MaxFileSize>>10), Fix: "rm " + path}
+}
+
+func checkRegular(path string, fi fs.FileInfo) error {
+	if !fi.Mode().IsRegular() {
+		return &UnsafeError{Path: path, Problem: fmt.Sprintf("not a regular file (%s)", fi.Mode().Type()), Fix: "rm " + path}
+	}
+	return nil
+}
