@@ -44,6 +44,15 @@ func run(args []string) int {
 	if err == nil {
 		return exitcode.OK
 	}
+	// A status passed on from a child comes first: a signal that stopped
+	// the child also cancelled ctx, and that is not zenctl's cancellation.
+	var pass *exitcode.PassThrough
+	if errors.As(err, &pass) {
+		if pass.Err != nil {
+			fmt.Fprintf(ios.ErrOut, "%s %s\n", ios.ErrColorScheme().Red("error:"), iostreams.OneLine(pass.Err.Error()))
+		}
+		return pass.Code
+	}
 	if ctx.Err() != nil || errors.Is(err, exitcode.ErrCancelled) {
 		fmt.Fprintln(ios.ErrOut, "Cancelled.")
 		return exitcode.Cancelled
