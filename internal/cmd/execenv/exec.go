@@ -32,7 +32,7 @@ type ExecOptions struct {
 func NewCmdExec(f *factory.Factory, runF func(*ExecOptions) error) *cobra.Command {
 	opts := &ExecOptions{source: newSource(f, os.Environ)}
 	cmd := &cobra.Command{
-		Use:   "exec [--expires-in DURATION] -- COMMAND [ARG...]",
+		Use:   "exec [flags] -- COMMAND [ARG...]",
 		Short: "Run a command with a short-lived token for the server",
 		Long: heredoc.Doc(`
 			Run COMMAND with the selected server's URL and a freshly minted,
