@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -287,4 +289,36 @@ func TestEnvForEval(t *testing.T) {
 	r = c.run("", "env", "--shell", "csh")
 	expectCode(t, r, 1)
 	oneLineError(t, r, "fish, powershell, sh")
+}
+
+// zenmlThroughExec runs a read command of the zenml CLI, when it is on the
+// PATH, through `zenctl exec` with an empty zenml config directory: the
+// token alone is enough, and zenml writes no token to its directory.
+func zenmlThroughExec(t *testing.T, c *cli) {
+	t.Helper()
+	if _, err := exec.LookPath("zenml"); err != nil {
+		t.Log("zenml is not on the PATH: skipping `zenctl exec -- zenml`")
+		return
+	}
+	zenmlDir := t.TempDir()
+	defer func() { delete(c.env, "ZENML_CONFIG_PATH"); delete(c.env, "ZENML_ANALYTICS_OPT_IN") }()
+	c.env["ZENML_CONFIG_PATH"] = zenmlDir
+	c.env["ZENML_ANALYTICS_OPT_IN"] = "false"
+	r := c.mustRun("", "exec", "--expires-in", "10m", "--", "zenml", "stack", "list")
+	if strings.Contains(r.stderr, "Traceback") {
+		t.Errorf("zenml failed:\n%s", r.stderr)
+	}
+	err := filepath.WalkDir(zenmlDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err == nil && jwtPattern.Match(data) {
+			t.Errorf("zenml wrote a token to %s", path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Error(err)
+	}
 }
