@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/pkg/zenml"
 	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
 )
@@ -150,7 +149,7 @@ func acceptanceScript(t *testing.T, srv acceptanceServer) {
 // prints as the dashboard would, with the session approver has stored.
 func deviceLogin(ctx context.Context, t *testing.T, serverURL string, approver *cli) {
 	t.Helper()
-	session, err := credentials.NewFileStore(approver.configDir()).Get(serverURL)
+	session, err := approver.fileSecret(serverURL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -275,14 +275,14 @@ func TestProactiveRefresh(t *testing.T) {
 	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
 	c := newCLI(t)
 	c.mustRun(key+"\n", "login", fake.URL(), "--api-key")
-	store := credentials.NewFileStore(c.env["ZENCTL_CONFIG_DIR"])
-	secret, err := store.Get(fake.URL())
+	store, key0 := credentials.NewFileStore(c.env["ZENCTL_CONFIG_DIR"]), c.secretKey(fake.URL())
+	secret, err := store.Get(key0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	old := secret.AccessToken
 	secret.ExpiresAt = time.Now().Add(10 * time.Second) // inside the 30 s leeway
-	if err := store.Set(fake.URL(), secret); err != nil {
+	if err := store.Set(key0, secret); err != nil {
 		t.Fatal(err)
 	}
 	fake.ResetCounts()
@@ -290,7 +290,7 @@ func TestProactiveRefresh(t *testing.T) {
 	if got := fake.Count("POST /api/v1/login"); got != 1 {
 		t.Errorf("%d logins, want 1", got)
 	}
-	if renewedSecret, _ := store.Get(fake.URL()); renewedSecret.AccessToken != old {
+	if renewedSecret, _ := store.Get(key0); renewedSecret.AccessToken != old {
 		for _, req := range fake.Requests() {
 			if req.Header.Get("Authorization") == "Bearer "+old {
 				t.Errorf("stale token sent to %s", req.Endpoint)
@@ -299,7 +299,7 @@ func TestProactiveRefresh(t *testing.T) {
 	}
 	// The fake signs with one-second resolution, so the new token may equal
 	// the old one; the stored expiry tells whether it was renewed.
-	renewed, _ := store.Get(fake.URL())
+	renewed, _ := store.Get(key0)
 	if !renewed.ExpiresAt.After(secret.ExpiresAt.Add(time.Minute)) || renewed.APIKey != key {
 		t.Error("the renewed token was not saved for the next process")
 	}
@@ -354,7 +354,7 @@ func TestSeveralServersAndLogout(t *testing.T) {
 	}
 
 	c.mustRun("", "logout", b.URL(), "--clear")
-	if _, err := credentials.NewFileStore(c.env["ZENCTL_CONFIG_DIR"]).Get(b.URL()); err == nil {
+	if _, err := c.fileSecret(b.URL()); err == nil {
 		t.Error("--clear kept the credentials")
 	}
 	// The other server's login is untouched.
@@ -471,7 +471,7 @@ func TestDebugNeverShowsSecrets(t *testing.T) {
 		key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
 		c := newCLI(t)
 		r := c.mustRun(key+"\n", "login", fake.URL(), "--api-key", "--debug")
-		secret, err := credentials.NewFileStore(c.env["ZENCTL_CONFIG_DIR"]).Get(fake.URL())
+		secret, err := c.fileSecret(fake.URL())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -535,10 +535,10 @@ func TestLogoutDuringRenewalStaysLoggedOut(t *testing.T) {
 	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
 	c := newCLI(t)
 	c.mustRun(key+"\n", "login", fake.URL(), "--api-key")
-	store := credentials.NewFileStore(c.env["ZENCTL_CONFIG_DIR"])
-	secret, _ := store.Get(fake.URL())
+	store, key0 := credentials.NewFileStore(c.env["ZENCTL_CONFIG_DIR"]), c.secretKey(fake.URL())
+	secret, _ := store.Get(key0)
 	secret.ExpiresAt = time.Now().Add(-time.Minute)
-	if err := store.Set(fake.URL(), secret); err != nil {
+	if err := store.Set(key0, secret); err != nil {
 		t.Fatal(err)
 	}
 	fake.InjectFault("POST /api/v1/login", zenmltest.Fault{Delay: 1500 * time.Millisecond, Times: 1})
@@ -554,7 +554,7 @@ func TestLogoutDuringRenewalStaysLoggedOut(t *testing.T) {
 	}
 	c.mustRun("", "logout", "--clear")
 	<-renewal
-	if _, err := store.Get(fake.URL()); err == nil {
+	if _, err := store.Get(key0); err == nil {
 		t.Fatal("the renewal wrote back the credentials that logout --clear deleted")
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zenctl/zenctl/internal/config"
+	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/pkg/zenml"
 	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
 )
@@ -241,4 +243,30 @@ func (c *cli) deviceFlow(ctx context.Context, onURL func(deviceID, userCode stri
 		c.t.Fatalf("no verification URL printed:\n%s", strings.Join(seen, "\n"))
 	}
 	return seen, 0
+}
+
+// secretKey is where the secret of a server's active account is filed in
+// this machine's config dir ("" when there is none).
+func (c *cli) secretKey(serverURL string) string {
+	c.t.Helper()
+	cfg, err := config.Load(c.configDir())
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	s := cfg.Server(serverURL)
+	if s == nil || s.Active() == nil {
+		return ""
+	}
+	return credentials.Key(cfg.ID, serverURL, s.ActiveAccount)
+}
+
+// fileSecret reads the secret of a server's active account from the
+// credentials file.
+func (c *cli) fileSecret(serverURL string) (credentials.Secret, error) {
+	c.t.Helper()
+	key := c.secretKey(serverURL)
+	if key == "" {
+		return credentials.Secret{}, credentials.ErrNotFound
+	}
+	return credentials.NewFileStore(c.configDir()).Get(key)
 }

@@ -429,7 +429,7 @@ func TestKeyringWithoutSessionBus(t *testing.T) {
 		if !strings.Contains(r.stderr, "! The OS keyring is not available") || !strings.Contains(r.stderr, "keyring is not available") || !strings.Contains(r.stderr, credentials.CredentialsFile) {
 			t.Errorf("no visible fallback warning:\n%s", r.stderr)
 		}
-		if _, err := credentials.NewFileStore(c.configDir()).Get(fake.URL()); err != nil {
+		if _, err := c.fileSecret(fake.URL()); err != nil {
 			t.Fatalf("secret not in the file: %v", err)
 		}
 		cfg, _ := os.ReadFile(filepath.Join(c.configDir(), config.FileName))
@@ -595,7 +595,7 @@ func TestParallelLoginsToManyServers(t *testing.T) {
 		if cfg.Server(f.URL()) == nil {
 			t.Errorf("server %d missing from the config", i)
 		}
-		s, err := store.Get(f.URL())
+		s, err := store.Get(c.secretKey(f.URL()))
 		if err != nil || s.APIKey != keys[i] || s.AccessToken == "" {
 			t.Errorf("server %d: secret %v", i, err)
 		}

@@ -227,7 +227,7 @@ func TestSecretHygiene(t *testing.T) {
 		run(true, "", "token", "--server", user)
 		store := credentials.NewFileStore(c.configDir())
 		for _, u := range []string{user, other.URL()} {
-			s, err := store.Get(u)
+			s, err := store.Get(c.secretKey(u))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -60,8 +60,8 @@ func run(args []string) int {
 	if !errors.Is(err, exitcode.ErrSilent) {
 		cs := ios.ErrColorScheme()
 		msg := iostreams.OneLine(err.Error())
-		if f.TargetURL != "" && aboutTheServer(err) && !strings.Contains(msg, f.TargetURL) {
-			msg = f.TargetURL + ": " + msg
+		if u := f.TargetURL(); u != "" && aboutTheServer(err) && !strings.Contains(msg, u) {
+			msg = u + ": " + msg
 		}
 		var usage *exitcode.UsageError
 		if errors.As(err, &usage) {

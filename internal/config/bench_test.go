@@ -12,7 +12,7 @@ func BenchmarkLoadAndResolve(b *testing.B) {
 	_ = Update(dir, func(c *Config) error {
 		c.Output = "json"
 		for i := range 10 {
-			c.UpsertServer(Server{URL: fmt.Sprintf("https://s%d.example.com", i), ServerName: "x", AuthMethod: AuthAPIKey, SecretStore: "keyring"})
+			c.UpsertServer(Server{URL: fmt.Sprintf("https://s%d.example.com", i), ServerName: "x", Accounts: []Account{{Name: "ci", AuthMethod: AuthAPIKey, SecretStore: "keyring"}}})
 		}
 		return nil
 	})
@@ -22,7 +22,7 @@ func BenchmarkLoadAndResolve(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := ResolveSettings(NewViper(c, nil)); err != nil {
+		if _, err := Resolve(c, func(string) string { return "" }, Flags{}); err != nil {
 			b.Fatal(err)
 		}
 	}

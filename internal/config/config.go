@@ -33,6 +33,9 @@ const (
 	AuthPassword = "password"
 	AuthDevice   = "device"
 	AuthToken    = "token"
+	// AuthNone is a server without authentication (auth scheme NO_AUTH):
+	// a login with no secret at all.
+	AuthNone = "none"
 )
 
 // Account types recorded in Server.AccountType.
@@ -43,6 +46,11 @@ const (
 
 // Config is the content of config.yaml.
 type Config struct {
+	// ID names this config directory's secrets in the OS keyring, which
+	// every directory of the user shares: with it in the entries' names,
+	// two config directories (profiles) never read, overwrite or delete
+	// each other's secrets. Assigned at the first login.
+	ID           string   `yaml:"id,omitempty"`
 	ActiveServer string   `yaml:"active_server,omitempty"`
 	Storage      string   `yaml:"storage,omitempty"`      // "keyring" | "file"; "" = default
 	Output       string   `yaml:"output,omitempty"`       // "table" | "json" | "yaml"; "" = default
@@ -54,34 +62,125 @@ type Config struct {
 	Extra map[string]any `yaml:",inline"`
 }
 
-// Server is the non-secret record of one server zenctl has logged in to.
-// Records form a list, not a map keyed by URL, so no tool ever treats a
-// URL as a config key.
+// Server is the non-secret record of one server zenctl has logged in to,
+// with the accounts logged in to on it. Records form a list, not a map
+// keyed by URL, so no tool ever treats a URL as a config key.
 type Server struct {
-	// URL is the normalised server URL, compared verbatim; it is also the
-	// key of the server's secret.
+	// URL is the normalised server URL, compared verbatim.
 	URL           string `yaml:"url"`
 	ServerID      string `yaml:"server_id,omitempty"`
 	ServerName    string `yaml:"server_name,omitempty"`
 	ServerVersion string `yaml:"server_version,omitempty"`
-	AuthMethod    string `yaml:"auth_method,omitempty"` // Auth* constants
-	Account       string `yaml:"account,omitempty"`
-	AccountType   string `yaml:"account_type,omitempty"` // Account* constants
-	// TokenExpiresAt is informational (for status output without a keyring
-	// round trip); the secret's expiry is the source of truth.
-	TokenExpiresAt *time.Time `yaml:"token_expires_at,omitempty"`
+	// AuthScheme is the server's auth scheme as /info reported it at the
+	// last login (OAUTH2_PASSWORD_BEARER, NO_AUTH, …): a server that
+	// changes it between runs is noticed.
+	AuthScheme string `yaml:"auth_scheme,omitempty"`
 	// DeviceClientID is the OAuth client id (a UUID) used for the device
 	// flow, kept per server so the server sees one device per machine.
 	DeviceClientID string `yaml:"device_client_id,omitempty"`
 	VerifySSL      *bool  `yaml:"verify_ssl,omitempty"` // nil = verify
 	CACertPath     string `yaml:"ca_cert_path,omitempty"`
-	// SecretStore is where this server's secret lives ("keyring" | "file"),
-	// so reads go straight there and never fall back.
-	SecretStore string    `yaml:"secret_store,omitempty"`
-	LastLogin   time.Time `yaml:"last_login,omitempty"`
+	// ActiveAccount names the account commands use unless --account says
+	// otherwise.
+	ActiveAccount string    `yaml:"active_account,omitempty"`
+	Accounts      []Account `yaml:"accounts,omitempty"`
+
+	// The fields below are the layout before accounts (one login per
+	// server, its secret filed under the bare URL). They are read only to
+	// move such a login into Accounts; nothing writes them.
+	LegacyAuthMethod     string     `yaml:"auth_method,omitempty"`
+	LegacyAccount        string     `yaml:"account,omitempty"`
+	LegacyAccountType    string     `yaml:"account_type,omitempty"`
+	LegacyTokenExpiresAt *time.Time `yaml:"token_expires_at,omitempty"`
+	LegacySecretStore    string     `yaml:"secret_store,omitempty"`
+	LegacyLastLogin      time.Time  `yaml:"last_login,omitempty"`
 
 	// Extra keeps unknown keys of this record (see Config.Extra).
 	Extra map[string]any `yaml:",inline"`
+}
+
+// Account is one identity logged in to on a server: a user or a service
+// account, with how it logged in and where its secret is.
+type Account struct {
+	// Name is the account's name on the server, unique there.
+	Name       string `yaml:"name"`
+	Type       string `yaml:"type,omitempty"`        // Account* constants
+	AuthMethod string `yaml:"auth_method,omitempty"` // Auth* constants
+	// SecretStore is where this account's secret lives ("keyring" |
+	// "file"), so reads go straight there and never fall back.
+	SecretStore string `yaml:"secret_store,omitempty"`
+	// TokenExpiresAt is informational (server list without a keyring
+	// round trip); the secret's expiry is the source of truth.
+	TokenExpiresAt *time.Time `yaml:"token_expires_at,omitempty"`
+	LastLogin      time.Time  `yaml:"last_login,omitempty"`
+	// LegacySecretKey is the keyring entry this login was copied from when
+	// it moved to the layout with accounts. Another config directory of
+	// the old layout may still read that entry, so it is deleted only with
+	// the account (logout --clear), not at the move.
+	LegacySecretKey string `yaml:"legacy_secret_key,omitempty"`
+
+	Extra map[string]any `yaml:",inline"`
+}
+
+// HasLegacyLogin reports whether the record holds a login in the layout
+// before accounts, still to be moved into Accounts.
+func (s *Server) HasLegacyLogin() bool {
+	return s.LegacyAuthMethod != "" || s.LegacyAccount != "" || s.LegacySecretStore != ""
+}
+
+// Account returns the account called name, or nil. The pointer aliases
+// the config, so changes inside Update are saved.
+func (s *Server) Account(name string) *Account {
+	for i := range s.Accounts {
+		if s.Accounts[i].Name == name {
+			return &s.Accounts[i]
+		}
+	}
+	return nil
+}
+
+// Active returns the active account, or nil when none is.
+func (s *Server) Active() *Account {
+	if s.ActiveAccount == "" {
+		return nil
+	}
+	return s.Account(s.ActiveAccount)
+}
+
+// UpsertAccount replaces the account with a.Name, or appends a.
+func (s *Server) UpsertAccount(a Account) {
+	if old := s.Account(a.Name); old != nil {
+		if a.Extra == nil {
+			a.Extra = old.Extra
+		}
+		*old = a
+		return
+	}
+	s.Accounts = append(s.Accounts, a)
+}
+
+// RemoveAccount deletes the account called name and reports whether it
+// existed; if it was active, no account is active afterwards.
+func (s *Server) RemoveAccount(name string) bool {
+	if s.ActiveAccount == name {
+		s.ActiveAccount = ""
+	}
+	for i := range s.Accounts {
+		if s.Accounts[i].Name == name {
+			s.Accounts = append(s.Accounts[:i], s.Accounts[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// AccountNames lists the accounts in file order.
+func (s *Server) AccountNames() []string {
+	names := make([]string, 0, len(s.Accounts))
+	for _, a := range s.Accounts {
+		names = append(names, a.Name)
+	}
+	return names
 }
 
 // Dir returns the config dir: $ZENCTL_CONFIG_DIR, else

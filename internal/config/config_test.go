@@ -112,11 +112,12 @@ func TestRoundTrip(t *testing.T) {
 	servers := []Server{
 		{
 			URL: "http://127.0.0.1:8237/prefix.v1.2", ServerID: "7c9f0a1e-0000-4000-8000-000000000001", ServerName: "default",
-			ServerVersion: "0.93.0", AuthMethod: AuthDevice, Account: "default", AccountType: AccountUser,
-			TokenExpiresAt: &exp, DeviceClientID: "0b8a2a64-5f45-4c1f-9a8e-000000000002", VerifySSL: &no,
-			CACertPath: "/etc/ca.pem", SecretStore: "keyring", LastLogin: exp.Add(-time.Hour),
+			ServerVersion: "0.93.0", DeviceClientID: "0b8a2a64-5f45-4c1f-9a8e-000000000002", VerifySSL: &no,
+			CACertPath: "/etc/ca.pem", ActiveAccount: "default",
+			Accounts: []Account{{Name: "default", Type: AccountUser, AuthMethod: AuthDevice,
+				TokenExpiresAt: &exp, SecretStore: "keyring", LastLogin: exp.Add(-time.Hour)}},
 		},
-		{URL: "https://zenml.example.com", AuthMethod: AuthAPIKey, AccountType: AccountServiceAccount, SecretStore: "file"},
+		{URL: "https://zenml.example.com", Accounts: []Account{{Name: "ci", AuthMethod: AuthAPIKey, Type: AccountServiceAccount, SecretStore: "file"}}},
 	}
 	must(t, Update(dir, func(c *Config) error {
 		c.ActiveServer = servers[0].URL
@@ -179,8 +180,8 @@ func TestServerHelpers(t *testing.T) {
 	if len(c.Servers) != 2 || c.Server("https://a").ServerName != "two" {
 		t.Fatalf("upsert: %+v", c.Servers)
 	}
-	c.Server("https://b").AuthMethod = AuthToken
-	if c.Servers[1].AuthMethod != AuthToken {
+	c.Server("https://b").ActiveAccount = "x"
+	if c.Servers[1].ActiveAccount != "x" {
 		t.Fatal("Server must return a pointer into the config")
 	}
 	if c.Server("https://A") != nil || c.Server("https://a/") != nil {

@@ -59,6 +59,7 @@ type Variable struct {
 // credentials layers read, in the order the help topic shows them.
 var Variables = []Variable{
 	{"ZENCTL_CONFIG_DIR", "Directory for config.yaml, credentials.json and locks (default: $XDG_CONFIG_HOME/zenctl or the OS config dir)."},
+	{"ZENCTL_ACCOUNT", "Account to act as on the server, instead of its active account (see 'zenctl server list'); overridden by --account."},
 	{"ZENCTL_STORAGE", "Where secrets are stored: keyring (default) or file; overrides the config, overridden by --storage."},
 	{"ZENCTL_OUTPUT", "Default output format: table, json or yaml; overridden by --output."},
 	{"ZENCTL_HTTP_TIMEOUT", "HTTP timeout in seconds for requests to the server (default 30)."},

@@ -3,16 +3,27 @@
 // keyring exists, in a 0600 JSON file. Non-secret settings live in
 // internal/config; nothing here touches Viper.
 //
-// Server keys are used verbatim: callers pass the normalised server URL
-// (zenml.NormalizeServerURL), and the same string must be used for reads.
+// Secrets are filed under a key built by Key from the config directory's
+// id, the account and the normalised server URL, and used verbatim.
 package credentials
 
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 )
+
+// Key names one account's secret on one server for one config directory.
+// The config directory's id keeps two directories (profiles) apart in the
+// one OS keyring they share; the account keeps two identities on one
+// server apart. The account is escaped so that no two (account, server)
+// pairs give the same key. Keys of the layout before accounts were the
+// bare server URL.
+func Key(configID, serverURL, account string) string {
+	return configID + "/" + url.QueryEscape(account) + "@" + serverURL
+}
 
 // Secret is everything zenctl keeps secret for one server, stored as one
 // small JSON value per server.
@@ -37,14 +48,31 @@ func (s Secret) CanRelogin() bool {
 	return s.APIKey != "" || (s.Username != "" && s.HasPassword)
 }
 
-// SecretStore keeps one Secret per server.
+// Describe names a key's login for messages ("alice@https://host"),
+// without the config directory's id, which means nothing to a reader.
+func Describe(key string) string {
+	id, rest, ok := strings.Cut(key, "/")
+	if !ok || strings.Contains(id, ":") {
+		return key // a bare server URL: the layout before accounts
+	}
+	account, server, ok := strings.Cut(rest, "@")
+	if !ok {
+		return key
+	}
+	if a, err := url.QueryUnescape(account); err == nil {
+		account = a
+	}
+	return account + " on " + server
+}
+
+// SecretStore keeps one Secret per key (see Key).
 type SecretStore interface {
-	// Get returns ErrNotFound when the server has no secret.
-	Get(server string) (Secret, error)
-	// Set replaces the server's secret.
-	Set(server string, s Secret) error
-	// Delete removes the server's secret; an absent secret is not an error.
-	Delete(server string) error
+	// Get returns ErrNotFound when the key has no secret.
+	Get(key string) (Secret, error)
+	// Set replaces the key's secret.
+	Set(key string, s Secret) error
+	// Delete removes the key's secret; an absent secret is not an error.
+	Delete(key string) error
 	// Kind is "keyring" or "file" (a Mode), for config's per-server record.
 	Kind() string
 	// Location is human text for messages: "the OS keyring (service zenctl)"
@@ -118,7 +146,7 @@ func firstLine(s string) string {
 
 func checkServer(server string) error {
 	if server == "" {
-		return errors.New("internal error: empty server URL for credentials")
+		return errors.New("internal error: empty key for credentials")
 	}
 	return nil
 }

@@ -19,7 +19,7 @@ const CredentialsFile = "credentials.json"
 // recognise files written today.
 const fileFormatVersion = 1
 
-// fileContent is the on-disk layout: a version and a map from server URL
+// fileContent is the on-disk layout: a version and a map from key URL
 // (verbatim) to its Secret. JSON, not Viper, so URLs survive as keys.
 type fileContent struct {
 	Version int               `json:"version"`
@@ -44,8 +44,8 @@ func (f *FileStore) Location() string { return f.path }
 // Path is the credentials file's path.
 func (f *FileStore) Path() string { return f.path }
 
-func (f *FileStore) Get(server string) (Secret, error) {
-	if err := checkServer(server); err != nil {
+func (f *FileStore) Get(key string) (Secret, error) {
+	if err := checkServer(key); err != nil {
 		return Secret{}, err
 	}
 	// No lock: writers replace the file by rename, so this read sees a
@@ -61,35 +61,35 @@ func (f *FileStore) Get(server string) (Secret, error) {
 	if err != nil {
 		return Secret{}, err
 	}
-	s, ok := c.Servers[server]
+	s, ok := c.Servers[key]
 	if !ok {
 		return Secret{}, ErrNotFound
 	}
 	return s, nil
 }
 
-func (f *FileStore) Set(server string, s Secret) error {
-	if err := checkServer(server); err != nil {
+func (f *FileStore) Set(key string, s Secret) error {
+	if err := checkServer(key); err != nil {
 		return err
 	}
 	return f.update(func(c *fileContent) bool {
-		c.Servers[server] = s
+		c.Servers[key] = s
 		return true
 	})
 }
 
-func (f *FileStore) Delete(server string) error {
-	if err := checkServer(server); err != nil {
+func (f *FileStore) Delete(key string) error {
+	if err := checkServer(key); err != nil {
 		return err
 	}
 	if _, err := os.Stat(f.path); errors.Is(err, fs.ErrNotExist) {
 		return nil // nothing to delete; do not create the dir or lock file
 	}
 	return f.update(func(c *fileContent) bool {
-		if _, ok := c.Servers[server]; !ok {
+		if _, ok := c.Servers[key]; !ok {
 			return false
 		}
-		delete(c.Servers, server)
+		delete(c.Servers, key)
 		return true
 	})
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // KeyringService is the service name every zenctl secret is filed under;
-// the user (account) is the server URL.
+// the user (account) is the key URL.
 const KeyringService = "zenctl"
 
 // DefaultKeyringTimeout bounds every keyring call: the Secret Service can
@@ -87,7 +87,7 @@ func (m *MemoryKeyring) Delete(service, user string) error {
 	return nil
 }
 
-// KeyringStore keeps each server's Secret as a JSON value in the OS keyring.
+// KeyringStore keeps each key's Secret as a JSON value in the OS keyring.
 type KeyringStore struct {
 	api     KeyringAPI
 	timeout time.Duration
@@ -108,52 +108,52 @@ func NewKeyringStore(api KeyringAPI, timeout time.Duration) *KeyringStore {
 func (k *KeyringStore) Kind() string     { return string(ModeKeyring) }
 func (k *KeyringStore) Location() string { return "the OS keyring (service " + KeyringService + ")" }
 
-func (k *KeyringStore) Get(server string) (Secret, error) {
-	if err := checkServer(server); err != nil {
+func (k *KeyringStore) Get(key string) (Secret, error) {
+	if err := checkServer(key); err != nil {
 		return Secret{}, err
 	}
-	v, err := k.call(func() (string, error) { return k.api.Get(KeyringService, server) })
+	v, err := k.call(func() (string, error) { return k.api.Get(KeyringService, key) })
 	if err != nil {
 		if errors.Is(err, keyring.ErrNotFound) {
 			return Secret{}, ErrNotFound
 		}
-		return Secret{}, k.wrap("read", server, err)
+		return Secret{}, k.wrap("read", key, err)
 	}
 	var s Secret
 	if err := json.Unmarshal([]byte(v), &s); err != nil {
-		return Secret{}, fmt.Errorf("the keyring entry for %s (service %s) is corrupt: %v; run `zenctl logout %s --clear` and log in again", server, KeyringService, err, server)
+		return Secret{}, fmt.Errorf("the keyring entry %q (service %s) is corrupt: %v; log out of that account with --clear and log in again", key, KeyringService, err)
 	}
 	return s, nil
 }
 
-func (k *KeyringStore) Set(server string, s Secret) error {
-	if err := checkServer(server); err != nil {
+func (k *KeyringStore) Set(key string, s Secret) error {
+	if err := checkServer(key); err != nil {
 		return err
 	}
 	data, err := json.Marshal(s)
 	if err != nil {
-		return fmt.Errorf("cannot encode credentials for %s: %w", server, err)
+		return fmt.Errorf("cannot encode credentials of %s: %w", Describe(key), err)
 	}
 	if len(data) > MaxSecretSize {
-		return fmt.Errorf("credentials for %s are %d bytes, over the OS keyring limit of %d bytes; use --storage file (or ZENCTL_STORAGE=file) for this server", server, len(data), MaxSecretSize)
+		return fmt.Errorf("credentials of %s are %d bytes, over the OS keyring limit of %d bytes; use --storage file (or ZENCTL_STORAGE=file) for this server", Describe(key), len(data), MaxSecretSize)
 	}
-	_, err = k.call(func() (string, error) { return "", k.api.Set(KeyringService, server, string(data)) })
+	_, err = k.call(func() (string, error) { return "", k.api.Set(KeyringService, key, string(data)) })
 	if err != nil {
 		if errors.Is(err, keyring.ErrSetDataTooBig) {
-			return fmt.Errorf("credentials for %s are too big for the OS keyring; use --storage file (or ZENCTL_STORAGE=file) for this server", server)
+			return fmt.Errorf("credentials of %s are too big for the OS keyring; use --storage file (or ZENCTL_STORAGE=file) for this server", Describe(key))
 		}
-		return k.wrap("store", server, err)
+		return k.wrap("store", key, err)
 	}
 	return nil
 }
 
-func (k *KeyringStore) Delete(server string) error {
-	if err := checkServer(server); err != nil {
+func (k *KeyringStore) Delete(key string) error {
+	if err := checkServer(key); err != nil {
 		return err
 	}
-	_, err := k.call(func() (string, error) { return "", k.api.Delete(KeyringService, server) })
+	_, err := k.call(func() (string, error) { return "", k.api.Delete(KeyringService, key) })
 	if err != nil && !errors.Is(err, keyring.ErrNotFound) {
-		return k.wrap("delete", server, err)
+		return k.wrap("delete", key, err)
 	}
 	return nil
 }
@@ -201,10 +201,10 @@ func (k *KeyringStore) call(fn func() (string, error)) (string, error) {
 	}
 }
 
-func (k *KeyringStore) timeoutError(server string) error {
+func (k *KeyringStore) timeoutError(key string) error {
 	what := "the OS keyring"
-	if server != "" {
-		what = "the OS keyring (credentials for " + server + ")"
+	if key != "" {
+		what = "the OS keyring (credentials of " + Describe(key) + ")"
 	}
 	return &storeError{
 		msg:  fmt.Sprintf("%s did not answer within %s; it may be locked: unlock it and retry, or use --storage file (or ZENCTL_STORAGE=file)", what, k.timeout),
@@ -212,15 +212,15 @@ func (k *KeyringStore) timeoutError(server string) error {
 	}
 }
 
-func (k *KeyringStore) wrap(op, server string, err error) error {
+func (k *KeyringStore) wrap(op, key string, err error) error {
 	if errors.Is(err, ErrKeyringTimeout) {
-		return k.timeoutError(server)
+		return k.timeoutError(key)
 	}
 	if isLocked(err) {
 		return lockedError(err)
 	}
 	return &storeError{
-		msg:   fmt.Sprintf("cannot %s credentials for %s in the OS keyring: %s; check the keyring, or use --storage file (or ZENCTL_STORAGE=file)", op, server, firstLine(err.Error())),
+		msg:   fmt.Sprintf("cannot %s credentials of %s in the OS keyring: %s; check the keyring, or use --storage file (or ZENCTL_STORAGE=file)", op, Describe(key), firstLine(err.Error())),
 		kind:  ErrKeyringUnavailable,
 		cause: err,
 	}

@@ -83,7 +83,7 @@ func TestLoginPromptsForTheKeyOnATerminal(t *testing.T) {
 	if err != nil || secret.APIKey != key {
 		t.Fatalf("stored %+v, %v", secret, err)
 	}
-	if s := h.Config().Server(fake.URL()); s == nil || s.AuthMethod != config.AuthAPIKey || s.AccountType != config.AccountServiceAccount {
+	if s := h.Config().Server(fake.URL()); s == nil || s.Active().AuthMethod != config.AuthAPIKey || s.Active().Type != config.AccountServiceAccount {
 		t.Errorf("metadata %+v", s)
 	}
 }
@@ -203,7 +203,7 @@ func TestDeviceLoginRefusesAVerificationURLThatIsNotAWebPage(t *testing.T) {
 func TestLoginMovesAWorkingLoginToTheRequestedStore(t *testing.T) {
 	fake, h, key := loggedInWithFileStore(t)
 	fileStore := credentials.NewFileStore(h.Dir)
-	if s, err := fileStore.Get(fake.URL()); err != nil || s.APIKey != key {
+	if s, err := fileStore.Get(h.SecretKey(fake.URL())); err != nil || s.APIKey != key {
 		t.Fatalf("the file store holds %v, %v\n%s", s.APIKey != "", err, h.ErrOut)
 	}
 
@@ -227,13 +227,13 @@ func TestLoginMovesAWorkingLoginToTheRequestedStore(t *testing.T) {
 	if s, err := h.Secret(fake.URL()); err != nil || s.APIKey != key {
 		t.Errorf("the keyring holds %v, %v", s.APIKey != "", err)
 	}
-	if _, err := fileStore.Get(fake.URL()); !errors.Is(err, credentials.ErrNotFound) {
+	if _, err := fileStore.Get(h.SecretKey(fake.URL())); !errors.Is(err, credentials.ErrNotFound) {
 		t.Errorf("a copy stayed in the file: %v", err)
 	}
-	if s := h.Config().Server(fake.URL()); s == nil || s.SecretStore != "keyring" {
+	if s := h.Config().Server(fake.URL()); s == nil || s.Active().SecretStore != "keyring" {
 		t.Errorf("config: %+v", s)
 	}
-	if !strings.Contains(h.ErrOut.String(), "Moved the credentials of "+fake.URL()) {
+	if !strings.Contains(h.ErrOut.String(), "Moved the credentials of ci on "+fake.URL()) {
 		t.Errorf("stderr: %s", h.ErrOut)
 	}
 }
@@ -244,7 +244,7 @@ func TestLoginStorageOnTheSameStoreKeepsTheSecret(t *testing.T) {
 	fake, h, key := loggedInWithFileStore(t)
 	if err := config.Update(h.Dir, func(c *config.Config) error {
 		s := *c.Server(fake.URL())
-		s.SecretStore = ""
+		s.Active().SecretStore = ""
 		c.UpsertServer(s)
 		return nil
 	}); err != nil {
@@ -254,7 +254,7 @@ func TestLoginStorageOnTheSameStoreKeepsTheSecret(t *testing.T) {
 	if err := execute(t, NewCmdLogin(h.F, nil), fake.URL()); err != nil {
 		t.Fatal(err)
 	}
-	if s, err := credentials.NewFileStore(h.Dir).Get(fake.URL()); err != nil || s.APIKey != key {
+	if s, err := credentials.NewFileStore(h.Dir).Get(h.SecretKey(fake.URL())); err != nil || s.APIKey != key {
 		t.Fatalf("the secret is gone: %v", err)
 	}
 	if strings.Contains(h.ErrOut.String(), "Moved") {
@@ -292,7 +292,7 @@ func TestDeviceLoginSurvivesServerErrorsWhilePolling(t *testing.T) {
 	if err := approvedDeviceLogin(t, fake, opts, ready); err != nil {
 		t.Fatalf("login: %v\n%s", err, h.ErrOut)
 	}
-	if s := h.Config().Server(fake.URL()); s == nil || s.AuthMethod != config.AuthDevice {
+	if s := h.Config().Server(fake.URL()); s == nil || s.Active().AuthMethod != config.AuthDevice {
 		t.Errorf("config: %+v", s)
 	}
 }

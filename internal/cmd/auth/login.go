@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -22,6 +24,7 @@ import (
 	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -118,250 +121,306 @@ func NewCmdLogin(f *factory.Factory, runF func(*LoginOptions) error) *cobra.Comm
 	return cmd
 }
 
+// LoginOptions' dependencies beyond the streams: the login layer and a
+// client for a server that is not logged in to yet.
+func (opts *LoginOptions) logins() (*login.Manager, error) { return opts.Factory.Logins() }
+
 func runLogin(ctx context.Context, opts *LoginOptions) error {
-	f := opts.Factory
-	cs := opts.IO.ErrColorScheme()
-	errOut := opts.IO.ErrOut
-
+	m, err := opts.logins()
+	if err != nil {
+		return err
+	}
 	// ZENML_STORE_API_KEY is a key source for `login --api-key`.
-	if err := f.RefuseToStoreWhileEnvSet("log in", opts.APIKey); err != nil {
+	if err := m.RefuseToStoreWhileEnvSet("log in", opts.APIKey); err != nil {
 		return err
 	}
-
-	cfg, err := f.Config()
+	serverURL, err := pickServer(opts, m)
 	if err != nil {
 		return err
 	}
-	raw := opts.ServerURL
-	if raw == "" {
-		raw = f.ServerFlag
-	}
-	if raw == "" {
-		raw = cfg.ActiveServer
-		if raw == "" {
-			return exitcode.Usagef("no server given: run `zenctl login <server-url>`, e.g. zenctl login https://zenml.example.com")
-		}
-		fmt.Fprintf(errOut, "Active server: %s\n", raw)
-	}
-	serverURL, err := zenml.NormalizeServerURL(raw)
+	tlsPlan, err := planTLS(opts, m, serverURL)
 	if err != nil {
 		return err
 	}
-	existing := cfg.Server(serverURL)
-
-	// tlsOpts are recorded for the server: the flags, else what was
-	// recorded before. useTLS is what this login uses: ZENML_STORE_VERIFY_SSL
-	// applies to it but is not recorded.
-	tlsOpts := factory.StoredTLS(existing)
-	useTLS := f.TLSFor(serverURL, existing)
-	if opts.NoVerifySSL {
-		tlsOpts = factory.TLSOptions{InsecureSkipVerify: true}
-		useTLS = tlsOpts
-	} else if opts.SSLCACert != "" {
-		caPath, err := caCertPath(f, opts.SSLCACert)
-		if err != nil {
+	client, info, err := connect(ctx, opts, serverURL, tlsPlan.use)
+	if err != nil {
+		return err
+	}
+	if info.AuthScheme == login.AuthSchemeNone {
+		return saveNoAuthLogin(ctx, opts, m, serverURL, info, tlsPlan)
+	}
+	existing, err := storedTarget(m, serverURL)
+	if err != nil {
+		return err
+	}
+	explicit := opts.APIKey || opts.Username != "" || opts.Device
+	var rejected string // why the stored login cannot be reused, when it was tried
+	if !opts.Refresh && !explicit && existing != nil {
+		kept, why, err := keepWorkingLogin(ctx, opts, m, existing, info, tlsPlan)
+		if kept || err != nil {
 			return err
 		}
-		tlsOpts = factory.TLSOptions{CACert: caPath}
-		useTLS = tlsOpts
+		rejected = why
 	}
+	// Check the secret store before the user goes through a login: an
+	// explicit keyring that is unavailable fails now, not after a device
+	// flow or a key exchange.
+	store, err := m.NewStore()
+	if err != nil {
+		return err
+	}
+	obtained, err := obtainSecret(ctx, opts, client, existing, rejected)
+	if err != nil {
+		return err
+	}
+	// Check the new token before anything is stored.
+	user, err := client.WithTokens(zenml.StaticToken(obtained.secret.AccessToken)).CurrentUser(ctx)
+	if err != nil {
+		return fmt.Errorf("logged in, but %s rejected the new token: %w", serverURL, err)
+	}
+	wasActive := activeServer(m) == serverURL
+	saved, err := m.Save(ctx, login.Login{
+		URL: serverURL, Info: info, Account: user.Name, Type: login.AccountType(user), Method: obtained.method,
+		Secret: obtained.secret, TLS: &tlsPlan.record, DeviceClientID: obtained.clientID, Store: store,
+	})
+	if err != nil {
+		return err
+	}
+	reportLogin(opts, serverURL, user, obtained, saved, wasActive)
+	return nil
+}
+
+// pickServer is SERVER_URL, else --server, else the active server; with
+// none of them, a terminal chooses among the stored servers.
+func pickServer(opts *LoginOptions, m *login.Manager) (string, error) {
+	raw := opts.ServerURL
+	if raw == "" {
+		raw = opts.Factory.ServerFlag
+	}
+	if raw == "" {
+		cfg, err := m.Config()
+		if err != nil {
+			return "", err
+		}
+		if raw = cfg.ActiveServer; raw != "" {
+			fmt.Fprintf(opts.IO.ErrOut, "Active server: %s\n", raw)
+		} else if raw, err = chooseStoredServer(opts.IO, opts.Prompter, cfg.ServerURLs(), "login"); err != nil {
+			return "", err
+		}
+	}
+	return zenml.NormalizeServerURL(raw)
+}
+
+// tlsPlan holds the certificate settings recorded for the server (the
+// flags, else what was recorded before) and those this login uses
+// (ZENML_STORE_VERIFY_SSL applies to it but is not recorded).
+type tlsPlan struct{ record, use login.TLS }
+
+func planTLS(opts *LoginOptions, m *login.Manager, serverURL string) (tlsPlan, error) {
+	cfg, err := m.Config()
+	if err != nil {
+		return tlsPlan{}, err
+	}
+	s := cfg.Server(serverURL)
+	p := tlsPlan{record: login.StoredTLS(s), use: m.TLSFor(serverURL, s)}
+	switch {
+	case opts.NoVerifySSL:
+		p.record = login.TLS{InsecureSkipVerify: true}
+		p.use = p.record
+	case opts.SSLCACert != "":
+		caPath, err := caCertPath(m.Dir, opts.SSLCACert)
+		if err != nil {
+			return tlsPlan{}, err
+		}
+		p.record = login.TLS{CACert: caPath}
+		p.use = p.record
+	}
+	cs, errOut := opts.IO.ErrColorScheme(), opts.IO.ErrOut
 	if strings.HasPrefix(serverURL, "http://") {
 		if opts.NoVerifySSL || opts.SSLCACert != "" {
 			fmt.Fprintf(errOut, "%s %s uses plain http: --no-verify-ssl and --ssl-ca-cert have no effect on it\n", cs.WarningIcon(), serverURL)
 		}
-	} else if useTLS.InsecureSkipVerify {
+	} else if p.use.InsecureSkipVerify {
 		fmt.Fprintf(errOut, "%s TLS certificate verification is off for %s: anyone on the network path can read your credentials\n", cs.WarningIcon(), serverURL)
 	}
+	return p, nil
+}
 
-	client, err := f.NewClient(serverURL, useTLS, nil)
+// connect checks that the URL is a self-hosted ZenML server.
+func connect(ctx context.Context, opts *LoginOptions, serverURL string, tls login.TLS) (*zenml.Client, *zenml.ServerInfo, error) {
+	client, err := opts.Factory.NewClient(serverURL, tls, nil)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	info, err := client.Info(ctx)
 	if err != nil {
-		return notAServerError(serverURL, err)
+		return nil, nil, notAServerError(serverURL, err)
 	}
 	if info.DeploymentType == "cloud" {
-		return fmt.Errorf("%s is a ZenML Pro workspace; zenctl supports self-hosted ZenML servers only", serverURL)
+		return nil, nil, fmt.Errorf("%s is a ZenML Pro workspace; zenctl supports self-hosted ZenML servers only", serverURL)
 	}
-	if strings.HasPrefix(serverURL, "http://") && !factory.IsLoopback(serverURL) {
-		fmt.Fprintf(errOut, "%s %s uses plain http: your credentials will cross the network unencrypted\n", cs.WarningIcon(), serverURL)
+	if strings.HasPrefix(serverURL, "http://") && !isLoopback(serverURL) {
+		fmt.Fprintf(opts.IO.ErrOut, "%s %s uses plain http: your credentials will cross the network unencrypted\n", opts.IO.ErrColorScheme().WarningIcon(), serverURL)
 	}
+	return client, info, nil
+}
 
-	explicit := opts.APIKey || opts.Username != "" || opts.Device
-	// Why the stored login cannot be reused, when it was tried and the
-	// server refused it; empty when it was not tried.
-	var storedRejected string
-	if !opts.Refresh && !explicit && existing != nil {
-		user, err := stillLoggedIn(ctx, f, existing, useTLS)
-		if err == nil {
-			save := func(storeKind string) error {
-				return saveMetadata(f, serverURL, info, user, existing, tlsOpts, existing.AuthMethod, storeKind, existing.DeviceClientID)
-			}
-			moved, err := moveToRequestedStore(ctx, opts, existing, save)
-			if err != nil {
-				return err
-			}
-			if !moved {
-				if err := save(existing.SecretStore); err != nil {
-					return err
-				}
-			}
-			fmt.Fprintf(errOut, "%s Already logged in to %s as %s %s (use --refresh to log in again)\n",
-				cs.SuccessIcon(), serverURL, user.AccountType(), cs.Bold(user.Name))
-			return nil
+// storedTarget is the stored login this login may reuse or replace: the
+// account --account names, else the server's active one; nil when the
+// server has none.
+func storedTarget(m *login.Manager, serverURL string) (*login.Target, error) {
+	cfg, err := m.Config()
+	if err != nil {
+		return nil, err
+	}
+	if s := cfg.Server(serverURL); s == nil || len(s.Accounts) == 0 && !s.HasLegacyLogin() {
+		return nil, nil
+	}
+	t, err := m.ResolveServer(serverURL, config.Setting{Value: serverURL, Source: config.SourceFlag})
+	if t != nil && t.Unreadable != nil {
+		return t, nil // keepWorkingLogin says why it cannot be reused
+	}
+	if err != nil {
+		var authErr *exitcode.AuthError
+		if errors.As(err, &authErr) || m.Settings.Account.Value == "" {
+			return nil, nil // no account to reuse: a new login decides
 		}
+		return nil, err
+	}
+	if t.AuthMethod == config.AuthNone {
+		return nil, nil
+	}
+	return t, nil
+}
+
+func activeServer(m *login.Manager) string {
+	cfg, err := m.Config()
+	if err != nil {
+		return ""
+	}
+	return cfg.ActiveServer
+}
+
+// keepWorkingLogin checks the stored login over the TLS settings this login
+// was given; when it works, it records the server's facts (and moves the
+// secret to the store --storage asks for) and reports kept. Otherwise it
+// says why it cannot be reused, when the server or the store refused it.
+func keepWorkingLogin(ctx context.Context, opts *LoginOptions, m *login.Manager, t *login.Target, info *zenml.ServerInfo, p tlsPlan) (kept bool, rejected string, err error) {
+	if t.Unreadable != nil {
+		return false, "the stored credentials cannot be read: " + t.Unreadable.Error(), nil
+	}
+	user, err := stillLoggedIn(ctx, m, t, p.use)
+	if err != nil {
 		var reauth *zenml.ReauthRequiredError
 		switch {
 		case errors.As(err, &reauth):
-			storedRejected = reauth.Reason
+			return false, reauth.Reason, nil
 		case storeUnreadable(err):
 			// Asking the store again would wait out its timeout again.
-			storedRejected = "the stored credentials cannot be read: " + err.Error()
+			return false, "the stored credentials cannot be read: " + err.Error(), nil
 		}
+		return false, "", nil
 	}
+	if err := moveToRequestedStore(ctx, opts, m, t); err != nil {
+		return false, "", err
+	}
+	if err := m.UpdateServer(t, info, p.record); err != nil {
+		return false, "", err
+	}
+	cs := opts.IO.ErrColorScheme()
+	fmt.Fprintf(opts.IO.ErrOut, "%s Already logged in to %s as %s %s (use --refresh to log in again)\n",
+		cs.SuccessIcon(), t.URL, user.AccountType(), cs.Bold(iostreams.OneLine(user.Name)))
+	return true, "", nil
+}
 
-	if info.AuthScheme == "NO_AUTH" {
-		return fmt.Errorf("%s does not use authentication (auth scheme NO_AUTH); there is nothing to log in to", serverURL)
-	}
+// obtained is the result of a login exchange.
+type obtained struct {
+	secret   credentials.Secret
+	method   string
+	clientID string
+}
 
-	// Check the secret store before the user goes through a login: an
-	// explicit keyring that is unavailable fails now, not after a device
-	// flow or a key exchange.
-	store, err := f.NewSecretStore()
-	if err != nil {
-		return err
+// obtainSecret logs in the way the flags say, else the way the stored
+// login did (API key or password), else through the device flow.
+func obtainSecret(ctx context.Context, opts *LoginOptions, client *zenml.Client, existing *login.Target, rejected string) (obtained, error) {
+	var o obtained
+	var err error
+	if existing != nil && existing.Server != nil {
+		o.clientID = existing.Server.DeviceClientID
 	}
-
-	var (
-		secret   credentials.Secret
-		method   string
-		clientID string
-	)
-	if existing != nil {
-		clientID = existing.DeviceClientID
-	}
-	reuse := !explicit && existing != nil && (existing.AuthMethod == config.AuthAPIKey || existing.AuthMethod == config.AuthPassword)
+	reuse := existing != nil && (existing.AuthMethod == config.AuthAPIKey || existing.AuthMethod == config.AuthPassword)
 	switch {
 	case opts.APIKey:
-		method = config.AuthAPIKey
-		secret, err = apiKeyLogin(ctx, opts, client)
+		o.method = config.AuthAPIKey
+		o.secret, err = apiKeyLogin(ctx, opts, client)
 	case opts.Username != "":
-		method = config.AuthPassword
-		secret, err = passwordLogin(ctx, opts, client)
-	case reuse:
-		method = existing.AuthMethod
-		secret, err = storedLogin(ctx, opts, client, existing, storedRejected)
+		o.method = config.AuthPassword
+		o.secret, err = passwordLogin(ctx, opts, client)
+	case reuse && !opts.Device:
+		o.method = existing.AuthMethod
+		o.secret, err = storedLogin(ctx, opts, client, existing, rejected)
 	default:
-		method = config.AuthDevice
-		if clientID == "" {
-			clientID = uuid.NewString()
+		o.method = config.AuthDevice
+		if o.clientID == "" {
+			o.clientID = uuid.NewString()
 		}
-		secret, err = deviceLogin(ctx, opts, client, clientID)
+		o.secret, err = deviceLogin(ctx, opts, client, o.clientID)
 	}
-	if err != nil {
-		return err
-	}
+	return o, err
+}
 
-	// Check the new token before anything is stored.
-	authed := client.WithTokens(zenml.StaticToken(secret.AccessToken))
-	user, err := authed.CurrentUser(ctx)
-	if err != nil {
-		return fmt.Errorf("logged in, but %s rejected the new token: %w", serverURL, err)
+// reportLogin says who is logged in, which account is now active and
+// where the secret went.
+func reportLogin(opts *LoginOptions, serverURL string, user *zenml.User, o obtained, saved login.Saved, wasActive bool) {
+	cs, errOut := opts.IO.ErrColorScheme(), opts.IO.ErrOut
+	name := iostreams.OneLine(user.Name)
+	switch {
+	case saved.Added && saved.PreviousAccount != "":
+		fmt.Fprintf(errOut, "%s Added account %s on %s; active account: %s (was %s)\n",
+			cs.SuccessIcon(), cs.Bold(name), serverURL, name, iostreams.OneLine(saved.PreviousAccount))
+	case saved.PreviousAccount != "":
+		fmt.Fprintf(errOut, "%s Logged in to %s as %s %s; active account: %s (was %s)\n",
+			cs.SuccessIcon(), serverURL, user.AccountType(), cs.Bold(name), name, iostreams.OneLine(saved.PreviousAccount))
+	default:
+		fmt.Fprintf(errOut, "%s Logged in to %s as %s %s\n", cs.SuccessIcon(), serverURL, user.AccountType(), cs.Bold(name))
 	}
-
-	unlock, err := f.LockServer(ctx, serverURL)
-	if err != nil {
-		return err
+	if !wasActive {
+		fmt.Fprintf(errOut, "  %s is now the active server\n", serverURL)
 	}
-	defer unlock()
-	if err := store.Set(serverURL, secret); err != nil {
-		return err
-	}
-	if err := saveMetadata(f, serverURL, info, user, existing, tlsOpts, method, store.Kind(), clientID); err != nil {
-		return err
-	}
-	if existing != nil {
-		// The secret moved to another store: remove the old copy, only now
-		// that the new one is written and recorded, so that exactly one
-		// exists. Compare the stores, not the config field, which may be
-		// empty for the current mode.
-		old, err := f.SecretStoreFor(existing)
-		switch {
-		case err != nil:
-			fmt.Fprintf(errOut, "%s The old copy of the credentials of %s (in the %s store) could not be reached to delete it: %v\n",
-				cs.WarningIcon(), serverURL, existing.SecretStore, err)
-		case old.Kind() != store.Kind():
-			deleteFrom(opts, old, existing)
-		}
-	}
-	fmt.Fprintf(errOut, "%s Logged in to %s as %s %s\n", cs.SuccessIcon(), serverURL, user.AccountType(), cs.Bold(user.Name))
-	fmt.Fprintf(errOut, "  Credentials stored in %s\n", store.Location())
-	if secret.ExpiresAt.IsZero() {
+	fmt.Fprintf(errOut, "  Credentials stored in %s\n", saved.Location)
+	if o.secret.ExpiresAt.IsZero() {
 		fmt.Fprintf(errOut, "  The access token does not expire\n")
-	} else if method == config.AuthDevice {
-		fmt.Fprintf(errOut, "  The session expires at %s; then run `zenctl login %s` again\n", secret.ExpiresAt.UTC().Format(time.RFC3339), serverURL)
+	} else if o.method == config.AuthDevice {
+		fmt.Fprintf(errOut, "  The session expires at %s; then run `zenctl login %s` again\n", o.secret.ExpiresAt.UTC().Format(time.RFC3339), serverURL)
 	}
-	return nil
 }
 
 // moveToRequestedStore moves a working login's secret to the store that
-// --storage or ZENCTL_STORAGE asks for, when it is in another one: copy,
-// record the new store with save, then delete the old copy, all under the
-// server's lock so that a renewal cannot write to the old store between.
-// It reports whether it moved the secret (and so called save).
-func moveToRequestedStore(ctx context.Context, opts *LoginOptions, s *config.Server, save func(storeKind string) error) (bool, error) {
-	f := opts.Factory
-	if f.RequestedStorage() == "" {
-		return false, nil
+// --storage or ZENCTL_STORAGE asks for, when it is in another one.
+func moveToRequestedStore(ctx context.Context, opts *LoginOptions, m *login.Manager, t *login.Target) error {
+	if m.Settings.StorageRequested() == "" {
+		return nil
 	}
-	store, err := f.NewSecretStore()
+	store, err := m.NewStore()
 	if err != nil {
-		return false, err
-	}
-	old, err := f.SecretStoreFor(s)
-	if err != nil {
-		return false, err
+		return err
 	}
 	// Compare the stores, not the config field: an entry without one
 	// means the current mode, which may be the very store asked for.
-	if old.Kind() == store.Kind() {
-		return false, nil
+	if t.Store.Kind() == store.Kind() {
+		return nil
 	}
-	unlock, err := f.LockServer(ctx, s.URL)
-	if err != nil {
-		return false, err
+	if err := m.Move(ctx, t, store); err != nil {
+		return err
 	}
-	defer unlock()
-	secret, err := old.Get(s.URL)
-	if err != nil {
-		return false, fmt.Errorf("cannot read the credentials of %s from %s to move them (%v); log in again instead: `%s`",
-			s.URL, old.Location(), err, factory.LoginCommand(s))
-	}
-	if err := store.Set(s.URL, secret); err != nil {
-		return false, err
-	}
-	if err := save(store.Kind()); err != nil {
-		return false, err
-	}
-	deleteFrom(opts, old, s)
-	fmt.Fprintf(opts.IO.ErrOut, "Moved the credentials of %s to %s\n", s.URL, store.Location())
-	return true, nil
-}
-
-// deleteFrom removes a login's secret from the store that held it before
-// it moved; a copy left behind is said, since it may be a plain file.
-func deleteFrom(opts *LoginOptions, old credentials.SecretStore, s *config.Server) {
-	if err := old.Delete(s.URL); err != nil && !errors.Is(err, credentials.ErrNotFound) {
-		fmt.Fprintf(opts.IO.ErrOut, "%s The old copy of the credentials of %s (in %s) could not be deleted: %v\n",
-			opts.IO.ErrColorScheme().WarningIcon(), s.URL, old.Location(), err)
-	}
+	fmt.Fprintf(opts.IO.ErrOut, "Moved the credentials of %s on %s to %s\n", t.AccountName(), t.URL, store.Location())
+	return nil
 }
 
 // caCertPath turns --ssl-ca-cert into the absolute path recorded for later
 // commands, which may run from another directory. PEM text, which zenml's
 // --ssl-ca-cert also takes, is kept in a file of zenctl's config dir.
-func caCertPath(f *factory.Factory, value string) (string, error) {
+func caCertPath(configDir, value string) (string, error) {
 	// The same test as the client's loader: PEM may follow other lines
 	// (openssl's -showcerts output, "# Issuer:" comments).
 	if !strings.Contains(value, "-----BEGIN") {
@@ -371,12 +430,8 @@ func caCertPath(f *factory.Factory, value string) (string, error) {
 		}
 		return p, nil
 	}
-	dir, err := f.ConfigDir()
-	if err != nil {
-		return "", err
-	}
 	sum := sha256.Sum256([]byte(value))
-	dir = filepath.Join(dir, "ca")
+	dir := filepath.Join(configDir, "ca")
 	if err := config.EnsureDir(dir); err != nil {
 		return "", err
 	}
@@ -385,6 +440,20 @@ func caCertPath(f *factory.Factory, value string) (string, error) {
 		return "", err
 	}
 	return p, nil
+}
+
+// isLoopback reports whether a server URL points at this machine.
+func isLoopback(serverURL string) bool {
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // notAServerError explains why a URL does not answer like a ZenML server.
@@ -400,10 +469,10 @@ func notAServerError(serverURL string, err error) error {
 	return fmt.Errorf("cannot reach a ZenML server at %s: %w", serverURL, err)
 }
 
-// stillLoggedIn checks the stored credentials of a server, over the TLS
-// settings this login was given; an expired token is renewed on the way.
-func stillLoggedIn(ctx context.Context, f *factory.Factory, s *config.Server, tlsOpts factory.TLSOptions) (*zenml.User, error) {
-	client, _, err := f.StoredClient(s, tlsOpts)
+// stillLoggedIn checks a stored login, over the TLS settings this login
+// was given; an expired token is renewed on the way.
+func stillLoggedIn(ctx context.Context, m *login.Manager, t *login.Target, tls login.TLS) (*zenml.User, error) {
+	client, err := m.ClientFor(t, tls)
 	if err != nil {
 		return nil, err
 	}
@@ -411,57 +480,61 @@ func stillLoggedIn(ctx context.Context, f *factory.Factory, s *config.Server, tl
 }
 
 // storedLogin logs in again with the API key or password stored for the
-// server. When the server rejects it, a terminal is asked for a new one;
+// account. When the server rejects it, a terminal is asked for a new one;
 // a script gets an error naming the flag to use.
-func storedLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, s *config.Server, rejected string) (credentials.Secret, error) {
+func storedLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, t *login.Target, rejected string) (credentials.Secret, error) {
 	if rejected == "" {
-		store, err := opts.Factory.SecretStoreFor(s)
-		if err != nil {
-			return credentials.Secret{}, err
+		secret, why, err := exchangeStored(ctx, opts, client, t)
+		if err != nil || why == "" {
+			return secret, err
 		}
-		stored, err := store.Get(s.URL)
-		switch {
-		case errors.Is(err, credentials.ErrNotFound):
-			rejected = "no credentials are stored for it"
-		case storeUnreadable(err):
-			// A keyring that hangs or stays locked must not be a dead end:
-			// the secret can still be given again.
-			rejected = "the stored credentials cannot be read: " + err.Error()
-		case err != nil:
-			return credentials.Secret{}, err
-		case s.AuthMethod == config.AuthAPIKey && stored.APIKey != "":
-			fmt.Fprintf(opts.IO.ErrOut, "Logging in with the stored API key\n")
-			secret, err := exchangeAPIKey(ctx, client, stored.APIKey)
-			if err == nil || !zenml.IsKind(err, zenml.KindCredentials) {
-				return secret, wrapLoginError(client.ServerURL(), "API key", err)
-			}
-			rejected = "the server rejected the stored API key: " + errorMessage(err)
-		case s.AuthMethod == config.AuthPassword && stored.HasPassword:
-			fmt.Fprintf(opts.IO.ErrOut, "Logging in as %s with the stored password\n", stored.Username)
-			secret, err := exchangePassword(ctx, client, stored.Username, stored.Password)
-			if err == nil || !zenml.IsKind(err, zenml.KindCredentials) {
-				return secret, wrapLoginError(client.ServerURL(), "password", err)
-			}
-			rejected = "the server rejected the stored password: " + errorMessage(err)
-		default:
-			rejected = "the stored credentials are incomplete"
-		}
+		rejected = why
 	}
+	hint := fmt.Errorf("%s; run `%s`", rejected, login.LoginCommand(t.Server, t.Account))
 	if !opts.IO.CanPrompt() {
-		return credentials.Secret{}, &exitcode.AuthError{Err: fmt.Errorf("%s; run `%s`", rejected, factory.LoginCommand(s))}
+		return credentials.Secret{}, &exitcode.AuthError{Err: hint}
 	}
-	cs := opts.IO.ErrColorScheme()
-	fmt.Fprintf(opts.IO.ErrOut, "%s %s\n", cs.WarningIcon(), upperFirst(rejected))
-	if s.AuthMethod == config.AuthAPIKey {
+	fmt.Fprintf(opts.IO.ErrOut, "%s %s\n", opts.IO.ErrColorScheme().WarningIcon(), upperFirst(rejected))
+	if t.AuthMethod == config.AuthAPIKey {
 		return apiKeyLogin(ctx, opts, client)
 	}
-	username := s.Account
-	if username == "" || s.AccountType != config.AccountUser {
-		return credentials.Secret{}, &exitcode.AuthError{Err: fmt.Errorf("%s; run `%s`", rejected, factory.LoginCommand(s))}
+	if t.Account.Type == config.AccountServiceAccount {
+		return credentials.Secret{}, &exitcode.AuthError{Err: hint}
 	}
 	withUser := *opts
-	withUser.Username = username
+	withUser.Username = t.Account.Name
 	return passwordLogin(ctx, &withUser, client)
+}
+
+// exchangeStored exchanges the stored secret for a new token; why says,
+// when it could not, what the user must give again.
+func exchangeStored(ctx context.Context, opts *LoginOptions, client *zenml.Client, t *login.Target) (credentials.Secret, string, error) {
+	stored, err := t.Store.Get(t.SecretKey)
+	switch {
+	case errors.Is(err, credentials.ErrNotFound):
+		return credentials.Secret{}, "no credentials are stored for it", nil
+	case storeUnreadable(err):
+		// A keyring that hangs or stays locked must not be a dead end:
+		// the secret can still be given again.
+		return credentials.Secret{}, "the stored credentials cannot be read: " + err.Error(), nil
+	case err != nil:
+		return credentials.Secret{}, "", err
+	case t.AuthMethod == config.AuthAPIKey && stored.APIKey != "":
+		fmt.Fprintf(opts.IO.ErrOut, "Logging in with the stored API key\n")
+		secret, err := exchangeAPIKey(ctx, client, stored.APIKey)
+		if err == nil || !zenml.IsKind(err, zenml.KindCredentials) {
+			return secret, "", wrapLoginError(client.ServerURL(), "API key", err)
+		}
+		return credentials.Secret{}, "the server rejected the stored API key: " + errorMessage(err), nil
+	case t.AuthMethod == config.AuthPassword && stored.HasPassword:
+		fmt.Fprintf(opts.IO.ErrOut, "Logging in as %s with the stored password\n", iostreams.OneLine(stored.Username))
+		secret, err := exchangePassword(ctx, client, stored.Username, stored.Password)
+		if err == nil || !zenml.IsKind(err, zenml.KindCredentials) {
+			return secret, "", wrapLoginError(client.ServerURL(), "password", err)
+		}
+		return credentials.Secret{}, "the server rejected the stored password: " + errorMessage(err), nil
+	}
+	return credentials.Secret{}, "the stored credentials are incomplete", nil
 }
 
 // storeUnreadable reports whether err is the secret store failing, not the
@@ -518,10 +591,8 @@ func exchangeAPIKey(ctx context.Context, client *zenml.Client, key string) (cred
 }
 
 func readAPIKey(opts *LoginOptions) (string, error) {
-	if opts.Factory.Getenv != nil {
-		if key := opts.Factory.Getenv("ZENML_STORE_API_KEY"); key != "" {
-			return key, nil
-		}
+	if key := opts.Factory.Env("ZENML_STORE_API_KEY"); key != "" {
+		return key, nil
 	}
 	if opts.IO.CanPrompt() {
 		key, err := opts.Prompter.Password("API key")
@@ -594,33 +665,4 @@ func promptError(err error) error {
 		return exitcode.ErrCancelled
 	}
 	return err
-}
-
-func saveMetadata(f *factory.Factory, serverURL string, info *zenml.ServerInfo, user *zenml.User, existing *config.Server,
-	tlsOpts factory.TLSOptions, method, storeKind, clientID string) error {
-	return f.UpdateConfig(func(c *config.Config) error {
-		s := config.Server{URL: serverURL}
-		if cur := c.Server(serverURL); cur != nil {
-			s = *cur
-		}
-		s.ServerID, s.ServerName, s.ServerVersion = info.ID, info.Name, info.Version
-		s.AuthMethod = method
-		s.Account = user.Name
-		s.AccountType = config.AccountUser
-		if user.Body.IsServiceAccount {
-			s.AccountType = config.AccountServiceAccount
-		}
-		s.DeviceClientID = clientID
-		s.SecretStore = storeKind
-		s.CACertPath = tlsOpts.CACert
-		s.VerifySSL = nil
-		if tlsOpts.InsecureSkipVerify {
-			off := false
-			s.VerifySSL = &off
-		}
-		s.LastLogin = time.Now().UTC()
-		c.UpsertServer(s)
-		c.ActiveServer = serverURL
-		return nil
-	})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/output"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -36,9 +37,13 @@ type ServerStatus struct {
 	AuthMethod     string `json:"auth_method"`
 	TokenExpiresAt string `json:"token_expires_at"`
 	SecretStore    string `json:"secret_store"`
-	OK             bool   `json:"ok"`
-	Error          string `json:"error,omitempty"`
-	authFailed     bool
+	// Where the server, the account and the credentials came from.
+	ServerSource      string `json:"server_source"`
+	AccountSource     string `json:"account_source,omitempty"`
+	CredentialsSource string `json:"credentials_source,omitempty"`
+	OK                bool   `json:"ok"`
+	Error             string `json:"error,omitempty"`
+	authFailed        bool
 }
 
 // NewCmdStatus builds `zenctl status` (alias whoami).
@@ -88,40 +93,24 @@ func runStatus(ctx context.Context, opts *StatusOptions) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := f.Config()
+	m, err := f.Logins()
 	if err != nil {
 		return err
 	}
-	var urls []string
-	if opts.All {
-		urls = cfg.ServerURLs()
-		if env := f.Env(); env.StoreURL != "" {
-			if u, err := zenml.NormalizeServerURL(env.StoreURL); err == nil && cfg.Server(u) == nil {
-				urls = append(urls, u)
-			}
-		}
-		if len(urls) == 0 {
+	servers, err := statusServers(opts, m)
+	if err != nil {
+		if errors.Is(err, login.ErrNotLoggedIn) && opts.All && format != output.FormatTable {
 			// A script parsing the list gets an empty one, and still exit 4.
-			if format != output.FormatTable {
-				if err := output.Print(opts.IO, format, []ServerStatus{}, nil); err != nil {
-					return err
-				}
+			if err := output.Print(opts.IO, format, []ServerStatus{}, nil); err != nil {
+				return err
 			}
-			return &exitcode.AuthError{Err: factory.ErrNotLoggedIn}
 		}
-	} else {
-		u, err := f.ResolveServerURL()
-		if err != nil {
-			return err
-		}
-		urls = []string{u}
+		return err
 	}
-
-	statuses := make([]ServerStatus, 0, len(urls))
-	for _, u := range urls {
-		statuses = append(statuses, checkServer(ctx, f, cfg, u))
+	statuses := make([]ServerStatus, 0, len(servers))
+	for _, srv := range servers {
+		statuses = append(statuses, checkServer(ctx, m, srv))
 	}
-
 	if format == output.FormatTable {
 		printStatuses(opts.IO, statuses)
 	} else {
@@ -133,6 +122,39 @@ func runStatus(ctx context.Context, opts *StatusOptions) error {
 			return err
 		}
 	}
+	return statusExit(statuses)
+}
+
+// statusServers are the servers to check, each with where it was chosen.
+func statusServers(opts *StatusOptions, m *login.Manager) ([]config.Setting, error) {
+	if !opts.All {
+		_, source, err := m.ServerURL()
+		if err != nil {
+			return nil, err
+		}
+		return []config.Setting{source}, nil
+	}
+	cfg, err := m.Config()
+	if err != nil {
+		return nil, err
+	}
+	var servers []config.Setting
+	for _, u := range cfg.ServerURLs() {
+		servers = append(servers, config.Setting{Value: u, Source: config.SourceConfig})
+	}
+	if env := m.Env(); env.StoreURL != "" {
+		if u, err := zenml.NormalizeServerURL(env.StoreURL); err == nil && cfg.Server(u) == nil {
+			servers = append(servers, config.Setting{Value: u, Source: config.SourceEnv, Env: "ZENML_STORE_URL"})
+		}
+	}
+	if len(servers) == 0 {
+		return nil, &exitcode.AuthError{Err: login.ErrNotLoggedIn}
+	}
+	return servers, nil
+}
+
+// statusExit is 4 when any login needs the user, 1 when any check failed.
+func statusExit(statuses []ServerStatus) error {
 	for _, s := range statuses {
 		if s.authFailed {
 			return exitcode.SilentAuthError
@@ -146,24 +168,22 @@ func runStatus(ctx context.Context, opts *StatusOptions) error {
 	return nil
 }
 
-func checkServer(ctx context.Context, f *factory.Factory, cfg *config.Config, serverURL string) ServerStatus {
-	st := ServerStatus{Server: serverURL, Active: cfg.ActiveServer == serverURL, TokenExpiresAt: "unknown"}
-	if s := cfg.Server(serverURL); s != nil {
-		st.ServerVersion, st.ServerID = s.ServerVersion, s.ServerID
-		st.Account, st.AccountType, st.AuthMethod, st.SecretStore = s.Account, s.AccountType, s.AuthMethod, s.SecretStore
+func checkServer(ctx context.Context, m *login.Manager, server config.Setting) ServerStatus {
+	serverURL, err := zenml.NormalizeServerURL(server.Value)
+	if err != nil {
+		return failed(ServerStatus{Server: server.Value, TokenExpiresAt: "unknown"}, err)
 	}
-	saved := f.ServerFlag
-	f.ServerFlag = serverURL
-	client, target, err := f.AuthenticatedClient(ctx)
-	f.ServerFlag = saved
+	st := recordedStatus(m, serverURL)
+	st.ServerSource = server.Describe("server")
+	t, err := m.ResolveServer(serverURL, server)
 	if err != nil {
 		return failed(st, err)
 	}
-	st.AuthMethod = target.AuthMethod
-	if target.FromEnv {
-		st.SecretStore = "environment"
+	describeTarget(&st, t, m.Env())
+	client, err := m.ClientFor(t, t.TLS)
+	if err != nil {
+		return failed(st, err)
 	}
-
 	if info, err := client.Info(ctx); err == nil {
 		st.ServerVersion, st.ServerID = info.Version, info.ID
 	} else {
@@ -174,31 +194,87 @@ func checkServer(ctx context.Context, f *factory.Factory, cfg *config.Config, se
 		st = failed(st, err)
 		// An expired or rejected login still shows when its token expired;
 		// any other failure may be the store's own, not worth a second wait.
-		if st.authFailed && target.Store != nil {
-			if secret, err := target.Store.Get(serverURL); err == nil {
-				st.TokenExpiresAt = expiryText(secret.ExpiresAt)
-			}
+		if secret, ok := t.Secret(); st.authFailed && ok {
+			st.TokenExpiresAt = expiryText(secret.ExpiresAt)
 		}
 		return st
 	}
 	st.OK = true
-	st.Account = user.Name
-	st.AccountType = config.AccountUser
-	if user.Body.IsServiceAccount {
-		st.AccountType = config.AccountServiceAccount
-	}
+	st.Account, st.AccountType = user.Name, login.AccountType(user)
 	switch {
-	case target.Store != nil:
+	case t.AuthMethod == config.AuthNone:
+		st.TokenExpiresAt = "never"
+	case t.Store != nil:
 		// After the check, which may have renewed the token.
-		if secret, err := target.Store.Get(serverURL); err == nil {
+		if secret, ok := t.Secret(); ok {
 			st.TokenExpiresAt = expiryText(secret.ExpiresAt)
 		}
-	case target.TokenExpiry != nil:
-		if at, ok := target.TokenExpiry(); ok {
+	case t.TokenExpiry != nil:
+		if at, ok := t.TokenExpiry(); ok {
 			st.TokenExpiresAt = expiryText(at)
 		}
 	}
 	return st
+}
+
+// recordedStatus is what the config says of a server, before any check.
+func recordedStatus(m *login.Manager, serverURL string) ServerStatus {
+	st := ServerStatus{Server: serverURL, TokenExpiresAt: "unknown"}
+	cfg, err := m.Config()
+	if err != nil {
+		return st
+	}
+	st.Active = cfg.ActiveServer == serverURL
+	if s := cfg.Server(serverURL); s != nil {
+		st.ServerVersion, st.ServerID = s.ServerVersion, s.ServerID
+		if a := s.Active(); a != nil {
+			st.Account, st.AccountType, st.AuthMethod, st.SecretStore = a.Name, a.Type, a.AuthMethod, a.SecretStore
+		}
+	}
+	return st
+}
+
+// describeTarget fills in how the target authenticates and why it is
+// the account and the credentials it is.
+func describeTarget(st *ServerStatus, t *login.Target, env config.Env) {
+	st.AuthMethod = t.AuthMethod
+	if t.Account != nil {
+		st.Account, st.AccountType, st.SecretStore = t.Account.Name, t.Account.Type, t.Account.SecretStore
+		st.AccountSource = accountSourceText(t.AccountSource)
+	}
+	switch {
+	case t.FromEnv:
+		st.SecretStore = "environment"
+		st.CredentialsSource = envCredentialVariable(env)
+	case t.AuthMethod == config.AuthNone:
+		st.SecretStore = ""
+		st.CredentialsSource = "none (the server does not use authentication)"
+	case t.Store != nil:
+		st.SecretStore = t.Store.Kind()
+		st.CredentialsSource = t.Store.Location()
+	}
+}
+
+func accountSourceText(s config.Source) string {
+	switch s {
+	case config.SourceFlag:
+		return "--account"
+	case config.SourceEnv:
+		return "ZENCTL_ACCOUNT"
+	case config.SourceConfig:
+		return "the active account"
+	}
+	return "the only account"
+}
+
+func envCredentialVariable(env config.Env) string {
+	switch {
+	case env.StoreAPIKey != "":
+		return "ZENML_STORE_API_KEY"
+	case env.StoreUsername != "":
+		return "ZENML_STORE_USERNAME and ZENML_STORE_PASSWORD"
+	}
+	return "ZENML_STORE_API_TOKEN"
 }
 
 func expiryText(at time.Time) string {
@@ -228,19 +304,20 @@ func printStatuses(ios *iostreams.IOStreams, statuses []ServerStatus) {
 		}
 		fmt.Fprintln(ios.Out, cs.Bold(title))
 		if s.OK {
-			fmt.Fprintf(ios.Out, "  %s Logged in as %s %s\n", cs.SuccessIcon(), accountTypeText(s.AccountType), cs.Bold(s.Account))
+			fmt.Fprintf(ios.Out, "  %s Logged in as %s %s\n", cs.SuccessIcon(), accountTypeText(s.AccountType), cs.Bold(iostreams.OneLine(s.Account)))
 		} else {
-			fmt.Fprintf(ios.Out, "  %s %s\n", cs.FailureIcon(), s.Error)
+			fmt.Fprintf(ios.Out, "  %s %s\n", cs.FailureIcon(), iostreams.OneLine(s.Error))
 		}
 		d := []struct{ k, v string }{
 			{"Server version", s.ServerVersion}, {"Server ID", s.ServerID},
 			{"Auth method", authMethodText(s.AuthMethod)}, {"Token expires", s.TokenExpiresAt},
-			{"Secret stored in", s.SecretStore},
+			{"Secret stored in", s.SecretStore}, {"Server from", s.ServerSource},
+			{"Account from", s.AccountSource}, {"Credentials", s.CredentialsSource},
 		}
 		for _, kv := range d {
 			// "unknown" says nothing a failed check has not said.
 			if kv.v != "" && !(kv.v == "unknown" && !s.OK) {
-				fmt.Fprintf(ios.Out, "  %-17s %s\n", kv.k+":", kv.v)
+				fmt.Fprintf(ios.Out, "  %-17s %s\n", kv.k+":", iostreams.OneLine(kv.v))
 			}
 		}
 	}
@@ -263,8 +340,10 @@ func authMethodText(m string) string {
 		return "device (browser)"
 	case config.AuthToken:
 		return "token (imported; not renewable)"
-	case factory.AuthMethodEnvironment:
+	case login.AuthMethodEnvironment:
 		return "environment (ZENML_STORE_*)"
+	case config.AuthNone:
+		return "no authentication (NO_AUTH)"
 	}
 	return m
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -67,30 +68,79 @@ func (h *Harness) Reset(answers ...prompt.Answer) {
 }
 
 // Login stores credentials for serverURL as a successful login would,
-// without running the login command: the secret in the memory keyring and
-// the server as the active one.
+// through the login layer but without running the login command: the
+// secret in the memory keyring, the account (named by the server, when the
+// secret's token works) active on the active server.
 func (h *Harness) Login(serverURL string, secret credentials.Secret, method string) {
 	h.T.Helper()
 	u, err := zenml.NormalizeServerURL(serverURL)
 	if err != nil {
 		h.T.Fatal(err)
 	}
-	store := credentials.NewKeyringStore(h.Keyring, time.Second)
-	if err := store.Set(u, secret); err != nil {
-		h.T.Fatal(err)
-	}
-	err = config.Update(h.Dir, func(c *config.Config) error {
-		s := config.Server{URL: u, AuthMethod: method, SecretStore: store.Kind()}
-		if secret.Username != "" {
-			s.Account, s.AccountType = secret.Username, config.AccountUser
-		}
-		c.UpsertServer(s)
-		c.ActiveServer = u
-		return nil
-	})
+	account, accountType := h.accountOf(u, secret)
+
+	// A factory of its own: h.F resolves its settings once, and the next
+	// command must see this login as a new process would.
+	writer := &factory.Factory{IOStreams: h.IO, Getenv: func(k string) string { return h.Env[k] }, Version: "test", Keyring: h.Keyring}
+	m, err := writer.Logins()
 	if err != nil {
 		h.T.Fatal(err)
 	}
+	_, err = m.Save(context.Background(), login.Login{URL: u, Account: account, Type: accountType, Method: method,
+		Secret: secret, Store: credentials.NewKeyringStore(h.Keyring, time.Second)})
+	if err != nil {
+		h.T.Fatal(err)
+	}
+}
+
+// accountOf asks the server whose secret this is, as a login would; a
+// secret the server rejects (tests of expired logins) keeps the username
+// or a placeholder.
+func (h *Harness) accountOf(serverURL string, secret credentials.Secret) (name, accountType string) {
+	ctx := context.Background()
+	c, err := zenml.NewClient(serverURL, zenml.Options{})
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	token := secret.AccessToken
+	if secret.APIKey != "" {
+		if tok, err := c.LoginAPIKey(ctx, secret.APIKey); err == nil {
+			token = tok.AccessToken
+		}
+	}
+	if token != "" {
+		if user, err := c.WithTokens(zenml.StaticToken(token)).CurrentUser(ctx); err == nil {
+			return user.Name, login.AccountType(user)
+		}
+	}
+	if secret.Username != "" {
+		return secret.Username, config.AccountUser
+	}
+	return "test-account", config.AccountUser
+}
+
+// AccountSecret returns the stored secret of one account of a server.
+func (h *Harness) AccountSecret(serverURL, account string) (credentials.Secret, error) {
+	u, err := zenml.NormalizeServerURL(serverURL)
+	if err != nil {
+		return credentials.Secret{}, err
+	}
+	return credentials.NewKeyringStore(h.Keyring, time.Second).Get(credentials.Key(h.Config().ID, u, account))
+}
+
+// SecretKey is where the secret of a server's active account is filed.
+func (h *Harness) SecretKey(serverURL string) string {
+	h.T.Helper()
+	u, err := zenml.NormalizeServerURL(serverURL)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	c := h.Config()
+	s := c.Server(u)
+	if s == nil || s.Active() == nil {
+		h.T.Fatalf("no active account on %s", u)
+	}
+	return credentials.Key(c.ID, u, s.ActiveAccount)
 }
 
 // LoginPassword logs in as a user with a password (the fake's admin is
@@ -110,13 +160,21 @@ func (h *Harness) LoginPassword(serverURL, username, password string) {
 		AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: int64(lifetime / time.Second)}, config.AuthPassword)
 }
 
-// Secret returns the stored secret of a server.
+// Secret returns the stored secret of a server's active account.
 func (h *Harness) Secret(serverURL string) (credentials.Secret, error) {
 	u, err := zenml.NormalizeServerURL(serverURL)
 	if err != nil {
 		return credentials.Secret{}, err
 	}
-	return credentials.NewKeyringStore(h.Keyring, time.Second).Get(u)
+	c, err := config.Load(h.Dir)
+	if err != nil {
+		return credentials.Secret{}, err
+	}
+	s := c.Server(u)
+	if s == nil || s.Active() == nil {
+		return credentials.Secret{}, credentials.ErrNotFound
+	}
+	return credentials.NewKeyringStore(h.Keyring, time.Second).Get(credentials.Key(c.ID, u, s.ActiveAccount))
 }
 
 // Config loads the config file.

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/zenctl/zenctl/internal/cmd/cmdtest"
-	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
 )
 
@@ -18,7 +18,7 @@ func TestRetriesShowOnATerminalOnly(t *testing.T) {
 		fake.InjectFault("GET /api/v1/info", zenmltest.Fault{Status: 503, Times: 1})
 		h := cmdtest.New(t)
 		h.IO.SetStderrTTY(tty)
-		c, err := h.F.NewClient(fake.URL(), factory.TLSOptions{}, nil)
+		c, err := h.F.NewClient(fake.URL(), login.TLS{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

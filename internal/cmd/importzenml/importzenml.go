@@ -20,9 +20,9 @@ import (
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
-	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/output"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -156,8 +156,12 @@ func runZenML(ctx context.Context, opts *ZenMLOptions) error {
 	if err != nil {
 		return err
 	}
+	m, err := f.Logins()
+	if err != nil {
+		return err
+	}
 	if !opts.DryRun {
-		if err := f.RefuseToStoreWhileEnvSet("import", false); err != nil {
+		if err := m.RefuseToStoreWhileEnvSet("import", false); err != nil {
 			return err
 		}
 	}
@@ -173,7 +177,7 @@ func runZenML(ctx context.Context, opts *ZenMLOptions) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := f.Config()
+	cfg, err := m.Config()
 	if err != nil {
 		return err
 	}
@@ -243,23 +247,13 @@ func runZenML(ctx context.Context, opts *ZenMLOptions) error {
 			activate = zenmlActive
 		}
 	} else if len(plan) > 0 {
-		var stored []*importable
-		stored, location, writeErr = storeSecrets(ctx, f, cfg, plan)
-		plan = stored
-		if len(stored) > 0 {
-			if err := saveMetadata(f, stored, zenmlActive, now(), &activate); err != nil && writeErr == nil {
-				writeErr = err
-			}
-		}
+		plan, location, activate, writeErr = saveImports(ctx, m, plan, zenmlActive)
 	} else if cfg.ActiveServer == "" && zenmlActive != "" && cfg.Server(zenmlActive) != nil {
 		// Nothing new, but zenml's current server is a zenctl login
 		// already: still honour "zenml's server becomes the active one".
-		writeErr = f.UpdateConfig(func(c *config.Config) error {
-			if c.ActiveServer == "" && c.Server(zenmlActive) != nil {
-				c.ActiveServer, activate = zenmlActive, zenmlActive
-			}
-			return nil
-		})
+		if writeErr = m.Switch(zenmlActive, ""); writeErr == nil {
+			activate = zenmlActive
+		}
 	}
 	for _, imp := range plan {
 		report.Imported = append(report.Imported, Imported{Server: imp.URL, AuthMethod: imp.Method})
@@ -353,28 +347,28 @@ func verifyAll(ctx context.Context, f *factory.Factory, plan []*importable, repo
 }
 
 func verify(ctx context.Context, f *factory.Factory, imp *importable) string {
-	tlsOpts := factory.TLSOptions{
+	tlsOpts := login.TLS{
 		InsecureSkipVerify: imp.Server.VerifySSL != nil && !*imp.Server.VerifySSL,
 		CACert:             imp.Server.CACertPath,
 	}
-	login, err := f.NewClient(imp.URL, tlsOpts, nil)
+	client, err := f.NewClient(imp.URL, tlsOpts, nil)
 	if err != nil {
 		return "cannot check it: " + oneLine(err.Error())
 	}
-	info, err := login.Info(ctx)
+	info, err := client.Info(ctx)
 	if err != nil {
 		return "cannot check it with the server: " + oneLine(err.Error())
 	}
 	if info.DeploymentType == "cloud" {
 		return ReasonPro
 	}
-	login.SetServerVersion(info.Version)
+	client.SetServerVersion(info.Version)
 	var fresh *zenml.Credentials
 	// No Store: the check keeps the credentials in memory, so a dry run
 	// with --verify still writes nothing.
-	session := &zenml.Session{Login: login, Initial: factory.CredentialsFromSecret(imp.Secret),
+	session := &zenml.Session{Login: client, Initial: login.CredentialsFromSecret(imp.Secret),
 		OnExchange: func(c zenml.Credentials) { fresh = &c }}
-	user, err := login.WithTokens(session).CurrentUser(ctx)
+	user, err := client.WithTokens(session).CurrentUser(ctx)
 	if err != nil {
 		var reauth *zenml.ReauthRequiredError
 		var apiErr *zenml.Error
@@ -387,93 +381,56 @@ func verify(ctx context.Context, f *factory.Factory, imp *importable) string {
 		return "cannot check it with the server: " + oneLine(err.Error())
 	}
 	if fresh != nil {
-		imp.Secret = factory.SecretFromCredentials(*fresh)
+		imp.Secret = login.SecretFromCredentials(*fresh)
 	}
 	imp.Server.ServerID, imp.Server.ServerName, imp.Server.ServerVersion = info.ID, info.Name, info.Version
-	imp.Server.Account = user.Name
-	imp.Server.AccountType = config.AccountUser
-	if user.Body.IsServiceAccount {
-		imp.Server.AccountType = config.AccountServiceAccount
-	}
+	imp.Account, imp.AccountType = user.Name, login.AccountType(user)
 	return ""
 }
 
-// storeSecrets writes the secrets; it stops at the first failure and
-// returns what was stored, so that metadata is recorded for exactly those.
-func storeSecrets(ctx context.Context, f *factory.Factory, cfg *config.Config, plan []*importable) ([]*importable, string, error) {
-	store, err := f.NewSecretStore()
+// importedAccount names the account of a login whose user the import
+// does not know (an API key or token not checked with --verify).
+const importedAccount = "imported"
+
+// saveImports stores each login through the login layer, as `zenctl
+// login` would, each the active account of its server but without making
+// any server active; it stops at the first failure
+// and returns what was stored. zenml's current server then becomes the
+// active one if zenctl has none.
+func saveImports(ctx context.Context, m *login.Manager, plan []*importable, zenmlActive string) (stored []*importable, location, activated string, err error) {
+	store, err := m.NewStore()
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
-	var stored []*importable
 	for _, imp := range plan {
-		if err := storeSecret(ctx, f, cfg, store, imp); err != nil {
-			return stored, store.Location(), err
+		l := login.Login{URL: imp.URL, Account: imp.Account, Type: imp.AccountType, Method: imp.Method,
+			Secret: imp.Secret, Store: store, KeepActiveServer: true}
+		if l.Account == "" {
+			l.Account = importedAccount
 		}
-		imp.Server.SecretStore = store.Kind()
+		if imp.Server.ServerID != "" {
+			l.Info = &zenml.ServerInfo{ID: imp.Server.ServerID, Name: imp.Server.ServerName, Version: imp.Server.ServerVersion}
+		}
+		if imp.Active {
+			// zenml records TLS settings for its current server only.
+			l.TLS = &login.TLS{InsecureSkipVerify: imp.Server.VerifySSL != nil && !*imp.Server.VerifySSL, CACert: imp.Server.CACertPath}
+		}
+		if _, err := m.Save(ctx, l); err != nil {
+			return stored, store.Location(), "", fmt.Errorf("storing the credentials of %s: %w", imp.URL, err)
+		}
 		stored = append(stored, imp)
 	}
-	return stored, store.Location(), nil
-}
-
-// storeSecret writes one server's secret under the server's lock, so a
-// token renewal running at the same time cannot overwrite it.
-func storeSecret(ctx context.Context, f *factory.Factory, cfg *config.Config, store credentials.SecretStore, imp *importable) error {
-	unlock, err := f.LockServer(ctx, imp.URL)
+	cfg, err := m.Config()
 	if err != nil {
-		return err
+		return stored, store.Location(), "", err
 	}
-	defer unlock()
-	if err := store.Set(imp.URL, imp.Secret); err != nil {
-		return fmt.Errorf("storing the credentials of %s: %w", imp.URL, err)
+	if cfg.ActiveServer == "" && zenmlActive != "" && cfg.Server(zenmlActive) != nil {
+		if err := m.Switch(zenmlActive, ""); err != nil {
+			return stored, store.Location(), "", err
+		}
+		activated = zenmlActive
 	}
-	if existing := cfg.Server(imp.URL); existing != nil && existing.SecretStore != "" && existing.SecretStore != store.Kind() {
-		// --overwrite moved the secret to another store: remove the old
-		// copy, only now that the new one is written (as login does).
-		if old, err := f.SecretStoreFor(existing); err == nil {
-			_ = old.Delete(imp.URL)
-		}
-	}
-	return nil
-}
-
-// saveMetadata records the imported servers in one config update, and makes
-// zenml's current server the active one if zenctl has none.
-func saveMetadata(f *factory.Factory, stored []*importable, zenmlActive string, now time.Time, activated *string) error {
-	return f.UpdateConfig(func(c *config.Config) error {
-		for _, imp := range stored {
-			s := imp.Server
-			if cur := c.Server(imp.URL); cur != nil {
-				// --overwrite: keep what the import cannot know — this
-				// machine's device client id, unknown keys, and TLS
-				// settings for servers zenml has none for (it records them
-				// only for its current server).
-				merged := *cur
-				if s.ServerID != "" {
-					merged.ServerID, merged.ServerName, merged.ServerVersion = s.ServerID, s.ServerName, s.ServerVersion
-				}
-				if imp.Active {
-					merged.VerifySSL, merged.CACertPath = s.VerifySSL, s.CACertPath
-				}
-				merged.Account, merged.AccountType = s.Account, s.AccountType
-				merged.SecretStore = s.SecretStore
-				s = merged
-			}
-			s.AuthMethod = imp.Method
-			s.TokenExpiresAt = nil
-			if !imp.Secret.ExpiresAt.IsZero() {
-				at := imp.Secret.ExpiresAt.UTC()
-				s.TokenExpiresAt = &at
-			}
-			s.LastLogin = now.UTC()
-			c.UpsertServer(s)
-		}
-		if c.ActiveServer == "" && zenmlActive != "" && c.Server(zenmlActive) != nil {
-			c.ActiveServer = zenmlActive
-			*activated = zenmlActive
-		}
-		return nil
-	})
+	return stored, store.Location(), activated, nil
 }
 
 // printReport writes the human report to stderr, where login messages go:

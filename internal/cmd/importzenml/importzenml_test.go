@@ -148,15 +148,15 @@ func TestImport093(t *testing.T) {
 		t.Errorf("servers = %v, want the 3 imported", got)
 	}
 	prod := cfg.Server("https://zenml.example.com")
-	if prod.AuthMethod != config.AuthAPIKey || prod.ServerID != "0e1d2c3b-4a59-4687-9a8b-7c6d5e4f3a2b" || prod.ServerName != "prod" ||
-		prod.ServerVersion != "0.93.0" || prod.SecretStore != "keyring" || prod.VerifySSL != nil ||
+	if prod.Active().AuthMethod != config.AuthAPIKey || prod.ServerID != "0e1d2c3b-4a59-4687-9a8b-7c6d5e4f3a2b" || prod.ServerName != "prod" ||
+		prod.ServerVersion != "0.93.0" || prod.Active().SecretStore != "keyring" || prod.VerifySSL != nil ||
 		prod.CACertPath != "/home/alice/.config/zenml/local_stores/certificates/ca_bundle.pem" {
 		t.Errorf("prod metadata = %+v", *prod)
 	}
-	if s := cfg.Server("https://staging.zenml.internal:8443"); s.AuthMethod != config.AuthPassword || s.CACertPath != "" || s.TokenExpiresAt != nil {
+	if s := cfg.Server("https://staging.zenml.internal:8443"); s.Active().AuthMethod != config.AuthPassword || s.CACertPath != "" || s.Active().TokenExpiresAt != nil {
 		t.Errorf("staging metadata = %+v; the store's CA applies only to the store's server", *s)
 	}
-	if s := cfg.Server("http://127.0.0.1:8237"); s.AuthMethod != config.AuthToken || s.TokenExpiresAt == nil {
+	if s := cfg.Server("http://127.0.0.1:8237"); s.Active().AuthMethod != config.AuthToken || s.Active().TokenExpiresAt == nil {
 		t.Errorf("local metadata = %+v", *s)
 	}
 }
@@ -291,7 +291,7 @@ func TestImport058(t *testing.T) {
 	}
 	cfg := h.Config()
 	srv := cfg.Server("https://zenml-058.example.org")
-	if srv == nil || srv.VerifySSL == nil || *srv.VerifySSL || srv.AuthMethod != config.AuthAPIKey {
+	if srv == nil || srv.VerifySSL == nil || *srv.VerifySSL || srv.Active().AuthMethod != config.AuthAPIKey {
 		t.Fatalf("metadata = %+v; want verify_ssl false", srv)
 	}
 	if cfg.ActiveServer != "https://zenml-058.example.org" {
@@ -445,7 +445,7 @@ func TestExistingLoginAndOverwrite(t *testing.T) {
 		t.Errorf("secret after --overwrite = %+v", redact(s))
 	}
 	srv := h.Config().Server("https://zenml.example.com")
-	if srv.AuthMethod != config.AuthAPIKey || srv.DeviceClientID != "2b1c0d9e-8f7a-4b6c-9d5e-4f3a2b1c0d9e" || srv.ServerName != "prod" {
+	if srv.Active().AuthMethod != config.AuthAPIKey || srv.DeviceClientID != "2b1c0d9e-8f7a-4b6c-9d5e-4f3a2b1c0d9e" || srv.ServerName != "prod" {
 		t.Errorf("metadata after --overwrite = %+v", *srv)
 	}
 }
@@ -563,7 +563,7 @@ func TestVerify(t *testing.T) {
 	h = cmdtest.New(t)
 	runJSON(t, h, ZenMLOptions{ConfigPath: dir, Verify: true, Now: time.Now})
 	s := h.Config().Server(srv.URL())
-	if s == nil || s.Account != "ci-bot" || s.AccountType != config.AccountServiceAccount || s.ServerID != srv.ServerID() {
+	if s == nil || s.Active().Name != "ci-bot" || s.Active().Type != config.AccountServiceAccount || s.ServerID != srv.ServerID() {
 		t.Errorf("metadata = %+v; want the verified account", s)
 	}
 	if sec, _ := h.Secret(srv.URL()); sec.AccessToken == "" {

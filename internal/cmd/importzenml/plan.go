@@ -34,7 +34,10 @@ type importable struct {
 	Secret credentials.Secret
 	// Server is the metadata to record, without the secret store kind.
 	Server config.Server
-	Active bool
+	// Account is the user the login acts as, when known: the username of
+	// a password login, or what --verify learnt.
+	Account, AccountType string
+	Active               bool
 }
 
 // classify decides what to do with one zenml login: import it, or skip it
@@ -90,6 +93,7 @@ func classify(l *zenmlLogin, now time.Time) (*importable, string) {
 		// A username without a password is zenml's default user, whose
 		// password is empty; zenml logs in with "" then too.
 		imp.Secret = credentials.Secret{Username: l.Username, Password: l.Password, HasPassword: true}
+		imp.Account, imp.AccountType = l.Username, config.AccountUser
 		token(&imp.Secret)
 		return imp, ""
 	}

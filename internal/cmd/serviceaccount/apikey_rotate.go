@@ -11,9 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
-	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/output"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -68,7 +68,9 @@ func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) erro
 			If this client logs in with the rotated key, --set-key stores the
 			new key after checking that it logs in, so the client keeps working;
 			without it, zenctl warns that this client's own login will stop.
-			--set-key refuses to switch this client to another account.
+			With --set-key, the key of another service account is stored as
+			that account's login on the server (added if missing), beside the
+			account in use, which stays active; 'zenctl switch' picks it.
 
 			-o json prints {"name", "id", "key", "previous_key_valid_until"},
 			an array of them with --all.
@@ -143,7 +145,7 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 		}
 		keys = []zenml.APIKey{*key}
 	}
-	current := f.CurrentAPIKeyID(kc.target)
+	current := currentAPIKeyID(f, kc.target)
 	usesOne := false
 	for _, k := range keys {
 		usesOne = usesOne || k.ID == current
@@ -152,13 +154,6 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	// store if this client logs in with one of them.
 	if opts.SetKey && opts.All && !usesOne {
 		return exitcode.Usagef("--set-key with --all stores the new key this client logs in with, but it uses none of %s's keys; rotate one key with --set-key instead", kc.sa.Name)
-	}
-	// Storing a key of another account would silently swap this client's
-	// identity (and drop, say, an admin's stored password): refuse, and
-	// say how to switch on purpose.
-	if opts.SetKey && !opts.All && !usesOne && !loggedInAs(kc.target, kc.sa.Name) {
-		return exitcode.Usagef("--set-key would make this client log in to %s as service account %s instead of %s; to switch on purpose, rotate without --set-key, then run `zenctl login %s --api-key` with the new key",
-			kc.target.URL, kc.sa.Name, describeAccount(kc.target), kc.target.URL)
 	}
 	if len(keys) == 0 {
 		fmt.Fprintf(errOut, "Service account %s has no API keys; nothing rotated.\n", kc.sa.Name)
@@ -326,36 +321,18 @@ func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResu
 	}
 	switch {
 	case !kc.sa.Body.Active:
-		fmt.Fprintf(errOut, "%s Service account %s is deactivated: no new secret logs in until `zenctl service-account activate %s`\n", cs.WarningIcon(), kc.sa.Name, factory.ShellWord(kc.sa.Name))
+		fmt.Fprintf(errOut, "%s Service account %s is deactivated: no new secret logs in until `zenctl service-account activate %s`\n", cs.WarningIcon(), kc.sa.Name, login.ShellWord(kc.sa.Name))
 		withLoginHint = false
 	case len(inactive) == 1 && len(results) == 1:
 		fmt.Fprintf(errOut, "%s The key is deactivated: the new secret logs in only after `zenctl service-account api-key %s activate %s`\n",
-			cs.WarningIcon(), factory.ShellWord(kc.sa.Name), factory.ShellWord(inactive[0]))
+			cs.WarningIcon(), login.ShellWord(kc.sa.Name), login.ShellWord(inactive[0]))
 		withLoginHint = false
 	default:
 		fmt.Fprintln(errOut, "  Tokens already obtained with a previous secret still work: `deactivate` the key to stop them now, or `delete` it to stop them for good.")
 		if len(inactive) > 0 {
 			fmt.Fprintf(errOut, "%s Deactivated, so their new secrets log in only once activated (`zenctl service-account api-key %s activate KEY`): %s\n",
-				cs.WarningIcon(), factory.ShellWord(kc.sa.Name), strings.Join(inactive, ", "))
+				cs.WarningIcon(), login.ShellWord(kc.sa.Name), strings.Join(inactive, ", "))
 		}
 	}
 	newKeyNotice(ios, file, kc.target.URL, len(results), withLoginHint)
-}
-
-// loggedInAs reports whether this client logs in as the named service
-// account (with any of its keys).
-func loggedInAs(target *factory.Target, serviceAccount string) bool {
-	s := target.Server
-	return s != nil && s.AccountType == config.AccountServiceAccount && s.Account == serviceAccount
-}
-
-func describeAccount(target *factory.Target) string {
-	s := target.Server
-	switch {
-	case s == nil || s.Account == "":
-		return "its current account"
-	case s.AccountType == config.AccountServiceAccount:
-		return "service account " + s.Account
-	}
-	return "user " + s.Account
 }

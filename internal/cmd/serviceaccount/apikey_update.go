@@ -9,6 +9,7 @@ import (
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -135,18 +136,18 @@ func runAPIKeyUpdate(ctx context.Context, opts *APIKeyUpdateOptions) error {
 	if err != nil {
 		return err
 	}
-	self := f.CurrentAPIKeyID(kc.target) == key.ID
+	self := currentAPIKeyID(f, kc.target) == key.ID
 	switch {
 	case opts.Active != nil && !*opts.Active:
 		fmt.Fprintf(opts.IO.ErrOut, "%s Deactivated API key %s of service account %s: from now on it cannot log in, and session tokens obtained with it are rejected\n",
 			cs.SuccessIcon(), cs.Bold(updated.Name), kc.sa.Name)
-		fmt.Fprintf(opts.IO.ErrOut, "  API tokens minted from those sessions stay valid until they expire; `zenctl service-account deactivate %s` stops them too\n", factory.ShellWord(kc.sa.Name))
+		fmt.Fprintf(opts.IO.ErrOut, "  API tokens minted from those sessions stay valid until they expire; `zenctl service-account deactivate %s` stops them too\n", login.ShellWord(kc.sa.Name))
 		if self {
 			// The undo needs a working login, which this one no longer is.
 			fmt.Fprintf(opts.IO.ErrOut, "%s This client logs in to %s with this key, so its own requests are rejected now too\n", cs.WarningIcon(), kc.target.URL)
-			fmt.Fprintf(opts.IO.ErrOut, "  Undo from another login (an admin's, or another key's): `zenctl service-account api-key %s activate %s`\n", factory.ShellWord(kc.sa.Name), factory.ShellWord(updated.Name))
+			fmt.Fprintf(opts.IO.ErrOut, "  Undo from another login (an admin's, or another key's): `zenctl service-account api-key %s activate %s`\n", login.ShellWord(kc.sa.Name), login.ShellWord(updated.Name))
 		} else {
-			fmt.Fprintf(opts.IO.ErrOut, "  Undo with `zenctl service-account api-key %s activate %s`\n", factory.ShellWord(kc.sa.Name), factory.ShellWord(updated.Name))
+			fmt.Fprintf(opts.IO.ErrOut, "  Undo with `zenctl service-account api-key %s activate %s`\n", login.ShellWord(kc.sa.Name), login.ShellWord(updated.Name))
 		}
 	case opts.Active != nil && *opts.Active && opts.Name == nil && opts.Description == nil:
 		fmt.Fprintf(opts.IO.ErrOut, "%s Activated API key %s of service account %s\n", cs.SuccessIcon(), cs.Bold(updated.Name), kc.sa.Name)
@@ -217,8 +218,8 @@ func runAPIKeyDelete(ctx context.Context, opts *APIKeyDeleteOptions) error {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s Deleted API key %s of service account %s; session tokens obtained with it no longer work\n", cs.SuccessIcon(), cs.Bold(key.Name), kc.sa.Name)
-	fmt.Fprintf(opts.IO.ErrOut, "  API tokens minted from those sessions stay valid until they expire; `zenctl service-account deactivate %s` stops them too\n", factory.ShellWord(kc.sa.Name))
-	if opts.Factory.CurrentAPIKeyID(kc.target) == key.ID {
+	fmt.Fprintf(opts.IO.ErrOut, "  API tokens minted from those sessions stay valid until they expire; `zenctl service-account deactivate %s` stops them too\n", login.ShellWord(kc.sa.Name))
+	if currentAPIKeyID(opts.Factory, kc.target) == key.ID {
 		fmt.Fprintf(opts.IO.ErrOut, "%s This client logged in to %s with this key; log in again with another key\n", cs.WarningIcon(), kc.target.URL)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/output"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -127,7 +128,7 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	}
 	sa, err := client.CreateServiceAccount(ctx, req)
 	if zenml.IsKind(err, zenml.KindConflict) {
-		return fmt.Errorf("%w; `zenctl service-account describe %s` shows it, `zenctl service-account api-key %s create NAME` adds a key", err, factory.ShellWord(opts.Name), factory.ShellWord(opts.Name))
+		return fmt.Errorf("%w; `zenctl service-account describe %s` shows it, `zenctl service-account api-key %s create NAME` adds a key", err, login.ShellWord(opts.Name), login.ShellWord(opts.Name))
 	}
 	if err != nil {
 		return err
@@ -145,7 +146,7 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	key, err := client.CreateAPIKey(ctx, sa.ID, zenml.APIKeyRequest{Name: defaultKeyName, Description: &desc})
 	if err != nil {
 		return fmt.Errorf("service account %s was created, but not its API key: %w; create one with `zenctl service-account api-key %s create %s`",
-			sa.Name, err, factory.ShellWord(sa.Name), defaultKeyName)
+			sa.Name, err, login.ShellWord(sa.Name), defaultKeyName)
 	}
 	result.APIKey = &KeyResult{Name: key.Name, ID: key.ID}
 	if err := emitNewKey(opts.IO, file, format, key.Secret(), result, result.APIKey); err != nil {
@@ -210,11 +211,25 @@ func newKeyNotice(ios *iostreams.IOStreams, file *keyFile, serverURL string, n i
 // or written, so a failure here loses nothing but the convenience.
 func adopt(ctx context.Context, ios *iostreams.IOStreams, f *factory.Factory, target *factory.Target, key string) error {
 	cs := ios.ErrColorScheme()
-	user, err := f.AdoptAPIKey(ctx, target, key)
+	m, err := f.Logins()
 	if err != nil {
-		return fmt.Errorf("the new key was issued, but this client could not switch to it: %w", err)
+		return err
 	}
-	fmt.Fprintf(ios.ErrOut, "%s This client now logs in to %s as %s %s with the new key\n", cs.SuccessIcon(), target.URL, user.AccountType(), cs.Bold(user.Name))
+	user, saved, err := m.AdoptAPIKey(ctx, target, key)
+	if err != nil {
+		return fmt.Errorf("the new key was issued, but this client could not store it: %w", err)
+	}
+	name := iostreams.OneLine(user.Name)
+	switch {
+	case user.Name == target.AccountName():
+		fmt.Fprintf(ios.ErrOut, "%s This client now logs in to %s as %s %s with the new key\n", cs.SuccessIcon(), target.URL, user.AccountType(), cs.Bold(name))
+	case saved.Added:
+		fmt.Fprintf(ios.ErrOut, "%s Added account %s on %s with the new key; active account: %s (unchanged; `zenctl switch --account %s` uses it)\n",
+			cs.SuccessIcon(), cs.Bold(name), target.URL, iostreams.OneLine(target.AccountName()), login.ShellWord(user.Name))
+	default:
+		fmt.Fprintf(ios.ErrOut, "%s Stored the new key for account %s on %s; active account: %s (unchanged)\n",
+			cs.SuccessIcon(), cs.Bold(name), target.URL, iostreams.OneLine(target.AccountName()))
+	}
 	return nil
 }
 

@@ -298,21 +298,25 @@ func TestRotateUnknownKey(t *testing.T) {
 	}
 }
 
-// --set-key never swaps this client's identity: an admin rotating a
-// service account's key keeps their own login, and nothing is rotated.
-func TestRotateSetKeyRefusesToSwitchAccounts(t *testing.T) {
+// --set-key by an admin stores the service account's new key as that
+// account's login on the server, beside the admin's, which stays active.
+func TestRotateSetKeyAddsTheServiceAccountBesideTheAdmin(t *testing.T) {
 	e := newEnv(t, zenmltest.Options{})
 	sa := e.fake.CreateServiceAccount("ci")
 	key := e.fake.CreateAPIKey(sa, "default")
-	r := e.run("api-key", "ci", "rotate", "default", "--set-key")
-	if r.err == nil || !strings.Contains(r.err.Error(), "instead of user default") {
-		t.Fatalf("err = %v", r.err)
+	r := e.mustRun("api-key", "ci", "rotate", "default", "--set-key")
+	newKey := strings.TrimSpace(r.stdout)
+	if e.keyLogsIn(key) || !e.keyLogsIn(newKey) {
+		t.Fatal("the key was not rotated")
 	}
-	if !e.keyLogsIn(key) {
-		t.Error("the key was rotated although the command was refused")
+	if !strings.Contains(r.stderr, "Added account ci on "+e.fake.URL()) || !strings.Contains(r.stderr, "active account: default (unchanged") {
+		t.Errorf("stderr: %s", r.stderr)
 	}
 	if secret, err := e.h.Secret(e.fake.URL()); err != nil || secret.Username != "default" {
-		t.Errorf("the admin's login was changed: %+v %v", secret, err)
+		t.Errorf("the admin's login was changed: %v", err)
+	}
+	if secret, err := e.h.AccountSecret(e.fake.URL(), "ci"); err != nil || secret.APIKey != newKey {
+		t.Errorf("the new key was not stored for ci: %v", err)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/output"
 	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml"
@@ -286,12 +287,22 @@ func confirm(ios *iostreams.IOStreams, p prompt.Prompter, yes bool, question str
 	return nil
 }
 
+// currentAPIKeyID is the id of the API key this client logs in to the
+// target with, or "".
+func currentAPIKeyID(f *factory.Factory, target *factory.Target) string {
+	m, err := f.Logins()
+	if err != nil {
+		return ""
+	}
+	return m.CurrentAPIKeyID(target)
+}
+
 // selfServiceAccount reports whether this client logs in as the service
 // account, so a command that disables it can say that the client itself is
 // cut off too. It must run before the change, while the login still works;
 // a failure to tell is treated as "no".
 func selfServiceAccount(ctx context.Context, f *factory.Factory, client *zenml.Client, target *factory.Target, saID string) bool {
-	if f.CurrentAPIKeyID(target) == "" {
+	if currentAPIKeyID(f, target) == "" {
 		// Only an API key logs in as a service account.
 		return false
 	}
@@ -337,7 +348,7 @@ func resolveServiceAccount(ctx context.Context, client *zenml.Client, ref string
 func resolveAPIKey(ctx context.Context, kc *keyContext, ref string) (*zenml.APIKey, error) {
 	key, err := kc.client.ResolveAPIKey(ctx, kc.sa.ID, ref)
 	if zenml.IsKind(err, zenml.KindNotFound) {
-		return nil, fmt.Errorf("%w; `zenctl service-account api-key %s list` shows its keys", err, factory.ShellWord(kc.sa.Name))
+		return nil, fmt.Errorf("%w; `zenctl service-account api-key %s list` shows its keys", err, login.ShellWord(kc.sa.Name))
 	}
 	return key, err
 }

@@ -177,9 +177,14 @@ func TestCreateSetAPIKey(t *testing.T) {
 		if strings.Contains(r.stderr, "zenctl login") {
 			t.Errorf("advised a login although --set-api-key stored the key:\n%s", r.stderr)
 		}
-		secret, err := e.h.Secret(e.fake.URL())
+		// Stored for the service account's own account, beside the admin's
+		// login, which stays the active one.
+		secret, err := e.h.AccountSecret(e.fake.URL(), "ci")
 		if err != nil || secret.APIKey != key {
 			t.Fatalf("stored key differs from the new key (err %v)", err)
+		}
+		if s := e.h.Config().Server(e.fake.URL()); s.ActiveAccount != "default" || s.Account("ci").AuthMethod != "api_key" {
+			t.Errorf("accounts after --set-api-key: active %q, %+v", s.ActiveAccount, s.Accounts)
 		}
 		e.fake.ResetCounts()
 		e.mustRun("describe", "ci")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -133,9 +134,9 @@ func runUpdate(ctx context.Context, opts *UpdateOptions) error {
 			cs.SuccessIcon(), cs.Bold(updated.Name))
 		if self {
 			fmt.Fprintf(opts.IO.ErrOut, "%s This client logs in to %s as %s, so its own requests are rejected now too\n", cs.WarningIcon(), target.URL, updated.Name)
-			fmt.Fprintf(opts.IO.ErrOut, "  Undo from another login (an admin's): `zenctl service-account activate %s`\n", factory.ShellWord(updated.Name))
+			fmt.Fprintf(opts.IO.ErrOut, "  Undo from another login (an admin's): `zenctl service-account activate %s`\n", login.ShellWord(updated.Name))
 		} else {
-			fmt.Fprintf(opts.IO.ErrOut, "  Undo with `zenctl service-account activate %s`\n", factory.ShellWord(updated.Name))
+			fmt.Fprintf(opts.IO.ErrOut, "  Undo with `zenctl service-account activate %s`\n", login.ShellWord(updated.Name))
 		}
 	case opts.Active != nil && *opts.Active && opts.Name == nil && opts.Description == nil:
 		fmt.Fprintf(opts.IO.ErrOut, "%s Activated service account %s\n", cs.SuccessIcon(), cs.Bold(updated.Name))

@@ -1,0 +1,197 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/zenctl/zenctl/internal/config"
+	"github.com/zenctl/zenctl/internal/credentials"
+	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
+
+// AuthSchemeNone is the auth scheme of a server without authentication:
+// every request acts as its default user, whatever it carries.
+const AuthSchemeNone = "NO_AUTH"
+
+// Client returns a client for the command's target whose requests carry a
+// token that renews itself.
+func (m *Manager) Client(ctx context.Context) (*zenml.Client, *Target, error) {
+	t, err := m.Resolve()
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := m.ClientFor(t, t.TLS)
+	return c, t, err
+}
+
+// ClientFor returns a client that authenticates as a resolved target over
+// the given TLS settings (login checks a stored login over the settings it
+// was just given).
+func (m *Manager) ClientFor(t *Target, tls TLS) (*zenml.Client, error) {
+	switch {
+	case t.FromEnv:
+		return m.envClient(t)
+	case t.AuthMethod == config.AuthNone:
+		return m.NewClient(t.URL, tls, nil)
+	}
+	if want := m.Settings.StorageRequested(); want != "" && t.Store.Kind() != want {
+		// A login's secret stays where login put it; say so rather than
+		// ignore the request silently.
+		fmt.Fprintf(m.Warn, "%s The credentials of %s are in the %s store, not %s; `zenctl login %s --storage %s` moves them\n",
+			m.WarnIcon, t.describe(), t.Store.Kind(), want, t.URL, want)
+	}
+	login, err := m.NewClient(t.URL, tls, nil)
+	if err != nil {
+		return nil, err
+	}
+	login.SetServerVersion(t.Server.ServerVersion)
+	session := &zenml.Session{Login: login, Store: &sessionStore{m: m, server: t.URL, key: t.SecretKey, store: t.Store},
+		CredentialsLabel: storedCredentialsLabel(t.AuthMethod), ReauthHint: "run `" + LoginCommand(t.Server, t.Account) + "`"}
+	return login.WithTokens(session), nil
+}
+
+// describe names the target's login in messages: "alice on URL".
+func (t *Target) describe() string {
+	if t.Account == nil {
+		return t.URL
+	}
+	return t.Account.Name + " on " + t.URL
+}
+
+func storedCredentialsLabel(method string) string {
+	switch method {
+	case config.AuthAPIKey:
+		return "the stored API key"
+	case config.AuthPassword:
+		return "the stored password"
+	}
+	return "the stored credentials"
+}
+
+// LoginCommand is the command that logs in to a server again the way the
+// account was logged in to before: an API-key login needs --api-key, a
+// password login the user's name; anything else starts the device flow.
+func LoginCommand(s *config.Server, a *config.Account) string {
+	if a == nil {
+		return "zenctl login " + s.URL
+	}
+	switch a.AuthMethod {
+	case config.AuthAPIKey:
+		return "zenctl login " + s.URL + " --api-key"
+	case config.AuthPassword:
+		if a.Type != config.AccountServiceAccount && a.Name != "" {
+			return "zenctl login " + s.URL + " --username " + ShellWord(a.Name)
+		}
+		return "zenctl login " + s.URL + " --username NAME"
+	}
+	return "zenctl login " + s.URL
+}
+
+// ShellWord quotes a name for a command line the user may paste: hints
+// built from names like "ci bot" must still run.
+func ShellWord(w string) string {
+	if w != "" && strings.IndexFunc(w, func(r rune) bool {
+		return !(r == '-' || r == '_' || r == '.' || r == '@' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) < 0 {
+		return w
+	}
+	return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+}
+
+// envClient serves ZENML_STORE_URL with ZENML_STORE_API_KEY,
+// ZENML_STORE_USERNAME or ZENML_STORE_API_TOKEN: no stored state, no
+// keyring, nothing written.
+func (m *Manager) envClient(t *Target) (*zenml.Client, error) {
+	env := m.Env()
+	login, err := m.NewClient(t.URL, t.TLS, nil)
+	if err != nil {
+		return nil, err
+	}
+	if env.StoreAPIKey != "" || env.StoreUsername != "" {
+		initial := zenml.Credentials{APIKey: env.StoreAPIKey}
+		label, hint := "ZENML_STORE_API_KEY", "set ZENML_STORE_API_KEY to a valid API key"
+		if env.StoreAPIKey == "" {
+			initial.Username, initial.Password = env.StoreUsername, env.StorePassword
+			label, hint = "ZENML_STORE_USERNAME and ZENML_STORE_PASSWORD", "check ZENML_STORE_USERNAME and ZENML_STORE_PASSWORD"
+		}
+		session := &zenml.Session{Login: login, Initial: initial, CredentialsLabel: label, ReauthHint: hint}
+		t.TokenExpiry = func() (time.Time, bool) {
+			c := session.Current()
+			return c.ExpiresAt, c.AccessToken != ""
+		}
+		return login.WithTokens(session), nil
+	}
+	t.TokenExpiry = func() (time.Time, bool) {
+		// Not a JWT: its expiry is unknown, which is not "never".
+		if _, err := zenml.DecodeJWTClaims(env.StoreAPIToken); err != nil {
+			return time.Time{}, false
+		}
+		at, _ := zenml.TokenExpiry(env.StoreAPIToken, nil, time.Now())
+		return at, true
+	}
+	return login.WithTokens(envToken{token: env.StoreAPIToken, server: t.URL}), nil
+}
+
+// envToken is ZENML_STORE_API_TOKEN. It cannot be renewed; when the server
+// rejects it, the error names the variable rather than a stored login.
+type envToken struct{ token, server string }
+
+func (t envToken) Token(context.Context) (string, error) { return t.token, nil }
+
+func (t envToken) Refresh(context.Context, string) (string, error) {
+	reason := "the server rejected ZENML_STORE_API_TOKEN"
+	if claims, err := zenml.DecodeJWTClaims(t.token); err == nil && claims.ExpiresAt != nil && time.Unix(*claims.ExpiresAt, 0).Before(time.Now()) {
+		reason += " (it expired at " + time.Unix(*claims.ExpiresAt, 0).UTC().Format(time.RFC3339) + ")"
+	}
+	return "", &zenml.ReauthRequiredError{Server: t.server, Reason: reason, Hint: "set it to a valid token"}
+}
+
+// sessionStore lets a zenml.Session keep one account's credentials in the
+// secret store, with refreshes serialised by the server's file lock.
+type sessionStore struct {
+	m           *Manager
+	server, key string
+	store       credentials.SecretStore
+}
+
+func (s *sessionStore) Load(context.Context) (zenml.Credentials, error) {
+	secret, err := s.store.Get(s.key)
+	if errors.Is(err, credentials.ErrNotFound) {
+		return zenml.Credentials{}, &exitcode.AuthError{Err: fmt.Errorf("no stored credentials for %s; run `zenctl login %s`", credentials.Describe(s.key), s.server)}
+	}
+	if err != nil {
+		return zenml.Credentials{}, err
+	}
+	return CredentialsFromSecret(secret), nil
+}
+
+func (s *sessionStore) Save(_ context.Context, c zenml.Credentials) error {
+	return s.store.Set(s.key, SecretFromCredentials(c))
+}
+
+func (s *sessionStore) Lock(ctx context.Context) (func(), error) {
+	return config.LockServer(ctx, s.m.Dir, s.server)
+}
+
+// CredentialsFromSecret converts a stored secret for a zenml.Session.
+func CredentialsFromSecret(s credentials.Secret) zenml.Credentials {
+	return zenml.Credentials{
+		APIKey: s.APIKey, Username: s.Username, Password: s.Password,
+		AccessToken: s.AccessToken, ExpiresAt: s.ExpiresAt,
+		Lifetime: time.Duration(s.Lifetime) * time.Second,
+	}
+}
+
+// SecretFromCredentials converts a session's credentials for storage.
+func SecretFromCredentials(c zenml.Credentials) credentials.Secret {
+	return credentials.Secret{
+		APIKey: c.APIKey, Username: c.Username, Password: c.Password,
+		HasPassword: c.Username != "",
+		AccessToken: c.AccessToken, ExpiresAt: c.ExpiresAt,
+		Lifetime: int64(c.Lifetime / time.Second),
+	}
+}

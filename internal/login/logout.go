@@ -1,0 +1,170 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/zenctl/zenctl/internal/config"
+	"github.com/zenctl/zenctl/internal/credentials"
+)
+
+// Logout is what `zenctl logout` asks of one server.
+type Logout struct {
+	URL string
+	// Account is the one account to act on; "" means every account.
+	Account string
+	// Clear deletes the secrets and records too; without it, the server
+	// (or the account) only stops being active.
+	Clear bool
+}
+
+// LoggedOut says what a logout changed.
+type LoggedOut struct {
+	Accounts []string
+	// NowActive is the account made active because it was the only one
+	// left after the active one was removed.
+	NowActive string
+	// ServerRemoved is true when no account is left on the server.
+	ServerRemoved bool
+}
+
+// Logout acts on one server under its lock, held across deleting the
+// secrets and updating the config, so a login or renewal running at the
+// same time can neither write a secret back nor leave a record without one.
+func (m *Manager) Logout(ctx context.Context, req Logout) (LoggedOut, error) {
+	if err := m.migrate(); err != nil {
+		return LoggedOut{}, err
+	}
+	unlock, err := m.Lock(ctx, req.URL)
+	if err != nil {
+		return LoggedOut{}, err
+	}
+	defer unlock()
+	cfg, err := config.Load(m.Dir) // under the lock: what another process just saved counts
+	if err != nil {
+		return LoggedOut{}, err
+	}
+	s := cfg.Server(req.URL)
+	if s == nil {
+		return LoggedOut{}, fmt.Errorf("not logged in to %s; `zenctl server list` lists the servers zenctl knows", req.URL)
+	}
+	var out LoggedOut
+	if req.Account != "" {
+		if s.Account(req.Account) == nil {
+			return LoggedOut{}, UnknownAccountError(s, req.Account, "--account")
+		}
+		out.Accounts = []string{req.Account}
+	} else {
+		out.Accounts = s.AccountNames()
+	}
+	if req.Clear {
+		// The secrets go before the records, so a failure leaves nothing
+		// orphaned that logout cannot find again.
+		for _, name := range out.Accounts {
+			if err := m.deleteSecrets(req.URL, s.Account(name)); err != nil {
+				return LoggedOut{}, err
+			}
+		}
+	}
+	err = m.update(func(c *config.Config) error {
+		s := c.Server(req.URL)
+		if s == nil {
+			return nil
+		}
+		out = applyLogout(c, s, req, out.Accounts)
+		return nil
+	})
+	return out, err
+}
+
+// applyLogout changes the records of a logout and says what it did.
+func applyLogout(c *config.Config, s *config.Server, req Logout, accounts []string) LoggedOut {
+	out := LoggedOut{Accounts: accounts}
+	if !req.Clear {
+		if req.Account == "" || s.ActiveAccount == req.Account {
+			if c.ActiveServer == req.URL {
+				c.ActiveServer = ""
+			}
+		}
+		if req.Account != "" && s.ActiveAccount == req.Account {
+			s.ActiveAccount = ""
+		}
+		return out
+	}
+	wasActive := s.ActiveAccount
+	for _, name := range accounts {
+		s.RemoveAccount(name)
+	}
+	if len(s.Accounts) == 0 || req.Account == "" {
+		c.RemoveServer(req.URL)
+		out.ServerRemoved = true
+		return out
+	}
+	if s.ActiveAccount == "" && wasActive != "" && len(s.Accounts) == 1 {
+		s.ActiveAccount = s.Accounts[0].Name
+		out.NowActive = s.ActiveAccount
+	}
+	return out
+}
+
+// deleteSecrets deletes an account's secret, and the entry of the layout
+// before accounts it was copied from.
+func (m *Manager) deleteSecrets(serverURL string, a *config.Account) error {
+	if a.AuthMethod == config.AuthNone {
+		return nil
+	}
+	store, err := m.StoreOf(a)
+	if err != nil {
+		return fmt.Errorf("deleting the credentials of %s on %s: %w", a.Name, serverURL, err)
+	}
+	key, err := m.secretKey(serverURL, a.Name)
+	if err != nil {
+		return err
+	}
+	if err := store.Delete(key); err != nil && !errors.Is(err, credentials.ErrNotFound) {
+		return fmt.Errorf("deleting the credentials of %s on %s: %w", a.Name, serverURL, err)
+	}
+	if a.LegacySecretKey != "" {
+		// Only keyring entries outlive their move (see migrateServer).
+		legacy, err := m.StoreOf(&config.Account{SecretStore: string(credentials.ModeKeyring)})
+		if err == nil {
+			err = legacy.Delete(a.LegacySecretKey)
+		}
+		if err != nil && !errors.Is(err, credentials.ErrNotFound) {
+			return fmt.Errorf("deleting the old-layout credentials of %s on %s: %w", a.Name, serverURL, err)
+		}
+	}
+	return nil
+}
+
+// Switch makes an account on a stored server the active one, and the
+// server the active server. It never calls the network.
+func (m *Manager) Switch(serverURL, account string) error {
+	if err := m.migrate(); err != nil {
+		return err
+	}
+	return m.update(func(c *config.Config) error {
+		s := c.Server(serverURL)
+		if s == nil {
+			return fmt.Errorf("not logged in to %s; stored servers: %s", serverURL, serverList(c))
+		}
+		if account != "" {
+			if s.Account(account) == nil {
+				return UnknownAccountError(s, account, "--account")
+			}
+			s.ActiveAccount = account
+		}
+		c.ActiveServer = serverURL
+		return nil
+	})
+}
+
+func serverList(c *config.Config) string {
+	urls := c.ServerURLs()
+	if len(urls) == 0 {
+		return "none"
+	}
+	return strings.Join(urls, ", ")
+}

@@ -1,0 +1,173 @@
+// Package login owns a login's whole life: which server and account a
+// command acts on (and why), the API client that authenticates as it, and
+// every write of a login — save, move, switch, delete, and the move of
+// logins stored in the layout before accounts — each under the server's
+// cross-process lock. Commands never write a secret or a server record
+// themselves.
+package login
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/zenctl/zenctl/internal/config"
+	"github.com/zenctl/zenctl/internal/credentials"
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
+
+// TLS are a server's certificate settings.
+type TLS struct {
+	InsecureSkipVerify bool
+	CACert             string
+}
+
+// ClientFunc builds an API client for a server with the CLI's transport
+// settings (timeouts, user agent, debug tracing); tokens may be nil.
+type ClientFunc func(serverURL string, tls TLS, tokens zenml.TokenSource) (*zenml.Client, error)
+
+// Manager is the login layer of one config directory.
+type Manager struct {
+	Dir      string
+	Getenv   func(string) string
+	Settings config.Settings
+	// NewClient builds API clients (see ClientFunc).
+	NewClient ClientFunc
+	// Keyring replaces the OS keyring (tests of code above the store);
+	// KeyringTimeout bounds each call (0: the default).
+	Keyring        credentials.KeyringAPI
+	KeyringTimeout time.Duration
+	// Warn receives notices (the keyring fallback, moved logins); WarnIcon
+	// starts each.
+	Warn     io.Writer
+	WarnIcon string
+
+	mu  sync.Mutex
+	cfg *config.Config
+	// migrateErrs holds, by server URL, why a login of the layout before
+	// accounts could not be moved (see migrate).
+	migrateErrs map[string]error
+	lastURL     string
+}
+
+// LastURL is the server of the last target resolved, for error messages
+// that do not name it.
+func (m *Manager) LastURL() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.lastURL
+}
+
+// Config is the configuration as last loaded or written by this manager.
+func (m *Manager) Config() (*config.Config, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cfg != nil {
+		return m.cfg, nil
+	}
+	cfg, err := config.Load(m.Dir)
+	if err != nil {
+		return nil, err
+	}
+	m.cfg = cfg
+	return cfg, nil
+}
+
+// update changes the config file under its lock and keeps the in-memory
+// copy in step.
+func (m *Manager) update(fn func(*config.Config) error) error {
+	return config.Update(m.Dir, func(c *config.Config) error {
+		if err := fn(c); err != nil {
+			return err
+		}
+		m.mu.Lock()
+		m.cfg = c
+		m.mu.Unlock()
+		return nil
+	})
+}
+
+// configID returns this directory's id, assigning one on first use: it
+// names the directory's secrets in the OS keyring (see credentials.Key).
+func (m *Manager) configID() (string, error) {
+	cfg, err := m.Config()
+	if err != nil {
+		return "", err
+	}
+	if cfg.ID != "" {
+		return cfg.ID, nil
+	}
+	var id string
+	err = m.update(func(c *config.Config) error {
+		if c.ID == "" {
+			b := make([]byte, 8)
+			if _, err := rand.Read(b); err != nil {
+				return fmt.Errorf("cannot make a config id: %w", err)
+			}
+			c.ID = hex.EncodeToString(b)
+		}
+		id = c.ID
+		return nil
+	})
+	return id, err
+}
+
+// secretKey is where an account's secret is filed.
+func (m *Manager) secretKey(serverURL, account string) (string, error) {
+	id, err := m.configID()
+	if err != nil {
+		return "", err
+	}
+	return credentials.Key(id, serverURL, account), nil
+}
+
+// Lock takes the per-server lock that token renewal holds, so that a
+// login, logout or import never interleaves with a renewal that would then
+// write back the credentials it read before.
+func (m *Manager) Lock(ctx context.Context, serverURL string) (unlock func(), err error) {
+	if err := config.EnsureDir(m.Dir); err != nil {
+		return nil, err
+	}
+	return config.LockServer(ctx, m.Dir, serverURL)
+}
+
+func (m *Manager) storeOptions() credentials.Options {
+	return credentials.Options{
+		Mode:       credentials.Mode(m.Settings.Storage),
+		Explicit:   m.Settings.StorageExplicit(),
+		Dir:        m.Dir,
+		Timeout:    m.KeyringTimeout,
+		Keyring:    m.Keyring,
+		Warn:       m.Warn,
+		WarnPrefix: m.WarnIcon,
+		RecordFallback: func(mode credentials.Mode) error {
+			return m.update(func(c *config.Config) error {
+				c.Storage = string(mode)
+				return nil
+			})
+		},
+	}
+}
+
+// NewStore is the store a new login writes to; it probes the keyring and
+// may fall back to the file store once (see credentials.Open).
+func (m *Manager) NewStore() (credentials.SecretStore, error) {
+	return credentials.Open(m.storeOptions())
+}
+
+// StoreOf is the store that holds a stored account's secret; it never
+// probes and never falls back.
+func (m *Manager) StoreOf(a *config.Account) (credentials.SecretStore, error) {
+	kind := ""
+	if a != nil {
+		kind = a.SecretStore
+	}
+	return credentials.OpenExisting(kind, m.storeOptions())
+}
+
+// Env is the ZENML_STORE_* environment.
+func (m *Manager) Env() config.Env { return config.ReadEnv(m.Getenv) }
