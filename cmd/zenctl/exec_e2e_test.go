@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/pkg/zenml"
 	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
 )
@@ -115,7 +114,7 @@ func TestExecHandsTheCommandAFreshTokenAndNoSecret(t *testing.T) {
 		c.mustRun(key+"\n", "login", fake.URL(), "--api-key")
 		c.env["ZENML_STORE_PASSWORD"] = "parent-password-1234"
 		c.env["ZENML_STORE_HTTP_TIMEOUT"] = "5"
-		session, err := credentials.NewFileStore(c.configDir()).Get(fake.URL())
+		session, err := c.fileSecret(fake.URL())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -46,7 +48,7 @@ func TestQuoteFishAndPowerShell(t *testing.T) {
 }
 
 func TestChildEnvironReplacesStoreVariables(t *testing.T) {
-	env := newStoreEnv(&factory.Target{URL: "https://zen.example.com"}, "tok-123", factory.TLSOptions{InsecureSkipVerify: true})
+	env := newStoreEnv(&factory.Target{URL: "https://zen.example.com", TLS: login.TLS{InsecureSkipVerify: true}}, "tok-123")
 	parent := []string{
 		"PATH=/bin", "ZENML_STORE_API_KEY=ZENKEY_secret", "zenml_store_password=pw", "ZENML_STORE_URL=https://other.example.com",
 		"DISABLE_CREDENTIALS_DISK_CACHING=false", "ZENML_CONFIG_PATH=/tmp/z", "HOME=/home/me",
@@ -65,22 +67,21 @@ func TestChildEnvironReplacesStoreVariables(t *testing.T) {
 }
 
 func TestStoreEnvTLS(t *testing.T) {
-	target := &factory.Target{URL: "https://zen.example.com"}
-	verify := func(tls factory.TLSOptions) (string, bool) {
-		for _, v := range newStoreEnv(target, "", tls).Set {
+	verify := func(tls login.TLS) (string, bool) {
+		for _, v := range newStoreEnv(&factory.Target{URL: "https://zen.example.com", TLS: tls}, "").Set {
 			if v.Name == varVerifySSL {
 				return v.Value, true
 			}
 		}
 		return "", false
 	}
-	if v, ok := verify(factory.TLSOptions{}); ok {
+	if v, ok := verify(login.TLS{}); ok {
 		t.Errorf("default TLS sets %s=%q; zenml's default is to verify", varVerifySSL, v)
 	}
-	if v, _ := verify(factory.TLSOptions{CACert: "certs/ca.pem"}); !strings.HasPrefix(v, "/") || !strings.HasSuffix(v, "certs/ca.pem") {
+	if v, _ := verify(login.TLS{CACert: "certs/ca.pem"}); !strings.HasPrefix(v, "/") || !strings.HasSuffix(v, "certs/ca.pem") {
 		t.Errorf("a relative CA path is handed on as %q, not absolute", v)
 	}
-	if v, _ := verify(factory.TLSOptions{InsecureSkipVerify: true, CACert: "/ca.pem"}); v != "false" {
+	if v, _ := verify(login.TLS{InsecureSkipVerify: true, CACert: "/ca.pem"}); v != "false" {
 		t.Errorf("verification off: %q", v)
 	}
 }
@@ -92,9 +93,8 @@ func TestNoTokenForAServerWithoutAuthentication(t *testing.T) {
 	src := source{
 		IO: ios,
 		Client: func(context.Context) (*zenml.Client, *factory.Target, error) {
-			return nil, &factory.Target{URL: "http://127.0.0.1:8237", AuthMethod: authMethodNoAuth}, nil
+			return nil, &factory.Target{URL: "http://127.0.0.1:8237", AuthMethod: config.AuthNone}, nil
 		},
-		TLS:       func(*factory.Target) factory.TLSOptions { return factory.TLSOptions{} },
 		ExpiresIn: time.Hour,
 	}
 	env, err := src.storeEnv(context.Background())

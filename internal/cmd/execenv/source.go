@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -26,8 +27,6 @@ type source struct {
 	IO *iostreams.IOStreams
 	// Client is the authenticated client for the selected server.
 	Client func(ctx context.Context) (*zenml.Client, *factory.Target, error)
-	// TLS is the certificate settings in effect for target.
-	TLS func(target *factory.Target) factory.TLSOptions
 	// Environ is zenctl's own environment, as KEY=VALUE entries.
 	Environ   func() []string
 	ExpiresIn time.Duration
@@ -37,7 +36,6 @@ func newSource(f *factory.Factory, environ func() []string) source {
 	return source{
 		IO:        f.IOStreams,
 		Client:    f.AuthenticatedClient,
-		TLS:       func(t *factory.Target) factory.TLSOptions { return f.TLSFor(t.URL, t.Server) },
 		Environ:   environ,
 		ExpiresIn: defaultLifetime,
 	}
@@ -55,7 +53,7 @@ func (s *source) storeEnv(ctx context.Context) (storeEnv, error) {
 		return storeEnv{}, err
 	}
 	if needsNoToken(target) {
-		return newStoreEnv(target, "", s.TLS(target)), nil
+		return newStoreEnv(target, ""), nil
 	}
 	tok, err := client.APIToken(ctx, s.ExpiresIn)
 	if err != nil {
@@ -64,23 +62,16 @@ func (s *source) storeEnv(ctx context.Context) (storeEnv, error) {
 	if tok.SessionToken || tok.ExpiresAt.IsZero() {
 		s.warnNotFresh(target.URL, tok)
 	}
-	env := newStoreEnv(target, tok.Token, s.TLS(target))
+	env := newStoreEnv(target, tok.Token)
 	env.ExpiresAt = tok.ExpiresAt
 	return env, nil
 }
 
-// authMethodNoAuth is the auth method of a login to a server that runs
-// without authentication (NO_AUTH, issue 17): it issues no tokens, since
-// it needs none, and its /api_token answers 401.
-//
-// TODO(lead, issue 17): replace with the config constant the NO_AUTH login
-// kind gets.
-const authMethodNoAuth = "none"
-
-// needsNoToken reports whether target's server takes requests without
-// credentials, so that the command gets its URL alone.
+// needsNoToken reports whether target's server runs without
+// authentication (NO_AUTH): it issues no tokens (its /api_token answers
+// 401) and needs none, so the command gets its URL alone.
 func needsNoToken(target *factory.Target) bool {
-	return target.AuthMethod == authMethodNoAuth
+	return target.AuthMethod == config.AuthNone
 }
 
 // warnNotFresh says, once, that the token is not the short-lived one asked

@@ -47,9 +47,10 @@ type storeEnv struct {
 	ExpiresAt time.Time
 }
 
-// newStoreEnv builds the variables for target. token is empty for a
-// server that needs none.
-func newStoreEnv(target *factory.Target, token string, tls factory.TLSOptions) storeEnv {
+// newStoreEnv builds the variables for target, with its TLS settings as
+// zenctl uses them. token is empty for a server that needs none.
+func newStoreEnv(target *factory.Target, token string) storeEnv {
+	tls := target.TLS
 	env := storeEnv{Set: []envVar{{varStoreURL, target.URL}}}
 	if token != "" {
 		env.Set = append(env.Set, envVar{varStoreToken, token})
