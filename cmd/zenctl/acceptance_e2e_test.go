@@ -88,6 +88,8 @@ func acceptanceScript(t *testing.T, srv acceptanceServer) {
 		t.Errorf("bot status: %v", st)
 	}
 	bot.mustRun("", "token")
+	// The zenml Python client through exec, when zenml is installed.
+	zenmlThroughExec(t, bot)
 
 	// The same key from the environment: no login, nothing written.
 	ci := newCLI(t)

@@ -27,6 +27,10 @@ import (
 const runAsZenctl = "ZENCTL_E2E_RUN_MAIN"
 
 func TestMain(m *testing.M) {
+	// First: the child of `zenctl exec` inherits runAsZenctl.
+	if len(os.Args) > 1 && os.Args[1] == execChildArg {
+		os.Exit(execChild())
+	}
 	if os.Getenv(runAsZenctl) == "1" {
 		os.Exit(run(os.Args[1:]))
 	}

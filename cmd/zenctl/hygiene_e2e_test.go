@@ -33,7 +33,7 @@ var hygieneCovered = map[string]bool{}
 
 func init() {
 	for _, c := range []string{
-		"login", "logout", "token", "status", "version", "api", "docs man", "docs markdown",
+		"login", "logout", "token", "status", "version", "api", "exec", "env", "docs man", "docs markdown",
 		"service-account create", "service-account list", "service-account describe", "service-account update",
 		"service-account activate", "service-account deactivate", "service-account delete",
 		"service-account api-key create", "service-account api-key list", "service-account api-key describe",
@@ -125,7 +125,10 @@ type hygieneRun struct {
 	printsSecret bool
 }
 
-var zenKeyPattern = regexp.MustCompile(`ZENKEY_[A-Za-z0-9+/=_-]+`)
+var (
+	zenKeyPattern = regexp.MustCompile(`ZENKEY_[A-Za-z0-9+/=_-]+`)
+	jwtPattern    = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
+)
 
 func TestSecretHygiene(t *testing.T) {
 	t.Parallel()
@@ -166,6 +169,15 @@ func TestSecretHygiene(t *testing.T) {
 				tok = out.Token
 			}
 			printed = append(printed, tok)
+		}
+		// exec hands a token to its command, which prints it; the command's
+		// environment itself is checked in exec_e2e_test.go.
+		ex := c.mustRun("", "exec", "--debug", "--", "sh", "-c", `printf %s "$ZENML_STORE_API_TOKEN"`)
+		runs = append(runs, hygieneRun{[]string{"exec"}, ex, true})
+		printed = append(printed, ex.stdout)
+		for _, args := range [][]string{{"env"}, {"env", "-o", "json"}} {
+			r := run(true, "", args...)
+			printed = append(printed, jwtPattern.FindString(r.stdout))
 		}
 		run(false, "", "status")
 		run(false, "", "status", "-o", "json")

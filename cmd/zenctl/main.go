@@ -43,6 +43,15 @@ func run(args []string) int {
 	err := cmd.ExecuteContext(ctx)
 	signals.Stop()
 	ios.StopProgress()
+	// A status passed on from a child comes first: a signal that stopped
+	// the child is the child's to report, not zenctl's cancellation.
+	var pass *exitcode.PassThrough
+	if errors.As(err, &pass) {
+		if pass.Err != nil {
+			fmt.Fprintf(ios.ErrOut, "%s %s\n", ios.ErrColorScheme().Red("error:"), iostreams.OneLine(pass.Err.Error()))
+		}
+		return pass.Code
+	}
 	// Checked before success: a command that finished a request after the
 	// signal (to show a new key) still exits "cancelled".
 	if signals.Interrupted() || errors.Is(err, exitcode.ErrCancelled) {

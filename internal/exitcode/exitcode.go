@@ -30,6 +30,10 @@ const Topic = `zenctl exits with one of these codes:
      its filters (a report for a scheduled job, not a failure)
   4  authentication needed: not logged in, or the stored credentials no
      longer work and cannot be renewed; run 'zenctl login <url>'
+
+'zenctl exec' exits with its command's status once the command has
+started (128+N when a signal N killed it), 127 when the command is not
+found and 126 when it cannot be run; before that, with the codes above.
 `
 
 // ErrCancelled means the user cancelled the command.
@@ -59,7 +63,10 @@ func For(err error) int {
 	}
 	var authErr *AuthError
 	var reauth *zenml.ReauthRequiredError
+	var pass *PassThrough
 	switch {
+	case errors.As(err, &pass):
+		return pass.Code
 	case errors.As(err, &authErr), errors.As(err, &reauth), zenml.IsKind(err, zenml.KindCredentials):
 		return AuthRequired
 	case errors.Is(err, ErrCancelled), errors.Is(err, context.Canceled):
@@ -69,6 +76,23 @@ func For(err error) int {
 	}
 	return Error
 }
+
+// PassThrough makes zenctl exit with Code, a status it passes on rather
+// than one of its own (`zenctl exec` exits with its command's). Err, when
+// set, is printed first; without it nothing is printed.
+type PassThrough struct {
+	Code int
+	Err  error
+}
+
+func (e *PassThrough) Error() string {
+	if e.Err != nil {
+		return e.Err.Error()
+	}
+	return fmt.Sprintf("exit status %d", e.Code)
+}
+
+func (e *PassThrough) Unwrap() error { return e.Err }
 
 // UsageError is bad command-line input; the caller prints it with a hint
 // to see --help.

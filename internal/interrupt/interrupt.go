@@ -56,6 +56,9 @@ type Handler struct {
 	mu       sync.Mutex
 	signals  int
 	critical map[*Critical]struct{}
+	// delegated counts stretches where another process (exec's child)
+	// owns the signals: the handler neither cancels nor exits then.
+	delegated int
 	timer    *time.Timer
 	stopped  bool
 }
@@ -122,7 +125,7 @@ func (h *Handler) Stop() {
 func (h *Handler) signal() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.stopped {
+	if h.stopped || h.delegated > 0 {
 		return
 	}
 	h.signals++
@@ -202,6 +205,27 @@ func Begin(ctx context.Context, risk Risk) *Critical {
 		h.mu.Unlock()
 	}
 	return c
+}
+
+// Delegate hands the signals to a child process for as long as it runs
+// (`zenctl exec`): the child gets them, decides what they mean, and its
+// exit status is the command's. Call the returned func when it has exited.
+func Delegate(ctx context.Context) (end func()) {
+	h, ok := ctx.Value(handlerKey{}).(*Handler)
+	if !ok {
+		return func() {}
+	}
+	h.mu.Lock()
+	h.delegated++
+	h.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			h.mu.Lock()
+			h.delegated--
+			h.mu.Unlock()
+		})
+	}
 }
 
 // Context is the context for the section's requests.

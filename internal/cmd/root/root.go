@@ -16,6 +16,7 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/auth"
 	"github.com/zenctl/zenctl/internal/cmd/device"
 	"github.com/zenctl/zenctl/internal/cmd/docs"
+	"github.com/zenctl/zenctl/internal/cmd/execenv"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/cmd/importzenml"
 	"github.com/zenctl/zenctl/internal/cmd/serviceaccount"
@@ -65,6 +66,7 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	cmd.AddGroup(&cobra.Group{ID: "auth", Title: "Authentication"})
 	for _, c := range []*cobra.Command{
 		auth.NewCmdLogin(f, nil), auth.NewCmdLogout(f, nil), auth.NewCmdToken(f, nil), auth.NewCmdStatus(f, nil),
+		execenv.NewCmdExec(f, nil), execenv.NewCmdEnv(f, nil),
 	} {
 		c.GroupID = "auth"
 		cmd.AddCommand(c)
@@ -265,6 +267,11 @@ func environmentTopic() string {
 	for _, v := range config.Variables {
 		fmt.Fprintf(&b, "  %s\n      %s\n", v.Name, v.Description)
 	}
+	b.WriteString("\nVariables 'zenctl exec' sets for its command, and 'zenctl env' prints:\n\n")
+	for _, v := range execenv.Variables {
+		fmt.Fprintf(&b, "  %s\n      %s\n", v.Name, v.Description)
+	}
+	fmt.Fprintf(&b, "\n%s\n", execenv.VariablesNote)
 	b.WriteString(heredoc.Doc(`
 
 		With ZENML_STORE_URL and ZENML_STORE_API_KEY (or ZENML_STORE_API_TOKEN)

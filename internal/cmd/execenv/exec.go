@@ -1,0 +1,129 @@
+package execenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/exitcode"
+)
+
+// Exit statuses of a command that never ran, as POSIX shells report them.
+const (
+	statusNotFound     = 127
+	statusCannotInvoke = 126
+)
+
+// ExecOptions are the inputs of `zenctl exec`.
+type ExecOptions struct {
+	source
+	// Command is COMMAND and its arguments.
+	Command []string
+}
+
+// NewCmdExec builds `zenctl exec`.
+func NewCmdExec(f *factory.Factory, runF func(*ExecOptions) error) *cobra.Command {
+	opts := &ExecOptions{source: newSource(f, os.Environ)}
+	cmd := &cobra.Command{
+		Use:   "exec [flags] -- COMMAND [ARG...]",
+		Short: "Run a command with a short-lived token for the server",
+		Long: heredoc.Doc(`
+			Run COMMAND with the selected server's URL and a freshly minted,
+			short-lived token in its environment, where the zenml Python client
+			and SDK (and anything else that reads ZENML_STORE_*) find them:
+
+			  ZENML_STORE_URL          the server's URL
+			  ZENML_STORE_API_TOKEN    the token, valid for --expires-in (default 1h)
+			  ZENML_STORE_VERIFY_SSL   false or a CA bundle's path, when the server needs it
+			  DISABLE_CREDENTIALS_DISK_CACHING=true, so zenml keeps the token off disk
+
+			Any other ZENML_STORE_* variable of zenctl's environment is removed:
+			the API key or password of the login never reaches COMMAND, and
+			nothing is written to disk.
+
+			COMMAND gets zenctl's stdin, stdout and stderr; SIGINT and SIGTERM
+			sent to zenctl are passed on to it. zenctl exits with COMMAND's
+			status, or 128+N when signal N killed it; 127 when COMMAND is not
+			found. Failures before COMMAND starts exit 1, or 4 when a login is
+			needed, and COMMAND does not run.
+
+			The server bounds the lifetime (7 days by default) and says so when
+			--expires-in asks for more. Servers before ZenML 0.71 count it in
+			whole minutes, and for a password login they return the session's
+			own token; zenctl warns on stderr when that happens.
+
+			The token cannot be renewed: a command that runs longer than
+			--expires-in needs a longer one, or an API key of its own.
+		`),
+		Example: heredoc.Doc(`
+			$ zenctl exec -- zenml pipeline runs list
+			$ zenctl exec --expires-in 8h -- python train.py
+			$ zenctl exec --server https://staging.zenml.example.com -- pytest tests/integration
+		`),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if cmd.ArgsLenAtDash() != 0 || len(args) == 0 {
+				return exitcode.Usagef("expected -- and a command after it: usage: %s", cmd.UseLine())
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Command = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return runExec(cmd.Context(), opts)
+		},
+	}
+	opts.addLifetimeFlag(cmd)
+	return cmd
+}
+
+func runExec(ctx context.Context, opts *ExecOptions) error {
+	name := opts.Command[0]
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return notStarted(name, err)
+	}
+	env, err := opts.storeEnv(ctx)
+	if err != nil {
+		return err
+	}
+	// Not exec.CommandContext: a Ctrl-C that cancels ctx is the command's
+	// to handle; zenctl only passes it on.
+	cmd := exec.Command(path)
+	cmd.Args = opts.Command
+	cmd.Env = env.childEnviron(opts.Environ())
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.IO.In, opts.IO.Out, opts.IO.ErrOut
+	status, err := runForwardingSignals(ctx, cmd)
+	if err != nil {
+		return notStarted(name, err)
+	}
+	if status != 0 {
+		return &exitcode.PassThrough{Code: status}
+	}
+	return nil
+}
+
+// notStarted is the error for a command that could not be run, with the
+// status a shell would give it.
+func notStarted(name string, err error) error {
+	var execErr *exec.Error
+	switch {
+	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist):
+		return &exitcode.PassThrough{Code: statusNotFound, Err: fmt.Errorf("%s: command not found", name)}
+	case errors.Is(err, exec.ErrDot):
+		return &exitcode.PassThrough{Code: statusNotFound, Err: fmt.Errorf("%s is only in the current directory, which PATH names relatively; run ./%s", name, name)}
+	case errors.Is(err, fs.ErrPermission):
+		return &exitcode.PassThrough{Code: statusCannotInvoke, Err: fmt.Errorf("%s: permission denied", name)}
+	case errors.As(err, &execErr):
+		err = execErr.Err
+	}
+	return &exitcode.PassThrough{Code: statusCannotInvoke, Err: fmt.Errorf("cannot run %s: %w", name, err)}
+}
