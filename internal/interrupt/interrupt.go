@@ -59,8 +59,8 @@ type Handler struct {
 	// delegated counts stretches where another process (exec's child)
 	// owns the signals: the handler neither cancels nor exits then.
 	delegated int
-	timer    *time.Timer
-	stopped  bool
+	timer     *time.Timer
+	stopped   bool
 }
 
 type handlerKey struct{}
