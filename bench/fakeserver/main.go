@@ -34,6 +34,7 @@ func main() {
 	prefix := flag.String("prefix", "", "URL path prefix to mount the server under")
 	serviceAccount := flag.String("seed-service-account", "", "create a service account with this name and print an API key for it")
 	keyName := flag.String("seed-key-name", "default", "name of the seeded API key")
+	noAuth := flag.Bool("no-auth", false, "run as a server without authentication (auth scheme NO_AUTH)")
 	controlAddr := flag.String("control-addr", "", "loopback address for the /__fake/counts control endpoint (empty: none)")
 	flag.Parse()
 
@@ -50,7 +51,12 @@ func main() {
 		os.Exit(2)
 	}
 
+	scheme := ""
+	if *noAuth {
+		scheme = zenmltest.AuthSchemeNoAuth
+	}
 	srv := zenmltest.New(zenmltest.Options{
+		AuthScheme:    scheme,
 		Profile:       *profile,
 		TokenLifetime: *tokenLifetime,
 		AdminPassword: *adminPassword,

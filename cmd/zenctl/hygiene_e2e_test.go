@@ -33,7 +33,7 @@ var hygieneCovered = map[string]bool{}
 
 func init() {
 	for _, c := range []string{
-		"login", "logout", "token", "status", "version", "api", "exec", "env", "docs man", "docs markdown",
+		"login", "logout", "switch", "server list", "token", "status", "version", "api", "exec", "env", "docs man", "docs markdown",
 		"service-account create", "service-account list", "service-account describe", "service-account update",
 		"service-account activate", "service-account deactivate", "service-account delete",
 		"service-account api-key create", "service-account api-key list", "service-account api-key describe",
@@ -44,7 +44,7 @@ func init() {
 		// secret store or the network: covered by construction.
 		"help", "completion bash", "completion fish", "completion powershell", "completion zsh",
 		// Groups: with no arguments they print their help.
-		"completion", "docs", "import", "service-account",
+		"completion", "docs", "import", "service-account", "server",
 	} {
 		hygieneCovered["zenctl "+c] = true
 	}
@@ -182,6 +182,11 @@ func TestSecretHygiene(t *testing.T) {
 		run(false, "", "status")
 		run(false, "", "status", "-o", "json")
 		run(false, "", "status", "--all")
+		run(false, "", "server", "list")
+		run(false, "", "server", "list", "-o", "json")
+		run(false, "", "switch", user)
+		run(false, "", "switch", other.URL(), "-o", "json")
+		run(false, "", "switch", user)
 		run(false, "", "version")
 
 		// Managing service accounts and keys, as the logged-in service account.

@@ -64,7 +64,7 @@ func run(args []string) int {
 	if !errors.Is(err, exitcode.ErrSilent) {
 		cs := ios.ErrColorScheme()
 		msg := iostreams.OneLine(errhint.Add(err).Error())
-		if u := f.TargetURL(); u != "" && aboutTheServer(err) && !strings.Contains(msg, u) {
+		if u := zenml.ServerOf(err); u != "" && aboutTheServer(err) && !strings.Contains(msg, u) {
 			msg = u + ": " + msg
 		}
 		var usage *exitcode.UsageError

@@ -20,23 +20,29 @@ const AuthSchemeNone = "NO_AUTH"
 // Client returns a client for the command's target whose requests carry a
 // token that renews itself.
 func (m *Manager) Client(ctx context.Context) (*zenml.Client, *Target, error) {
-	t, err := m.Resolve()
+	serverURL, source, err := m.ServerURL()
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := m.ClientFor(t, t.TLS)
+	t, err := m.Target(ctx, serverURL, source)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := m.ClientFor(ctx, t, t.TLS)
 	return c, t, err
 }
 
 // ClientFor returns a client that authenticates as a resolved target over
 // the given TLS settings (login checks a stored login over the settings it
 // was just given).
-func (m *Manager) ClientFor(t *Target, tls TLS) (*zenml.Client, error) {
+func (m *Manager) ClientFor(ctx context.Context, t *Target, tls TLS) (*zenml.Client, error) {
 	switch {
+	case t.AuthMethod == config.AuthNone && t.FromEnv:
+		return m.NewClient(t.URL, tls, nil)
 	case t.FromEnv:
 		return m.envClient(t)
 	case t.AuthMethod == config.AuthNone:
-		return m.NewClient(t.URL, tls, nil)
+		return m.noAuthClient(ctx, t, tls)
 	}
 	if want := m.Settings.StorageRequested(); want != "" && t.Store.Kind() != want {
 		// A login's secret stays where login put it; say so rather than
@@ -51,6 +57,26 @@ func (m *Manager) ClientFor(t *Target, tls TLS) (*zenml.Client, error) {
 	login.SetServerVersion(t.Server.ServerVersion)
 	session := &zenml.Session{Login: login, Store: &sessionStore{m: m, server: t.URL, key: t.SecretKey, store: t.Store}}
 	return login.WithTokens(hintedSession{session, storedCredentialsLabel(t.AuthMethod), "run `" + LoginCommand(t.Server, t.Account) + "`"}), nil
+}
+
+// noAuthClient is a client without credentials for a server recorded as
+// not using authentication, once the server confirms it still does not:
+// one look at /info (a local server answers at once) turns "401 Not
+// authenticated" on every command into what happened and what to run.
+func (m *Manager) noAuthClient(ctx context.Context, t *Target, tls TLS) (*zenml.Client, error) {
+	client, err := m.NewClient(t.URL, tls, nil)
+	if err != nil {
+		return nil, err
+	}
+	info, err := client.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if info.AuthScheme != AuthSchemeNone {
+		return nil, &exitcode.AuthError{Err: fmt.Errorf("%s now asks for authentication (auth scheme %s); it did not when zenctl recorded it: run `zenctl login %s`",
+			t.URL, info.AuthScheme, t.URL)}
+	}
+	return client, nil
 }
 
 // describe names the target's login in messages: "alice on URL".

@@ -51,15 +51,6 @@ type Manager struct {
 	// migrateErrs holds, by server URL, why a login of the layout before
 	// accounts could not be moved (see migrate).
 	migrateErrs map[string]error
-	lastURL     string
-}
-
-// LastURL is the server of the last target resolved, for error messages
-// that do not name it.
-func (m *Manager) LastURL() string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.lastURL
 }
 
 // Config is the configuration as last loaded or written by this manager.

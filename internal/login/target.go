@@ -1,6 +1,7 @@
 package login
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -109,9 +110,6 @@ func (m *Manager) ResolveServer(serverURL string, source config.Setting) (*Targe
 	if err := m.migrateErrs[serverURL]; err != nil {
 		return m.unmovedTarget(serverURL, source, err), err
 	}
-	m.mu.Lock()
-	m.lastURL = serverURL
-	m.mu.Unlock()
 	cfg, err := m.Config()
 	if err != nil {
 		return nil, err
@@ -193,12 +191,43 @@ func (m *Manager) notLoggedIn(serverURL string, fromEnv bool) error {
 	env := m.Env()
 	switch {
 	case fromEnv:
-		return &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s (from ZENML_STORE_URL): set ZENML_STORE_API_KEY or ZENML_STORE_API_TOKEN to use it without a login, or unset ZENML_STORE_URL and run `zenctl login %s`", serverURL, serverURL)}
+		return &envWithoutCredentials{url: serverURL, err: fmt.Errorf("not logged in to %s (from ZENML_STORE_URL): set ZENML_STORE_API_KEY or ZENML_STORE_API_TOKEN to use it without a login, or unset ZENML_STORE_URL and run `zenctl login %s`", serverURL, serverURL)}
 	case env.StoreURL != "":
 		return &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s; unset %s and run `zenctl login %s` (login stores nothing while they are set)",
 			serverURL, strings.Join(m.StoreEnvSet(false), ", "), serverURL)}
 	}
 	return &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s; run `zenctl login %s`", serverURL, serverURL)}
+}
+
+// envWithoutCredentials is ZENML_STORE_URL naming a server with no login
+// and no credential variable: fine for a server without authentication,
+// which Target finds out, and a login needed otherwise.
+type envWithoutCredentials struct {
+	url string
+	err error
+}
+
+func (e *envWithoutCredentials) Error() string { return e.err.Error() }
+func (e *envWithoutCredentials) Unwrap() error { return &exitcode.AuthError{Err: e.err} }
+
+// Target is ResolveServer, and for ZENML_STORE_URL alone, a look at the
+// server: one without authentication needs no login, and nothing is
+// written for it.
+func (m *Manager) Target(ctx context.Context, serverURL string, source config.Setting) (*Target, error) {
+	t, err := m.ResolveServer(serverURL, source)
+	var bare *envWithoutCredentials
+	if !errors.As(err, &bare) {
+		return t, err
+	}
+	tls := m.TLSFor(serverURL, nil)
+	client, cerr := m.NewClient(serverURL, tls, nil)
+	if cerr != nil {
+		return nil, err
+	}
+	if info, ierr := client.Info(ctx); ierr != nil || info.AuthScheme != AuthSchemeNone {
+		return nil, err
+	}
+	return &Target{URL: serverURL, URLSource: source, FromEnv: true, AuthMethod: config.AuthNone, TLS: tls}, nil
 }
 
 // StoredTLS returns the certificate settings recorded at login.

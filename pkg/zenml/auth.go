@@ -30,7 +30,7 @@ func (c *Client) Info(ctx context.Context) (*ServerInfo, error) {
 		return nil, err
 	}
 	if info.ID == "" || info.Version == "" {
-		return nil, &ResponseError{Method: http.MethodGet, Path: "/api/v1/info", Status: 200,
+		return nil, &ResponseError{Server: c.ServerURL(), Method: http.MethodGet, Path: "/api/v1/info", Status: 200,
 			Reason: "the answer of /api/v1/info has no server id or version: not a ZenML server"}
 	}
 	c.SetServerVersion(info.Version)
@@ -52,7 +52,7 @@ func (c *Client) login(ctx context.Context, form url.Values) (*TokenResponse, er
 		return nil, err
 	}
 	if tok.AccessToken == "" {
-		return nil, &ResponseError{Method: http.MethodPost, Path: "/api/v1/login", Status: 200, Reason: "the login answer carries no access token"}
+		return nil, &ResponseError{Server: c.ServerURL(), Method: http.MethodPost, Path: "/api/v1/login", Status: 200, Reason: "the login answer carries no access token"}
 	}
 	return &tok, nil
 }
@@ -163,7 +163,7 @@ func (c *Client) APIToken(ctx context.Context, expiresIn time.Duration) (*APITok
 		return nil, err
 	}
 	if token == "" {
-		return nil, &ResponseError{Method: http.MethodGet, Path: "/api/v1/api_token", Status: 200, Reason: "the server returned an empty token"}
+		return nil, &ResponseError{Server: c.ServerURL(), Method: http.MethodGet, Path: "/api/v1/api_token", Status: 200, Reason: "the server returned an empty token"}
 	}
 	t := &APIToken{Token: token}
 	if claims, err := DecodeJWTClaims(token); err == nil && claims.ExpiresAt != nil {

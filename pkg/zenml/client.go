@@ -221,7 +221,7 @@ func (c *Client) doJSON(ctx context.Context, r request, out any) error {
 		return nil
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		return &ResponseError{Method: r.method, Path: r.path, Status: resp.StatusCode,
+		return &ResponseError{Server: c.ServerURL(), Method: r.method, Path: r.path, Status: resp.StatusCode,
 			Reason: r.redact("the server's answer is not the JSON this client expects: " + describeDecodeError(body, resp.Header, err))}
 	}
 	return nil
@@ -241,6 +241,11 @@ func describeDecodeError(body []byte, h http.Header, err error) string {
 // do performs r with retries and one token refresh, returning the response
 // (body already read and closed) when its status is 2xx.
 func (c *Client) do(ctx context.Context, r request) (*http.Response, []byte, error) {
+	resp, body, err := c.doOnce(ctx, r)
+	return resp, body, withServer(err, c.ServerURL())
+}
+
+func (c *Client) doOnce(ctx context.Context, r request) (*http.Response, []byte, error) {
 	if r.err != nil {
 		return nil, nil, r.err
 	}

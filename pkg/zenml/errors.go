@@ -59,6 +59,8 @@ func (k ErrorKind) String() string {
 // a bare 422 [class, message] array, an OAuth {"error", "error_description"}
 // object, a 429 {"error": "..."} or something that is not JSON at all.
 type Error struct {
+	// Server is the URL of the server that answered; set by Client.
+	Server     string
 	StatusCode int
 	// Exception is the server-side exception class (detail[0]), e.g.
 	// "EntityExistsError"; empty when the body carried none.
@@ -318,4 +320,38 @@ func classify(e *Error) ErrorKind {
 		return KindInvalidRequest
 	}
 	return KindUnknown
+}
+
+// ServerOf is the URL of the server an error of this package is about, or
+// "" when it carries none: a program that talks to several servers can
+// say which one failed without keeping track itself.
+func ServerOf(err error) string {
+	var apiErr *Error
+	var reqErr *RequestError
+	var respErr *ResponseError
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr.Server
+	case errors.As(err, &reqErr):
+		return reqErr.Server
+	case errors.As(err, &respErr):
+		return respErr.Server
+	}
+	return ""
+}
+
+// withServer records the server on the errors of this package that lack it.
+func withServer(err error, server string) error {
+	var apiErr *Error
+	var reqErr *RequestError
+	var respErr *ResponseError
+	switch {
+	case errors.As(err, &apiErr) && apiErr.Server == "":
+		apiErr.Server = server
+	case errors.As(err, &reqErr) && reqErr.Server == "":
+		reqErr.Server = server
+	case errors.As(err, &respErr) && respErr.Server == "":
+		respErr.Server = server
+	}
+	return err
 }

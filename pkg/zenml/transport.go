@@ -158,6 +158,8 @@ func (e *redirectError) Error() string {
 
 // ResponseError is a 2xx answer that could not be used.
 type ResponseError struct {
+	// Server is the URL of the server that answered.
+	Server       string
 	Method, Path string
 	Status       int
 	Reason       string
@@ -169,6 +171,8 @@ func (e *ResponseError) Error() string { return e.Reason }
 // failure, timeout, or a body too large to read. A TLS failure is a
 // *TLSError in its chain.
 type RequestError struct {
+	// Server is the URL of the server the request was for.
+	Server       string
 	Method, Path string
 	Err          error
 	// timeout is the per-attempt limit, for the message.

@@ -65,7 +65,7 @@ func (c *Client) userCall(ctx context.Context, r request) (*User, string, error)
 	}
 	var u User
 	if err := json.Unmarshal(raw, &u); err != nil {
-		return nil, "", &ResponseError{Method: r.method, Path: r.path, Status: http.StatusOK,
+		return nil, "", &ResponseError{Server: c.ServerURL(), Method: r.method, Path: r.path, Status: http.StatusOK,
 			Reason: "the server's answer is not the JSON this client expects: " + err.Error()}
 	}
 	return &u, activationOf(raw), nil

@@ -472,7 +472,7 @@ func notAServerError(serverURL string, err error) error {
 // stillLoggedIn checks a stored login, over the TLS settings this login
 // was given; an expired token is renewed on the way.
 func stillLoggedIn(ctx context.Context, m *login.Manager, t *login.Target, tls login.TLS) (*zenml.User, error) {
-	client, err := m.ClientFor(t, tls)
+	client, err := m.ClientFor(ctx, t, tls)
 	if err != nil {
 		return nil, err
 	}

@@ -175,12 +175,12 @@ func checkServer(ctx context.Context, m *login.Manager, server config.Setting) S
 	}
 	st := recordedStatus(m, serverURL)
 	st.ServerSource = server.Describe("server")
-	t, err := m.ResolveServer(serverURL, server)
+	t, err := m.Target(ctx, serverURL, server)
 	if err != nil {
 		return failed(st, err)
 	}
 	describeTarget(&st, t, m.Env())
-	client, err := m.ClientFor(t, t.TLS)
+	client, err := m.ClientFor(ctx, t, t.TLS)
 	if err != nil {
 		return failed(st, err)
 	}
@@ -243,12 +243,12 @@ func describeTarget(st *ServerStatus, t *login.Target, env config.Env) {
 		st.AccountSource = accountSourceText(t.AccountSource)
 	}
 	switch {
-	case t.FromEnv:
-		st.SecretStore = "environment"
-		st.CredentialsSource = envCredentialVariable(env)
 	case t.AuthMethod == config.AuthNone:
 		st.SecretStore = ""
 		st.CredentialsSource = "none (the server does not use authentication)"
+	case t.FromEnv:
+		st.SecretStore = "environment"
+		st.CredentialsSource = envCredentialVariable(env)
 	case t.Store != nil:
 		st.SecretStore = t.Store.Kind()
 		st.CredentialsSource = t.Store.Location()

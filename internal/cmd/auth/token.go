@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,8 +10,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/output"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -83,9 +86,13 @@ func runToken(ctx context.Context, opts *TokenOptions) error {
 	if err != nil {
 		return err
 	}
+	if target.AuthMethod == config.AuthNone {
+		// Never an empty line that a script would put after "Bearer".
+		return fmt.Errorf("%s does not use authentication (NO_AUTH): it issues no tokens and needs none; send requests without an Authorization header", target.URL)
+	}
 	tok, err := client.APIToken(ctx, time.Duration(opts.ExpiresIn)*time.Second)
 	if err != nil {
-		return fmt.Errorf("minting a token on %s: %w", target.URL, err)
+		return mintError(ctx, client, target, err)
 	}
 	if tok.SessionToken || tok.ExpiresAt.IsZero() {
 		cs := opts.IO.ErrColorScheme()
@@ -117,4 +124,16 @@ func runToken(ctx context.Context, opts *TokenOptions) error {
 		res.ExpiresIn, res.ExpiresAt = &secs, &at
 	}
 	return output.Print(opts.IO, format, res, nil)
+}
+
+// mintError explains a refused token. A server that stopped using
+// authentication since the login refuses every api_token request: say so,
+// rather than "not authenticated" to a login that works.
+func mintError(ctx context.Context, client *zenml.Client, target *factory.Target, err error) error {
+	if errors.Is(err, zenml.ErrUnauthorized) {
+		if info, ierr := client.Info(ctx); ierr == nil && info.AuthScheme == login.AuthSchemeNone {
+			return fmt.Errorf("%s no longer uses authentication (NO_AUTH): it issues no tokens and needs none; run `zenctl login %s` to record that", target.URL, target.URL)
+		}
+	}
+	return fmt.Errorf("minting a token on %s: %w", target.URL, err)
 }

@@ -122,15 +122,6 @@ func (f *Factory) AuthenticatedClient(ctx context.Context) (*zenml.Client, *Targ
 	return m.Client(ctx)
 }
 
-// TargetURL is the server of the command's last resolved target, so that
-// errors which do not name it can.
-func (f *Factory) TargetURL() string {
-	if f.logins == nil {
-		return ""
-	}
-	return f.logins.LastURL()
-}
-
 // NewClient returns an API client with zenctl's transport settings;
 // tokens may be nil for unauthenticated calls.
 func (f *Factory) NewClient(serverURL string, tls login.TLS, tokens zenml.TokenSource) (*zenml.Client, error) {

@@ -19,6 +19,7 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/execenv"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/cmd/importzenml"
+	"github.com/zenctl/zenctl/internal/cmd/server"
 	"github.com/zenctl/zenctl/internal/cmd/serviceaccount"
 	"github.com/zenctl/zenctl/internal/cmd/user"
 	"github.com/zenctl/zenctl/internal/config"
@@ -58,14 +59,17 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 		return &exitcode.UsageError{Err: friendlierFlagError(err)}
 	})
 	cmd.PersistentFlags().StringVar(&f.ServerFlag, "server", "", "Act on this server `URL` instead of the active one (env ZENML_STORE_URL)")
+	cmd.PersistentFlags().StringVar(&f.AccountFlag, "account", "", "Act as this `account` of the server instead of its active one (env ZENCTL_ACCOUNT)")
 	cmd.PersistentFlags().StringVar(&f.StorageFlag, "storage", "", "Where to store secrets: keyring or file (env ZENCTL_STORAGE)")
 	cmd.PersistentFlags().BoolVar(&f.Debug, "debug", false, "Trace HTTP requests to stderr, secrets redacted (env ZENCTL_DEBUG=1)")
 	_ = cmd.RegisterFlagCompletionFunc("server", f.CompleteServerURLs)
+	_ = cmd.RegisterFlagCompletionFunc("account", f.CompleteAccounts)
 	_ = cmd.RegisterFlagCompletionFunc("storage", cobra.FixedCompletions([]string{"keyring", "file"}, cobra.ShellCompDirectiveNoFileComp))
 
 	cmd.AddGroup(&cobra.Group{ID: "auth", Title: "Authentication"})
 	for _, c := range []*cobra.Command{
-		auth.NewCmdLogin(f, nil), auth.NewCmdLogout(f, nil), auth.NewCmdToken(f, nil), auth.NewCmdStatus(f, nil),
+		auth.NewCmdLogin(f, nil), auth.NewCmdLogout(f, nil), auth.NewCmdSwitch(f, nil), auth.NewCmdToken(f, nil), auth.NewCmdStatus(f, nil),
+		server.NewCmdServer(f),
 		execenv.NewCmdExec(f, nil), execenv.NewCmdEnv(f, nil),
 	} {
 		c.GroupID = "auth"

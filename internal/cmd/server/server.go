@@ -1,0 +1,179 @@
+// Package server holds `zenctl server`: the servers and accounts zenctl
+// has logins for.
+package server
+
+import (
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/config"
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/output"
+)
+
+// NewCmdServer builds `zenctl server`.
+func NewCmdServer(f *factory.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "server <command>",
+		Short: "List the servers and accounts zenctl has logins for",
+		Long: heredoc.Doc(`
+			Work with the servers zenctl has logins for. 'zenctl switch' changes
+			the active one; 'zenctl login' adds one.
+		`),
+		Example: heredoc.Doc(`
+			$ zenctl server list
+		`),
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(NewCmdList(f, nil))
+	return cmd
+}
+
+// ListOptions are the inputs of `zenctl server list`.
+type ListOptions struct {
+	IO     *iostreams.IOStreams
+	Config func() (*config.Config, error)
+	Format func(flagValue string) (output.Format, error)
+	Output string
+}
+
+// Account is one account in `server list -o json`.
+type Account struct {
+	Name           string  `json:"name"`
+	Type           string  `json:"type"`
+	Active         bool    `json:"active"`
+	AuthMethod     string  `json:"auth_method"`
+	SecretStore    string  `json:"secret_store"`
+	TokenExpiresAt *string `json:"token_expires_at"`
+}
+
+// Server is one server in `server list -o json`.
+type Server struct {
+	URL           string    `json:"url"`
+	Active        bool      `json:"active"`
+	ServerVersion string    `json:"server_version"`
+	AuthScheme    string    `json:"auth_scheme"`
+	Accounts      []Account `json:"accounts"`
+}
+
+// NewCmdList builds `zenctl server list`.
+func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.IOStreams, Config: f.Config, Format: f.OutputFormat}
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List the stored servers and their accounts",
+		Long: heredoc.Doc(`
+			List the servers zenctl has logins for and the accounts on each, with
+			the active server and accounts marked (*), how each logged in, where
+			its secret is, and when its token expires as last seen.
+
+			It reads only zenctl's config: no network, no keyring. 'zenctl
+			status' checks a login against its server.
+
+			-o json prints an array of {url, active, server_version, auth_scheme,
+			accounts: [{name, type, active, auth_method, secret_store,
+			token_expires_at}]}.
+		`),
+		Example: heredoc.Doc(`
+			$ zenctl server list
+			$ zenctl server list -o json
+		`),
+		Args: factory.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runList(opts)
+		},
+	}
+	factory.AddOutputFlag(cmd, &opts.Output)
+	return cmd
+}
+
+func runList(opts *ListOptions) error {
+	format, err := opts.Format(opts.Output)
+	if err != nil {
+		return err
+	}
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	servers := Servers(cfg)
+	return output.Print(opts.IO, format, servers, func() error { return printTable(opts.IO, servers) })
+}
+
+// Servers describes the stored logins of a config.
+func Servers(cfg *config.Config) []Server {
+	servers := make([]Server, 0, len(cfg.Servers))
+	for _, s := range cfg.Servers {
+		srv := Server{URL: s.URL, Active: cfg.ActiveServer == s.URL, ServerVersion: s.ServerVersion,
+			AuthScheme: s.AuthScheme, Accounts: []Account{}}
+		accounts := s.Accounts
+		if len(accounts) == 0 && s.HasLegacyLogin() {
+			// Moved to accounts by the next command that uses it.
+			accounts = []config.Account{{Name: s.LegacyAccount, Type: s.LegacyAccountType, AuthMethod: s.LegacyAuthMethod,
+				SecretStore: s.LegacySecretStore, TokenExpiresAt: s.LegacyTokenExpiresAt}}
+		}
+		for _, a := range accounts {
+			acc := Account{Name: a.Name, Type: a.Type, Active: s.ActiveAccount == a.Name || len(accounts) == 1,
+				AuthMethod: a.AuthMethod, SecretStore: a.SecretStore}
+			if a.TokenExpiresAt != nil {
+				at := a.TokenExpiresAt.UTC().Format(time.RFC3339)
+				acc.TokenExpiresAt = &at
+			}
+			srv.Accounts = append(srv.Accounts, acc)
+		}
+		servers = append(servers, srv)
+	}
+	return servers
+}
+
+func printTable(ios *iostreams.IOStreams, servers []Server) error {
+	if len(servers) == 0 {
+		_, err := ios.ErrOut.Write([]byte("No stored logins; run `zenctl login <server-url>`\n"))
+		return err
+	}
+	t := output.NewTable(ios, "", "SERVER", "ACCOUNT", "TYPE", "AUTH", "STORAGE", "TOKEN EXPIRES")
+	t.TruncateFirst("SERVER")
+	for _, s := range servers {
+		for _, a := range s.Accounts {
+			mark := ""
+			if s.Active && a.Active {
+				mark = "*"
+			}
+			expires := "never"
+			switch {
+			case a.TokenExpiresAt != nil:
+				expires = *a.TokenExpiresAt
+			case a.AuthMethod == config.AuthNone:
+				expires = ""
+			}
+			t.AddRow(mark, s.URL, a.Name, accountType(a.Type), authText(a.AuthMethod), a.SecretStore, expires)
+		}
+	}
+	return t.Render()
+}
+
+func accountType(t string) string {
+	if t == config.AccountServiceAccount {
+		return "service account"
+	}
+	return "user"
+}
+
+func authText(m string) string {
+	switch m {
+	case config.AuthAPIKey:
+		return "API key"
+	case config.AuthNone:
+		return "none (NO_AUTH)"
+	case "":
+		return "-"
+	}
+	return m
+}
