@@ -32,6 +32,7 @@ func TestMain(m *testing.M) {
 		os.Exit(execChild())
 	}
 	if os.Getenv(runAsZenctl) == "1" {
+		shortenWaits()
 		os.Exit(run(os.Args[1:]))
 	}
 	os.Exit(m.Run())
@@ -47,7 +48,7 @@ type cli struct {
 func newCLI(t *testing.T) *cli {
 	t.Helper()
 	dir := t.TempDir()
-	return &cli{t: t, dir: dir, env: map[string]string{
+	c := &cli{t: t, dir: dir, env: map[string]string{
 		"ZENCTL_CONFIG_DIR": filepath.Join(dir, "config"),
 		// The e2e tests exercise the file store; the real keyring has its
 		// own tests inside a D-Bus session.
@@ -58,6 +59,14 @@ func newCLI(t *testing.T) *cli {
 		// child, which adds up to minutes over these tests.
 		"GORACE": "atexit_sleep_ms=0",
 	}}
+	// A real server (the acceptance script's ZENCTL_ACCEPTANCE_URL) gets
+	// zenctl's real retry and polling pace.
+	if os.Getenv("ZENCTL_ACCEPTANCE_URL") == "" {
+		for k, v := range fakeServerTimings {
+			c.env[k] = v
+		}
+	}
+	return c
 }
 
 type result struct {

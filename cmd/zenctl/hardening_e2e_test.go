@@ -7,11 +7,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,18 +27,67 @@ import (
 const (
 	rotateEndpoint    = "PUT /api/v1/service_accounts/{id}/api_keys/{key}/rotate"
 	createKeyEndpoint = "POST /api/v1/service_accounts/{id}/api_keys"
-	// inFlight is how long the fake holds a request that a test
-	// interrupts: a real server spends about a second hashing a new key.
-	inFlight = 900 * time.Millisecond
+	// tookTheSignal is what zenctl says when a signal comes while a
+	// request that returns a secret is in flight.
+	tookTheSignal = "Finishing the request in flight"
 )
+
+// inFlight holds the next request of endpoint at the fake until the
+// returned func is called, as a real server holds it while it hashes a
+// new key: the test interrupts zenctl meanwhile and then lets the answer
+// come, whatever the time it took.
+func inFlight(t *testing.T, fake *zenmltest.Server, endpoint string) (answer func()) {
+	t.Helper()
+	release := make(chan struct{})
+	var once sync.Once
+	answer = func() { once.Do(func() { close(release) }) }
+	t.Cleanup(answer)
+	fake.InjectFault(endpoint, zenmltest.Fault{Hold: release, Times: 1})
+	return answer
+}
 
 // running is a zenctl process started in the background.
 type running struct {
 	t              *testing.T
 	cmd            *exec.Cmd
-	stdout, stderr bytes.Buffer
+	stdout, stderr syncBuffer
 	done           chan struct{}
 	err            error
+}
+
+// syncBuffer is a bytes.Buffer that a test reads while the process writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// awaitStderr waits until the process has written want to stderr.
+func (r *running) awaitStderr(want string) {
+	r.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(r.stderr.String(), want) {
+		select {
+		case <-r.done:
+			r.t.Fatalf("zenctl ended without saying %q:\n%s", want, r.stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("zenctl never said %q:\n%s", want, r.stderr.String())
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 // start runs zenctl without waiting; stdin nil means an empty stdin.
@@ -107,11 +158,13 @@ func TestSignalDuringRotateFinishesIt(t *testing.T) {
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	c, _ := loggedIn(t, fake)
 	old := fake.CreateAPIKey(fake.CreateServiceAccount("bot"), "k1")
-	fake.InjectFault(rotateEndpoint, zenmltest.Fault{Delay: inFlight, Times: 1})
+	answer := inFlight(t, fake, rotateEndpoint)
 
 	p := c.start(nil, "service-account", "api-key", "bot", "rotate", "k1")
 	awaitRequests(t, fake, rotateEndpoint, 1, p)
 	p.signal(syscall.SIGTERM)
+	p.awaitStderr(tookTheSignal)
+	answer()
 	r := p.wait(5 * time.Second)
 
 	expectCode(t, r, 2)
@@ -122,7 +175,7 @@ func TestSignalDuringRotateFinishesIt(t *testing.T) {
 	if keyLogsIn(t, fake, old) {
 		t.Error("the old key still logs in: was the rotation really in flight?")
 	}
-	if !strings.Contains(r.stderr, "Finishing the request in flight") {
+	if !strings.Contains(r.stderr, tookTheSignal) {
 		t.Errorf("stderr does not say why zenctl kept going:\n%s", r.stderr)
 	}
 }
@@ -137,11 +190,13 @@ func TestSignalDuringRotateAllReportsEveryFinishedRotation(t *testing.T) {
 	bot := fake.CreateServiceAccount("bot")
 	olds := []string{fake.CreateAPIKey(bot, "k1"), fake.CreateAPIKey(bot, "k2"), fake.CreateAPIKey(bot, "k3")}
 	fake.InjectFault(rotateEndpoint, zenmltest.Fault{Delay: time.Millisecond, Times: 1})
-	fake.InjectFault(rotateEndpoint, zenmltest.Fault{Delay: inFlight, Times: 1})
+	answer := inFlight(t, fake, rotateEndpoint)
 
 	p := c.start(nil, "service-account", "api-key", "bot", "rotate", "--all", "-o", "json")
 	awaitRequests(t, fake, rotateEndpoint, 2, p)
 	p.signal(syscall.SIGINT)
+	p.awaitStderr(tookTheSignal)
+	answer()
 	r := p.wait(5 * time.Second)
 
 	expectCode(t, r, 2)
@@ -169,11 +224,13 @@ func TestSignalDuringRotateSetKeyStoresTheKey(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	c, old := loggedIn(t, fake)
-	fake.InjectFault(rotateEndpoint, zenmltest.Fault{Delay: inFlight, Times: 1})
+	answer := inFlight(t, fake, rotateEndpoint)
 
 	p := c.start(nil, "service-account", "api-key", "ci", "rotate", "default", "--set-key")
 	awaitRequests(t, fake, rotateEndpoint, 1, p)
 	p.signal(syscall.SIGTERM)
+	p.awaitStderr(tookTheSignal)
+	answer()
 	r := p.wait(5 * time.Second)
 
 	expectCode(t, r, 2)
@@ -194,12 +251,12 @@ func TestSecondSignalSaysHowToRecover(t *testing.T) {
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	c, _ := loggedIn(t, fake)
 	fake.CreateAPIKey(fake.CreateServiceAccount("bot"), "k1")
-	fake.InjectFault(rotateEndpoint, zenmltest.Fault{Delay: 5 * time.Second, Times: 1})
+	inFlight(t, fake, rotateEndpoint) // never answered while zenctl waits
 
 	p := c.start(nil, "service-account", "api-key", "bot", "rotate", "k1")
 	awaitRequests(t, fake, rotateEndpoint, 1, p)
 	p.signal(syscall.SIGINT)
-	time.Sleep(50 * time.Millisecond)
+	p.awaitStderr(tookTheSignal)
 	p.signal(syscall.SIGINT)
 	r := p.wait(time.Second)
 
@@ -220,11 +277,13 @@ func TestSignalDuringCreateShowsTheKey(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	c, _ := loggedIn(t, fake)
-	fake.InjectFault(createKeyEndpoint, zenmltest.Fault{Delay: inFlight, Times: 1})
+	answer := inFlight(t, fake, createKeyEndpoint)
 
 	p := c.start(nil, "service-account", "create", "newbot")
 	awaitRequests(t, fake, createKeyEndpoint, 1, p)
 	p.signal(syscall.SIGTERM)
+	p.awaitStderr(tookTheSignal)
+	answer()
 	r := p.wait(5 * time.Second)
 
 	expectCode(t, r, 2)
@@ -238,8 +297,12 @@ func TestSignalDuringCreateShowsTheKey(t *testing.T) {
 func TestSignalEndsABlockedRead(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	// The grace zenctl gives a command to return by itself: 0.5 s in the
+	// real binary.
+	const grace = 100 * time.Millisecond
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		c := newCLI(t)
+		c.env[e2eSignalGraceEnv] = grace.String()
 		// A real pipe, as the shell gives; never written, never closed.
 		stdin, w, err := os.Pipe()
 		if err != nil {
@@ -247,14 +310,38 @@ func TestSignalEndsABlockedRead(t *testing.T) {
 		}
 		t.Cleanup(func() { stdin.Close(); w.Close() })
 		p := c.start(stdin, "login", fake.URL(), "--api-key")
-		time.Sleep(300 * time.Millisecond) // let it block on the read
+		p.awaitPipeRead()
 		p.signal(sig)
 		start := time.Now()
 		r := p.wait(3 * time.Second)
-		if took := time.Since(start); took > time.Second {
-			t.Errorf("%v: ended %s after the signal, want under a second", sig, took)
+		if took := time.Since(start); took > grace+time.Second/2 {
+			t.Errorf("%v: ended %s after the signal, with a grace of %s", sig, took, grace)
 		}
 		expectCode(t, r, 2)
+		if !strings.Contains(r.stderr, "Cancelled.") {
+			t.Errorf("%v: stderr: %s", sig, r.stderr)
+		}
+	}
+}
+
+// awaitPipeRead waits until the process sleeps in a read of a pipe, as
+// Linux shows in /proc/PID/task/*/wchan; where that cannot be seen, it
+// gives the process 300 ms to get there.
+func (r *running) awaitPipeRead() {
+	r.t.Helper()
+	deadline := time.Now().Add(time.Second)
+	for time.Now().Before(deadline) {
+		wchans, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/wchan", r.cmd.Process.Pid))
+		if len(wchans) == 0 {
+			time.Sleep(300 * time.Millisecond)
+			return
+		}
+		for _, path := range wchans {
+			if b, _ := os.ReadFile(path); strings.Contains(string(b), "pipe") {
+				return
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
 	}
 }
 

@@ -16,8 +16,10 @@ import (
 const KeyringService = "zenctl"
 
 // DefaultKeyringTimeout bounds every keyring call: the Secret Service can
-// block forever on an unlock prompt nobody will answer.
-const DefaultKeyringTimeout = 3 * time.Second
+// block forever on an unlock prompt nobody will answer. It is a variable
+// only so that the end-to-end tests can shorten it in the zenctl processes
+// they start (cmd/zenctl); nothing else changes it.
+var DefaultKeyringTimeout = 3 * time.Second
 
 // MaxSecretSize is the largest JSON value stored in the keyring. Windows
 // Credential Manager caps a credential blob at 2560 bytes; applying the same

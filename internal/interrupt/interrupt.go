@@ -26,8 +26,9 @@ import (
 
 // Grace is how long a command has, after the first signal, to return on
 // its own before the process is ended for it. Short enough that a signal
-// always ends the process within a second.
-const Grace = 500 * time.Millisecond
+// always ends the process within a second. It is a variable only so that
+// the end-to-end tests can shorten it in the zenctl processes they start.
+var Grace = 500 * time.Millisecond
 
 // ExitCode is the code of a process ended by a signal: "cancelled".
 const ExitCode = 2

@@ -20,8 +20,11 @@ import (
 const DefaultMaxRetries = 3
 
 // DefaultRetryBaseDelay is the first backoff delay when
-// Options.RetryBaseDelay is 0; each retry doubles it, with jitter.
-const DefaultRetryBaseDelay = 250 * time.Millisecond
+// Options.RetryBaseDelay is 0; each retry doubles it, with jitter. It is a
+// variable so that end-to-end tests of a program built on this package can
+// shorten every backoff in the processes they start; nothing else should
+// change it.
+var DefaultRetryBaseDelay = 250 * time.Millisecond
 
 // RetryEvent describes a retry about to happen, for progress output.
 type RetryEvent struct {

@@ -48,6 +48,10 @@ type Session struct {
 	Initial Credentials
 	// Now replaces the clock (tests).
 	Now func() time.Time
+	// EarlyRenewalLockWait bounds how long a renewal that is not needed
+	// yet waits for another process's lock; 0 means
+	// DefaultEarlyRenewalLockWait.
+	EarlyRenewalLockWait time.Duration
 	// OnExchange, when set, is called after every successful login exchange.
 	OnExchange func(Credentials)
 	// CredentialsLabel, when set, names the renewable credential in the
@@ -145,7 +149,10 @@ func (s *Session) Token(ctx context.Context) (string, error) {
 	// renewal (one suspended with Ctrl-Z holds the lock for good).
 	lockWait := time.Duration(0)
 	if stillUsable {
-		lockWait = earlyRenewalLockWait
+		lockWait = s.EarlyRenewalLockWait
+		if lockWait <= 0 {
+			lockWait = DefaultEarlyRenewalLockWait
+		}
 	}
 	tok, err := s.renew(ctx, lockWait, c.AccessToken, "the session has expired")
 	var reauth *ReauthRequiredError
@@ -160,9 +167,9 @@ func (s *Session) Token(ctx context.Context) (string, error) {
 	return tok, err
 }
 
-// earlyRenewalLockWait bounds how long a renewal that is not yet needed
-// waits for another process's: long enough for a healthy exchange.
-const earlyRenewalLockWait = 5 * time.Second
+// DefaultEarlyRenewalLockWait bounds how long a renewal that is not yet
+// needed waits for another process's: long enough for a healthy exchange.
+const DefaultEarlyRenewalLockWait = 5 * time.Second
 
 // usable reports whether a token can still be sent, renewal aside.
 func usable(c Credentials, now time.Time) bool {

@@ -405,11 +405,12 @@ func TestSessionEarlyRenewalDoesNotWaitLongForTheLock(t *testing.T) {
 	now := time.Now()
 	store := stuckStore{&memStore{creds: Credentials{APIKey: key, AccessToken: "current", ExpiresAt: now.Add(2 * time.Minute), Lifetime: 2 * time.Hour}}}
 	start := time.Now()
-	tok, err := (&Session{Login: login, Store: store, Now: func() time.Time { return now }}).Token(context.Background())
+	const lockWait = 100 * time.Millisecond
+	tok, err := (&Session{Login: login, Store: store, Now: func() time.Time { return now }, EarlyRenewalLockWait: lockWait}).Token(context.Background())
 	if err != nil || tok != "current" {
 		t.Fatalf("got %q, %v; want the current token", tok, err)
 	}
-	if d := time.Since(start); d > earlyRenewalLockWait+2*time.Second {
+	if d := time.Since(start); d > lockWait+time.Second {
 		t.Errorf("waited %s for the lock", d)
 	}
 	if n := fake.Count("POST /api/v1/login"); n != 0 {

@@ -25,6 +25,11 @@ func transientPollError(err error) bool {
 	return errors.As(err, &reqErr) || zenml.IsKind(err, zenml.KindServer) || zenml.IsKind(err, zenml.KindRateLimited)
 }
 
+// DefaultPollScale is the device flow's PollScale when LoginOptions
+// leaves it 0. It is a variable only so that the end-to-end tests can
+// shorten the flow in the zenctl processes they start (cmd/zenctl).
+var DefaultPollScale = 1.0
+
 // slowDownStep is what RFC 8628 asks a client to add to its polling
 // interval on "slow_down".
 const slowDownStep = 5 * time.Second
@@ -75,18 +80,19 @@ func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 	if expiresIn <= 0 {
 		expiresIn = 5 * time.Minute
 	}
+	// The scale turns the server's seconds into waits on this clock.
 	scale := opts.PollScale
 	if scale <= 0 {
-		scale = 1
+		scale = DefaultPollScale
 	}
 	// The server keeps answering "pending" after its own deadline, so the
 	// deadline is enforced here.
-	deadline := start.Add(expiresIn)
+	deadline := start.Add(time.Duration(float64(expiresIn) * scale))
 
 	if !opts.IO.IsStderrTTY() {
 		// No spinner without a terminal: one line, so a log shows what the
 		// command is waiting for and for how long at most.
-		fmt.Fprintf(errOut, "Waiting up to %s for the device to be authorized...\n", humanDuration(time.Until(deadline)))
+		fmt.Fprintf(errOut, "Waiting up to %s for the device to be authorized...\n", humanDuration(expiresIn-time.Since(start)))
 	}
 	opts.IO.StartProgress("Waiting for the device to be authorized in the browser")
 	defer opts.IO.StopProgress()

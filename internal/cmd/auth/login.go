@@ -44,7 +44,8 @@ type LoginOptions struct {
 	NoBrowser     bool
 	NoVerifySSL   bool
 	SSLCACert     string
-	// PollScale shortens device-flow waits in tests; 0 means 1.
+	// PollScale shortens the device flow's waits and deadline in tests;
+	// 0 means DefaultPollScale.
 	PollScale float64
 }
 

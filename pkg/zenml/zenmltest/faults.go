@@ -42,7 +42,11 @@ type Fault struct {
 	// Delay holds the request before it is answered (or passed on to the
 	// real handler when neither Status nor Body is set).
 	Delay time.Duration
-	Body  FaultBody
+	// Hold, when not nil, keeps the request waiting (after Delay) until it
+	// is closed: a test that acts while a request is in flight (say, sends
+	// a signal to the client) releases it when done, whatever the time.
+	Hold <-chan struct{}
+	Body FaultBody
 	// Header is added to the fault response, e.g. Retry-After.
 	Header http.Header
 	// Times limits the fault to the next Times matching requests; zero

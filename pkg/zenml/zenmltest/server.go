@@ -411,6 +411,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
+		if f.Hold != nil {
+			select {
+			case <-f.Hold:
+			case <-r.Context().Done():
+				return
+			}
+		}
 		if f.responds() {
 			f.write(w, s.id.String())
 			return

@@ -358,6 +358,34 @@ func TestFaultInjection(t *testing.T) {
 		t.Errorf("delay-only fault: %d after %v", r.status, time.Since(start))
 	}
 
+	// A held request is answered when, and only when, the test lets go.
+	release := make(chan struct{})
+	srv.InjectFault("GET /api/v1/version", Fault{Hold: release, Times: 1})
+	sent := srv.Count("GET /api/v1/version") + 1
+	answered := make(chan error, 1)
+	go func() {
+		resp, err := srv.Client().Get(srv.URL() + "/api/v1/version")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				err = fmt.Errorf("HTTP %d", resp.StatusCode)
+			}
+		}
+		answered <- err
+	}()
+	for srv.Count("GET /api/v1/version") < sent {
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case err := <-answered:
+		t.Fatalf("a held request was answered (%v)", err)
+	case <-time.After(20 * time.Millisecond):
+	}
+	close(release)
+	if err := <-answered; err != nil {
+		t.Errorf("released request: %v", err)
+	}
+
 	srv.InjectFault("GET /health", Fault{Body: HugeBody, Times: 1})
 	if r := c.get("/health"); len(r.body) != HugeBodySize {
 		t.Errorf("huge body is %d bytes", len(r.body))
