@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -35,7 +36,14 @@ func TestMain(m *testing.M) {
 		shortenWaits()
 		os.Exit(run(os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	cleanup, err := findBinaries()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	cleanup()
+	os.Exit(code)
 }
 
 // cli is one user's machine: a config dir and an environment.
@@ -43,6 +51,9 @@ type cli struct {
 	t   *testing.T
 	dir string
 	env map[string]string
+	// underRaceDetector runs zenctl under the race detector (see
+	// raceBinary).
+	underRaceDetector bool
 }
 
 func newCLI(t *testing.T) *cli {
@@ -75,9 +86,9 @@ type result struct {
 }
 
 func (c *cli) command(ctx context.Context, stdin string, args ...string) *exec.Cmd {
-	exe, err := os.Executable()
-	if err != nil {
-		c.t.Fatal(err)
+	exe := zenctlBinary
+	if c.underRaceDetector {
+		exe = raceBinary
 	}
 	cmd := exec.CommandContext(ctx, exe, args...)
 	// A clean environment: nothing of the developer's ZENML_* or keyring

@@ -55,11 +55,7 @@ func execChild() int {
 
 func childCommand(t *testing.T, extra ...string) []string {
 	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return append([]string{exe, execChildArg}, extra...)
+	return append([]string{zenctlBinary, execChildArg}, extra...)
 }
 
 func parseChild(t *testing.T, r result) childReport {
@@ -225,12 +221,8 @@ func (c *cli) shell(script string) result {
 	if err != nil {
 		c.t.Skip("no sh")
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		c.t.Fatal(err)
-	}
 	cmd.Path, cmd.Args = sh, []string{"sh", "-c", script}
-	cmd.Env = append(cmd.Env, "ZENCTL="+exe)
+	cmd.Env = append(cmd.Env, "ZENCTL="+zenctlBinary)
 	var out, errOut strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()

@@ -20,6 +20,7 @@ func TestExecForwardsSignals(t *testing.T) {
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	c := newCLI(t)
 	c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+	c.underRaceDetector = true // it forwards signals while it waits
 
 	// The loop's short sleeps let sh run its trap soon after the signal.
 	trapping := func(sig string, code string) string {

@@ -95,7 +95,12 @@ func (c *cli) start(stdin io.Reader, args ...string) *running {
 	c.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	c.t.Cleanup(cancel)
-	r := &running{t: c.t, cmd: c.command(ctx, "", args...), done: make(chan struct{})}
+	// The process gets signals while its goroutines work: a race detector's job.
+	underRaceDetector := c.underRaceDetector
+	c.underRaceDetector = true
+	cmd := c.command(ctx, "", args...)
+	c.underRaceDetector = underRaceDetector
+	r := &running{t: c.t, cmd: cmd, done: make(chan struct{})}
 	if stdin != nil {
 		r.cmd.Stdin = stdin
 	}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+)
+
+// The zenctl processes are this test binary (see runAsZenctl). Built with
+// the race detector, every one of them spends about 20 ms of CPU starting
+// the detector; the suite starts some 800 of them, and that was half of its
+// time. So, under the race detector, most of them run a copy of this test
+// binary built without it: the same code, the same TestMain, a few
+// milliseconds each. The processes whose goroutines race with each other —
+// those a test interrupts with a signal (cli.start) and zenctl exec's —
+// still run this binary, under the detector; the packages' own tests run
+// the rest of the code under it in-process.
+var (
+	// zenctlBinary runs most zenctl processes.
+	zenctlBinary string
+	// raceBinary runs those that test signals; this test binary.
+	raceBinary string
+)
+
+// findBinaries sets zenctlBinary and raceBinary; the returned func removes
+// what it built.
+func findBinaries() (cleanup func(), err error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	zenctlBinary, raceBinary = exe, exe
+	if !raceDetector {
+		return func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "zenctl-e2e")
+	if err != nil {
+		return nil, err
+	}
+	cleanup = func() { os.RemoveAll(dir) }
+	path, err := buildWithoutRaceDetector(dir)
+	if err != nil {
+		// Slower, not wrong: say so and go on with this binary.
+		fmt.Fprintf(os.Stderr, "cmd/zenctl tests: %v; the zenctl processes run under the race detector\n", err)
+		return cleanup, nil
+	}
+	zenctlBinary = path
+	return cleanup, nil
+}
+
+// buildWithoutRaceDetector builds this package's test binary without the
+// race detector (the build cache makes it take well under a second after
+// the first time).
+func buildWithoutRaceDetector(dir string) (string, error) {
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goTool); err != nil {
+		if goTool, err = exec.LookPath("go"); err != nil {
+			return "", fmt.Errorf("no go command to build a zenctl without the race detector")
+		}
+	}
+	path := filepath.Join(dir, "zenctl.test")
+	cmd := exec.Command(goTool, "test", "-c", "-o", path, ".")
+	cmd.Env = append(os.Environ(), "GOFLAGS=") // not -race from the environment
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building a zenctl without the race detector: %v\n%s", err, out)
+	}
+	return path, nil
+}
