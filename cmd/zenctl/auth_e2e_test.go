@@ -541,18 +541,39 @@ func TestLogoutDuringRenewalStaysLoggedOut(t *testing.T) {
 	if err := store.Set(key0, secret); err != nil {
 		t.Fatal(err)
 	}
-	fake.InjectFault("POST /api/v1/login", zenmltest.Fault{Delay: 1500 * time.Millisecond, Times: 1})
+	// The renewal's exchange is held at the server until the logout has
+	// had time to reach the lock.
+	releaseRenewal := make(chan struct{})
+	defer func() {
+		select {
+		case <-releaseRenewal:
+		default:
+			close(releaseRenewal)
+		}
+	}()
+	fake.InjectFault("POST /api/v1/login", zenmltest.Fault{Hold: releaseRenewal, Times: 1})
 
 	renewal := make(chan result, 1)
+	fake.ResetCounts() // the login above was one
 	go func() { renewal <- c.run("", "token") }()
 	deadline := time.Now().Add(10 * time.Second)
 	for fake.Count("POST /api/v1/login") == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("the renewal never started")
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(2 * time.Millisecond)
 	}
-	c.mustRun("", "logout", "--clear")
+	logout := make(chan result, 1)
+	go func() { logout <- c.run("", "logout", "--clear") }()
+	select {
+	case r := <-logout:
+		t.Fatalf("logout --clear did not wait for the renewal in flight: exit %d\n%s", r.code, r.stderr)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(releaseRenewal)
+	if r := <-logout; r.code != 0 {
+		t.Fatalf("logout --clear: exit %d\n%s", r.code, r.stderr)
+	}
 	<-renewal
 	if _, err := store.Get(key0); err == nil {
 		t.Fatal("the renewal wrote back the credentials that logout --clear deleted")
