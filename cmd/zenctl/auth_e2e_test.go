@@ -19,6 +19,7 @@ import (
 )
 
 func TestLoginWithAPIKeyThenTokenAndStatus(t *testing.T) {
+	t.Parallel()
 	forEachProfile(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
 		sa := fake.CreateServiceAccount("ci-bot")
 		key := fake.CreateAPIKey(sa, "default")
@@ -92,6 +93,7 @@ func TestLoginWithAPIKeyThenTokenAndStatus(t *testing.T) {
 }
 
 func TestLoginWithPasswordFromStdin(t *testing.T) {
+	t.Parallel()
 	forEachProfile(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
 		c := newCLI(t)
 		// A fresh server's default user has an empty password.
@@ -116,6 +118,7 @@ func TestLoginWithPasswordFromStdin(t *testing.T) {
 }
 
 func TestLoginRejectsWhatIsNotAZenMLServer(t *testing.T) {
+	t.Parallel()
 	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.Write([]byte("<html><body>Welcome to nginx</body></html>"))
@@ -157,6 +160,7 @@ func TestLoginRejectsWhatIsNotAZenMLServer(t *testing.T) {
 // TestDeviceLogin plays the dashboard user: it reads the URL zenctl prints,
 // and authorizes the device through the verify endpoint as the admin.
 func TestDeviceLogin(t *testing.T) {
+	t.Parallel()
 	forEachProfile(t, zenmltest.Options{DevicePollingInterval: time.Second}, func(t *testing.T, fake *zenmltest.Server) {
 		c := newCLI(t)
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -182,6 +186,7 @@ func TestDeviceLogin(t *testing.T) {
 }
 
 func TestDeviceLoginTimesOutAtTheDeadline(t *testing.T) {
+	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{DeviceAuthTimeout: 2 * time.Second, DevicePollingInterval: time.Second})
 	c := newCLI(t)
 	start := time.Now()
@@ -194,6 +199,7 @@ func TestDeviceLoginTimesOutAtTheDeadline(t *testing.T) {
 }
 
 func TestExpiredDeviceSessionNeedsLogin(t *testing.T) {
+	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{TokenLifetime: time.Hour})
 	c := newCLI(t)
 	expired := fake.IssueToken(fake.AdminID(), -time.Minute)
@@ -237,6 +243,7 @@ func loginWithToken(t *testing.T, c *cli, fake *zenmltest.Server, token, method 
 // TestRefreshStampede: parallel processes with an expired access token
 // exchange the API key exactly once between them.
 func TestRefreshStampede(t *testing.T) {
+	t.Parallel()
 	forEachProfile(t, zenmltest.Options{TokenLifetime: 10 * time.Minute}, func(t *testing.T, fake *zenmltest.Server) {
 		key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
 		c := newCLI(t)
@@ -271,6 +278,7 @@ func TestRefreshStampede(t *testing.T) {
 // TestProactiveRefresh: a token close to its expiry is renewed before the
 // request, so the server never sees the stale one.
 func TestProactiveRefresh(t *testing.T) {
+	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{TokenLifetime: time.Hour})
 	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
 	c := newCLI(t)
@@ -306,6 +314,7 @@ func TestProactiveRefresh(t *testing.T) {
 }
 
 func TestSeveralServersAndLogout(t *testing.T) {
+	t.Parallel()
 	a := zenmltest.NewTest(t, zenmltest.Options{})
 	b := zenmltest.NewTest(t, zenmltest.Options{Profile: zenmltest.Profile058})
 	c := newCLI(t)
@@ -370,6 +379,7 @@ func TestSeveralServersAndLogout(t *testing.T) {
 }
 
 func TestEnvironmentCredentialsNeedNoStoredState(t *testing.T) {
+	t.Parallel()
 	forEachProfile(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
 		key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
 		c := newCLI(t)
@@ -443,6 +453,7 @@ func TestStoreURLWithoutCredentialsSaysWhatWorks(t *testing.T) {
 }
 
 func TestTokenRejectsBadLifetimeBeforeAnyRequest(t *testing.T) {
+	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	c := newCLI(t)
 	c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
@@ -458,6 +469,7 @@ func TestTokenRejectsBadLifetimeBeforeAnyRequest(t *testing.T) {
 }
 
 func TestNotLoggedInExitsFour(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	for _, args := range [][]string{{"token"}, {"status"}} {
 		r := c.run("", args...)
@@ -467,6 +479,7 @@ func TestNotLoggedInExitsFour(t *testing.T) {
 }
 
 func TestDebugNeverShowsSecrets(t *testing.T) {
+	t.Parallel()
 	forEachProfile(t, zenmltest.Options{TokenLifetime: time.Hour}, func(t *testing.T, fake *zenmltest.Server) {
 		key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
 		c := newCLI(t)
@@ -493,6 +506,7 @@ func TestDebugNeverShowsSecrets(t *testing.T) {
 // TestDeviceLoginCtrlC: an interrupted device flow exits 2 and stores
 // nothing.
 func TestDeviceLoginCtrlC(t *testing.T) {
+	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{DevicePollingInterval: time.Second})
 	c := newCLI(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -531,6 +545,7 @@ func TestDeviceLoginCtrlC(t *testing.T) {
 // while another process renews the token waits for it, and the renewal
 // does not write the deleted credentials back.
 func TestLogoutDuringRenewalStaysLoggedOut(t *testing.T) {
+	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{TokenLifetime: time.Hour})
 	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
 	c := newCLI(t)
@@ -584,6 +599,7 @@ func TestLogoutDuringRenewalStaysLoggedOut(t *testing.T) {
 // /api_token, whatever lifetime was asked for: zenctl prints it, as the
 // server answered, and warns on stderr that it is not a fresh one.
 func TestTokenWarnsWhenAnOldServerReturnsTheSessionToken(t *testing.T) {
+	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{Profile: zenmltest.Profile058})
 	c := newCLI(t)
 	c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
@@ -606,6 +622,7 @@ func TestTokenWarnsWhenAnOldServerReturnsTheSessionToken(t *testing.T) {
 // reuses the stored API key or password instead of starting a device flow,
 // and when the server rejects it, says which flag logs in again.
 func TestLoginAgainKeepsTheStoredMethod(t *testing.T) {
+	t.Parallel()
 	forEachProfile(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
 		ctx := context.Background()
 		sa := fake.CreateServiceAccount("ci-bot")
@@ -704,6 +721,7 @@ func TestLoginUpdatesTLSSettingsWithoutLoggingInAgain(t *testing.T) {
 // Three wrong codes lock the device: the waiting login ends with exit 4
 // and says how to start again, naming the server.
 func TestDeviceLoginLockedByWrongCodes(t *testing.T) {
+	t.Parallel()
 	forEachProfile(t, zenmltest.Options{DevicePollingInterval: time.Second}, func(t *testing.T, fake *zenmltest.Server) {
 		c := newCLI(t)
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

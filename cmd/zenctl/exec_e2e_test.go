@@ -104,6 +104,7 @@ func tokenLifetime(t *testing.T, fake *zenmltest.Server, token string) time.Dura
 }
 
 func TestExecHandsTheCommandAFreshTokenAndNoSecret(t *testing.T) {
+	t.Parallel()
 	forEachProfile(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
 		key := fake.CreateAPIKey(fake.CreateServiceAccount("ci-bot"), "default")
 		c := newCLI(t)
@@ -144,6 +145,7 @@ func TestExecHandsTheCommandAFreshTokenAndNoSecret(t *testing.T) {
 // A 0.58 server hands a password session its own token back: the child
 // gets it, and zenctl says so once on stderr. The password stays behind.
 func TestExecWithAPasswordLogin(t *testing.T) {
+	t.Parallel()
 	forEachProfile(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
 		const password = "pw-Exec-9Lk-aa"
 		fake.CreateUser("alice", password)
@@ -159,6 +161,7 @@ func TestExecWithAPasswordLogin(t *testing.T) {
 }
 
 func TestExecPassesStreamsAndStatus(t *testing.T) {
+	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	c := newCLI(t)
 	c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
@@ -189,6 +192,7 @@ func TestExecPassesStreamsAndStatus(t *testing.T) {
 }
 
 func TestExecFailsBeforeStarting(t *testing.T) {
+	t.Parallel()
 	fails := func(c *cli, code int, args []string, contains ...string) {
 		t.Helper()
 		r := c.run("", append(append([]string{"exec"}, args...), "--", "sh", "-c", "echo started")...)
@@ -236,6 +240,7 @@ func (c *cli) shell(script string) result {
 }
 
 func TestEnvForEval(t *testing.T) {
+	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci-bot"), "default")
 	c := newCLI(t)

@@ -17,6 +17,7 @@ import (
 // TestExecForwardsSignals: SIGTERM and SIGINT sent to zenctl reach the
 // command, and what the command makes of them is zenctl's exit status.
 func TestExecForwardsSignals(t *testing.T) {
+	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	c := newCLI(t)
 	c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")

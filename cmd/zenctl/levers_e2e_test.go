@@ -43,6 +43,7 @@ func adminCLI(t *testing.T, fake *zenmltest.Server) *cli {
 }
 
 func TestUserInvitationPrintsTheTokenOnce(t *testing.T) {
+	t.Parallel()
 	forEachProfile(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
 		admin := adminCLI(t, fake)
 		r := admin.mustRun("", "user", "create", "ann", "--full-name", "Ann Lee")
@@ -75,6 +76,7 @@ func TestUserInvitationPrintsTheTokenOnce(t *testing.T) {
 }
 
 func TestUserBadInputAndPermissions(t *testing.T) {
+	t.Parallel()
 	forEachProfile(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
 		admin := adminCLI(t, fake)
 		fake.CreateUser("annabel", "pw-1")
@@ -129,6 +131,7 @@ func TestUserBadInputAndPermissions(t *testing.T) {
 }
 
 func TestDeviceLockOfThisSessionNeedsYes(t *testing.T) {
+	t.Parallel()
 	forEachProfile(t, zenmltest.Options{DevicePollingInterval: time.Second}, func(t *testing.T, fake *zenmltest.Server) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
@@ -176,6 +179,7 @@ func laptopClientID(t *testing.T, laptop *cli, fake *zenmltest.Server) string {
 }
 
 func TestAuditFiltersAndExitStatus(t *testing.T) {
+	t.Parallel()
 	forEachProfile(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
 		used := fake.CreateAPIKey(fake.CreateServiceAccount("ci-used"), "default")
 		fake.CreateAPIKey(fake.CreateServiceAccount("ci-idle"), "default")
@@ -232,6 +236,7 @@ func TestAuditFiltersAndExitStatus(t *testing.T) {
 }
 
 func TestHelpExitCodesListsFindings(t *testing.T) {
+	t.Parallel()
 	r := newCLI(t).mustRun("", "help", "exit-codes")
 	if !strings.Contains(r.stdout, "3  findings") {
 		t.Errorf("help exit-codes:\n%s", r.stdout)

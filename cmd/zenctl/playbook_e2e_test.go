@@ -13,6 +13,7 @@ import (
 // with the leaked key works after step 1, and after 3a the new key works
 // and the leaked one does not.
 func TestIncidentPlaybook(t *testing.T) {
+	t.Parallel()
 	forEachProfile(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
 		sa := fake.CreateServiceAccount("ci-bot")
 		leaked := fake.CreateAPIKey(sa, "default")

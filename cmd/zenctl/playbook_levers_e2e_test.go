@@ -16,6 +16,7 @@ import (
 // TestPlaybookMintedTokenLeaked: only deactivating the account stops a
 // minted token, and reactivating revives it (case 2).
 func TestPlaybookMintedTokenLeaked(t *testing.T) {
+	t.Parallel()
 	forEachProfile(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
 		key := fake.CreateAPIKey(fake.CreateServiceAccount("ci-bot"), "default")
 		consumer := newCLI(t)
@@ -45,6 +46,7 @@ func TestPlaybookMintedTokenLeaked(t *testing.T) {
 // revives it, delete ends it; a token minted on the laptop survives both
 // on 0.85+ (case 3).
 func TestPlaybookLostLaptop(t *testing.T) {
+	t.Parallel()
 	forEachProfile(t, zenmltest.Options{DevicePollingInterval: time.Second}, func(t *testing.T, fake *zenmltest.Server) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
@@ -90,6 +92,7 @@ func TestPlaybookLostLaptop(t *testing.T) {
 // and minted tokens; activation revives them; delete ends them; a password
 // change stops only the old password (case 4).
 func TestPlaybookPersonLeft(t *testing.T) {
+	t.Parallel()
 	forEachProfile(t, zenmltest.Options{DevicePollingInterval: time.Second}, func(t *testing.T, fake *zenmltest.Server) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()

@@ -45,7 +45,7 @@ func TestCrashBeforeRenameKeepsOldFile(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperProcess$")
-	cmd.Env = append(os.Environ(), helperEnv+"=crash-mid-write", "HELPER_PATH="+path)
+	cmd.Env = append(os.Environ(), helperEnv+"=crash-mid-write", "HELPER_PATH="+path, "GORACE=atexit_sleep_ms=0")
 	out, err := cmd.StdoutPipe()
 	must(t, err)
 	must(t, cmd.Start())

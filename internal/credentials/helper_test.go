@@ -68,7 +68,8 @@ func helperCmd(t *testing.T, name string, env ...string) *exec.Cmd {
 // might hang if the code under test regressed.
 func helperCmdContext(ctx context.Context, name string, env ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperProcess$")
-	cmd.Env = append(os.Environ(), append([]string{helperEnv + "=" + name}, env...)...)
+	// GORACE: the race detector otherwise sleeps a second as a helper exits.
+	cmd.Env = append(os.Environ(), append([]string{helperEnv + "=" + name, "GORACE=atexit_sleep_ms=0"}, env...)...)
 	return cmd
 }
 
