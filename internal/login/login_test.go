@@ -12,6 +12,7 @@ import (
 
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/credentials"
+	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
 const serverURL = "https://zenml.example.com"
@@ -210,3 +211,20 @@ type brokenKeyring struct{}
 func (brokenKeyring) Get(string, string) (string, error) { return "", errors.New("access denied") }
 func (brokenKeyring) Set(string, string, string) error   { return errors.New("access denied") }
 func (brokenKeyring) Delete(string, string) error        { return errors.New("access denied") }
+
+// A renewed token that cannot be kept (read-only config directory,
+// refusing keyring) still serves the command; the user is told once.
+func TestRenewedTokenThatCannotBeKeptStillServes(t *testing.T) {
+	t.Parallel()
+	var warn bytes.Buffer
+	m := &Manager{Dir: t.TempDir(), Warn: &warn}
+	s := &sessionStore{m: m, server: serverURL, key: credentials.Key("id", serverURL, "ci"), store: credentials.NewKeyringStore(brokenKeyring{}, time.Second)}
+	for range 2 {
+		if err := s.Save(context.Background(), zenml.Credentials{APIKey: "ZENKEY_x", AccessToken: "tok"}); err != nil {
+			t.Fatalf("save failed the command: %v", err)
+		}
+	}
+	if n := strings.Count(warn.String(), "Could not keep the renewed token of ci on "+serverURL); n != 1 {
+		t.Errorf("warned %d times:\n%s", n, warn.String())
+	}
+}

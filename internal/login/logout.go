@@ -109,6 +109,14 @@ func applyLogout(c *config.Config, s *config.Server, req Logout, accounts []stri
 	return out
 }
 
+// ClearAll is `logout --all --clear` after every server's logout: it
+// empties the credentials file, where secrets no record names may remain
+// (a login stopped between its writes). The OS keyring cannot be listed;
+// its entries go with their accounts.
+func (m *Manager) ClearAll() (int, error) {
+	return credentials.NewFileStore(m.Dir).DeleteAll()
+}
+
 // deleteSecrets deletes an account's secret, and the entry of the layout
 // before accounts it was copied from.
 func (m *Manager) deleteSecrets(serverURL string, a *config.Account) error {

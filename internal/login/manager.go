@@ -48,6 +48,7 @@ type Manager struct {
 
 	mu  sync.Mutex
 	cfg *config.Config
+	saveWarning sync.Once
 	// migrateErrs holds, by server URL, why a login of the layout before
 	// accounts could not be moved (see migrate).
 	migrateErrs map[string]error
@@ -123,7 +124,20 @@ func (m *Manager) Lock(ctx context.Context, serverURL string) (unlock func(), er
 	if err := config.EnsureDir(m.Dir); err != nil {
 		return nil, err
 	}
-	return config.LockServer(ctx, m.Dir, serverURL)
+	return config.LockServerWaiting(ctx, m.Dir, serverURL, m.sayWaiting(serverURL))
+}
+
+// sayWaiting tells the user, once a lock wait is long enough to notice,
+// who is waited for: a renewal stopped with Ctrl-Z holds it for good.
+func (m *Manager) sayWaiting(serverURL string) func(holder int) {
+	return func(holder int) {
+		who := "another zenctl process"
+		if holder > 0 {
+			who = fmt.Sprintf("another zenctl process (pid %d)", holder)
+		}
+		fmt.Fprintf(m.Warn, "Waiting for %s to finish with %s (at most %s; a process stopped with Ctrl-Z holds it until resumed)\n",
+			who, serverURL, config.ServerLockTimeout)
+	}
 }
 
 func (m *Manager) storeOptions() credentials.Options {

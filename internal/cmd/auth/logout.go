@@ -79,7 +79,7 @@ func runLogout(ctx context.Context, opts *LogoutOptions) error {
 		return err
 	}
 	servers, err := logoutServers(opts, m)
-	if err != nil || len(servers) == 0 {
+	if err != nil {
 		return err
 	}
 	for _, u := range servers {
@@ -89,7 +89,18 @@ func runLogout(ctx context.Context, opts *LogoutOptions) error {
 		}
 		reportLogout(opts, u, out)
 	}
-	fmt.Fprintln(opts.IO.ErrOut, "Tokens already issued stay valid on the server until they expire.")
+	if opts.All && opts.Clear && opts.Account == "" {
+		n, err := m.ClearAll()
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			fmt.Fprintf(opts.IO.ErrOut, "Deleted %d more stored secret(s) that no login named\n", n)
+		}
+	}
+	if len(servers) > 0 {
+		fmt.Fprintln(opts.IO.ErrOut, "Tokens already issued stay valid on the server until they expire.")
+	}
 	return nil
 }
 
