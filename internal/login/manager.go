@@ -46,8 +46,8 @@ type Manager struct {
 	Warn     io.Writer
 	WarnIcon string
 
-	mu  sync.Mutex
-	cfg *config.Config
+	mu          sync.Mutex
+	cfg         *config.Config
 	saveWarning sync.Once
 	// migrateErrs holds, by server URL, why a login of the layout before
 	// accounts could not be moved (see migrate).
