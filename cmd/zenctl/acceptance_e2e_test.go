@@ -165,23 +165,7 @@ func acceptanceScript(t *testing.T, srv acceptanceServer) {
 // prints as the dashboard would, with the session approver has stored.
 func deviceLogin(ctx context.Context, t *testing.T, serverURL string, approver *cli) {
 	t.Helper()
-	session, err := approver.fileSecret(serverURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dashboard, err := zenml.NewClient(serverURL, zenml.Options{Tokens: zenml.StaticToken(session.AccessToken)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	user := newCLI(t)
-	seen, code := user.deviceFlow(ctx, func(deviceID, userCode string) {
-		if _, err := dashboard.VerifyDevice(ctx, deviceID, userCode, false); err != nil {
-			t.Errorf("verifying the device: %v", err)
-		}
-	}, "login", serverURL, "--device", "--no-browser")
-	if code != 0 {
-		t.Fatalf("device login: exit %d\n%s", code, strings.Join(seen, "\n"))
-	}
+	user := deviceLoggedIn(ctx, t, serverURL, approver)
 	var st map[string]any
 	mustJSON(t, user.mustRun("", "status", "-o", "json").stdout, &st)
 	if st["auth_method"] != "device" || st["ok"] != true {
