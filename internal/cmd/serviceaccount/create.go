@@ -77,7 +77,7 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 			$ zenctl service-account create ci-bot --create-api-key=false
 			$ zenctl service-account create ci-bot -o json | jq -r .api_key.key
 		`),
-		Args: exactArgs("NAME"),
+		Args: factory.ExactArgs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			opts.CreateAPIKey = *createKey.value
@@ -252,17 +252,4 @@ func adopt(ctx context.Context, ios *iostreams.IOStreams, f *factory.Factory, ta
 			cs.SuccessIcon(), cs.Bold(name), target.URL, iostreams.OneLine(target.AccountName()))
 	}
 	return nil
-}
-
-// exactArgs names the missing argument, which cobra's ExactArgs does not.
-func exactArgs(names ...string) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) < len(names) {
-			return exitcode.Usagef("missing %s: usage: %s", names[len(args)], cmd.UseLine())
-		}
-		if len(args) > len(names) {
-			return exitcode.Usagef("too many arguments (%d): usage: %s", len(args), cmd.UseLine())
-		}
-		return nil
-	}
 }
