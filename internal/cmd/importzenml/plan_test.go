@@ -77,7 +77,7 @@ func TestClassify(t *testing.T) {
 			}},
 		{name: "unreadable expires_at without exp",
 			login:      zenmlLogin{RawURL: "https://z.example.com", Token: noExp, TokenExpiresAt: "next tuesday"},
-			wantReason: `cannot tell when the stored token expires (unreadable time "next tuesday")`},
+			wantReason: `cannot tell when the stored token expires (unrecognised datetime "next tuesday")`},
 		{name: "unreadable expires_at with exp", login: zenmlLogin{RawURL: "https://z.example.com", Token: valid, TokenExpiresAt: "soon"},
 			wantMethod: config.AuthToken},
 		{name: "not a JWT", login: zenmlLogin{RawURL: "https://z.example.com", Token: "opaque"},
