@@ -42,6 +42,7 @@ func (m *Manager) Logout(ctx context.Context, req Logout) (LoggedOut, error) {
 		return LoggedOut{}, err
 	}
 	defer unlock()
+	defer writing(ctx, "the logout of "+req.URL)()
 	cfg, err := config.Load(m.Dir) // under the lock: what another process just saved counts
 	if err != nil {
 		return LoggedOut{}, err

@@ -17,6 +17,7 @@ import (
 
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/credentials"
+	"github.com/zenctl/zenctl/internal/interrupt"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -125,6 +126,18 @@ func (m *Manager) Lock(ctx context.Context, serverURL string) (unlock func(), er
 		return nil, err
 	}
 	return config.LockServerWaiting(ctx, m.Dir, serverURL, m.sayWaiting(serverURL))
+}
+
+// writing marks the writes of one login change (a secret and its record)
+// as a stretch the first Ctrl-C does not cut: stopped between them, a
+// secret would stay that no record names, or a record without its secret.
+// A second Ctrl-C still ends the process, saying what may be half done.
+func writing(ctx context.Context, what string) (end func()) {
+	c := interrupt.Begin(ctx, interrupt.Risk{
+		Happened: what + " was being written; the config may not match the stored secret",
+		Recover:  "Check with: zenctl server list",
+	})
+	return c.End
 }
 
 // sayWaiting tells the user, once a lock wait is long enough to notice,

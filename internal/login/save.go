@@ -64,6 +64,7 @@ func (m *Manager) Save(ctx context.Context, l Login) (Saved, error) {
 		return Saved{}, err
 	}
 	defer unlock()
+	defer writing(ctx, "the login of "+l.Account+" on "+l.URL)()
 
 	var key string
 	if l.Store != nil {
@@ -200,6 +201,7 @@ func (m *Manager) Move(ctx context.Context, t *Target, to credentials.SecretStor
 		return err
 	}
 	defer unlock()
+	defer writing(ctx, "the move of the login of "+t.describe())()
 	secret, err := t.Store.Get(t.SecretKey)
 	if err != nil {
 		return fmt.Errorf("cannot read the credentials of %s from %s to move them (%v); log in again instead: `%s`",

@@ -149,7 +149,7 @@ func reportLogout(opts *LogoutOptions, serverURL string, out login.LoggedOut) {
 	cs, errOut := opts.IO.ErrColorScheme(), opts.IO.ErrOut
 	who := serverURL
 	if opts.Account != "" {
-		who = iostreams.OneLine(opts.Account) + " on " + serverURL
+		who = iostreams.EscapeLine(opts.Account) + " on " + serverURL
 	}
 	if !opts.Clear {
 		// The server is no longer active, so the hint must name it.
@@ -158,11 +158,11 @@ func reportLogout(opts *LogoutOptions, serverURL string, out login.LoggedOut) {
 		return
 	}
 	if len(out.Accounts) > 1 {
-		who += " (accounts " + iostreams.OneLine(strings.Join(out.Accounts, ", ")) + ")"
+		who += " (accounts " + iostreams.EscapeLine(strings.Join(out.Accounts, ", ")) + ")"
 	}
 	fmt.Fprintf(errOut, "%s Logged out of %s and deleted its stored credentials\n", cs.SuccessIcon(), who)
 	if out.NowActive != "" {
-		fmt.Fprintf(errOut, "  Active account on %s: %s\n", serverURL, iostreams.OneLine(out.NowActive))
+		fmt.Fprintf(errOut, "  Active account on %s: %s\n", serverURL, iostreams.EscapeLine(out.NowActive))
 	}
 }
 

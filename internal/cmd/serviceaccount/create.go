@@ -240,16 +240,16 @@ func adopt(ctx context.Context, ios *iostreams.IOStreams, f *factory.Factory, ta
 	if err != nil {
 		return fmt.Errorf("the new key was issued, but this client could not store it: %w", err)
 	}
-	name := iostreams.OneLine(user.Name)
+	name := iostreams.EscapeLine(user.Name)
 	switch {
 	case user.Name == target.AccountName():
 		fmt.Fprintf(ios.ErrOut, "%s This client now logs in to %s as %s %s with the new key\n", cs.SuccessIcon(), target.URL, user.AccountType(), cs.Bold(name))
 	case saved.Added:
 		fmt.Fprintf(ios.ErrOut, "%s Added account %s on %s with the new key; active account: %s (unchanged; `zenctl switch --account %s` uses it)\n",
-			cs.SuccessIcon(), cs.Bold(name), target.URL, iostreams.OneLine(target.AccountName()), login.ShellWord(user.Name))
+			cs.SuccessIcon(), cs.Bold(name), target.URL, iostreams.EscapeLine(target.AccountName()), login.ShellWord(user.Name))
 	default:
 		fmt.Fprintf(ios.ErrOut, "%s Stored the new key for account %s on %s; active account: %s (unchanged)\n",
-			cs.SuccessIcon(), cs.Bold(name), target.URL, iostreams.OneLine(target.AccountName()))
+			cs.SuccessIcon(), cs.Bold(name), target.URL, iostreams.EscapeLine(target.AccountName()))
 	}
 	return nil
 }
