@@ -18,6 +18,7 @@ import (
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/internal/interrupt"
+	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -134,7 +135,7 @@ func (m *Manager) Lock(ctx context.Context, serverURL string) (unlock func(), er
 // A second Ctrl-C still ends the process, saying what may be half done.
 func writing(ctx context.Context, what string) (end func()) {
 	c := interrupt.Begin(ctx, interrupt.Risk{
-		Happened: what + " was being written; the config may not match the stored secret",
+		Happened: iostreams.EscapeLine(what) + " was being written; the config may not match the stored secret",
 		Recover:  "Check with: zenctl server list",
 	})
 	return c.End
