@@ -225,3 +225,24 @@ func (m *Manager) Move(ctx context.Context, t *Target, to credentials.SecretStor
 	m.deleteOldCopy(&before, t.SecretKey)
 	return nil
 }
+
+// UpdatePassword stores a user's new password in the target's login, so
+// that the next renewal logs in with it; the token stays (a password
+// change revokes none). It does nothing for another kind of login.
+func (m *Manager) UpdatePassword(ctx context.Context, t *Target, password string) (bool, error) {
+	if t.FromEnv || t.AuthMethod != config.AuthPassword || t.Store == nil {
+		return false, nil
+	}
+	unlock, err := m.Lock(ctx, t.URL)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	defer writing(ctx, "the new password of "+t.describe())()
+	secret, err := t.Store.Get(t.SecretKey)
+	if err != nil {
+		return false, err
+	}
+	secret.Password, secret.HasPassword = password, true
+	return true, t.Store.Set(t.SecretKey, secret)
+}
