@@ -150,6 +150,20 @@ func (m *Manager) ResolveServer(serverURL string, source config.Setting) (*Targe
 	return t, nil
 }
 
+// withAccount is the target's server with another of its accounts.
+func (m *Manager) withAccount(t *Target, a *config.Account) (*Target, error) {
+	other := *t
+	other.Account, other.AccountSource, other.AuthMethod = a, config.SourceFlag, a.AuthMethod
+	var err error
+	if other.Store, err = m.StoreOf(a); err != nil {
+		return nil, err
+	}
+	if other.SecretKey, err = m.secretKey(t.URL, a.Name); err != nil {
+		return nil, err
+	}
+	return &other, nil
+}
+
 // unmovedTarget describes a login of the layout before accounts that could
 // not be moved, so that login can say how to get in again; Unreadable
 // keeps the store from being asked (and waited for) a second time.

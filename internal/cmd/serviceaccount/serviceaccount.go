@@ -263,14 +263,15 @@ func pageFooter(ios *iostreams.IOStreams, index, totalPages, total int, what str
 	}
 }
 
-// currentAPIKeyID is the id of the API key this client logs in to the
-// target with, or "".
-func currentAPIKeyID(f *factory.Factory, target *factory.Target) string {
+// currentAPIKeyID is the id of the API key this client logs in with as
+// the service account (its own stored login on the server, or the one in
+// use), or "".
+func currentAPIKeyID(f *factory.Factory, target *factory.Target, serviceAccount string) string {
 	m, err := f.Logins()
 	if err != nil {
 		return ""
 	}
-	return m.CurrentAPIKeyID(target)
+	return m.APIKeyIDOf(target, serviceAccount)
 }
 
 // selfServiceAccount reports whether this client logs in as the service
@@ -278,7 +279,7 @@ func currentAPIKeyID(f *factory.Factory, target *factory.Target) string {
 // cut off too. It must run before the change, while the login still works;
 // a failure to tell is treated as "no".
 func selfServiceAccount(ctx context.Context, f *factory.Factory, client *zenml.Client, target *factory.Target, saID string) bool {
-	if currentAPIKeyID(f, target) == "" {
+	if currentAPIKeyID(f, target, "") == "" {
 		// Only an API key logs in as a service account.
 		return false
 	}
