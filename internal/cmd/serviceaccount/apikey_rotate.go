@@ -436,5 +436,5 @@ func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResu
 				cs.WarningIcon(), shownWord(kc.sa.Name), iostreams.Escape(strings.Join(inactive, ", ")))
 		}
 	}
-	newKeyNotice(ios, file, kc.target.URL, len(results), withLoginHint)
+	newKeyNotice(ios, file, kc.target, len(results), withLoginHint)
 }

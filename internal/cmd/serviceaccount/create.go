@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/interrupt"
 	"github.com/zenctl/zenctl/internal/iostreams"
@@ -166,7 +167,7 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s Created API key %s\n", cs.SuccessIcon(), cs.Bold(key.Name))
-	newKeyNotice(opts.IO, file, target.URL, 1, !opts.SetAPIKey)
+	newKeyNotice(opts.IO, file, target, 1, !opts.SetAPIKey)
 	if opts.SetAPIKey {
 		crit.SetRisk(unstoredRisk(target.URL, true))
 		return adopt(crit.Context(), opts.IO, f, target, key.Secret())
@@ -213,7 +214,11 @@ func emitNewKey(ios *iostreams.IOStreams, file *keyFile, format output.Format, s
 // that it will not be shown again; with withLoginHint, how to log in with
 // it (pointless when this client adopts the key, and wrong for a file of
 // several keys, which `login --api-key` cannot read).
-func newKeyNotice(ios *iostreams.IOStreams, file *keyFile, serverURL string, n int, withLoginHint bool) {
+func newKeyNotice(ios *iostreams.IOStreams, file *keyFile, target *factory.Target, n int, withLoginHint bool) {
+	serverURL := target.URL
+	if target.AuthMethod == config.AuthNone {
+		withLoginHint = false // a NO_AUTH server would ignore the key
+	}
 	keys, was, them := "key", "was", "it"
 	if n > 1 {
 		keys, was, them = "keys", "were", "them"
