@@ -176,8 +176,10 @@ func TestEscapedEchoesOfThePasswordAreRedacted(t *testing.T) {
 			b, _ := json.Marshal(map[string]any{"detail": []any{map[string]any{"type": "value_error", "input": password, "msg": "bad " + password}}})
 			return string(b)
 		},
-		"quoted": func(string) string { return `{"detail":["ValueError",` + jsonString("got "+strconv.Quote(password)) + `]}` },
-		"html":   func(string) string { return "<p>bad " + html.EscapeString(password) + "</p>" },
+		"quoted": func(string) string {
+			return `{"detail":["ValueError",` + jsonString("got "+strconv.Quote(password)) + `]}`
+		},
+		"html": func(string) string { return "<p>bad " + html.EscapeString(password) + "</p>" },
 	} {
 		srv := echoServer(t, 422, render)
 		c, err := NewClient(srv, Options{MaxRetries: -1})
