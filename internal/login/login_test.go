@@ -228,3 +228,40 @@ func TestRenewedTokenThatCannotBeKeptStillServes(t *testing.T) {
 		t.Errorf("warned %d times:\n%s", n, warn.String())
 	}
 }
+
+// A copied config directory (cp -a, a restored backup) gets keyring
+// entries of its own on first use: the copy's logout --clear leaves the
+// original working.
+func TestCopiedConfigDirectoryIsSeparated(t *testing.T) {
+	t.Parallel()
+	kr := credentials.NewMemoryKeyring()
+	a := newManager(t, kr, nil)
+	save(t, a, "default", config.AuthPassword, credentials.Secret{Username: "default", Password: "a", HasPassword: true})
+	copyDir := filepath.Join(t.TempDir(), "copy")
+	if err := os.CopyFS(copyDir, os.DirFS(a.Dir)); err != nil {
+		t.Fatal(err)
+	}
+	b := managerAt(t, copyDir, kr, nil)
+	target, err := b.Resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if secret, ok := target.Secret(); !ok || secret.Password != "a" {
+		t.Fatalf("the copy lost its login: %v", ok)
+	}
+	cfgA, _ := config.Load(a.Dir)
+	cfgB, _ := config.Load(copyDir)
+	if cfgA.ID == cfgB.ID {
+		t.Fatal("the copy kept the original's id")
+	}
+	if _, err := b.Logout(context.Background(), Logout{URL: serverURL, Clear: true}); err != nil {
+		t.Fatal(err)
+	}
+	target, err = managerAt(t, a.Dir, kr, nil).Resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := target.Secret(); !ok {
+		t.Error("the copy's logout --clear deleted the original's secret")
+	}
+}

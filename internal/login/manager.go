@@ -92,7 +92,7 @@ func (m *Manager) configID() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if cfg.ID != "" {
+	if cfg.ID != "" && cfg.IDDir == config.DirIdentity(m.Dir) {
 		return cfg.ID, nil
 	}
 	var id string
@@ -104,6 +104,7 @@ func (m *Manager) configID() (string, error) {
 			}
 			c.ID = hex.EncodeToString(b)
 		}
+		c.IDDir = config.DirIdentity(m.Dir)
 		id = c.ID
 		return nil
 	})
