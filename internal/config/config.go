@@ -50,7 +50,11 @@ type Config struct {
 	// every directory of the user shares: with it in the entries' names,
 	// two config directories (profiles) never read, overwrite or delete
 	// each other's secrets. Assigned at the first login.
-	ID           string   `yaml:"id,omitempty"`
+	ID string `yaml:"id,omitempty"`
+	// IDDir is the DirIdentity of the directory ID was made for: a copy of
+	// the directory (cp -a, a restored backup) shows another one, and gets
+	// an id, and keyring entries, of its own.
+	IDDir        string   `yaml:"id_dir,omitempty"`
 	ActiveServer string   `yaml:"active_server,omitempty"`
 	Storage      string   `yaml:"storage,omitempty"`      // "keyring" | "file"; "" = default
 	Output       string   `yaml:"output,omitempty"`       // "table" | "json" | "yaml"; "" = default

@@ -31,6 +31,22 @@ func (m *Manager) CurrentAPIKeyID(t *Target) string {
 	return id
 }
 
+// APIKeyIDOf is the id of the API key this client logs in with as the
+// named service account: the key of that account's stored login on the
+// target's server, else of the target's own login. A key rotated or
+// deactivated under an account stored beside the one in use cuts off that
+// login as surely as the active one's.
+func (m *Manager) APIKeyIDOf(t *Target, serviceAccount string) string {
+	if t.Server != nil && t.AccountName() != serviceAccount {
+		if a := t.Server.Account(serviceAccount); a != nil && a.AuthMethod == config.AuthAPIKey {
+			if other, err := m.withAccount(t, a); err == nil {
+				return m.CurrentAPIKeyID(other)
+			}
+		}
+	}
+	return m.CurrentAPIKeyID(t)
+}
+
 // AdoptAPIKey stores a service account's new API key for that account on
 // the target's server, adding the account if it is not stored yet. It
 // first checks that the key logs in, so a failure leaves every stored

@@ -37,11 +37,17 @@ func (m *Manager) Logout(ctx context.Context, req Logout) (LoggedOut, error) {
 	if err := m.migrate(); err != nil {
 		return LoggedOut{}, err
 	}
+	if err := m.migrateErrs[req.URL]; err != nil && !(req.Clear && errors.Is(err, errNoLegacySecret)) {
+		// Its secret is where this command cannot reach it: saying
+		// "deleted" would leave it behind with no record naming it.
+		return LoggedOut{}, fmt.Errorf("cannot log out of %s: %w", req.URL, err)
+	}
 	unlock, err := m.Lock(ctx, req.URL)
 	if err != nil {
 		return LoggedOut{}, err
 	}
 	defer unlock()
+	defer writing(ctx, "the logout of "+req.URL)()
 	cfg, err := config.Load(m.Dir) // under the lock: what another process just saved counts
 	if err != nil {
 		return LoggedOut{}, err
@@ -51,6 +57,15 @@ func (m *Manager) Logout(ctx context.Context, req Logout) (LoggedOut, error) {
 		return LoggedOut{}, fmt.Errorf("not logged in to %s; `zenctl server list` lists the servers zenctl knows", req.URL)
 	}
 	var out LoggedOut
+	if s.HasLegacyLogin() && req.Clear {
+		// An old-layout login with no secret found (see migrate): only its
+		// record is left to remove.
+		out := LoggedOut{ServerRemoved: true}
+		return out, m.update(func(c *config.Config) error {
+			c.RemoveServer(req.URL)
+			return nil
+		})
+	}
 	if req.Account != "" {
 		if s.Account(req.Account) == nil {
 			return LoggedOut{}, UnknownAccountError(s, req.Account, "--account")
@@ -107,6 +122,14 @@ func applyLogout(c *config.Config, s *config.Server, req Logout, accounts []stri
 		out.NowActive = s.ActiveAccount
 	}
 	return out
+}
+
+// ClearAll is `logout --all --clear` after every server's logout: it
+// empties the credentials file, where secrets no record names may remain
+// (a login stopped between its writes). The OS keyring cannot be listed;
+// its entries go with their accounts.
+func (m *Manager) ClearAll() (int, error) {
+	return credentials.NewFileStore(m.Dir).DeleteAll()
 }
 
 // deleteSecrets deletes an account's secret, and the entry of the layout

@@ -2,6 +2,8 @@ package login
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/credentials"
+	"github.com/zenctl/zenctl/internal/exitcode"
 )
 
 // migrate moves logins stored in the layout before accounts — one login
@@ -18,6 +21,9 @@ import (
 // that cannot be moved (a keyring that does not answer) is left as it was
 // and named when a command needs it; the others move on.
 func (m *Manager) migrate() error {
+	if err := m.separateCopy(); err != nil {
+		return err
+	}
 	cfg, err := m.Config()
 	if err != nil {
 		return err
@@ -37,6 +43,14 @@ func (m *Manager) migrate() error {
 	failed := map[string]error{}
 	for _, s := range cfg.Servers {
 		if s.HasLegacyLogin() && m.migrateErrs[s.URL] == nil {
+			if s.LegacySecretStore == "" {
+				// Where that zenctl put it: the config file's mode, else the
+				// keyring; never what this command's flags ask for.
+				s.LegacySecretStore = cfg.Storage
+				if s.LegacySecretStore == "" {
+					s.LegacySecretStore = string(credentials.ModeKeyring)
+				}
+			}
 			if ls, err := m.readLegacySecret(&s); err != nil {
 				failed[s.URL] = err
 			} else {
@@ -94,6 +108,10 @@ func (m *Manager) migrate() error {
 	return nil
 }
 
+// errNoLegacySecret marks an old-layout login whose secret is not where
+// its record says.
+var errNoLegacySecret = errors.New("no stored secret")
+
 // legacySecret is a login of the layout before accounts, read for its move.
 type legacySecret struct {
 	account config.Account
@@ -122,7 +140,10 @@ func (m *Manager) readLegacySecret(s *config.Server) (legacySecret, error) {
 	secret, err := store.Get(s.URL)
 	switch {
 	case errors.Is(err, credentials.ErrNotFound):
-		// Nothing to copy: the account's next command says to log in.
+		// Left as it was: the entry may be in a keyring this session does
+		// not see. Logging in again replaces the record.
+		return ls, &exitcode.AuthError{Err: fmt.Errorf("%w: the login of %s stored by an older zenctl has none in %s (left as it was); run `%s`",
+			errNoLegacySecret, s.URL, store.Location(), LoginCommand(s, &ls.account))}
 	case err != nil:
 		return ls, fmt.Errorf("cannot move the login of %s stored by an older zenctl (entry %q in %s, left as it was): %w", s.URL, s.URL, store.Location(), err)
 	default:
@@ -155,4 +176,73 @@ func (m *Manager) migrateServer(id string, s *config.Server, ls legacySecret) er
 	s.LegacyAuthMethod, s.LegacyAccount, s.LegacyAccountType, s.LegacySecretStore = "", "", "", ""
 	s.LegacyTokenExpiresAt, s.LegacyLastLogin = nil, time.Time{}
 	return nil
+}
+
+// separateCopy gives a copied config directory (cp -a, a restored backup)
+// an id of its own: with the original's, the two would read, renew and
+// delete each other's keyring entries. Each account's secret is copied to
+// an entry under the new id; the original's entries stay, for the
+// original. All secrets are read before anything is written.
+func (m *Manager) separateCopy() error {
+	cfg, err := m.Config()
+	if err != nil || cfg.ID == "" || cfg.IDDir == config.DirIdentity(m.Dir) {
+		return err
+	}
+	if cfg.IDDir == "" {
+		_, err := m.configID() // made before ids were bound to their directory
+		return err
+	}
+	type copied struct {
+		store  credentials.SecretStore
+		server string
+		name   string
+		secret credentials.Secret
+	}
+	var todo []copied
+	for _, s := range cfg.Servers {
+		for i := range s.Accounts {
+			a := &s.Accounts[i]
+			if a.AuthMethod == config.AuthNone {
+				continue
+			}
+			store, err := m.StoreOf(a)
+			if err != nil {
+				return fmt.Errorf("this config directory is a copy of another; its logins cannot be separated from the original's: %w", err)
+			}
+			secret, err := store.Get(credentials.Key(cfg.ID, s.URL, a.Name))
+			if errors.Is(err, credentials.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("this config directory is a copy of another; its logins cannot be separated from the original's (%s): %w", credentials.Describe(credentials.Key(cfg.ID, s.URL, a.Name)), err)
+			}
+			todo = append(todo, copied{store, s.URL, a.Name, secret})
+		}
+	}
+	old := cfg.ID
+	err = m.update(func(c *config.Config) error {
+		if c.ID != old {
+			return nil // another process separated it meanwhile
+		}
+		b := make([]byte, 8)
+		if _, err := rand.Read(b); err != nil {
+			return fmt.Errorf("cannot make a config id: %w", err)
+		}
+		c.ID, c.IDDir = hex.EncodeToString(b), config.DirIdentity(m.Dir)
+		for _, t := range todo {
+			if err := t.store.Set(credentials.Key(c.ID, t.server, t.name), t.secret); err != nil {
+				return err
+			}
+			if t.store.Kind() == string(credentials.ModeFile) {
+				// The copied file is this directory's own: the original's
+				// entries in it serve nobody.
+				_ = t.store.Delete(credentials.Key(old, t.server, t.name))
+			}
+		}
+		return nil
+	})
+	if err == nil && len(todo) > 0 {
+		fmt.Fprintf(m.Warn, "This config directory is a copy of another: its %d stored secret(s) now have keyring entries of their own\n", len(todo))
+	}
+	return err
 }

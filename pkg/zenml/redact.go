@@ -3,11 +3,13 @@ package zenml
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -208,7 +210,7 @@ func (r request) sentSecrets(token string) []string {
 		// Shorter values would blank out ordinary words of a message; the
 		// patterns still catch them next to their field's name.
 		if len(v) >= minRedactedLen {
-			out = append(out, v, url.QueryEscape(v))
+			out = append(out, echoedForms(v)...)
 		}
 	}
 	add(token)
@@ -237,6 +239,30 @@ func (r request) sentSecrets(token string) []string {
 	return out
 }
 
+// echoedForms are the ways a server may write back a value it was sent:
+// as is, form-encoded, inside a JSON string (with and without HTML
+// escaping), as a quoted Go or Python string, HTML-escaped. The longest
+// come first, so that no shorter form cuts a longer one apart.
+func echoedForms(v string) []string {
+	forms := map[string]bool{v: true, url.QueryEscape(v): true, url.PathEscape(v): true, html.EscapeString(v): true}
+	for _, escapeHTML := range []bool{true, false} {
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(escapeHTML)
+		if enc.Encode(v) == nil {
+			forms[strings.TrimSuffix(strings.TrimSpace(b.String()), `"`)[1:]] = true
+		}
+	}
+	q := strconv.Quote(v)
+	forms[q[1:len(q)-1]] = true
+	out := make([]string, 0, len(forms))
+	for f := range forms {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
+}
+
 // minRedactedLen is the shortest sent value removed from messages.
 const minRedactedLen = 4
 
@@ -260,6 +286,11 @@ func collectSecretJSON(v any, secret bool, add func(string)) {
 // redactMessage applies the trace's rules to text from a server's answer,
 // then removes every value in sent.
 func redactMessage(s string, sent []string) string {
+	// The sent values first: scrub may reformat the text around them.
+	sort.Slice(sent, func(i, j int) bool { return len(sent[i]) > len(sent[j]) })
+	for _, v := range sent {
+		s = strings.ReplaceAll(s, v, redacted)
+	}
 	s = scrub(s)
 	for _, v := range sent {
 		s = strings.ReplaceAll(s, v, redacted)

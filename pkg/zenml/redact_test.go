@@ -3,11 +3,14 @@ package zenml
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -160,6 +163,41 @@ func TestDebugRedactsEveryCredentialHeader(t *testing.T) {
 	for _, s := range []string{"Proxy-Authorization: Basic [REDACTED]", "X-Request-Note: visible", "Set-Cookie: [REDACTED]"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("trace lacks %q:\n%s", s, out)
+		}
+	}
+}
+
+// A password with characters that JSON, HTML or a quoted string escape is
+// removed in the escaped form a server echoes it in, too.
+func TestEscapedEchoesOfThePasswordAreRedacted(t *testing.T) {
+	const password = `p a"s<s\w0rd&x=1`
+	for name, render := range map[string]func(string) string{
+		"FastAPI 422": func(string) string {
+			b, _ := json.Marshal(map[string]any{"detail": []any{map[string]any{"type": "value_error", "input": password, "msg": "bad " + password}}})
+			return string(b)
+		},
+		"quoted": func(string) string {
+			return `{"detail":["ValueError",` + jsonString("got "+strconv.Quote(password)) + `]}`
+		},
+		"html": func(string) string { return "<p>bad " + html.EscapeString(password) + "</p>" },
+	} {
+		srv := echoServer(t, 422, render)
+		c, err := NewClient(srv, Options{MaxRetries: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.LoginPassword(context.Background(), "bob", password)
+		if err == nil {
+			t.Fatalf("%s: no error", name)
+		}
+		msg := err.Error()
+		for _, form := range echoedForms(password) {
+			if strings.Contains(msg, form) {
+				t.Errorf("%s: %q shows the password as %q", name, msg, form)
+			}
+		}
+		if !strings.Contains(msg, redacted) {
+			t.Errorf("%s: nothing redacted in %q", name, msg)
 		}
 	}
 }

@@ -70,7 +70,9 @@ func NewCmdLogin(f *factory.Factory, runF func(*LoginOptions) error) *cobra.Comm
 			With none of them, zenctl keeps the way the server was logged in to
 			before: a stored API key or password is used again (and asked for
 			again on a terminal if the server rejects it); a server never logged
-			in to, or logged in to through the device flow, gets the device flow.
+			in to, or logged in to through the device flow, gets the device flow
+			on a terminal. Without one, login fails at once naming the flags
+			rather than wait for a browser approval; --device waits anyway.
 
 			Without SERVER_URL, zenctl logs in again to the active server.
 			Each server keeps its own credentials; the last one logged in to
@@ -330,7 +332,7 @@ func keepWorkingLogin(ctx context.Context, opts *LoginOptions, m *login.Manager,
 	}
 	cs := opts.IO.ErrColorScheme()
 	fmt.Fprintf(opts.IO.ErrOut, "%s Already logged in to %s as %s %s (use --refresh to log in again)\n",
-		cs.SuccessIcon(), t.URL, user.AccountType(), cs.Bold(iostreams.OneLine(user.Name)))
+		cs.SuccessIcon(), t.URL, user.AccountType(), cs.Bold(iostreams.EscapeLine(user.Name)))
 	return true, "", nil
 }
 
@@ -360,6 +362,10 @@ func obtainSecret(ctx context.Context, opts *LoginOptions, client *zenml.Client,
 	case reuse && !opts.Device:
 		o.method = existing.AuthMethod
 		o.secret, err = storedLogin(ctx, opts, client, existing, rejected)
+	case !opts.Device && !opts.IO.IsStderrTTY():
+		// Nobody to approve a browser login: waiting minutes for one would
+		// only hang a script.
+		return o, exitcode.Usagef("no way to log in to %s without a terminal: pass --api-key (the key on stdin or in ZENML_STORE_API_KEY), --username NAME --password-stdin, or --device to wait for an approval in a browser", client.ServerURL())
 	default:
 		o.method = config.AuthDevice
 		if o.clientID == "" {
@@ -374,14 +380,14 @@ func obtainSecret(ctx context.Context, opts *LoginOptions, client *zenml.Client,
 // where the secret went.
 func reportLogin(opts *LoginOptions, serverURL string, user *zenml.User, o obtained, saved login.Saved, wasActive bool) {
 	cs, errOut := opts.IO.ErrColorScheme(), opts.IO.ErrOut
-	name := iostreams.OneLine(user.Name)
+	name := iostreams.EscapeLine(user.Name)
 	switch {
 	case saved.Added && saved.PreviousAccount != "":
 		fmt.Fprintf(errOut, "%s Added account %s on %s; active account: %s (was %s)\n",
-			cs.SuccessIcon(), cs.Bold(name), serverURL, name, iostreams.OneLine(saved.PreviousAccount))
+			cs.SuccessIcon(), cs.Bold(name), serverURL, name, iostreams.EscapeLine(saved.PreviousAccount))
 	case saved.PreviousAccount != "":
 		fmt.Fprintf(errOut, "%s Logged in to %s as %s %s; active account: %s (was %s)\n",
-			cs.SuccessIcon(), serverURL, user.AccountType(), cs.Bold(name), name, iostreams.OneLine(saved.PreviousAccount))
+			cs.SuccessIcon(), serverURL, user.AccountType(), cs.Bold(name), name, iostreams.EscapeLine(saved.PreviousAccount))
 	default:
 		fmt.Fprintf(errOut, "%s Logged in to %s as %s %s\n", cs.SuccessIcon(), serverURL, user.AccountType(), cs.Bold(name))
 	}
@@ -528,7 +534,7 @@ func exchangeStored(ctx context.Context, opts *LoginOptions, client *zenml.Clien
 		}
 		return credentials.Secret{}, "the server rejected the stored API key: " + errorMessage(err), nil
 	case t.AuthMethod == config.AuthPassword && stored.HasPassword:
-		fmt.Fprintf(opts.IO.ErrOut, "Logging in as %s with the stored password\n", iostreams.OneLine(stored.Username))
+		fmt.Fprintf(opts.IO.ErrOut, "Logging in as %s with the stored password\n", iostreams.EscapeLine(stored.Username))
 		secret, err := exchangePassword(ctx, client, stored.Username, stored.Password)
 		if err == nil || !zenml.IsKind(err, zenml.KindCredentials) {
 			return secret, "", wrapLoginError(client.ServerURL(), "password", err)

@@ -100,7 +100,7 @@ func runAPIKeyCreate(ctx context.Context, opts *APIKeyCreateOptions) error {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s Created API key %s for service account %s\n", cs.SuccessIcon(), cs.Bold(key.Name), iostreams.Escape(kc.sa.Name))
-	newKeyNotice(opts.IO, file, kc.target.URL, 1, !opts.SetKey)
+	newKeyNotice(opts.IO, file, kc.target, 1, !opts.SetKey)
 	if opts.SetKey {
 		crit.SetRisk(unstoredRisk(kc.target.URL, true))
 		return adopt(crit.Context(), opts.IO, opts.Factory, kc.target, key.Secret())

@@ -86,7 +86,7 @@ func runAPIKeyList(ctx context.Context, opts *APIKeyListOptions) error {
 	if err != nil {
 		return err
 	}
-	current := currentAPIKeyID(opts.Factory, kc.target)
+	current := currentAPIKeyID(opts.Factory, kc.target, kc.sa.Name)
 	view := ListView[APIKeyView]{Items: []APIKeyView{}, Page: page.Index, Size: page.MaxSize, TotalPages: page.TotalPages, Total: page.Total}
 	for i := range page.Items {
 		view.Items = append(view.Items, viewAPIKey(kc.sa, &page.Items[i], current))
@@ -172,7 +172,7 @@ func runAPIKeyDescribe(ctx context.Context, opts *APIKeyDescribeOptions) error {
 	if err != nil {
 		return err
 	}
-	v := viewAPIKey(kc.sa, key, currentAPIKeyID(opts.Factory, kc.target))
+	v := viewAPIKey(kc.sa, key, currentAPIKeyID(opts.Factory, kc.target, kc.sa.Name))
 	return output.Print(opts.IO, format, v, func() error {
 		d := output.NewDescribe(opts.IO)
 		d.Add("Name", v.Name)

@@ -138,7 +138,7 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	if opts.SetKey && kc.target.FromEnv {
 		return fmt.Errorf("--set-key cannot store the new key: the credentials come from ZENML_STORE_* variables; rotate without --set-key and update ZENML_STORE_API_KEY")
 	}
-	current := currentAPIKeyID(f, kc.target)
+	current := currentAPIKeyID(f, kc.target, kc.sa.Name)
 	keys, err := keysToRotate(ctx, opts, kc, current)
 	if err != nil {
 		return err
@@ -429,11 +429,12 @@ func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResu
 			cs.WarningIcon(), shownWord(kc.sa.Name), shownWord(inactive[0]))
 		withLoginHint = false
 	default:
-		fmt.Fprintln(errOut, "  Tokens already obtained with a previous secret still work: `deactivate` the key to stop them now, or `delete` it to stop them for good.")
+		fmt.Fprintln(errOut, "  Tokens already obtained with a previous secret still work: `deactivate` the key to stop its sessions now, or `delete` it to stop them for good;")
+		fmt.Fprintf(errOut, "  API tokens minted from those sessions stop only with `zenctl service-account deactivate %s`.\n", shownWord(kc.sa.Name))
 		if len(inactive) > 0 {
 			fmt.Fprintf(errOut, "%s Deactivated, so their new secrets log in only once activated (`zenctl service-account api-key %s activate KEY`): %s\n",
 				cs.WarningIcon(), shownWord(kc.sa.Name), iostreams.Escape(strings.Join(inactive, ", ")))
 		}
 	}
-	newKeyNotice(ios, file, kc.target.URL, len(results), withLoginHint)
+	newKeyNotice(ios, file, kc.target, len(results), withLoginHint)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/interrupt"
 	"github.com/zenctl/zenctl/internal/iostreams"
@@ -77,7 +78,7 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 			$ zenctl service-account create ci-bot --create-api-key=false
 			$ zenctl service-account create ci-bot -o json | jq -r .api_key.key
 		`),
-		Args: exactArgs("NAME"),
+		Args: factory.ExactArgs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			opts.CreateAPIKey = *createKey.value
@@ -166,7 +167,7 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s Created API key %s\n", cs.SuccessIcon(), cs.Bold(key.Name))
-	newKeyNotice(opts.IO, file, target.URL, 1, !opts.SetAPIKey)
+	newKeyNotice(opts.IO, file, target, 1, !opts.SetAPIKey)
 	if opts.SetAPIKey {
 		crit.SetRisk(unstoredRisk(target.URL, true))
 		return adopt(crit.Context(), opts.IO, f, target, key.Secret())
@@ -213,7 +214,11 @@ func emitNewKey(ios *iostreams.IOStreams, file *keyFile, format output.Format, s
 // that it will not be shown again; with withLoginHint, how to log in with
 // it (pointless when this client adopts the key, and wrong for a file of
 // several keys, which `login --api-key` cannot read).
-func newKeyNotice(ios *iostreams.IOStreams, file *keyFile, serverURL string, n int, withLoginHint bool) {
+func newKeyNotice(ios *iostreams.IOStreams, file *keyFile, target *factory.Target, n int, withLoginHint bool) {
+	serverURL := target.URL
+	if target.AuthMethod == config.AuthNone {
+		withLoginHint = false // a NO_AUTH server would ignore the key
+	}
 	keys, was, them := "key", "was", "it"
 	if n > 1 {
 		keys, was, them = "keys", "were", "them"
@@ -240,29 +245,16 @@ func adopt(ctx context.Context, ios *iostreams.IOStreams, f *factory.Factory, ta
 	if err != nil {
 		return fmt.Errorf("the new key was issued, but this client could not store it: %w", err)
 	}
-	name := iostreams.OneLine(user.Name)
+	name := iostreams.EscapeLine(user.Name)
 	switch {
 	case user.Name == target.AccountName():
 		fmt.Fprintf(ios.ErrOut, "%s This client now logs in to %s as %s %s with the new key\n", cs.SuccessIcon(), target.URL, user.AccountType(), cs.Bold(name))
 	case saved.Added:
 		fmt.Fprintf(ios.ErrOut, "%s Added account %s on %s with the new key; active account: %s (unchanged; `zenctl switch --account %s` uses it)\n",
-			cs.SuccessIcon(), cs.Bold(name), target.URL, iostreams.OneLine(target.AccountName()), login.ShellWord(user.Name))
+			cs.SuccessIcon(), cs.Bold(name), target.URL, iostreams.EscapeLine(target.AccountName()), login.ShellWord(user.Name))
 	default:
 		fmt.Fprintf(ios.ErrOut, "%s Stored the new key for account %s on %s; active account: %s (unchanged)\n",
-			cs.SuccessIcon(), cs.Bold(name), target.URL, iostreams.OneLine(target.AccountName()))
+			cs.SuccessIcon(), cs.Bold(name), target.URL, iostreams.EscapeLine(target.AccountName()))
 	}
 	return nil
-}
-
-// exactArgs names the missing argument, which cobra's ExactArgs does not.
-func exactArgs(names ...string) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) < len(names) {
-			return exitcode.Usagef("missing %s: usage: %s", names[len(args)], cmd.UseLine())
-		}
-		if len(args) > len(names) {
-			return exitcode.Usagef("too many arguments (%d): usage: %s", len(args), cmd.UseLine())
-		}
-		return nil
-	}
 }

@@ -5,7 +5,6 @@ package serviceaccount
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -19,7 +18,6 @@ import (
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/output"
-	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -265,36 +263,15 @@ func pageFooter(ios *iostreams.IOStreams, index, totalPages, total int, what str
 	}
 }
 
-// confirm asks before a destructive command. Without a terminal nobody can
-// answer, so it needs --yes rather than hanging or assuming yes.
-func confirm(ios *iostreams.IOStreams, p prompt.Prompter, yes bool, question string) error {
-	if yes {
-		return nil
-	}
-	if !ios.CanPrompt() {
-		return exitcode.Usagef("refusing to delete without confirmation: no terminal to ask on; pass --yes (-y) to confirm")
-	}
-	ok, err := p.Confirm(question, false)
-	if err != nil {
-		if errors.Is(err, prompt.ErrCancelled) {
-			return exitcode.ErrCancelled
-		}
-		return err
-	}
-	if !ok {
-		return exitcode.ErrCancelled
-	}
-	return nil
-}
-
-// currentAPIKeyID is the id of the API key this client logs in to the
-// target with, or "".
-func currentAPIKeyID(f *factory.Factory, target *factory.Target) string {
+// currentAPIKeyID is the id of the API key this client logs in with as
+// the service account (its own stored login on the server, or the one in
+// use), or "".
+func currentAPIKeyID(f *factory.Factory, target *factory.Target, serviceAccount string) string {
 	m, err := f.Logins()
 	if err != nil {
 		return ""
 	}
-	return m.CurrentAPIKeyID(target)
+	return m.APIKeyIDOf(target, serviceAccount)
 }
 
 // selfServiceAccount reports whether this client logs in as the service
@@ -302,7 +279,7 @@ func currentAPIKeyID(f *factory.Factory, target *factory.Target) string {
 // cut off too. It must run before the change, while the login still works;
 // a failure to tell is treated as "no".
 func selfServiceAccount(ctx context.Context, f *factory.Factory, client *zenml.Client, target *factory.Target, saID string) bool {
-	if currentAPIKeyID(f, target) == "" {
+	if currentAPIKeyID(f, target, "") == "" {
 		// Only an API key logs in as a service account.
 		return false
 	}

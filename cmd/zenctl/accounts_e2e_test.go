@@ -1,0 +1,43 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
+)
+
+// An admin fixing the CI account's keys, with that account stored beside
+// their own: the key that account logs in with is recognised, whichever
+// account is active.
+func TestKeysOfAnAccountStoredBesideTheActiveOne(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci-bot"), "default")
+	c := newCLI(t)
+	c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+	c.mustRun(key+"\n", "login", fake.URL(), "--api-key")
+	c.mustRun("", "switch", "--account", "default")
+
+	r := c.mustRun("", "service-account", "api-key", "ci-bot", "list", "-o", "json")
+	if !strings.Contains(r.stdout, `"used_by_this_client": true`) {
+		t.Errorf("the stored ci-bot login's key is not marked:\n%s", r.stdout)
+	}
+	r = c.mustRun("", "service-account", "api-key", "ci-bot", "rotate", "default", "--set-key")
+	newKey := strings.TrimSpace(r.stdout)
+	if !strings.Contains(r.stderr, "Stored the new key for account ci-bot") {
+		t.Errorf("rotate --set-key:\n%s", r.stderr)
+	}
+	// ci-bot's stored login works with the new key; default stays active.
+	r = c.mustRun("", "status", "--account", "ci-bot", "-o", "json")
+	if !strings.Contains(r.stdout, `"account": "ci-bot"`) || !strings.Contains(r.stdout, `"ok": true`) {
+		t.Errorf("ci-bot after the rotation: %s", r.stdout)
+	}
+	if !keyLogsIn(t, fake, newKey) || keyLogsIn(t, fake, key) {
+		t.Error("the key was not rotated")
+	}
+	r = c.mustRun("", "service-account", "api-key", "ci-bot", "deactivate", "default")
+	if !strings.Contains(r.stderr, "stored login of ci-bot on "+fake.URL()+" logs in with this key") {
+		t.Errorf("deactivating the key of a stored login gives no warning:\n%s", r.stderr)
+	}
+}
