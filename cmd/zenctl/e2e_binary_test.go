@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 )
 
 // The zenctl processes are this test binary (see runAsZenctl). Built with
@@ -54,11 +53,10 @@ func findBinaries() (cleanup func(), err error) {
 // race detector (the build cache makes it take well under a second after
 // the first time).
 func buildWithoutRaceDetector(dir string) (string, error) {
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		if goTool, err = exec.LookPath("go"); err != nil {
-			return "", fmt.Errorf("no go command to build a zenctl without the race detector")
-		}
+	// go test puts the go command that runs it first in PATH.
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		return "", fmt.Errorf("no go command to build a zenctl without the race detector: %v", err)
 	}
 	path := filepath.Join(dir, "zenctl.test")
 	cmd := exec.Command(goTool, "test", "-c", "-o", path, ".")
