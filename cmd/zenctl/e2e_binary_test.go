@@ -1,10 +1,15 @@
 package main
 
 import (
+	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"time"
+
+	"github.com/zenctl/zenctl/internal/atomicfile"
 )
 
 // The zenctl processes are this test binary (see runAsZenctl). Built with
@@ -50,8 +55,10 @@ func findBinaries() (cleanup func(), err error) {
 }
 
 // buildWithoutRaceDetector builds this package's test binary without the
-// race detector (the build cache makes it take well under a second after
-// the first time).
+// race detector into dir. The build goes to a directory kept between runs
+// (per user and checkout), where the go command skips the link when
+// nothing changed; each run then works on its own copy, so a concurrent
+// run that rebuilds cannot swap the program under it.
 func buildWithoutRaceDetector(dir string) (string, error) {
 	// go test puts the go command that runs it first in PATH.
 	goTool, err := exec.LookPath("go")
@@ -59,10 +66,52 @@ func buildWithoutRaceDetector(dir string) (string, error) {
 		return "", fmt.Errorf("no go command to build a zenctl without the race detector: %v", err)
 	}
 	path := filepath.Join(dir, "zenctl.test")
-	cmd := exec.Command(goTool, "test", "-c", "-o", path, ".")
-	cmd.Env = append(os.Environ(), "GOFLAGS=") // not -race from the environment
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building a zenctl without the race detector: %v\n%s", err, out)
+	build := func(out string) error {
+		cmd := exec.Command(goTool, "test", "-c", "-o", out, ".")
+		cmd.Env = append(os.Environ(), "GOFLAGS=") // not -race from the environment
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("building a zenctl without the race detector: %v\n%s", err, out)
+		}
+		return nil
 	}
-	return path, nil
+	kept, unlock, err := keptBuildDir()
+	if err != nil {
+		return path, build(path) // no reuse, same result
+	}
+	defer unlock()
+	if err := build(filepath.Join(kept, "zenctl.test")); err != nil {
+		return "", err
+	}
+	return path, copyExecutable(filepath.Join(kept, "zenctl.test"), path)
+}
+
+// keptBuildDir is the directory kept between runs, locked.
+func keptBuildDir() (string, func(), error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", nil, err
+	}
+	sum := sha256.Sum256([]byte(wd))
+	kept := filepath.Join(os.TempDir(), fmt.Sprintf("zenctl-e2e-%d-%x", os.Getuid(), sum[:8]))
+	if err := atomicfile.EnsureDir(kept); err != nil {
+		return "", nil, err
+	}
+	if err := atomicfile.CheckDir(kept); err != nil {
+		return "", nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	unlock, err := atomicfile.Lock(ctx, filepath.Join(kept, "lock"))
+	if err != nil {
+		return "", nil, err
+	}
+	return kept, unlock, nil
+}
+
+func copyExecutable(from, to string) error {
+	data, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, data, 0o700)
 }
