@@ -144,6 +144,7 @@ func (f *Factory) newClient(serverURL string, tls login.TLS, tokens zenml.TokenS
 		// follows on the same stream and must not mix with one.
 		// A long wait is said also off a terminal: a server's Retry-After
 		// must not hold a script silently.
+		OnRequest: f.showWait,
 		OnRetry: func(ev zenml.RetryEvent) {
 			if f.IOStreams.IsStderrTTY() || ev.Wait >= time.Second || ev.RetryAfter >= time.Second {
 				reason := ev.Reason
@@ -159,6 +160,27 @@ func (f *Factory) newClient(serverURL string, tls login.TLS, tokens zenml.TokenS
 		opts.Debug = f.IOStreams.ErrOut
 	}
 	return zenml.NewClient(serverURL, opts)
+}
+
+// showWait says, on a terminal, what a request that takes long waits for:
+// the command's words when it gave some (iostreams.WithWaitLabel), else
+// what the request does.
+func (f *Factory) showWait(ctx context.Context, r zenml.RequestInfo) func() {
+	label := iostreams.WaitLabel(ctx)
+	switch {
+	case label != "" && r.Page > 1:
+		label = fmt.Sprintf("%s (page %d)", label, r.Page)
+	case label != "":
+	case r.Path == "/api/v1/info":
+		label = "Connecting to " + r.Server
+	case r.Path == "/api/v1/login":
+		label = "Logging in to " + r.Server
+	case r.Page > 1:
+		label = fmt.Sprintf("Fetching page %d from %s", r.Page, r.Server)
+	default:
+		label = "Waiting for " + r.Server
+	}
+	return f.IOStreams.Wait(label)
 }
 
 // CompleteServerURLs completes --server with the URLs of the servers

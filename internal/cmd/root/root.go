@@ -289,13 +289,26 @@ func environmentTopic() string {
 }
 
 // friendlierFlagError replaces strconv's wording ("strconv.ParseInt:
-// parsing \"1h\": invalid syntax") with what the flag wants.
+// parsing \"1h\": invalid syntax") with what the flag wants, and keeps an
+// API key given as a flag's value out of the message.
 func friendlierFlagError(err error) error {
 	var invalid *pflag.InvalidValueError
-	if !errors.As(err, &invalid) || !strings.Contains(err.Error(), "strconv.") {
+	if !errors.As(err, &invalid) {
 		return err
 	}
+	if factory.LooksLikeAPIKey(invalid.GetValue()) {
+		return factory.ErrAPIKeyArgument
+	}
 	fl := invalid.GetFlag()
+	if fl.Value.Type() == "bool" {
+		return fmt.Errorf("invalid value %q for --%s: want true or false", invalid.GetValue(), fl.Name)
+	}
+	if !strings.Contains(err.Error(), "strconv.") {
+		if cause := errors.Unwrap(invalid); cause != nil {
+			return fmt.Errorf("invalid value %q for --%s: %v", invalid.GetValue(), fl.Name, cause)
+		}
+		return err
+	}
 	unit, _ := pflag.UnquoteUsage(fl)
 	want := "a whole number"
 	if unit != "" && unit != "int" && unit != "number" {

@@ -90,7 +90,7 @@ func (b *boolArg) Set(s string) error {
 		v := false
 		b.value = &v
 	default:
-		return fmt.Errorf("want true or false, not %q", s)
+		return errors.New("want true or false")
 	}
 	b.set = true
 	return nil
