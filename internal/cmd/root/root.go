@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/MakeNowJust/heredoc"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -89,7 +90,13 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	cmd.SetHelpCommand(newCmdHelp(cmd))
 	cmd.InitDefaultHelpCmd()
 	cmd.InitDefaultCompletionCmd()
-	cmd.AddCommand(newHelpTopic("environment", "Environment variables zenctl reads", environmentTopic()))
+	envTopic := newHelpTopic("environment", "Environment variables zenctl reads", environmentTopic(docsWidth))
+	envTopic.SetHelpFunc(func(c *cobra.Command, _ []string) {
+		// Wrapped to the terminal at the time it is read; the generated
+		// docs keep the fixed width of Long.
+		fmt.Fprint(c.OutOrStdout(), environmentTopic(f.IOStreams.TerminalWidth()))
+	})
+	cmd.AddCommand(envTopic)
 	cmd.AddCommand(newHelpTopic("exit-codes", "Exit codes and what they mean", exitcode.Topic))
 	rejectUnknownSubcommands(cmd)
 	return cmd
@@ -113,6 +120,9 @@ func rejectUnknownSubcommands(c *cobra.Command) {
 		return &exitcode.UsageError{Err: unknownCommand(cmd, args[0])}
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+	// The RunE above makes the group runnable, and cobra would then show
+	// two usage lines, "zenctl sa [flags]" beside "zenctl sa [command]".
+	c.SetUsageTemplate(strings.Replace(c.UsageTemplate(), "{{if .Runnable}}\n  {{.UseLine}}{{end}}", "", 1))
 }
 
 func unknownCommand(parent *cobra.Command, name string) error {
@@ -265,26 +275,46 @@ func newHelpTopic(name, short, long string) *cobra.Command {
 	return &cobra.Command{Use: name, Short: short, Long: long}
 }
 
-func environmentTopic() string {
+// docsWidth is the width the help topics are wrapped to in the generated
+// reference.
+const docsWidth = 80
+
+// environmentTopic lists the variables, each description wrapped to width
+// under its name, so that no word is broken at the terminal's edge.
+func environmentTopic(width int) string {
+	width = min(max(width, 40), 120)
 	var b strings.Builder
+	variable := func(name, description string) {
+		fmt.Fprintf(&b, "  %s\n", name)
+		for _, line := range strings.Split(ansi.Wordwrap(description, width-7, ""), "\n") {
+			fmt.Fprintf(&b, "      %s\n", line)
+		}
+	}
+	paragraph := func(text string) {
+		b.WriteString(ansi.Wordwrap(strings.Join(strings.Fields(text), " "), width-1, "") + "\n")
+	}
 	b.WriteString("Environment variables zenctl reads:\n\n")
 	for _, v := range config.Variables {
-		fmt.Fprintf(&b, "  %s\n      %s\n", v.Name, v.Description)
+		variable(v.Name, v.Description)
 	}
 	b.WriteString("\nVariables 'zenctl exec' sets for its command, and 'zenctl env' prints:\n\n")
 	for _, v := range execenv.Variables {
-		fmt.Fprintf(&b, "  %s\n      %s\n", v.Name, v.Description)
+		variable(v.Name, v.Description)
 	}
-	fmt.Fprintf(&b, "\n%s\n", execenv.VariablesNote)
-	b.WriteString(heredoc.Doc(`
-
-		With ZENML_STORE_URL and ZENML_STORE_API_KEY (or ZENML_STORE_API_TOKEN)
-		set, zenctl needs no login and writes nothing to disk. 'zenctl login'
-		refuses to store credentials while any of ZENML_STORE_URL,
-		ZENML_STORE_API_KEY, ZENML_STORE_API_TOKEN, ZENML_STORE_USERNAME or
-		ZENML_STORE_PASSWORD is set.
-		NO_COLOR, CLICOLOR and CLICOLOR_FORCE control colour as usual.
-	`))
+	b.WriteString("\n")
+	paragraph(execenv.VariablesNote)
+	b.WriteString("\n")
+	paragraph(`With ZENML_STORE_URL and ZENML_STORE_API_KEY (or ZENML_STORE_API_TOKEN)
+		set, zenctl needs no login and writes nothing to disk.`)
+	b.WriteString("\n")
+	paragraph(`'zenctl login' refuses to store credentials while any of
+		ZENML_STORE_URL, ZENML_STORE_API_TOKEN, ZENML_STORE_USERNAME or
+		ZENML_STORE_PASSWORD is set. ZENML_STORE_API_KEY is refused too,
+		except by 'zenctl login URL --api-key', which logs in with the key it
+		holds and stores that key, so that a CI job can keep the key in the
+		variable.`)
+	b.WriteString("\n")
+	paragraph("NO_COLOR, CLICOLOR and CLICOLOR_FORCE control colour as usual.")
 	return b.String()
 }
 
@@ -310,6 +340,7 @@ func friendlierFlagError(err error) error {
 		return err
 	}
 	unit, _ := pflag.UnquoteUsage(fl)
+	unit = strings.ToLower(unit)
 	want := "a whole number"
 	if unit != "" && unit != "int" && unit != "number" {
 		want += " of " + unit
