@@ -3,7 +3,6 @@ package output
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -164,9 +163,13 @@ func (t *Table) uniquePrefixes(i, n int) bool {
 // layout fits the columns, whose natural widths are given, into a terminal
 // of width characters. It changes widths and returns the columns to show
 // and which of them are cut to a prefix. The order of giving way: columns
-// nobody filled in are dropped, yielding columns are truncated, then
-// abbreviated ones cut to a unique prefix (the room that frees goes back
-// to the yielding ones), and last every other column is truncated.
+// nobody filled in are dropped, abbreviated ones are cut to a unique
+// prefix, yielding columns are truncated, and last every other column.
+//
+// Each step is the same for every width that does not fit the whole
+// table, and the truncations take one cell at a time from the widest
+// column; so a wider terminal never shows less of any column than a
+// narrower one.
 func (t *Table) layout(widths []int, width int) (cols []int, cut []bool) {
 	ncol := len(widths)
 	for i := range ncol {
@@ -186,11 +189,9 @@ func (t *Table) layout(widths []int, width int) (cols []int, cut []bool) {
 		cols = filled
 	}
 	avail := width - len(columnGap)*(len(cols)-1)
-	natural := slices.Clone(widths)
-	fitWidths(widths, cols, avail, func(i int) bool { return t.policyOf(i).yields })
 	for _, i := range cols {
 		abbrev := t.policyOf(i).abbrev
-		if sum(widths, cols) > avail && abbrev > 0 && widths[i] > abbrev {
+		if abbrev > 0 && widths[i] > abbrev {
 			w := abbrev
 			// A prefix shared by two rows would name neither.
 			for w < widths[i] && !t.uniquePrefixes(i, w) {
@@ -199,11 +200,7 @@ func (t *Table) layout(widths []int, width int) (cols []int, cut []bool) {
 			widths[i], cut[i] = w, true
 		}
 	}
-	for _, i := range cols {
-		if slack := avail - sum(widths, cols); slack > 0 && !cut[i] && widths[i] < natural[i] {
-			widths[i] += min(slack, natural[i]-widths[i])
-		}
-	}
+	fitWidths(widths, cols, avail, func(i int) bool { return t.policyOf(i).yields && !cut[i] })
 	fitWidths(widths, cols, avail, func(i int) bool { return !cut[i] })
 	return cols, cut
 }

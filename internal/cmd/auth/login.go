@@ -25,6 +25,7 @@ import (
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/login"
+	"github.com/zenctl/zenctl/internal/output"
 	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -405,7 +406,7 @@ func reportLogin(opts *LoginOptions, serverURL string, user *zenml.User, o obtai
 	if o.secret.ExpiresAt.IsZero() {
 		fmt.Fprintf(errOut, "  The access token does not expire\n")
 	} else if o.method == config.AuthDevice {
-		fmt.Fprintf(errOut, "  The session expires at %s; then run `zenctl login %s` again\n", o.secret.ExpiresAt.UTC().Format(time.RFC3339), serverURL)
+		fmt.Fprintf(errOut, "  The session expires %s; then run `zenctl login %s` again\n", output.HumanTime(o.secret.ExpiresAt, time.Now()), serverURL)
 	}
 }
 

@@ -98,7 +98,7 @@ func runToken(ctx context.Context, opts *TokenOptions) error {
 		cs := opts.IO.ErrColorScheme()
 		expiry := "never expires"
 		if !tok.ExpiresAt.IsZero() {
-			expiry = "expires at " + tok.ExpiresAt.UTC().Format(time.RFC3339)
+			expiry = "expires " + output.HumanTime(tok.ExpiresAt, time.Now())
 		}
 		what := "a token that " + expiry
 		if tok.SessionToken {

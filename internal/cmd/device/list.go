@@ -87,7 +87,6 @@ func runList(ctx context.Context, opts *ListOptions) error {
 			fmt.Fprintln(opts.IO.ErrOut, noDevicesText(opts.Current, thisClient))
 			return nil
 		}
-		tty := opts.IO.IsStdoutTTY()
 		t := output.NewTable(opts.IO, "", "ID", "STATUS", "HOSTNAME", "OS", "IP", "LAST LOGIN", "EXPIRES", "TRUSTED")
 		t.Abbreviate("ID", 8)
 		t.TruncateFirst("HOSTNAME", "OS")
@@ -96,8 +95,8 @@ func runList(ctx context.Context, opts *ListOptions) error {
 			if v.ThisMachine {
 				mark = "*"
 			}
-			t.AddRow(mark, v.ID, v.Status, v.Hostname, v.OS, v.IPAddress, timeCell(tty, v.LastLogin, "never"),
-				timeCell(tty, v.Expires, "never"), yesNo(v.Trusted))
+			t.AddRow(mark, v.ID, v.Status, v.Hostname, v.OS, v.IPAddress, timeCell(opts.IO, v.LastLogin, "never"),
+				timeCell(opts.IO, v.Expires, "never"), yesNo(v.Trusted))
 		}
 		return t.Render()
 	})
@@ -120,14 +119,20 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// timeCell is a time in a table: to the minute on a terminal, RFC 3339
-// when piped.
-func timeCell(tty bool, t *zenml.Time, none string) string {
-	if t == nil || t.IsZero() {
+// timeCell is a time in a table: relative on a terminal, RFC 3339 when
+// piped.
+func timeCell(ios *iostreams.IOStreams, t *zenml.Time, none string) string {
+	if t == nil {
 		return none
 	}
-	if tty {
-		return t.UTC().Format("2006-01-02 15:04Z")
+	return output.TableTime(ios, t.Time, none)
+}
+
+// timeField is a time in describe output: relative and absolute on a
+// terminal, RFC 3339 when piped.
+func timeField(ios *iostreams.IOStreams, t *zenml.Time, none string) string {
+	if t == nil {
+		return none
 	}
-	return t.UTC().Format("2006-01-02T15:04:05Z07:00")
+	return output.FieldTime(ios, t.Time, none)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/output"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -79,7 +80,7 @@ func needsNoToken(target *factory.Target) bool {
 func (s *source) warnNotFresh(serverURL string, tok *zenml.APIToken) {
 	expiry := "never expires"
 	if !tok.ExpiresAt.IsZero() {
-		expiry = "expires at " + tok.ExpiresAt.UTC().Format(time.RFC3339)
+		expiry = "expires " + output.HumanTime(tok.ExpiresAt, time.Now())
 	}
 	what := "a token that " + expiry
 	if tok.SessionToken {

@@ -106,7 +106,7 @@ func runAPIKeyList(ctx context.Context, opts *APIKeyListOptions) error {
 				// Only on a terminal: piped rows keep the bare name for scripts.
 				name += " (this client)"
 			}
-			t.AddRow(name, k.ID, statusText(k.Active), tableTime(tty, k.LastLogin, "never"), tableTime(tty, k.LastRotated, "never"), k.Description)
+			t.AddRow(name, k.ID, statusText(k.Active), tableTime(opts.IO, k.LastLogin, "never"), tableTime(opts.IO, k.LastRotated, "never"), k.Description)
 		}
 		if err := t.Render(); err != nil {
 			return err
@@ -180,10 +180,10 @@ func runAPIKeyDescribe(ctx context.Context, opts *APIKeyDescribeOptions) error {
 		d.Add("Service account", fmt.Sprintf("%s (%s)", v.ServiceAccount, v.ServiceAccountID))
 		d.Add("Status", statusText(v.Active))
 		d.Add("Description", v.Description)
-		d.Add("Created", timeText(v.Created))
-		d.Add("Updated", timeText(v.Updated))
-		d.Add("Last login", timePtrText(v.LastLogin, "never"))
-		d.Add("Last rotated", timePtrText(v.LastRotated, "never"))
+		d.Add("Created", fieldTime(opts.IO, &v.Created, ""))
+		d.Add("Updated", fieldTime(opts.IO, &v.Updated, ""))
+		d.Add("Last login", fieldTime(opts.IO, v.LastLogin, "never"))
+		d.Add("Last rotated", fieldTime(opts.IO, v.LastRotated, "never"))
 		d.Add("Retain period", strconv.Itoa(v.RetainPeriodMinutes)+" minutes")
 		if v.UsedByThisClient {
 			d.Add("Used by this client", "yes")

@@ -219,13 +219,13 @@ func ownKeyWarning(ios *iostreams.IOStreams, target *factory.Target, retain int,
 	case target.FromEnv && retain == 0:
 		fmt.Fprintf(errOut, "%s ZENML_STORE_API_KEY holds this key, which stopped working now: set it to the new key\n", cs.WarningIcon())
 	case target.FromEnv:
-		fmt.Fprintf(errOut, "%s ZENML_STORE_API_KEY holds this key, which stops working at %s: set it to the new key before then\n", cs.WarningIcon(), until.Format(time.RFC3339))
+		fmt.Fprintf(errOut, "%s ZENML_STORE_API_KEY holds this key, which stops working %s: set it to the new key before then\n", cs.WarningIcon(), output.HumanTime(until, time.Now()))
 	case retain == 0:
 		fmt.Fprintf(errOut, "%s This client logs in to %s with this key: the key it has stored stopped working now, so zenctl cannot log in again once its current token expires.\n",
 			cs.WarningIcon(), target.URL)
 		fmt.Fprintf(errOut, "  Store the new key: zenctl login %s --api-key (or rotate with --set-key next time)\n", target.URL)
 	default:
-		fmt.Fprintf(errOut, "%s This client logs in to %s with this key, which stops working at %s.\n", cs.WarningIcon(), target.URL, until.Format(time.RFC3339))
+		fmt.Fprintf(errOut, "%s This client logs in to %s with this key, which stops working %s.\n", cs.WarningIcon(), target.URL, output.HumanTime(until, time.Now()))
 		fmt.Fprintf(errOut, "  Before then, store the new key: zenctl login %s --api-key\n", target.URL)
 	}
 }
@@ -416,9 +416,9 @@ func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResu
 	case retain == 0:
 		fmt.Fprintln(errOut, "  The previous secrets stopped working now: they can no longer log in.")
 	case len(results) == 1:
-		fmt.Fprintf(errOut, "  The previous secret remains valid until %s (%d minutes), then stops working.\n", until.Format(time.RFC3339), retain)
+		fmt.Fprintf(errOut, "  The previous secret remains valid for %s, until %s, then stops working.\n", minutesText(retain), output.AbsoluteTime(until))
 	default:
-		fmt.Fprintf(errOut, "  The previous secrets remain valid for %d minutes, until about %s, then stop working.\n", retain, until.Format(time.RFC3339))
+		fmt.Fprintf(errOut, "  The previous secrets remain valid for %s, until about %s, then stop working.\n", minutesText(retain), output.AbsoluteTime(until))
 	}
 	switch {
 	case !kc.sa.Body.Active:
@@ -436,4 +436,22 @@ func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResu
 		}
 	}
 	newKeyNotice(ios, file, kc.target.URL, len(results), withLoginHint)
+}
+
+// minutesText is a --retain period as people say it: "90 minutes", "2 hours".
+func minutesText(m int) string {
+	switch {
+	case m%(24*60) == 0:
+		return plural(m/(24*60), "day")
+	case m%60 == 0:
+		return plural(m/60, "hour")
+	}
+	return plural(m, "minute")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }

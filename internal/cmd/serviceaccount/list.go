@@ -95,7 +95,7 @@ func runList(ctx context.Context, opts *ListOptions) error {
 		t.TruncateFirst("DESCRIPTION")
 		t.Abbreviate("ID", 8)
 		for _, sa := range view.Items {
-			t.AddRow(sa.Name, sa.ID, statusText(sa.Active), sa.Description, tableTime(opts.IO.IsStdoutTTY(), &sa.Created, ""))
+			t.AddRow(sa.Name, sa.ID, statusText(sa.Active), sa.Description, tableTime(opts.IO, &sa.Created, ""))
 		}
 		if err := t.Render(); err != nil {
 			return err

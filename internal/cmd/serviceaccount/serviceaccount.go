@@ -207,17 +207,21 @@ func timeText(t zenml.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// tableTime is a time in a table on a terminal: to the minute, which is
-// what a person compares with the moment of a leak, and short enough to
-// keep the columns whole at 80 characters. Piped tables keep RFC 3339.
-func tableTime(tty bool, t *zenml.Time, none string) string {
-	if !tty {
-		return timePtrText(t, none)
-	}
-	if t == nil || t.IsZero() {
+// tableTime is a time in a table: relative on a terminal, RFC 3339 piped.
+func tableTime(ios *iostreams.IOStreams, t *zenml.Time, none string) string {
+	if t == nil {
 		return none
 	}
-	return t.UTC().Format("2006-01-02 15:04Z")
+	return output.TableTime(ios, t.Time, none)
+}
+
+// fieldTime is a time in describe output: relative and absolute on a
+// terminal, RFC 3339 piped.
+func fieldTime(ios *iostreams.IOStreams, t *zenml.Time, none string) string {
+	if t == nil {
+		return none
+	}
+	return output.FieldTime(ios, t.Time, none)
 }
 
 func timePtrText(t *zenml.Time, none string) string {

@@ -94,7 +94,7 @@ func runList(ctx context.Context, opts *ListOptions) error {
 		t.Abbreviate("ID", 8)
 		t.TruncateFirst("FULL NAME")
 		for _, v := range list.Items {
-			t.AddRow(v.Name, v.ID, statusText(v.Active), yesNo(v.Admin), v.FullName, v.Created.UTC().Format("2006-01-02"))
+			t.AddRow(v.Name, v.ID, statusText(v.Active), yesNo(v.Admin), v.FullName, output.TableTime(opts.IO, v.Created.Time, ""))
 		}
 		return t.Render()
 	})
@@ -163,8 +163,8 @@ func runDescribe(ctx context.Context, opts *DescribeOptions) error {
 		if v.Email != "" {
 			d.Add("Email", v.Email)
 		}
-		d.Add("Created", v.Created.UTC().Format("2006-01-02T15:04:05Z"))
-		d.Add("Updated", v.Updated.UTC().Format("2006-01-02T15:04:05Z"))
+		d.Add("Created", output.FieldTime(opts.IO, v.Created.Time, ""))
+		d.Add("Updated", output.FieldTime(opts.IO, v.Updated.Time, ""))
 		return d.Render()
 	})
 }
