@@ -30,6 +30,9 @@ type Table struct {
 	// policy says, by header, how a column gives way when the table is
 	// too wide for the terminal.
 	policy map[string]columnPolicy
+	// streamed: rows are written as they are added when piped.
+	streamed bool
+	err      error
 }
 
 type columnPolicy struct {
@@ -79,14 +82,42 @@ func (t *Table) Abbreviate(header string, width int) {
 	t.setPolicy(header, func(p *columnPolicy) { p.abbrev = width })
 }
 
+// Stream makes a piped table write each row as it is added, so that
+// `zenctl sa list --all | head` shows the first page while the next ones
+// are fetched. On a terminal the rows are still kept until Render, which
+// needs them all to size the columns.
+func (t *Table) Stream() { t.streamed = true }
+
 // AddRow appends a row. A row shorter than the header is padded with empty
 // cells.
 func (t *Table) AddRow(cells ...string) {
+	if t.streamed && !t.ios.IsStdoutTTY() {
+		if t.err == nil {
+			t.err = write(t.ios.Out, tsvRow(cells, len(t.header)))
+		}
+		return
+	}
 	t.rows = append(t.rows, cells)
+}
+
+// tsvRow is a row as piped output writes it: tab-separated cells.
+func tsvRow(r []string, ncol int) string {
+	var b strings.Builder
+	for i := range max(ncol, len(r)) {
+		if i > 0 {
+			b.WriteByte('\t')
+		}
+		b.WriteString(sanitize(cell(r, i)))
+	}
+	b.WriteByte('\n')
+	return b.String()
 }
 
 // Render writes the table to ios.Out.
 func (t *Table) Render() error {
+	if t.err != nil {
+		return t.err
+	}
 	ncol := len(t.header)
 	for _, r := range t.rows {
 		ncol = max(ncol, len(r))
@@ -97,13 +128,7 @@ func (t *Table) Render() error {
 	var b strings.Builder
 	if !t.ios.IsStdoutTTY() {
 		for _, r := range t.rows {
-			for i := range ncol {
-				if i > 0 {
-					b.WriteByte('\t')
-				}
-				b.WriteString(sanitize(cell(r, i)))
-			}
-			b.WriteByte('\n')
+			b.WriteString(tsvRow(r, ncol))
 		}
 		return write(t.ios.Out, b.String())
 	}

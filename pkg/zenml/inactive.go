@@ -46,6 +46,13 @@ func DeactivatedBy(err error) (Deactivated, bool) {
 	return Deactivated{}, false
 }
 
+// WholeAccount reports whether the account itself is deactivated, so
+// that no credential of it logs in: another API key helps when only a
+// key is deactivated, a new device flow when only a device is.
+func (d Deactivated) WholeAccount() bool {
+	return d.What != "API key" && d.What != "device"
+}
+
 // Remedy says what gets the credentials working again, in words that
 // name no program: logging in again does not help.
 func (d Deactivated) Remedy() string {

@@ -256,7 +256,7 @@ func credentialKind(c Credentials) CredentialKind {
 
 func (s *Session) reauth(reason string, kind CredentialKind, rejection *Error) *ReauthRequiredError {
 	hint := s.ReauthHint
-	if d, ok := DeactivatedBy(rejection); rejection != nil && ok {
+	if d, ok := DeactivatedBy(rejection); rejection != nil && ok && d.WholeAccount() {
 		// A new login would be rejected the same way.
 		hint = d.Remedy()
 	}

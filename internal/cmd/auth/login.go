@@ -743,21 +743,17 @@ func promptError(err error) error {
 // takes an admin (or another account). nil when err is not that.
 func deactivated(err error) error {
 	d, ok := zenml.DeactivatedBy(err)
-	if !ok {
+	if !ok || !d.WholeAccount() {
 		return nil
 	}
 	var reactivate string
 	switch d.What {
 	case "service account":
 		reactivate = "zenctl service-account activate " + login.ShellWord(d.Name)
-	case "API key":
-		reactivate = "zenctl service-account api-key " + login.ShellWord(d.ServiceAccount) + " activate " + login.ShellWord(d.Name)
 	case "user":
 		reactivate = "zenctl user activate " + login.ShellWord(d.Name)
-	case "account":
-		reactivate = "zenctl service-account activate " + login.ShellWord(d.Name) + " (or zenctl user activate for a user)"
 	default:
-		reactivate = "zenctl device unlock " + login.ShellWord(d.Name)
+		reactivate = "zenctl service-account activate " + login.ShellWord(d.Name) + " (or zenctl user activate for a user)"
 	}
 	var apiErr *zenml.Error
 	errors.As(err, &apiErr)

@@ -171,12 +171,24 @@ type APIKeyView struct {
 	RetainPeriodMinutes int         `json:"retain_period_minutes"`
 	// UsedByThisClient marks the key zenctl itself logs in with.
 	UsedByThisClient bool `json:"used_by_this_client"`
+	// EffectiveActive is whether the key can log in: it and its service
+	// account are both active. Active alone is the key's own flag.
+	EffectiveActive bool `json:"effective_active"`
+}
+
+// keyStatusText is a key's status as the server applies it: an active
+// key of a deactivated service account cannot log in.
+func keyStatusText(v APIKeyView) string {
+	if v.Active && !v.EffectiveActive {
+		return "active (account inactive)"
+	}
+	return statusText(v.Active)
 }
 
 func viewAPIKey(sa *zenml.ServiceAccount, k *zenml.APIKey, currentKeyID string) APIKeyView {
 	v := APIKeyView{ID: k.ID, Name: k.Name, Active: k.Body.Active, Description: k.Description(),
 		ServiceAccountID: sa.ID, ServiceAccount: sa.Name, Created: k.Body.Created, Updated: k.Body.Updated,
-		UsedByThisClient: currentKeyID != "" && currentKeyID == k.ID}
+		UsedByThisClient: currentKeyID != "" && currentKeyID == k.ID, EffectiveActive: k.Body.Active && sa.Body.Active}
 	if m := k.Metadata; m != nil {
 		v.LastLogin, v.LastRotated, v.RetainPeriodMinutes = nonZero(m.LastLogin), nonZero(m.LastRotated), m.RetainPeriodMinutes
 	}
@@ -238,15 +250,8 @@ func statusText(active bool) string {
 	return "inactive"
 }
 
-// listParams validates --page and --size (the server's limits) and builds
-// the request.
-func listParams(page, size int, name string, active *bool) (zenml.ListParams, error) {
-	if page < 1 {
-		return zenml.ListParams{}, exitcode.Usagef("--page must be 1 or more, not %d", page)
-	}
-	if size < 1 || size > 10000 {
-		return zenml.ListParams{}, exitcode.Usagef("--size must be between 1 and 10000, not %d", size)
-	}
+// listParams builds a list request; paging.Flags has checked the numbers.
+func listParams(page, size int, name string, active *bool) zenml.ListParams {
 	p := zenml.ListParams{Page: page, Size: size, Hydrate: true, Filters: map[string]string{}}
 	if name != "" {
 		p.Filters["name"] = name
@@ -254,7 +259,7 @@ func listParams(page, size int, name string, active *bool) (zenml.ListParams, er
 	if active != nil {
 		p.Filters["active"] = strconv.FormatBool(*active)
 	}
-	return p, nil
+	return p
 }
 
 // pageFooter tells a terminal user that more pages exist; scripts read the
@@ -263,7 +268,7 @@ func pageFooter(ios *iostreams.IOStreams, index, totalPages, total int, what str
 	if totalPages > 1 {
 		next := ""
 		if index < totalPages {
-			next = fmt.Sprintf("; --page %d for more", index+1)
+			next = fmt.Sprintf("; --page %d for more, --all for every one", index+1)
 		}
 		fmt.Fprintf(ios.ErrOut, "Page %d of %d (%d %s)%s\n", index, totalPages, total, what, next)
 	}
