@@ -9,6 +9,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -135,7 +137,7 @@ func (f *Factory) NewClient(serverURL string, tls login.TLS, tokens zenml.TokenS
 func (f *Factory) newClient(serverURL string, tls login.TLS, tokens zenml.TokenSource) (*zenml.Client, error) {
 	opts := zenml.Options{
 		Timeout:            f.logins.Settings.HTTPTimeout,
-		UserAgent:          "zenctl/" + f.Version,
+		UserAgent:          userAgent(f.Version),
 		SourceContext:      "cli",
 		Tokens:             tokens,
 		InsecureSkipVerify: tls.InsecureSkipVerify,
@@ -160,6 +162,50 @@ func (f *Factory) newClient(serverURL string, tls login.TLS, tokens zenml.TokenS
 		opts.Debug = f.IOStreams.ErrOut
 	}
 	return zenml.NewClient(serverURL, opts)
+}
+
+// userAgent is "zenctl/VERSION Host/HOSTNAME OS/OS": the Host/ and OS/
+// pairs are those of the zenml client's User-Agent, which a ZenML server
+// parses into the device record its dashboard shows, so that an admin
+// can tell machines apart; it ignores the pairs it does not know, such
+// as zenctl's own.
+func userAgent(version string) string {
+	ua := "zenctl/" + uaWord(version)
+	if host, err := os.Hostname(); err == nil && host != "" {
+		ua += " Host/" + uaWord(host)
+	}
+	return ua + " OS/" + osName(runtime.GOOS)
+}
+
+// uaWord keeps a value to one printable word: the server splits the
+// header on spaces.
+func uaWord(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r <= ' ' || r == 0x7f || r > 0x7e {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+// osName is GOOS as Python's platform.system() names it, the zenml
+// client's OS/ value.
+func osName(goos string) string {
+	switch goos {
+	case "linux":
+		return "Linux"
+	case "darwin":
+		return "Darwin"
+	case "windows":
+		return "Windows"
+	case "freebsd":
+		return "FreeBSD"
+	case "openbsd":
+		return "OpenBSD"
+	case "netbsd":
+		return "NetBSD"
+	}
+	return goos
 }
 
 // showWait says, on a terminal, what a request that takes long waits for:

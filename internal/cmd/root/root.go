@@ -54,6 +54,12 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 		SilenceUsage:  true,
 	}
 	cmd.SetVersionTemplate("{{.Version}}\n")
+	cmd.PersistentPreRun = func(c *cobra.Command, _ []string) {
+		// Cobra runs this hook before it computes a shell's completions.
+		if c.Name() == cobra.ShellCompRequestCmd || c.Name() == cobra.ShellCompNoDescRequestCmd {
+			serviceaccount.HideSubcommandsFromCompletion(c.Root())
+		}
+	}
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
