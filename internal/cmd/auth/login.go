@@ -113,14 +113,14 @@ func NewCmdLogin(f *factory.Factory, runF func(*LoginOptions) error) *cobra.Comm
 		},
 	}
 	cmd.Flags().BoolVar(&opts.APIKey, "api-key", false, "Log in with a service account's API key (read from a prompt, stdin or ZENML_STORE_API_KEY)")
-	cmd.Flags().StringVar(&opts.Username, "username", "", "Log in as this user with a password")
+	cmd.Flags().StringVar(&opts.Username, "username", "", "Log in as the user `NAME` with a password")
 	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from stdin (with --username)")
 	cmd.Flags().BoolVar(&opts.Device, "device", false, "Log in through the browser (device flow), whatever the stored login method")
 	cmd.Flags().BoolVar(&opts.Refresh, "refresh", false, "Log in again even if the stored credentials still work")
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Start the device flow over without asking, even while this machine's device session still works")
 	cmd.Flags().BoolVar(&opts.NoBrowser, "no-browser", false, "Do not open a browser for the device flow; print the URL only")
 	cmd.Flags().BoolVar(&opts.NoVerifySSL, "no-verify-ssl", false, "Do not verify the server's TLS certificate (insecure)")
-	cmd.Flags().StringVar(&opts.SSLCACert, "ssl-ca-cert", "", "Trust the CA certificate in this PEM `file` (or PEM text)")
+	cmd.Flags().StringVar(&opts.SSLCACert, "ssl-ca-cert", "", "Trust the CA certificate in this PEM `FILE` (or PEM text)")
 	return cmd
 }
 

@@ -43,7 +43,7 @@ func newSource(f *factory.Factory, environ func() []string) source {
 }
 
 func (s *source) addLifetimeFlag(cmd *cobra.Command) {
-	cmd.Flags().VarP((*lifetime)(&s.ExpiresIn), "expires-in", "e", "Token lifetime: a `duration` such as 30m or 8h, or seconds (the server sets the maximum)")
+	cmd.Flags().VarP((*lifetime)(&s.ExpiresIn), "expires-in", "e", "Token lifetime: a `DURATION` such as 30m or 8h, or seconds (the server sets the maximum)")
 }
 
 // storeEnv mints a token for the selected server and builds the variables

@@ -270,7 +270,7 @@ func (f *Factory) CompleteAccounts(*cobra.Command, []string, string) ([]string, 
 
 // AddOutputFlag adds -o/--output to a command that prints data.
 func AddOutputFlag(cmd *cobra.Command, value *string) {
-	cmd.Flags().StringVarP(value, "output", "o", "", "Output format: table, json or yaml (default from ZENCTL_OUTPUT, else table)")
+	cmd.Flags().StringVarP(value, "output", "o", "", "Output `FORMAT`: table, json or yaml (default from ZENCTL_OUTPUT, else table)")
 	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return output.Formats(), cobra.ShellCompDirectiveNoFileComp
 	})

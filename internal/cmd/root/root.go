@@ -66,8 +66,8 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 		return &exitcode.UsageError{Err: friendlierFlagError(err)}
 	})
 	cmd.PersistentFlags().StringVar(&f.ServerFlag, "server", "", "Act on this server `URL` instead of the active one (env ZENML_STORE_URL)")
-	cmd.PersistentFlags().StringVar(&f.AccountFlag, "account", "", "Act as this `account` of the server instead of its active one (env ZENCTL_ACCOUNT)")
-	cmd.PersistentFlags().StringVar(&f.StorageFlag, "storage", "", "Where to store secrets: keyring or file (env ZENCTL_STORAGE)")
+	cmd.PersistentFlags().StringVar(&f.AccountFlag, "account", "", "Act as this `ACCOUNT` of the server instead of its active one (env ZENCTL_ACCOUNT)")
+	cmd.PersistentFlags().StringVar(&f.StorageFlag, "storage", "", "Where to store secrets, a `STORE`: keyring or file (env ZENCTL_STORAGE)")
 	cmd.PersistentFlags().BoolVar(&f.Debug, "debug", false, "Trace HTTP requests to stderr, secrets redacted (env ZENCTL_DEBUG=1)")
 	_ = cmd.RegisterFlagCompletionFunc("server", f.CompleteServerURLs)
 	_ = cmd.RegisterFlagCompletionFunc("account", f.CompleteAccounts)
@@ -271,7 +271,7 @@ func newCmdVersion(f *factory.Factory, version, commit, date string) *cobra.Comm
 			})
 		},
 	}
-	cmd.Flags().StringVarP(&format, "output", "o", "", "Output format: json or yaml; table (the default) prints one line")
+	cmd.Flags().StringVarP(&format, "output", "o", "", "Output `FORMAT`: json or yaml (default: one line)")
 	return cmd
 }
 

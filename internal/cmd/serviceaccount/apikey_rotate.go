@@ -10,6 +10,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/durationflag"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/interrupt"
@@ -65,9 +66,9 @@ func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) erro
 			line per key. --output-file writes the same to a new file readable
 			only by you instead.
 
-			By default the previous secret stops working at once. --retain N
-			keeps it valid for N more minutes, for a handover without downtime;
-			the exact end (UTC) is printed. Tokens already obtained with the
+			By default the previous secret stops working at once. --retain 1h
+			(or 60, in minutes) keeps it valid that much longer, for a handover
+			without downtime; the exact end (UTC) is printed. Tokens already obtained with the
 			previous secret keep working: to stop them, deactivate the key
 			(or delete it, for good).
 
@@ -86,7 +87,7 @@ func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) erro
 			$ NEW_KEY=$(zenctl service-account api-key ci-bot rotate default)
 
 			# A planned rotation: keep the old secret valid for an hour
-			$ zenctl sa api-key ci-bot rotate default --retain 60 --output-file ci-bot.key
+			$ zenctl sa api-key ci-bot rotate default --retain 1h --output-file ci-bot.key
 
 			# Rotate the key this client logs in with, and keep the client working
 			$ zenctl sa api-key ci-bot rotate default --set-key
@@ -118,10 +119,10 @@ func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) erro
 		},
 	}
 	cmd.Flags().BoolVar(&opts.All, "all", false, "Rotate every API key of the service account")
-	cmd.Flags().IntVar(&opts.Retain, "retain", 0, "Keep the previous secret valid for this many `minutes` (default 0: it stops now)")
+	cmd.Flags().Var(durationflag.New(&opts.Retain, time.Minute), "retain", "Keep the previous secret valid for this `DURATION`: 90m, 2h or a number of minutes (default 0: it stops now)")
 	cmd.Flags().BoolVar(&opts.SetKey, "set-key", false, "Make this client log in with the new key")
-	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "Write the new key(s) to this new `file` (mode 0600) instead of stdout")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output format: json or yaml (default: the bare key)")
+	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "Write the new key(s) to this new `FILE` (mode 0600) instead of stdout")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output `FORMAT`: json or yaml (default: the bare key)")
 	return cmd
 }
 

@@ -93,15 +93,15 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 			return runCreate(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Description, "description", "d", "", "Description of the service account")
+	cmd.Flags().StringVarP(&opts.Description, "description", "d", "", "Description `TEXT` of the service account")
 	cmd.Flags().Var(createKey, "create-api-key", "Also create an API key named \"default\"")
 	cmd.Flags().BoolVar(&opts.SetAPIKey, "set-api-key", false, "Make this client log in with the new key")
 	// The api-key commands call it --set-key; accept that spelling here
 	// too rather than fail on it.
 	cmd.Flags().BoolVar(&opts.SetAPIKey, "set-key", false, "Same as --set-api-key")
 	_ = cmd.Flags().MarkHidden("set-key")
-	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "Write the key to this new `file` (mode 0600) instead of stdout")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output format: json or yaml (default: the bare key)")
+	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "Write the key to this new `FILE` (mode 0600) instead of stdout")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output `FORMAT`: json or yaml (default: the bare key)")
 	return cmd
 }
 

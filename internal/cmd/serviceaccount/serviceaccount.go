@@ -107,8 +107,8 @@ type changeFlags struct {
 }
 
 func (c *changeFlags) bind(cmd *cobra.Command) {
-	cmd.Flags().StringVarP(&c.name, "name", "n", "", "New name")
-	cmd.Flags().StringVarP(&c.description, "description", "d", "", "New description")
+	cmd.Flags().StringVarP(&c.name, "name", "n", "", "New `NAME`")
+	cmd.Flags().StringVarP(&c.description, "description", "d", "", "New `TEXT` of the description")
 	cmd.Flags().Var(c.active, "active", "Activate (true) or deactivate (false)")
 }
 
