@@ -93,6 +93,21 @@ func (s *IOStreams) SetStdoutTTY(v bool)    { s.stdoutTTY = v }
 func (s *IOStreams) SetStderrTTY(v bool)    { s.stderrTTY = v }
 func (s *IOStreams) SetTerminalWidth(w int) { s.width = w }
 
+// StdoutDiscarded reports whether stdout is /dev/null, where a result
+// printed once (a new API key) is lost for good.
+func (s *IOStreams) StdoutDiscarded() bool {
+	f, ok := s.Out.(*os.File)
+	if !ok || s.stdoutTTY {
+		return false
+	}
+	out, err := f.Stat()
+	if err != nil || out.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err == nil && os.SameFile(out, null)
+}
+
 // CanPrompt reports whether an interactive prompt can be shown and answered.
 //
 // gh requires stdin and stdout to be terminals. zenctl writes its prompts to

@@ -153,6 +153,9 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	}
 
 	file, err := createKeyFile(opts.OutputFile)
+	if file != nil {
+		file.named = opts.All
+	}
 	if err != nil {
 		return err
 	}

@@ -220,10 +220,19 @@ func newKeyNotice(ios *iostreams.IOStreams, file *keyFile, serverURL string, n i
 	}
 	if file != nil {
 		fmt.Fprintf(ios.ErrOut, "Wrote the new %s to %s (readable only by you).\n", keys, file.path)
+	} else if ios.StdoutDiscarded() {
+		fmt.Fprintf(ios.ErrOut, "%s The new %s %s written to /dev/null: %s %s lost, and the server will not show %s again; rotate to get a new secret, with --output-file to keep it\n",
+			ios.ErrColorScheme().WarningIcon(), keys, was, them, was, them)
+		return
 	} else {
 		fmt.Fprintf(ios.ErrOut, "The new %s %s printed on stdout. Store %s safely now: the server will not show %s again.\n", keys, was, them, them)
 	}
-	if withLoginHint && n == 1 {
+	switch {
+	case !withLoginHint || n != 1:
+	case file != nil && file.named:
+		// The line is NAME<TAB>KEY: only the key may reach login.
+		fmt.Fprintf(ios.ErrOut, "To log in with it: cut -f2 %s | zenctl login %s --api-key\n", login.ShellWord(file.path), serverURL)
+	default:
 		fmt.Fprintln(ios.ErrOut, loginHint(serverURL, file.name()))
 	}
 }
