@@ -221,6 +221,8 @@ func (f *Factory) showWait(ctx context.Context, r zenml.RequestInfo) func() {
 		label = "Connecting to " + r.Server
 	case r.Path == "/api/v1/login":
 		label = "Logging in to " + r.Server
+	case r.Path == "/api/v1/current-user":
+		label = "Checking the login on " + r.Server
 	case r.Page > 1:
 		label = fmt.Sprintf("Fetching page %d from %s", r.Page, r.Server)
 	default:
