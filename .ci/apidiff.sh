@@ -3,8 +3,9 @@
 # pkg/zenml/zenmltest) against a base revision, so that an incompatible
 # change is seen in the CI log before users of the library meet it.
 #
-# Base: $APIDIFF_BASE if set, else the merge base with main, else (on main
-# itself) the previous commit. It prints every change and exits 0, unless
+# Base: $APIDIFF_BASE if set, else the revision in .ci/api-base (the last
+# state users saw: update it when a release is tagged), else the merge base
+# with main, else (on main itself) the previous commit. It prints every change and exits 0, unless
 # APIDIFF_STRICT=1 and a change is incompatible. It needs no network once
 # apidiff is installed; without apidiff, or without the base revision (a
 # shallow clone), it says so and exits 0.
@@ -24,6 +25,9 @@ if ! command -v apidiff >/dev/null; then
 fi
 
 base="${APIDIFF_BASE:-}"
+if [ -z "$base" ] && [ -s .ci/api-base ] && git rev-parse -q --verify "$(cat .ci/api-base)^{commit}" >/dev/null; then
+	base=$(cat .ci/api-base)
+fi
 if [ -z "$base" ]; then
 	if git rev-parse -q --verify main >/dev/null && [ "$(git merge-base HEAD main)" != "$(git rev-parse HEAD)" ]; then
 		base=$(git merge-base HEAD main)

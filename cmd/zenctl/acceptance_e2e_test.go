@@ -38,9 +38,18 @@ func TestAcceptance(t *testing.T) {
 	forEachProfile(t, zenmltest.Options{AdminPassword: "adm1n-pw", DevicePollingInterval: time.Second}, func(t *testing.T, fake *zenmltest.Server) {
 		acceptanceScript(t, acceptanceServer{url: fake.URL(), username: "default", password: "adm1n-pw"})
 	})
+	t.Run("no-auth", func(t *testing.T) {
+		forEachProfile(t, zenmltest.Options{AuthScheme: zenmltest.AuthSchemeNoAuth}, func(t *testing.T, fake *zenmltest.Server) {
+			acceptanceScript(t, acceptanceServer{url: fake.URL(), username: "default"})
+		})
+	})
 }
 
 func acceptanceScript(t *testing.T, srv acceptanceServer) {
+	if serverAuthScheme(t, srv.url) == "NO_AUTH" {
+		noAuthAcceptance(t, srv)
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	keyLogsIn := func(key string) bool { return keyLogsInAt(t, srv.url, key) }
@@ -127,6 +136,10 @@ func acceptanceScript(t *testing.T, srv acceptanceServer) {
 	admin.mustRun("", "service-account", "activate", name)
 	bot.mustRun("", "status")
 
+	// Accounts: an on-call engineer's own user and the service account
+	// side by side on one server, and two config directories as profiles.
+	accountsAcceptance(t, srv, name, fresh)
+
 	// A second key, then one deactivated on its own.
 	second := strings.TrimSpace(admin.mustRun("", "service-account", "api-key", name, "create", "second").stdout)
 	admin.mustRun("", "service-account", "api-key", name, "deactivate", "second")
@@ -152,23 +165,7 @@ func acceptanceScript(t *testing.T, srv acceptanceServer) {
 // prints as the dashboard would, with the session approver has stored.
 func deviceLogin(ctx context.Context, t *testing.T, serverURL string, approver *cli) {
 	t.Helper()
-	session, err := approver.fileSecret(serverURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dashboard, err := zenml.NewClient(serverURL, zenml.Options{Tokens: zenml.StaticToken(session.AccessToken)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	user := newCLI(t)
-	seen, code := user.deviceFlow(ctx, func(deviceID, userCode string) {
-		if _, err := dashboard.VerifyDevice(ctx, deviceID, userCode, false); err != nil {
-			t.Errorf("verifying the device: %v", err)
-		}
-	}, "login", serverURL, "--device", "--no-browser")
-	if code != 0 {
-		t.Fatalf("device login: exit %d\n%s", code, strings.Join(seen, "\n"))
-	}
+	user := deviceLoggedIn(ctx, t, serverURL, approver)
 	var st map[string]any
 	mustJSON(t, user.mustRun("", "status", "-o", "json").stdout, &st)
 	if st["auth_method"] != "device" || st["ok"] != true {
@@ -250,4 +247,168 @@ func leversAcceptance(ctx context.Context, t *testing.T, srv acceptanceServer, a
 	if !strings.Contains(r.stdout, serviceAccount) {
 		t.Errorf("audit does not list %s:\n%s", serviceAccount, r.stdout)
 	}
+}
+
+// serverAuthScheme is what the server's /info reports.
+func serverAuthScheme(t *testing.T, serverURL string) string {
+	t.Helper()
+	c, err := zenml.NewClient(serverURL, zenml.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := c.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.AuthScheme
+}
+
+type statusJSON struct {
+	OK          bool   `json:"ok"`
+	Account     string `json:"account"`
+	AccountType string `json:"account_type"`
+	AuthMethod  string `json:"auth_method"`
+}
+
+// accountsAcceptance: a user by password and a service account by key on
+// one server, switched between and used one command at a time; and two
+// config directories used side by side, each keeping its own identity.
+func accountsAcceptance(t *testing.T, srv acceptanceServer, serviceAccount, key string) {
+	t.Helper()
+	oncall := newCLI(t)
+	oncall.mustRun(srv.password+"\n", "login", srv.url, "--username", srv.username, "--password-stdin")
+	r := oncall.mustRun(key+"\n", "login", srv.url, "--api-key")
+	if want := "Added account " + serviceAccount + " on " + srv.url + "; active account: " + serviceAccount + " (was " + srv.username + ")"; !strings.Contains(r.stderr, want) {
+		t.Errorf("adding an account does not say so (want %q):\n%s", want, r.stderr)
+	}
+	var servers []struct {
+		URL      string `json:"url"`
+		Active   bool   `json:"active"`
+		Accounts []struct {
+			Name   string `json:"name"`
+			Active bool   `json:"active"`
+		} `json:"accounts"`
+	}
+	mustJSON(t, oncall.mustRun("", "server", "list", "-o", "json").stdout, &servers)
+	if len(servers) != 1 || !servers[0].Active || len(servers[0].Accounts) != 2 || !servers[0].Accounts[1].Active {
+		t.Errorf("server list: %+v", servers)
+	}
+
+	// switch changes the active account; --account picks one per command.
+	oncall.mustRun("", "switch", "--account", srv.username)
+	var st statusJSON
+	mustJSON(t, oncall.mustRun("", "status", "-o", "json").stdout, &st)
+	if !st.OK || st.Account != srv.username || st.AuthMethod != "password" {
+		t.Errorf("status after switch: %+v", st)
+	}
+	token := strings.TrimSpace(oncall.mustRun("", "token", "--account", serviceAccount).stdout)
+	if who := currentUserName(t, srv.url, token); who != serviceAccount {
+		t.Errorf("token --account %s minted a token of %q", serviceAccount, who)
+	}
+	r = oncall.run("", "token", "--account", "nobody-"+serviceAccount)
+	expectCode(t, r, 1)
+	oneLineError(t, r, "nobody-"+serviceAccount, serviceAccount, srv.username)
+
+	// Logging out of one account leaves the other.
+	oncall.mustRun("", "logout", "--account", serviceAccount, "--clear")
+	mustJSON(t, oncall.mustRun("", "status", "-o", "json").stdout, &st)
+	if !st.OK || st.Account != srv.username {
+		t.Errorf("status after logout --account: %+v", st)
+	}
+	expectCode(t, oncall.run("", "token", "--account", serviceAccount), 1)
+
+	// Two config directories (profiles) against the same server.
+	profileA, profileB := newCLI(t), newCLI(t)
+	profileA.mustRun(srv.password+"\n", "login", srv.url, "--username", srv.username, "--password-stdin")
+	profileB.mustRun(key+"\n", "login", srv.url, "--api-key")
+	mustJSON(t, profileA.mustRun("", "status", "-o", "json").stdout, &st)
+	if st.Account != srv.username {
+		t.Errorf("profile A acts as %q", st.Account)
+	}
+	mustJSON(t, profileB.mustRun("", "status", "-o", "json").stdout, &st)
+	if st.Account != serviceAccount {
+		t.Errorf("profile B acts as %q", st.Account)
+	}
+	profileB.mustRun("", "logout", "--clear")
+	mustJSON(t, profileA.mustRun("", "status", "-o", "json").stdout, &st)
+	if !st.OK || st.Account != srv.username {
+		t.Errorf("profile B's logout changed profile A: %+v", st)
+	}
+	profileA.mustRun("", "logout", "--clear")
+	oncall.mustRun("", "logout", "--clear")
+}
+
+// currentUserName asks the server whose token this is.
+func currentUserName(t *testing.T, serverURL, token string) string {
+	t.Helper()
+	c, err := zenml.NewClient(serverURL, zenml.Options{Tokens: zenml.StaticToken(token)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := c.CurrentUser(context.Background())
+	if err != nil {
+		t.Fatalf("the token does not work: %v", err)
+	}
+	return u.Name
+}
+
+// noAuthAcceptance is the script for a server without authentication
+// (NO_AUTH, as `zenml login --local` runs): login records it with no
+// secret, every command works without one, and token says it has none.
+func noAuthAcceptance(t *testing.T, srv acceptanceServer) {
+	t.Helper()
+	c := newCLI(t)
+	r := c.mustRun("", "login", srv.url)
+	if !strings.Contains(r.stderr, "NO_AUTH") || !strings.Contains(r.stderr, "Anyone who can reach") {
+		t.Errorf("login does not say what NO_AUTH means:\n%s", r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(c.configDir(), "credentials.json")); err == nil {
+		t.Error("a secret was stored for a server without authentication")
+	}
+	var st statusJSON
+	mustJSON(t, c.mustRun("", "status", "-o", "json").stdout, &st)
+	if !st.OK || st.AuthMethod != "none" || st.Account != srv.username {
+		t.Errorf("status: %+v", st)
+	}
+	if r := c.mustRun("", "status"); !strings.Contains(r.stdout, "no authentication (NO_AUTH)") {
+		t.Errorf("status does not say NO_AUTH:\n%s", r.stdout)
+	}
+
+	name := fmt.Sprintf("zenctl-acceptance-noauth-%d", time.Now().UnixNano())
+	key := strings.TrimSpace(c.mustRun("", "service-account", "create", name).stdout)
+	t.Cleanup(func() { c.run("", "service-account", "delete", name, "--yes") })
+	if !strings.HasPrefix(key, "ZENKEY_") {
+		t.Fatalf("create printed %q", key)
+	}
+	rotated := strings.TrimSpace(c.mustRun("", "service-account", "api-key", name, "rotate", "default").stdout)
+	if !strings.HasPrefix(rotated, "ZENKEY_") || rotated == key {
+		t.Errorf("rotate printed %q", rotated)
+	}
+	var me map[string]any
+	mustJSON(t, c.mustRun("", "api", "current-user").stdout, &me)
+	if me["name"] != srv.username {
+		t.Errorf("api current-user: %v", me)
+	}
+
+	r = c.run("", "token")
+	expectCode(t, r, 1)
+	if r.stdout != "" {
+		t.Errorf("token printed %q: a script would send it after Bearer", r.stdout)
+	}
+	oneLineError(t, r, "does not use authentication", "issues no tokens")
+
+	// ZENML_STORE_URL alone: no login needed, nothing written.
+	env := newCLI(t)
+	env.env["ZENML_STORE_URL"] = srv.url
+	mustJSON(t, env.mustRun("", "status", "-o", "json").stdout, &st)
+	if !st.OK || st.AuthMethod != "none" {
+		t.Errorf("ZENML_STORE_URL alone: %+v", st)
+	}
+	if entries, _ := os.ReadDir(env.configDir()); len(entries) != 0 {
+		t.Errorf("the environment mode wrote %v", entries)
+	}
+
+	c.mustRun("", "service-account", "delete", name, "--yes")
+	c.mustRun("", "logout", "--clear")
+	expectCode(t, c.run("", "status"), 4)
 }

@@ -1,12 +1,14 @@
 package config
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -332,7 +334,7 @@ func TestLockServerSerialises(t *testing.T) {
 	}
 	entries, _ := os.ReadDir(filepath.Join(dir, "locks"))
 	for _, e := range entries {
-		if len(e.Name()) != len("0123456789abcdef.lock") || strings.ContainsAny(e.Name(), ":/") {
+		if !regexp.MustCompile(`^[0-9a-f]{16}\.lock(\.holder)?$`).MatchString(e.Name()) {
 			t.Fatalf("lock file name %q", e.Name())
 		}
 	}
@@ -377,4 +379,40 @@ func TestLockServerAcrossProcesses(t *testing.T) {
 		t.Fatalf("got the lock after %v while the child held it", waited)
 	}
 	must(t, cmd.Wait())
+}
+
+// A wait for a server's lock is said after LockNoticeAfter, naming the
+// process that holds it.
+func TestLockServerSaysWhoIsWaitedFor(t *testing.T) {
+	dir := t.TempDir()
+	const u = "https://zenml.example.com"
+	defer func(d time.Duration) { LockNoticeAfter = d }(LockNoticeAfter)
+	LockNoticeAfter = 20 * time.Millisecond
+	unlock, err := LockServerWaiting(context.Background(), dir, u, nil)
+	must(t, err)
+	var said bytes.Buffer
+	holder := make(chan int, 1)
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		unlock()
+	}()
+	u2, err := LockServerWaiting(context.Background(), dir, u, func(pid int) {
+		fmt.Fprint(&said, "waiting")
+		holder <- pid
+	})
+	must(t, err)
+	u2()
+	select {
+	case pid := <-holder:
+		if pid != os.Getpid() {
+			t.Errorf("holder pid %d, want %d", pid, os.Getpid())
+		}
+	default:
+		t.Fatal("a 200 ms wait was not said")
+	}
+	// A lock that is free is taken without a word.
+	u3, err := LockServerWaiting(context.Background(), dir, u, func(int) { t.Error("said a wait for a free lock") })
+	must(t, err)
+	time.Sleep(50 * time.Millisecond)
+	u3()
 }

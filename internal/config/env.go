@@ -58,13 +58,13 @@ type Variable struct {
 // Variables lists every environment variable zenctl's config and
 // credentials layers read, in the order the help topic shows them.
 var Variables = []Variable{
-	{"ZENCTL_CONFIG_DIR", "Directory for config.yaml, credentials.json and locks (default: $XDG_CONFIG_HOME/zenctl or the OS config dir)."},
+	{"ZENCTL_CONFIG_DIR", "Directory for config.yaml, credentials.json and locks (default: $XDG_CONFIG_HOME/zenctl or the OS config dir); each directory is a profile whose keyring entries no other directory sees."},
 	{"ZENCTL_ACCOUNT", "Account to act as on the server, instead of its active account (see 'zenctl server list'); overridden by --account."},
 	{"ZENCTL_STORAGE", "Where secrets are stored: keyring (default) or file; overrides the config, overridden by --storage."},
 	{"ZENCTL_OUTPUT", "Default output format: table, json or yaml; overridden by --output."},
 	{"ZENCTL_HTTP_TIMEOUT", "HTTP timeout in seconds for requests to the server (default 30)."},
 	{"ZENCTL_DEBUG", "Set to 1 or true to print debugging diagnostics to stderr."},
-	{"ZENML_STORE_URL", "Server URL to use instead of the active server; with a credential below, no login is needed."},
+	{"ZENML_STORE_URL", "Server URL to use instead of the active server; with a credential below, or for a server without authentication (NO_AUTH), no login is needed."},
 	{"ZENML_STORE_API_KEY", "API key used to obtain access tokens for ZENML_STORE_URL."},
 	{"ZENML_STORE_API_TOKEN", "Access token used as is for ZENML_STORE_URL (not refreshed)."},
 	{"ZENML_STORE_USERNAME", "Username to log in to ZENML_STORE_URL with ZENML_STORE_PASSWORD."},

@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/zenctl/zenctl/internal/atomicfile"
@@ -15,18 +18,52 @@ import (
 // time (the second finds a fresh token and reuses it). The lock file is
 // <dir>/locks/<first 16 hex of sha256(url)>.lock: URLs are not file names.
 func LockServer(ctx context.Context, dir, serverURL string) (unlock func(), err error) {
+	return LockServerWaiting(ctx, dir, serverURL, nil)
+}
+
+// LockServerWaiting is LockServer that, when the lock is still held by
+// another process after LockNoticeAfter, calls waiting once with that
+// process's id (0 if unknown), so that a wait is never silent.
+func LockServerWaiting(ctx context.Context, dir, serverURL string, waiting func(holder int)) (unlock func(), err error) {
 	locks := filepath.Join(dir, "locks")
 	if err := atomicfile.EnsureDir(locks); err != nil {
 		return nil, err
 	}
-	return lockServer(ctx, locks, serverURL, ServerLockTimeout)
+	path := lockPath(locks, serverURL)
+	if waiting != nil {
+		t := time.AfterFunc(LockNoticeAfter, func() { waiting(readHolder(path)) })
+		defer t.Stop()
+	}
+	unlock, err = lockServer(ctx, locks, serverURL, ServerLockTimeout)
+	if err == nil {
+		// Who holds it, for the processes that will wait (see above).
+		_ = atomicfile.WriteFile(path+".holder", []byte(strconv.Itoa(os.Getpid())), 0o600)
+	}
+	return unlock, err
+}
+
+// LockNoticeAfter is how long a wait for a server's lock goes unsaid.
+var LockNoticeAfter = time.Second
+
+func lockPath(locks, serverURL string) string {
+	sum := sha256.Sum256([]byte(serverURL))
+	return filepath.Join(locks, hex.EncodeToString(sum[:])[:16]+".lock")
+}
+
+// readHolder is the process id the lock's last holder wrote, or 0.
+func readHolder(lockPath string) int {
+	data, err := atomicfile.ReadFile(lockPath + ".holder")
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	return pid
 }
 
 func lockServer(ctx context.Context, locks, serverURL string, timeout time.Duration) (unlock func(), err error) {
-	sum := sha256.Sum256([]byte(serverURL))
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	return atomicfile.Lock(ctx, filepath.Join(locks, hex.EncodeToString(sum[:])[:16]+".lock"))
+	return atomicfile.Lock(ctx, lockPath(locks, serverURL))
 }
 
 // ServerLockTimeout bounds the wait for a server's lock. Its holder renews

@@ -94,6 +94,23 @@ func (f *FileStore) Delete(key string) error {
 	})
 }
 
+// DeleteAll removes every secret in the file, also those no config record
+// names any more (a login interrupted between its two writes): the file
+// belongs to one config directory, all of it zenctl's. It reports how many
+// entries went.
+func (f *FileStore) DeleteAll() (int, error) {
+	if _, err := os.Stat(f.path); errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	n := 0
+	err := f.update(func(c *fileContent) bool {
+		n = len(c.Servers)
+		c.Servers = map[string]Secret{}
+		return n > 0
+	})
+	return n, err
+}
+
 // errUnchanged short-circuits a write when modify changed nothing.
 var errUnchanged = errors.New("unchanged")
 

@@ -224,12 +224,22 @@ func (s *sessionStore) Load(context.Context) (zenml.Credentials, error) {
 	return CredentialsFromSecret(secret), nil
 }
 
+// Save keeps a renewed token for the next command. When it cannot (a
+// read-only config directory, a keyring that refuses), this command still
+// uses the token it just got, and says once that the next will log in again.
 func (s *sessionStore) Save(_ context.Context, c zenml.Credentials) error {
-	return s.store.Set(s.key, SecretFromCredentials(c))
+	err := s.store.Set(s.key, SecretFromCredentials(c))
+	if err != nil {
+		s.m.saveWarning.Do(func() {
+			fmt.Fprintf(s.m.Warn, "%s Could not keep the renewed token of %s (%v); this command uses it, and the next one will log in again\n",
+				s.m.WarnIcon, credentials.Describe(s.key), err)
+		})
+	}
+	return nil
 }
 
 func (s *sessionStore) Lock(ctx context.Context) (func(), error) {
-	return config.LockServer(ctx, s.m.Dir, s.server)
+	return config.LockServerWaiting(ctx, s.m.Dir, s.server, s.m.sayWaiting(s.server))
 }
 
 // CredentialsFromSecret converts a stored secret for a zenml.Session.

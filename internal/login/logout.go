@@ -42,6 +42,7 @@ func (m *Manager) Logout(ctx context.Context, req Logout) (LoggedOut, error) {
 		return LoggedOut{}, err
 	}
 	defer unlock()
+	defer writing(ctx, "the logout of "+req.URL)()
 	cfg, err := config.Load(m.Dir) // under the lock: what another process just saved counts
 	if err != nil {
 		return LoggedOut{}, err
@@ -107,6 +108,14 @@ func applyLogout(c *config.Config, s *config.Server, req Logout, accounts []stri
 		out.NowActive = s.ActiveAccount
 	}
 	return out
+}
+
+// ClearAll is `logout --all --clear` after every server's logout: it
+// empties the credentials file, where secrets no record names may remain
+// (a login stopped between its writes). The OS keyring cannot be listed;
+// its entries go with their accounts.
+func (m *Manager) ClearAll() (int, error) {
+	return credentials.NewFileStore(m.Dir).DeleteAll()
 }
 
 // deleteSecrets deletes an account's secret, and the entry of the layout

@@ -17,6 +17,8 @@ import (
 
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/credentials"
+	"github.com/zenctl/zenctl/internal/interrupt"
+	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -46,8 +48,9 @@ type Manager struct {
 	Warn     io.Writer
 	WarnIcon string
 
-	mu  sync.Mutex
-	cfg *config.Config
+	mu          sync.Mutex
+	cfg         *config.Config
+	saveWarning sync.Once
 	// migrateErrs holds, by server URL, why a login of the layout before
 	// accounts could not be moved (see migrate).
 	migrateErrs map[string]error
@@ -123,7 +126,32 @@ func (m *Manager) Lock(ctx context.Context, serverURL string) (unlock func(), er
 	if err := config.EnsureDir(m.Dir); err != nil {
 		return nil, err
 	}
-	return config.LockServer(ctx, m.Dir, serverURL)
+	return config.LockServerWaiting(ctx, m.Dir, serverURL, m.sayWaiting(serverURL))
+}
+
+// writing marks the writes of one login change (a secret and its record)
+// as a stretch the first Ctrl-C does not cut: stopped between them, a
+// secret would stay that no record names, or a record without its secret.
+// A second Ctrl-C still ends the process, saying what may be half done.
+func writing(ctx context.Context, what string) (end func()) {
+	c := interrupt.Begin(ctx, interrupt.Risk{
+		Happened: iostreams.EscapeLine(what) + " was being written; the config may not match the stored secret",
+		Recover:  "Check with: zenctl server list",
+	})
+	return c.End
+}
+
+// sayWaiting tells the user, once a lock wait is long enough to notice,
+// who is waited for: a renewal stopped with Ctrl-Z holds it for good.
+func (m *Manager) sayWaiting(serverURL string) func(holder int) {
+	return func(holder int) {
+		who := "another zenctl process"
+		if holder > 0 {
+			who = fmt.Sprintf("another zenctl process (pid %d)", holder)
+		}
+		fmt.Fprintf(m.Warn, "Waiting for %s to finish with %s (at most %s; a process stopped with Ctrl-Z holds it until resumed)\n",
+			who, serverURL, config.ServerLockTimeout)
+	}
 }
 
 func (m *Manager) storeOptions() credentials.Options {

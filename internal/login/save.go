@@ -64,6 +64,7 @@ func (m *Manager) Save(ctx context.Context, l Login) (Saved, error) {
 		return Saved{}, err
 	}
 	defer unlock()
+	defer writing(ctx, "the login of "+l.Account+" on "+l.URL)()
 
 	var key string
 	if l.Store != nil {
@@ -200,6 +201,7 @@ func (m *Manager) Move(ctx context.Context, t *Target, to credentials.SecretStor
 		return err
 	}
 	defer unlock()
+	defer writing(ctx, "the move of the login of "+t.describe())()
 	secret, err := t.Store.Get(t.SecretKey)
 	if err != nil {
 		return fmt.Errorf("cannot read the credentials of %s from %s to move them (%v); log in again instead: `%s`",
@@ -222,4 +224,25 @@ func (m *Manager) Move(ctx context.Context, t *Target, to credentials.SecretStor
 	}
 	m.deleteOldCopy(&before, t.SecretKey)
 	return nil
+}
+
+// UpdatePassword stores a user's new password in the target's login, so
+// that the next renewal logs in with it; the token stays (a password
+// change revokes none). It does nothing for another kind of login.
+func (m *Manager) UpdatePassword(ctx context.Context, t *Target, password string) (bool, error) {
+	if t.FromEnv || t.AuthMethod != config.AuthPassword || t.Store == nil {
+		return false, nil
+	}
+	unlock, err := m.Lock(ctx, t.URL)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	defer writing(ctx, "the new password of "+t.describe())()
+	secret, err := t.Store.Get(t.SecretKey)
+	if err != nil {
+		return false, err
+	}
+	secret.Password, secret.HasPassword = password, true
+	return true, t.Store.Set(t.SecretKey, secret)
 }

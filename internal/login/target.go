@@ -69,6 +69,14 @@ func (t *Target) Secret() (credentials.Secret, bool) {
 // ZENML_STORE_URL, else the active server; normalised.
 func (m *Manager) ServerURL() (string, config.Setting, error) {
 	s := m.Settings.Server
+	if s.Source != config.SourceFlag && s.Source != config.SourceEnv {
+		// The active server as the config says now: this command may have
+		// changed it (a login, a switch).
+		s = config.Setting{Source: config.SourceConfig}
+		if cfg, err := m.Config(); err == nil {
+			s.Value = cfg.ActiveServer
+		}
+	}
 	if s.Value == "" {
 		if env := m.Env(); env.StoreAPIKey != "" || env.StoreAPIToken != "" || env.StoreUsername != "" {
 			return "", s, &exitcode.AuthError{Err: errors.New("ZENML_STORE_API_KEY, ZENML_STORE_API_TOKEN or ZENML_STORE_USERNAME is set but ZENML_STORE_URL is not: set it to the server's URL")}

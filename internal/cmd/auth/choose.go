@@ -21,7 +21,7 @@ func choose(ios *iostreams.IOStreams, p prompt.Prompter, what string, choices []
 	}
 	fmt.Fprintf(ios.ErrOut, "Choose a %s:\n", what)
 	for i, c := range choices {
-		fmt.Fprintf(ios.ErrOut, "  %d. %s\n", i+1, iostreams.OneLine(c))
+		fmt.Fprintf(ios.ErrOut, "  %d. %s\n", i+1, iostreams.EscapeLine(c))
 	}
 	for range 3 {
 		answer, err := p.Input(fmt.Sprintf("Number (1-%d)", len(choices)), "")

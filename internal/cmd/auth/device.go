@@ -97,7 +97,7 @@ func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 		return credentials.Secret{}, fmt.Errorf("%s sent a verification URL that is not a web address (%q); log in with --api-key or --username instead", client.ServerURL(), verifyURL)
 	}
 	fmt.Fprintf(errOut, "To log in, open this URL in a browser and authorize this device:\n\n  %s\n\n", verifyURL)
-	fmt.Fprintf(errOut, "Check that the dashboard shows the code %s\n", cs.Bold(shortCode(iostreams.OneLine(da.UserCode))))
+	fmt.Fprintf(errOut, "Check that the dashboard shows the code %s\n", cs.Bold(shortCode(iostreams.EscapeLine(da.UserCode))))
 	if !opts.NoBrowser && opts.IO.IsStderrTTY() && opts.Factory.Browser != nil {
 		if err := opts.Factory.Browser.Open(verifyURL); err != nil {
 			fmt.Fprintf(errOut, "%s Could not open a browser (%v); open the URL yourself\n", cs.WarningIcon(), err)

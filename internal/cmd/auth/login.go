@@ -344,7 +344,7 @@ func keepWorkingLogin(ctx context.Context, opts *LoginOptions, m *login.Manager,
 	}
 	cs := opts.IO.ErrColorScheme()
 	fmt.Fprintf(opts.IO.ErrOut, "%s Already logged in to %s as %s %s (use --refresh to log in again)\n",
-		cs.SuccessIcon(), t.URL, user.AccountType(), cs.Bold(iostreams.OneLine(user.Name)))
+		cs.SuccessIcon(), t.URL, user.AccountType(), cs.Bold(iostreams.EscapeLine(user.Name)))
 	return true, "", nil
 }
 
@@ -388,14 +388,14 @@ func obtainSecret(ctx context.Context, opts *LoginOptions, client *zenml.Client,
 // where the secret went.
 func reportLogin(opts *LoginOptions, serverURL string, user *zenml.User, o obtained, saved login.Saved, wasActive bool) {
 	cs, errOut := opts.IO.ErrColorScheme(), opts.IO.ErrOut
-	name := iostreams.OneLine(user.Name)
+	name := iostreams.EscapeLine(user.Name)
 	switch {
 	case saved.Added && saved.PreviousAccount != "":
 		fmt.Fprintf(errOut, "%s Added account %s on %s; active account: %s (was %s)\n",
-			cs.SuccessIcon(), cs.Bold(name), serverURL, name, iostreams.OneLine(saved.PreviousAccount))
+			cs.SuccessIcon(), cs.Bold(name), serverURL, name, iostreams.EscapeLine(saved.PreviousAccount))
 	case saved.PreviousAccount != "":
 		fmt.Fprintf(errOut, "%s Logged in to %s as %s %s; active account: %s (was %s)\n",
-			cs.SuccessIcon(), serverURL, user.AccountType(), cs.Bold(name), name, iostreams.OneLine(saved.PreviousAccount))
+			cs.SuccessIcon(), serverURL, user.AccountType(), cs.Bold(name), name, iostreams.EscapeLine(saved.PreviousAccount))
 	default:
 		fmt.Fprintf(errOut, "%s Logged in to %s as %s %s\n", cs.SuccessIcon(), serverURL, user.AccountType(), cs.Bold(name))
 	}
@@ -542,7 +542,7 @@ func exchangeStored(ctx context.Context, opts *LoginOptions, client *zenml.Clien
 		}
 		return credentials.Secret{}, "the server rejected the stored API key: " + errorMessage(err), nil
 	case t.AuthMethod == config.AuthPassword && stored.HasPassword:
-		fmt.Fprintf(opts.IO.ErrOut, "Logging in as %s with the stored password\n", iostreams.OneLine(stored.Username))
+		fmt.Fprintf(opts.IO.ErrOut, "Logging in as %s with the stored password\n", iostreams.EscapeLine(stored.Username))
 		secret, err := exchangePassword(ctx, client, stored.Username, stored.Password)
 		if err == nil || !zenml.IsKind(err, zenml.KindCredentials) || deactivated(err) != nil {
 			return secret, "", wrapLoginError(client.ServerURL(), "password", err)

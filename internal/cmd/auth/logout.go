@@ -79,7 +79,7 @@ func runLogout(ctx context.Context, opts *LogoutOptions) error {
 		return err
 	}
 	servers, err := logoutServers(opts, m)
-	if err != nil || len(servers) == 0 {
+	if err != nil {
 		return err
 	}
 	for _, u := range servers {
@@ -89,7 +89,18 @@ func runLogout(ctx context.Context, opts *LogoutOptions) error {
 		}
 		reportLogout(opts, u, out)
 	}
-	fmt.Fprintln(opts.IO.ErrOut, "Tokens already issued stay valid on the server until they expire.")
+	if opts.All && opts.Clear && opts.Account == "" {
+		n, err := m.ClearAll()
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			fmt.Fprintf(opts.IO.ErrOut, "Deleted %d more stored secret(s) that no login named\n", n)
+		}
+	}
+	if len(servers) > 0 {
+		fmt.Fprintln(opts.IO.ErrOut, "Tokens already issued stay valid on the server until they expire.")
+	}
 	return nil
 }
 
@@ -138,7 +149,7 @@ func reportLogout(opts *LogoutOptions, serverURL string, out login.LoggedOut) {
 	cs, errOut := opts.IO.ErrColorScheme(), opts.IO.ErrOut
 	who := serverURL
 	if opts.Account != "" {
-		who = iostreams.OneLine(opts.Account) + " on " + serverURL
+		who = iostreams.EscapeLine(opts.Account) + " on " + serverURL
 	}
 	if !opts.Clear {
 		// The server is no longer active, so the hint must name it.
@@ -147,11 +158,11 @@ func reportLogout(opts *LogoutOptions, serverURL string, out login.LoggedOut) {
 		return
 	}
 	if len(out.Accounts) > 1 {
-		who += " (accounts " + iostreams.OneLine(strings.Join(out.Accounts, ", ")) + ")"
+		who += " (accounts " + iostreams.EscapeLine(strings.Join(out.Accounts, ", ")) + ")"
 	}
 	fmt.Fprintf(errOut, "%s Logged out of %s and deleted its stored credentials\n", cs.SuccessIcon(), who)
 	if out.NowActive != "" {
-		fmt.Fprintf(errOut, "  Active account on %s: %s\n", serverURL, iostreams.OneLine(out.NowActive))
+		fmt.Fprintf(errOut, "  Active account on %s: %s\n", serverURL, iostreams.EscapeLine(out.NowActive))
 	}
 }
 

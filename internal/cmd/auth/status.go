@@ -313,9 +313,9 @@ func printStatuses(ios *iostreams.IOStreams, statuses []ServerStatus) {
 		}
 		fmt.Fprintln(ios.Out, cs.Bold(title))
 		if s.OK {
-			fmt.Fprintf(ios.Out, "  %s Logged in as %s %s\n", cs.SuccessIcon(), accountTypeText(s.AccountType), cs.Bold(iostreams.OneLine(s.Account)))
+			fmt.Fprintf(ios.Out, "  %s Logged in as %s %s\n", cs.SuccessIcon(), accountTypeText(s.AccountType), cs.Bold(iostreams.EscapeLine(s.Account)))
 		} else {
-			fmt.Fprintf(ios.Out, "  %s %s\n", cs.FailureIcon(), iostreams.OneLine(s.Error))
+			fmt.Fprintf(ios.Out, "  %s %s\n", cs.FailureIcon(), iostreams.EscapeLine(s.Error))
 		}
 		d := []struct{ k, v string }{
 			{"Server version", s.ServerVersion}, {"Server ID", s.ServerID},
@@ -326,7 +326,7 @@ func printStatuses(ios *iostreams.IOStreams, statuses []ServerStatus) {
 		for _, kv := range d {
 			// "unknown" says nothing a failed check has not said.
 			if kv.v != "" && !(kv.v == "unknown" && !s.OK) {
-				fmt.Fprintf(ios.Out, "  %-17s %s\n", kv.k+":", iostreams.OneLine(kv.v))
+				fmt.Fprintf(ios.Out, "  %-17s %s\n", kv.k+":", iostreams.EscapeLine(kv.v))
 			}
 		}
 	}

@@ -115,7 +115,7 @@ func runSwitch(opts *SwitchOptions) error {
 		}
 	}
 	cs := opts.IO.ErrColorScheme()
-	fmt.Fprintf(opts.IO.ErrOut, "%s Active: %s\n", cs.SuccessIcon(), cs.Bold(iostreams.OneLine(picked.String())))
+	fmt.Fprintf(opts.IO.ErrOut, "%s Active: %s\n", cs.SuccessIcon(), cs.Bold(iostreams.EscapeLine(picked.String())))
 	if format == output.FormatTable {
 		return nil
 	}

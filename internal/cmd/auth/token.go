@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -133,7 +134,10 @@ func runToken(ctx context.Context, opts *TokenOptions) error {
 // authentication since the login refuses every api_token request: say so,
 // rather than "not authenticated" to a login that works.
 func mintError(ctx context.Context, client *zenml.Client, target *factory.Target, err error) error {
-	if errors.Is(err, zenml.ErrUnauthorized) {
+	// A 401 whatever its kind: NO_AUTH's api_token answers with an
+	// AuthorizationException, which reads as a permission failure.
+	var apiErr *zenml.Error
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized {
 		if info, ierr := client.Info(ctx); ierr == nil && info.AuthScheme == login.AuthSchemeNone {
 			return fmt.Errorf("%s no longer uses authentication (NO_AUTH): it issues no tokens and needs none; run `zenctl login %s` to record that", target.URL, target.URL)
 		}

@@ -39,7 +39,7 @@ func NewCmdDelete(f *factory.Factory, runF func(*DeleteOptions) error) *cobra.Co
 			$ zenctl device delete 3f2a9c
 			$ zenctl device delete 3f2a9c --yes
 		`),
-		Args: exactArgs("ID"),
+		Args: factory.ExactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Device = args[0]
 			if runF != nil {
@@ -68,7 +68,7 @@ func runDelete(ctx context.Context, opts *DeleteOptions) error {
 	if endsOwnSession {
 		question = fmt.Sprintf("%s is this machine's own session: deleting it logs this client out of %s. Delete it?", label(v), target.URL)
 	}
-	if err := confirm(opts.IO, opts.Prompter, opts.Yes, question); err != nil {
+	if err := prompt.ConfirmOrYes(opts.IO, opts.Prompter, opts.Yes, question); err != nil {
 		return err
 	}
 	if err := client.DeleteDevice(ctx, d.ID); err != nil {

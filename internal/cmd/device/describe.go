@@ -35,7 +35,7 @@ func NewCmdDescribe(f *factory.Factory, runF func(*DescribeOptions) error) *cobr
 			machine's session. ID is a full id or a unique prefix.
 		`),
 		Example: "$ zenctl device describe 3f2a9c",
-		Args:    exactArgs("ID"),
+		Args:    factory.ExactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Device = args[0]
 			if runF != nil {

@@ -5,7 +5,6 @@ package device
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -15,9 +14,7 @@ import (
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
-	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
-	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -133,36 +130,6 @@ func resolve(ctx context.Context, client *zenml.Client, ref string) (*zenml.Auth
 		yours = append(yours[:5], "…")
 	}
 	return nil, fmt.Errorf("no device %q among yours: %s; `zenctl device list` shows them", ref, strings.Join(yours, ", "))
-}
-
-// confirm asks before a command that ends a session. Without a terminal
-// nobody can answer, so it needs --yes rather than hanging or assuming yes.
-func confirm(ios *iostreams.IOStreams, p prompt.Prompter, yes bool, question string) error {
-	if yes {
-		return nil
-	}
-	if !ios.CanPrompt() {
-		return exitcode.Usagef("refusing without confirmation: no terminal to ask on; pass --yes (-y) to confirm")
-	}
-	ok, err := p.Confirm(question, false)
-	switch {
-	case errors.Is(err, prompt.ErrCancelled):
-		return exitcode.ErrCancelled
-	case err != nil:
-		return err
-	case !ok:
-		return exitcode.ErrCancelled
-	}
-	return nil
-}
-
-func exactArgs(name string) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) != 1 {
-			return exitcode.Usagef("%s needs one argument: %s", cmd.CommandPath(), name)
-		}
-		return nil
-	}
 }
 
 func label(v View) string {

@@ -57,7 +57,7 @@ func NewCmdUnlock(f *factory.Factory, runF func(*LockOptions) error) *cobra.Comm
 
 func newLockCmd(f *factory.Factory, runF func(*LockOptions) error, lock bool, cmd *cobra.Command) *cobra.Command {
 	opts := &LockOptions{IO: f.IOStreams, Prompter: f.Prompter, Client: f.AuthenticatedClient, Lock: lock}
-	cmd.Args = exactArgs("ID")
+	cmd.Args = factory.ExactArgs("ID")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		opts.Device = args[0]
 		if runF != nil {
@@ -85,7 +85,7 @@ func runLock(ctx context.Context, opts *LockOptions) error {
 	endsOwnSession := opts.Lock && v.ThisMachine && loggedInWithDevice(target)
 	if endsOwnSession {
 		question := fmt.Sprintf("%s is this machine's own session: locking it logs this client out of %s. Lock it?", label(v), target.URL)
-		if err := confirm(opts.IO, opts.Prompter, opts.Yes, question); err != nil {
+		if err := prompt.ConfirmOrYes(opts.IO, opts.Prompter, opts.Yes, question); err != nil {
 			return err
 		}
 	}

@@ -60,3 +60,17 @@ func MaxArgs(n int) cobra.PositionalArgs {
 		return nil
 	}
 }
+
+// ExactArgs wants exactly the named arguments and names the missing one,
+// which cobra's ExactArgs does not.
+func ExactArgs(names ...string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < len(names) {
+			return exitcode.Usagef("missing %s: usage: %s", names[len(args)], cmd.UseLine())
+		}
+		if len(args) > len(names) {
+			return exitcode.Usagef("too many arguments (%d): usage: %s", len(args), cmd.UseLine())
+		}
+		return nil
+	}
+}

@@ -159,7 +159,7 @@ func (f *Factory) newClient(serverURL string, tls login.TLS, tokens zenml.TokenS
 		},
 	}
 	if f.logins.Settings.Debug {
-		opts.Debug = f.IOStreams.ErrOut
+		opts.Debug = iostreams.EscapeWriter(f.IOStreams.ErrOut)
 	}
 	return zenml.NewClient(serverURL, opts)
 }

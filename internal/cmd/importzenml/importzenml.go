@@ -438,6 +438,10 @@ func saveImports(ctx context.Context, m *login.Manager, plan []*importable, zenm
 func printReport(ios *iostreams.IOStreams, dir string, dryRun bool, imported []*importable, skipped []Skipped, activated, location string) {
 	cs := ios.ErrColorScheme()
 	w := ios.ErrOut
+	// Everything shown comes from a foreign file: escape it (the colours
+	// are zenctl's own and stay).
+	esc := iostreams.EscapeLine
+	dir, activated = esc(dir), esc(activated)
 	if len(imported) == 0 && len(skipped) == 0 {
 		fmt.Fprintf(w, "No zenml logins found in %s\n", dir)
 		return
@@ -449,13 +453,14 @@ func printReport(ios *iostreams.IOStreams, dir string, dryRun bool, imported []*
 	// One column width for both lists, so the two read as one table.
 	width := 0
 	for _, imp := range imported {
-		width = max(width, utf8.RuneCountInString(imp.URL))
+		width = max(width, utf8.RuneCountInString(esc(imp.URL)))
 	}
 	for _, sk := range skipped {
-		width = max(width, utf8.RuneCountInString(sk.Server))
+		width = max(width, utf8.RuneCountInString(esc(sk.Server)))
 	}
 	row := func(icon, server, detail string) {
-		fmt.Fprintf(w, "  %s %s%s  %s\n", icon, server, strings.Repeat(" ", width-utf8.RuneCountInString(server)), detail)
+		server = esc(server)
+		fmt.Fprintf(w, "  %s %s%s  %s\n", icon, server, strings.Repeat(" ", width-utf8.RuneCountInString(server)), esc(detail))
 	}
 	if len(imported) > 0 {
 		fmt.Fprintf(w, "%s from %s:\n", verb, dir)
@@ -506,12 +511,13 @@ func warnTLS(ios *iostreams.IOStreams, imported []*importable) {
 	cs := ios.ErrColorScheme()
 	for _, imp := range imported {
 		if v := imp.Server.VerifySSL; v != nil && !*v {
-			fmt.Fprintf(ios.ErrOut, "%s TLS certificate verification is off for %s, as it was in zenml\n", cs.WarningIcon(), imp.URL)
+			fmt.Fprintf(ios.ErrOut, "%s TLS certificate verification is off for %s, as it was in zenml\n", cs.WarningIcon(), iostreams.EscapeLine(imp.URL))
 		}
 		if p := imp.Server.CACertPath; p != "" {
 			if _, err := os.Stat(p); err != nil {
+				u := iostreams.EscapeLine(imp.URL)
 				fmt.Fprintf(ios.ErrOut, "%s The CA certificate %s for %s is missing; run `zenctl login %s --ssl-ca-cert FILE`\n",
-					cs.WarningIcon(), p, imp.URL, imp.URL)
+					cs.WarningIcon(), iostreams.EscapeLine(p), u, u)
 			}
 		}
 	}

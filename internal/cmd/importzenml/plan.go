@@ -128,7 +128,7 @@ func checkToken(l *zenmlLogin, now time.Time) (expiresAt time.Time, lifetime tim
 		expiresAt = time.Unix(*claims.ExpiresAt, 0).UTC()
 	}
 	if l.TokenExpiresAt != "" {
-		at, err := parseZenMLTime(l.TokenExpiresAt)
+		at, err := zenml.ParseTime(l.TokenExpiresAt) // zenml writes UTC, naive or not
 		if err != nil && expiresAt.IsZero() {
 			return time.Time{}, 0, "cannot tell when the stored token expires (" + err.Error() + ")"
 		}
@@ -176,12 +176,11 @@ func normalizeURL(raw string) (string, error) {
 	if err == nil {
 		return u, nil
 	}
-	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "); i >= 0 {
-		msg = msg[i+2:]
+	var urlErr *zenml.URLError
+	if errors.As(err, &urlErr) {
+		return "", fmt.Errorf("invalid server URL: %s", strings.ReplaceAll(urlErr.Reason, strings.TrimSpace(raw), displayURL(raw)))
 	}
-	msg = strings.ReplaceAll(msg, strings.TrimSpace(raw), displayURL(raw))
-	return "", fmt.Errorf("invalid server URL: %s", msg)
+	return "", fmt.Errorf("invalid server URL: %v", err)
 }
 
 // displayURL is a URL fit for the report: without user info, query or

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zenctl/zenctl/internal/config"
+	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
 const validKey = "ZENKEY_eyJpZCI6IjNmMWU2YzJhLThiN2QtNGU1OS05YTQxLTBjMmQ1YjdlOGYxMCIsImtleSI6IjlmMmM0ZTdhMWIzZDVmNmU4YTBjMmU0ZjZhOGIwZDFjIn0="
@@ -76,7 +77,7 @@ func TestClassify(t *testing.T) {
 			}},
 		{name: "unreadable expires_at without exp",
 			login:      zenmlLogin{RawURL: "https://z.example.com", Token: noExp, TokenExpiresAt: "next tuesday"},
-			wantReason: `cannot tell when the stored token expires (unreadable time "next tuesday")`},
+			wantReason: `cannot tell when the stored token expires (unrecognised datetime "next tuesday")`},
 		{name: "unreadable expires_at with exp", login: zenmlLogin{RawURL: "https://z.example.com", Token: valid, TokenExpiresAt: "soon"},
 			wantMethod: config.AuthToken},
 		{name: "not a JWT", login: zenmlLogin{RawURL: "https://z.example.com", Token: "opaque"},
@@ -153,17 +154,17 @@ func TestParseZenMLTime(t *testing.T) {
 		"2025-12-16 10:37:49.123456",
 		" 2025-12-16T10:37:49.123456Z ",
 	} {
-		got, err := parseZenMLTime(in)
+		got, err := zenml.ParseTime(in)
 		if err != nil || !got.Equal(want) {
-			t.Errorf("parseZenMLTime(%q) = %v, %v", in, got, err)
+			t.Errorf("zenml.ParseTime(%q) = %v, %v", in, got, err)
 		}
 	}
-	if got, err := parseZenMLTime("2025-12-16T10:37:49Z"); err != nil || !got.Equal(want.Truncate(time.Second)) {
+	if got, err := zenml.ParseTime("2025-12-16T10:37:49Z"); err != nil || !got.Equal(want.Truncate(time.Second)) {
 		t.Errorf("whole seconds: %v, %v", got, err)
 	}
 	for _, in := range []string{"", "yesterday", "16/12/2025"} {
-		if _, err := parseZenMLTime(in); err == nil {
-			t.Errorf("parseZenMLTime(%q) succeeded", in)
+		if _, err := zenml.ParseTime(in); err == nil {
+			t.Errorf("zenml.ParseTime(%q) succeeded", in)
 		}
 	}
 }

@@ -8,9 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -362,28 +360,6 @@ func sameServerKey(raw string) string {
 		return u
 	}
 	return strings.TrimRight(strings.TrimSpace(raw), "/")
-}
-
-// parseZenMLTime reads api_token.expires_at. zenml writes tz-aware UTC
-// times ('2025-12-16T10:37:49.123456Z'); older releases and hand edits
-// give naive ones, which zenml means as UTC.
-func parseZenMLTime(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{
-		time.RFC3339Nano,
-		"2006-01-02 15:04:05.999999999Z07:00",
-		"2006-01-02T15:04:05.999999999",
-		"2006-01-02 15:04:05.999999999",
-	} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	// A Unix timestamp, in case a tool wrote one.
-	if secs, err := strconv.ParseFloat(s, 64); err == nil && secs > 0 {
-		return time.Unix(int64(secs), 0).UTC(), nil
-	}
-	return time.Time{}, fmt.Errorf("unreadable time %q", s)
 }
 
 // oneLine keeps an error message on one line.

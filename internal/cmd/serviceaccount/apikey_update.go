@@ -210,7 +210,7 @@ func runAPIKeyDelete(ctx context.Context, opts *APIKeyDeleteOptions) error {
 		return err
 	}
 	question := fmt.Sprintf("Delete API key %s (%s) of service account %s?", key.Name, key.ID, kc.sa.Name)
-	if err := confirm(opts.IO, opts.Prompter, opts.Yes, question); err != nil {
+	if err := prompt.ConfirmOrYes(opts.IO, opts.Prompter, opts.Yes, question); err != nil {
 		return err
 	}
 	if err := kc.client.DeleteAPIKey(ctx, kc.sa.ID, key.ID); err != nil {

@@ -77,7 +77,7 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 			$ zenctl service-account create ci-bot --create-api-key=false
 			$ zenctl service-account create ci-bot -o json | jq -r .api_key.key
 		`),
-		Args: exactArgs("NAME"),
+		Args: factory.ExactArgs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			opts.CreateAPIKey = *createKey.value
@@ -249,29 +249,16 @@ func adopt(ctx context.Context, ios *iostreams.IOStreams, f *factory.Factory, ta
 	if err != nil {
 		return fmt.Errorf("the new key was issued, but this client could not store it: %w", err)
 	}
-	name := iostreams.OneLine(user.Name)
+	name := iostreams.EscapeLine(user.Name)
 	switch {
 	case user.Name == target.AccountName():
 		fmt.Fprintf(ios.ErrOut, "%s This client now logs in to %s as %s %s with the new key\n", cs.SuccessIcon(), target.URL, user.AccountType(), cs.Bold(name))
 	case saved.Added:
 		fmt.Fprintf(ios.ErrOut, "%s Added account %s on %s with the new key; active account: %s (unchanged; `zenctl switch --account %s` uses it)\n",
-			cs.SuccessIcon(), cs.Bold(name), target.URL, iostreams.OneLine(target.AccountName()), login.ShellWord(user.Name))
+			cs.SuccessIcon(), cs.Bold(name), target.URL, iostreams.EscapeLine(target.AccountName()), login.ShellWord(user.Name))
 	default:
 		fmt.Fprintf(ios.ErrOut, "%s Stored the new key for account %s on %s; active account: %s (unchanged)\n",
-			cs.SuccessIcon(), cs.Bold(name), target.URL, iostreams.OneLine(target.AccountName()))
+			cs.SuccessIcon(), cs.Bold(name), target.URL, iostreams.EscapeLine(target.AccountName()))
 	}
 	return nil
-}
-
-// exactArgs names the missing argument, which cobra's ExactArgs does not.
-func exactArgs(names ...string) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) < len(names) {
-			return exitcode.Usagef("missing %s: usage: %s", names[len(args)], cmd.UseLine())
-		}
-		if len(args) > len(names) {
-			return exitcode.Usagef("too many arguments (%d): usage: %s", len(args), cmd.UseLine())
-		}
-		return nil
-	}
 }

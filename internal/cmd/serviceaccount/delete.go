@@ -40,7 +40,7 @@ func NewCmdDelete(f *factory.Factory, runF func(*DeleteOptions) error) *cobra.Co
 			$ zenctl service-account delete ci-bot
 			$ zenctl sa delete ci-bot --yes
 		`),
-		Args: exactArgs("NAME_OR_ID"),
+		Args: factory.ExactArgs("NAME_OR_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceAccount = args[0]
 			if runF != nil {
@@ -67,7 +67,7 @@ func runDelete(ctx context.Context, opts *DeleteOptions) error {
 		return err
 	}
 	question := fmt.Sprintf("Delete service account %s (%s) and all its API keys?", sa.Name, sa.ID)
-	if err := confirm(opts.IO, opts.Prompter, opts.Yes, question); err != nil {
+	if err := prompt.ConfirmOrYes(opts.IO, opts.Prompter, opts.Yes, question); err != nil {
 		return err
 	}
 	self := selfServiceAccount(ctx, f, client, target, sa.ID)

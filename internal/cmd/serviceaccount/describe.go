@@ -39,7 +39,7 @@ func NewCmdDescribe(f *factory.Factory, runF func(*DescribeOptions) error) *cobr
 			$ zenctl service-account describe ci-bot
 			$ zenctl sa describe 3f2a -o json
 		`),
-		Args: exactArgs("NAME_OR_ID"),
+		Args: factory.ExactArgs("NAME_OR_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceAccount = args[0]
 			if runF != nil {

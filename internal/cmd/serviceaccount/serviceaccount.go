@@ -5,7 +5,6 @@ package serviceaccount
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -19,7 +18,6 @@ import (
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/output"
-	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -272,28 +270,6 @@ func pageFooter(ios *iostreams.IOStreams, index, totalPages, total int, what str
 		}
 		fmt.Fprintf(ios.ErrOut, "Page %d of %d (%d %s)%s\n", index, totalPages, total, what, next)
 	}
-}
-
-// confirm asks before a destructive command. Without a terminal nobody can
-// answer, so it needs --yes rather than hanging or assuming yes.
-func confirm(ios *iostreams.IOStreams, p prompt.Prompter, yes bool, question string) error {
-	if yes {
-		return nil
-	}
-	if !ios.CanPrompt() {
-		return exitcode.Usagef("refusing to delete without confirmation: no terminal to ask on; pass --yes (-y) to confirm")
-	}
-	ok, err := p.Confirm(question, false)
-	if err != nil {
-		if errors.Is(err, prompt.ErrCancelled) {
-			return exitcode.ErrCancelled
-		}
-		return err
-	}
-	if !ok {
-		return exitcode.ErrCancelled
-	}
-	return nil
 }
 
 // currentAPIKeyID is the id of the API key this client logs in to the

@@ -43,7 +43,7 @@ func NewCmdUpdate(f *factory.Factory, runF func(*UpdateOptions) error) *cobra.Co
 			$ zenctl sa update ci-bot -d "Nightly pipelines"
 			$ zenctl sa update ci-bot --active false
 		`),
-		Args: exactArgs("NAME_OR_ID"),
+		Args: factory.ExactArgs("NAME_OR_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceAccount = args[0]
 			var err error
@@ -82,7 +82,7 @@ func newCmdSetActive(f *factory.Factory, runF func(*UpdateOptions) error, active
 		Example: heredoc.Doc(`
 			$ zenctl service-account activate ci-bot
 		`),
-		Args: exactArgs("NAME_OR_ID"),
+		Args: factory.ExactArgs("NAME_OR_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceAccount = args[0]
 			if runF != nil {

@@ -50,7 +50,7 @@ func NewCmdActivate(f *factory.Factory, runF func(*ActivateOptions) error) *cobr
 			$ zenctl user activate ann
 			$ printf '%s\n%s\n' "$TOKEN" "$NEW_PASSWORD" | zenctl user activate ann --activation-token-stdin
 		`),
-		Args: exactArgs("NAME_OR_ID"),
+		Args: factory.ExactArgs("NAME_OR_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User = args[0]
 			if runF != nil {

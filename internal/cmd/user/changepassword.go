@@ -20,13 +20,14 @@ type ChangePasswordOptions struct {
 	IO       *iostreams.IOStreams
 	Prompter prompt.Prompter
 	Client   ClientFunc
+	Logins   func() (*login.Manager, error)
 
 	PasswordStdin bool
 }
 
 // NewCmdChangePassword builds `zenctl user change-password`.
 func NewCmdChangePassword(f *factory.Factory, runF func(*ChangePasswordOptions) error) *cobra.Command {
-	opts := &ChangePasswordOptions{IO: f.IOStreams, Prompter: f.Prompter, Client: f.AuthenticatedClient}
+	opts := &ChangePasswordOptions{IO: f.IOStreams, Prompter: f.Prompter, Client: f.AuthenticatedClient, Logins: f.Logins}
 	cmd := &cobra.Command{
 		Use:   "change-password",
 		Short: "Change your own password",
@@ -90,9 +91,26 @@ func runChangePassword(ctx context.Context, opts *ChangePasswordOptions) error {
 	cs := opts.IO.ErrColorScheme()
 	fmt.Fprintf(opts.IO.ErrOut, "%s Changed the password of %s; the old one no longer logs in\n", cs.SuccessIcon(), cs.Bold(iostreams.OneLine(me.Name)))
 	fmt.Fprintf(opts.IO.ErrOut, "%s Sessions logged in before keep working: a password change revokes no token\n", cs.WarningIcon())
-	if target != nil && target.AuthMethod == config.AuthPassword {
-		fmt.Fprintf(opts.IO.ErrOut, "  This client's login keeps its current token; when it asks to log in again, use the new password: zenctl login %s --username %s\n",
-			target.URL, login.ShellWord(me.Name))
-	}
+	rememberNewPassword(ctx, opts, target, me, pw)
 	return nil
+}
+
+// rememberNewPassword keeps this client's password login working: its
+// stored password is the old one, which no longer logs in.
+func rememberNewPassword(ctx context.Context, opts *ChangePasswordOptions, target *factory.Target, me *zenml.User, pw string) {
+	if target == nil || target.AuthMethod != config.AuthPassword || target.AccountName() != me.Name {
+		return
+	}
+	m, err := opts.Logins()
+	if err == nil {
+		var stored bool
+		if stored, err = m.UpdatePassword(ctx, target, pw); stored && err == nil {
+			fmt.Fprintf(opts.IO.ErrOut, "  This client's stored login of %s now uses the new password\n", iostreams.EscapeLine(me.Name))
+			return
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "%s Could not store the new password (%v); when zenctl asks to log in again: zenctl login %s --username %s\n",
+			opts.IO.ErrColorScheme().WarningIcon(), err, target.URL, login.ShellWord(me.Name))
+	}
 }

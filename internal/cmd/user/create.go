@@ -54,7 +54,7 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 			$ TOKEN=$(zenctl user create ann --full-name "Ann Lee")
 			$ zenctl user create bot-admin --admin --password-stdin < pw.txt
 		`),
-		Args: exactArgs("NAME"),
+		Args: factory.ExactArgs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			if opts.PromptPassword && opts.PasswordStdin {

@@ -37,7 +37,7 @@ func NewCmdDeactivate(f *factory.Factory, runF func(*DeactivateOptions) error) *
 			tokens and devices. To end them for good, delete the user.
 		`),
 		Example: "$ zenctl user deactivate ann > ann-activation.token",
-		Args:    exactArgs("NAME_OR_ID"),
+		Args:    factory.ExactArgs("NAME_OR_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User = args[0]
 			if _, err := formatArg(opts.Output); err != nil {

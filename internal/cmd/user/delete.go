@@ -37,7 +37,7 @@ func NewCmdDelete(f *factory.Factory, runF func(*DeleteOptions) error) *cobra.Co
 			Asks first on a terminal; in scripts it needs --yes.
 		`),
 		Example: "$ zenctl user delete ann --yes",
-		Args:    exactArgs("NAME_OR_ID"),
+		Args:    factory.ExactArgs("NAME_OR_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User = args[0]
 			if runF != nil {
@@ -64,7 +64,7 @@ func runDelete(ctx context.Context, opts *DeleteOptions) error {
 	if isSelf(ctx, client, u) {
 		question = fmt.Sprintf("%s is the account this client is logged in with. Delete it?", name)
 	}
-	if err := confirm(opts.IO, opts.Prompter, opts.Yes, question); err != nil {
+	if err := prompt.ConfirmOrYes(opts.IO, opts.Prompter, opts.Yes, question); err != nil {
 		return err
 	}
 	if err := client.DeleteUser(ctx, u.ID); err != nil {

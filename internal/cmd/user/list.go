@@ -132,7 +132,7 @@ func NewCmdDescribe(f *factory.Factory, runF func(*DescribeOptions) error) *cobr
 			also your email. Non-admins may only see themselves.
 		`),
 		Example: "$ zenctl user describe ann -o json",
-		Args:    exactArgs("NAME_OR_ID"),
+		Args:    factory.ExactArgs("NAME_OR_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User = args[0]
 			if runF != nil {

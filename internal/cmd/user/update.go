@@ -50,7 +50,7 @@ func NewCmdUpdate(f *factory.Factory, runF func(*UpdateOptions) error) *cobra.Co
 			$ zenctl user update ann --admin=false
 			$ zenctl user update ann --email ann@example.com   # logged in as ann
 		`),
-		Args: exactArgs("NAME_OR_ID"),
+		Args: factory.ExactArgs("NAME_OR_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User = args[0]
 			if cmd.Flags().Changed("full-name") {

@@ -5,7 +5,6 @@ package user
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -14,9 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
-	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
-	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -186,36 +183,6 @@ func editDistance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(rb)]
-}
-
-// confirm asks before a destructive command. Without a terminal nobody can
-// answer, so it needs --yes rather than hanging or assuming yes.
-func confirm(ios *iostreams.IOStreams, p prompt.Prompter, yes bool, question string) error {
-	if yes {
-		return nil
-	}
-	if !ios.CanPrompt() {
-		return exitcode.Usagef("refusing without confirmation: no terminal to ask on; pass --yes (-y) to confirm")
-	}
-	ok, err := p.Confirm(question, false)
-	switch {
-	case errors.Is(err, prompt.ErrCancelled):
-		return exitcode.ErrCancelled
-	case err != nil:
-		return err
-	case !ok:
-		return exitcode.ErrCancelled
-	}
-	return nil
-}
-
-func exactArgs(name string) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) != 1 {
-			return exitcode.Usagef("%s needs one argument: %s", cmd.CommandPath(), name)
-		}
-		return nil
-	}
 }
 
 // isSelf reports whether u is the account this client is logged in as; a
