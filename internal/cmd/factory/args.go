@@ -65,6 +65,9 @@ func MaxArgs(n int) cobra.PositionalArgs {
 // which cobra's ExactArgs does not.
 func ExactArgs(names ...string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
+		if apiKeyIn(args) {
+			return ErrAPIKeyArgument
+		}
 		if len(args) < len(names) {
 			return exitcode.Usagef("missing %s: usage: %s", names[len(args)], cmd.UseLine())
 		}
