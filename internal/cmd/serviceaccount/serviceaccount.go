@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -211,13 +210,6 @@ type ListView[T any] struct {
 	Total      int `json:"total"`
 }
 
-func timeText(t zenml.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
 // tableTime is a time in a table: relative on a terminal, RFC 3339 piped.
 func tableTime(ios *iostreams.IOStreams, t *zenml.Time, none string) string {
 	if t == nil {
@@ -233,13 +225,6 @@ func fieldTime(ios *iostreams.IOStreams, t *zenml.Time, none string) string {
 		return none
 	}
 	return output.FieldTime(ios, t.Time, none)
-}
-
-func timePtrText(t *zenml.Time, none string) string {
-	if t == nil || t.IsZero() {
-		return none
-	}
-	return t.UTC().Format(time.RFC3339)
 }
 
 func statusText(active bool) string {
