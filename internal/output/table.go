@@ -214,6 +214,9 @@ func (t *Table) layout(widths []int, width int) (cols []int, cut []bool) {
 		cols = filled
 	}
 	avail := width - len(columnGap)*(len(cols)-1)
+	if sum(widths, cols) <= avail {
+		return cols, cut
+	}
 	for _, i := range cols {
 		abbrev := t.policyOf(i).abbrev
 		if abbrev > 0 && widths[i] > abbrev {
