@@ -166,7 +166,7 @@ func TestDeviceLogin(t *testing.T) {
 			if _, err := admin.VerifyDevice(ctx, deviceID, userCode, false); err != nil {
 				t.Errorf("verify: %v", err)
 			}
-		}, "login", fake.URL(), "--no-browser")
+		}, "login", fake.URL(), "--device", "--no-browser")
 		if code != 0 {
 			t.Fatalf("login: exit %d\n%s", code, strings.Join(seen, "\n"))
 		}
@@ -185,7 +185,7 @@ func TestDeviceLoginTimesOutAtTheDeadline(t *testing.T) {
 	fake := zenmltest.NewTest(t, zenmltest.Options{DeviceAuthTimeout: 2 * time.Second, DevicePollingInterval: time.Second})
 	c := newCLI(t)
 	start := time.Now()
-	r := c.run("", "login", fake.URL(), "--no-browser")
+	r := c.run("", "login", fake.URL(), "--device", "--no-browser")
 	expectCode(t, r, 4)
 	oneLineError(t, r, "not authorized within 2 seconds")
 	if d := time.Since(start); d > 15*time.Second {
@@ -497,7 +497,7 @@ func TestDeviceLoginCtrlC(t *testing.T) {
 	c := newCLI(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := c.command(ctx, "", "login", fake.URL(), "--no-browser")
+	cmd := c.command(ctx, "", "login", fake.URL(), "--device", "--no-browser")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -694,7 +694,7 @@ func TestDeviceLoginLockedByWrongCodes(t *testing.T) {
 					t.Error("a wrong code verified the device")
 				}
 			}
-		}, "login", fake.URL(), "--no-browser")
+		}, "login", fake.URL(), "--device", "--no-browser")
 		if code != 4 {
 			t.Fatalf("exit %d\n%s", code, strings.Join(seen, "\n"))
 		}
@@ -703,4 +703,22 @@ func TestDeviceLoginLockedByWrongCodes(t *testing.T) {
 			t.Errorf("last line: %s", last)
 		}
 	})
+}
+
+// Without a terminal and without a method, login fails at once naming the
+// ways in, instead of waiting minutes for a browser approval nobody sees.
+func TestLoginWithoutTerminalOrMethodNamesTheWaysIn(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	c := newCLI(t)
+	start := time.Now()
+	r := c.run("", "login", fake.URL())
+	expectCode(t, r, 1)
+	oneLineError(t, r, "without a terminal", "--api-key", "--password-stdin", "--device")
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s", d)
+	}
+	if n := fake.Count("POST /api/v1/device_authorization"); n != 0 {
+		t.Errorf("%d device authorizations started", n)
+	}
 }

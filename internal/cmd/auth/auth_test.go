@@ -94,7 +94,7 @@ func TestDeviceLoginOpensTheBrowserOnlyOnATerminal(t *testing.T) {
 		h := cmdtest.New(t)
 		h.IO.SetStderrTTY(tty)
 		h.Env["ZENCTL_STORAGE"] = "keyring"
-		opts := &LoginOptions{Factory: h.F, IO: h.IO, Prompter: h.F.Prompter, ServerURL: fake.URL(), PollScale: 0.01}
+		opts := &LoginOptions{Factory: h.F, IO: h.IO, Prompter: h.F.Prompter, ServerURL: fake.URL(), PollScale: 0.01, Device: !tty}
 		if err := approvedDeviceLogin(t, fake, opts, func() bool { return true }); err != nil {
 			t.Fatal(err)
 		}
@@ -286,7 +286,7 @@ func TestDeviceLoginSurvivesServerErrorsWhilePolling(t *testing.T) {
 	fake := zenmltest.NewTest(t, zenmltest.Options{DevicePollingInterval: 1})
 	fake.InjectFault("POST /api/v1/login", zenmltest.Fault{Status: 502, Times: maxPollFailures})
 	h := cmdtest.New(t)
-	opts := &LoginOptions{Factory: h.F, IO: h.IO, Prompter: h.F.Prompter, ServerURL: fake.URL(), PollScale: 0.01, NoBrowser: true}
+	opts := &LoginOptions{Factory: h.F, IO: h.IO, Prompter: h.F.Prompter, ServerURL: fake.URL(), PollScale: 0.01, NoBrowser: true, Device: true}
 	// Approve only once every failing poll has been answered.
 	ready := func() bool { return fake.Count("POST /api/v1/login") >= maxPollFailures }
 	if err := approvedDeviceLogin(t, fake, opts, ready); err != nil {

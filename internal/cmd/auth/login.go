@@ -71,7 +71,9 @@ func NewCmdLogin(f *factory.Factory, runF func(*LoginOptions) error) *cobra.Comm
 			With none of them, zenctl keeps the way the server was logged in to
 			before: a stored API key or password is used again (and asked for
 			again on a terminal if the server rejects it); a server never logged
-			in to, or logged in to through the device flow, gets the device flow.
+			in to, or logged in to through the device flow, gets the device flow
+			on a terminal. Without one, login fails at once naming the flags
+			rather than wait for a browser approval; --device waits anyway.
 
 			Without SERVER_URL, zenctl logs in again to the active server.
 			Each server keeps its own credentials; the last one logged in to
@@ -374,6 +376,10 @@ func obtainSecret(ctx context.Context, opts *LoginOptions, client *zenml.Client,
 	case reuse && !opts.Device:
 		o.method = existing.AuthMethod
 		o.secret, err = storedLogin(ctx, opts, client, existing, rejected)
+	case !opts.Device && !opts.IO.IsStderrTTY():
+		// Nobody to approve a browser login: waiting minutes for one would
+		// only hang a script.
+		return o, exitcode.Usagef("no way to log in to %s without a terminal: pass --api-key (the key on stdin or in ZENML_STORE_API_KEY), --username NAME --password-stdin, or --device to wait for an approval in a browser", client.ServerURL())
 	default:
 		o.method = config.AuthDevice
 		if o.clientID == "" {

@@ -61,6 +61,7 @@ func NewCmdSwitch(f *factory.Factory, runF func(*SwitchOptions) error) *cobra.Co
 		Args:              factory.MaxArgs(1),
 		ValidArgsFunction: f.CompleteServerURLArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServerURL = f.ServerFlag // the global --server names it too
 			if len(args) == 1 {
 				opts.ServerURL = args[0]
 			}
@@ -106,6 +107,7 @@ func runSwitch(opts *SwitchOptions) error {
 	if err != nil {
 		return err
 	}
+	already := isActive(cfg, picked)
 	if err := m.Switch(picked.server, picked.account); err != nil {
 		return err
 	}
@@ -115,11 +117,24 @@ func runSwitch(opts *SwitchOptions) error {
 		}
 	}
 	cs := opts.IO.ErrColorScheme()
-	fmt.Fprintf(opts.IO.ErrOut, "%s Active: %s\n", cs.SuccessIcon(), cs.Bold(iostreams.EscapeLine(picked.String())))
+	state := "Active"
+	if already {
+		state = "Already active"
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "%s %s: %s\n", cs.SuccessIcon(), state, cs.Bold(iostreams.EscapeLine(picked.String())))
+	if set := m.StoreEnvSet(false); len(set) > 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "%s %s set: commands act from them, not from the active login, until they are unset\n", cs.WarningIcon(), strings.Join(set, ", "))
+	}
 	if format == output.FormatTable {
 		return nil
 	}
 	return output.Print(opts.IO, format, Switched{Server: picked.server, Account: picked.account}, nil)
+}
+
+// isActive reports whether a choice is what is active now.
+func isActive(cfg *config.Config, c choice) bool {
+	s := cfg.Server(c.server)
+	return s != nil && cfg.ActiveServer == c.server && (c.account == "" || s.ActiveAccount == c.account)
 }
 
 // switchChoices lists the logins the arguments allow, without the one
@@ -138,8 +153,10 @@ func switchChoices(cfg *config.Config, opts *SwitchOptions) ([]choice, error) {
 		if s == nil {
 			return nil, fmt.Errorf("not logged in to %s; stored servers: %s (`zenctl server list`)", u, joinServers(cfg))
 		}
-		if opts.Account == "" && cfg.ActiveServer != u {
-			return []choice{{server: u}}, nil // the server with its active account
+		if opts.Account == "" {
+			// The server with its active account (which, if it is active
+			// already, changes nothing and says so).
+			return []choice{{server: u}}, nil
 		}
 		servers = []config.Server{*s}
 	}
@@ -156,9 +173,6 @@ func switchChoices(cfg *config.Config, opts *SwitchOptions) ([]choice, error) {
 				choices = append(choices, choice{s.URL, a.Name})
 			}
 		}
-	}
-	if len(choices) == 0 && opts.ServerURL != "" && opts.Account == "" {
-		return []choice{{server: servers[0].URL}}, nil // already active: say so
 	}
 	if len(choices) == 0 {
 		return nil, noChoiceError(cfg, opts)

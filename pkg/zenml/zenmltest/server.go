@@ -14,6 +14,17 @@
 // Tests control time with Advance, inspect traffic with Count, Requests and
 // friends, and inject failures with InjectFault.
 //
+// Programs built on package zenml can start it in their own tests, on
+// loopback, with real HTTP in between:
+//
+//	srv := zenmltest.NewTest(t, zenmltest.Options{})
+//	key := srv.CreateAPIKey(srv.CreateServiceAccount("ci"), "default")
+//	c, err := zenml.NewClient(srv.URL(), zenml.Options{})
+//	tok, err := c.LoginAPIKey(ctx, key)
+//
+// NewTest closes the server when the test ends; New leaves that to the
+// caller (bench/fakeserver runs it as a process for manual experiments).
+//
 // The package deliberately does not import the zenctl client so that it can
 // be used to test it; it defines its own wire structures.
 package zenmltest
