@@ -207,7 +207,7 @@ func TestDeviceFlowNamesTheMachineAndWarnsBeforeRestarting(t *testing.T) {
 			t.Errorf("verify: %v", err)
 		}
 	}
-	if seen, code := c.deviceFlow(ctx, approve, "login", fake.URL(), "--no-browser"); code != 0 {
+	if seen, code := c.deviceFlow(ctx, approve, "login", fake.URL(), "--device", "--no-browser"); code != 0 {
 		t.Fatalf("login: exit %d\n%s", code, strings.Join(seen, "\n"))
 	}
 	host, _ := os.Hostname()
