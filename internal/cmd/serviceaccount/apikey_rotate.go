@@ -293,7 +293,7 @@ func rotateKeys(ctx context.Context, crit *interrupt.Critical, opts *APIKeyRotat
 			break
 		}
 		crit.SetRisk(rotateRisk(kc.sa.Name, append(unshown, k.Name)))
-		rotated, err := kc.client.RotateAPIKey(crit.Context(), kc.sa.ID, k.ID, opts.Retain)
+		rotated, err := kc.client.RotateAPIKey(iostreams.WithWaitLabel(crit.Context(), "Rotating API key "+iostreams.OneLine(k.Name)), kc.sa.ID, k.ID, opts.Retain)
 		if err == nil && rotated.Secret() == "" {
 			err = fmt.Errorf("the server did not return the new key's value")
 		}
