@@ -277,6 +277,15 @@ func envCredentialVariable(env config.Env) string {
 	return "ZENML_STORE_API_TOKEN"
 }
 
+// expiryField is the token's expiry as status shows it: relative and
+// absolute on a terminal; the JSON keeps RFC 3339.
+func expiryField(ios *iostreams.IOStreams, s string) string {
+	if at, err := time.Parse(time.RFC3339, s); err == nil {
+		return output.FieldTime(ios, at, s)
+	}
+	return s
+}
+
 func expiryText(at time.Time) string {
 	if at.IsZero() {
 		return "never"
@@ -310,7 +319,7 @@ func printStatuses(ios *iostreams.IOStreams, statuses []ServerStatus) {
 		}
 		d := []struct{ k, v string }{
 			{"Server version", s.ServerVersion}, {"Server ID", s.ServerID},
-			{"Auth method", authMethodText(s.AuthMethod)}, {"Token expires", s.TokenExpiresAt},
+			{"Auth method", authMethodText(s.AuthMethod)}, {"Token expires", expiryField(ios, s.TokenExpiresAt)},
 			{"Secret stored in", s.SecretStore}, {"Server from", s.ServerSource},
 			{"Account from", s.AccountSource}, {"Credentials", s.CredentialsSource},
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/durationflag"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
@@ -46,8 +47,9 @@ func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Comm
 			on stdout, followed by a newline and nothing else.
 
 			The token is a new one from the server (GET /api/v1/api_token), not
-			the session's own token; it expires after --expires-in seconds
-			(default 3600, at most 604800). The session is renewed first if needed.
+			the session's own token; it expires after --expires-in (a duration
+			such as 30m, or seconds; default 1h, at most 7 days). The session is
+			renewed first if needed.
 
 			Servers older than ZenML 0.71 count the lifetime in whole minutes
 			(it is rounded up), and for a session from a password login they
@@ -56,7 +58,7 @@ func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Comm
 		`),
 		Example: heredoc.Doc(`
 			$ curl -H "Authorization: Bearer $(zenctl token)" "$URL/api/v1/current-user"
-			$ zenctl token --expires-in 600 -o json
+			$ zenctl token --expires-in 10m -o json
 		`),
 		Args: factory.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -75,10 +77,11 @@ func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Comm
 			return runToken(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().IntVarP(&opts.ExpiresIn, "expires-in", "e", 3600, "Token lifetime in `seconds`")
+	opts.ExpiresIn = 3600
+	cmd.Flags().VarP(durationflag.New(&opts.ExpiresIn, time.Second), "expires-in", "e", "Token lifetime, a `DURATION`: 30m, 8h or a number of seconds (default 1h)")
 	// Unlike other commands, token ignores ZENCTL_OUTPUT: scripts rely on
 	// $(zenctl token) being the bare token.
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output format: json or yaml for the token with its expiry; table (the default) prints the bare token")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output `FORMAT`: json or yaml for the token with its expiry (default: the bare token)")
 	return cmd
 }
 
@@ -99,7 +102,7 @@ func runToken(ctx context.Context, opts *TokenOptions) error {
 		cs := opts.IO.ErrColorScheme()
 		expiry := "never expires"
 		if !tok.ExpiresAt.IsZero() {
-			expiry = "expires at " + tok.ExpiresAt.UTC().Format(time.RFC3339)
+			expiry = "expires " + output.HumanTime(tok.ExpiresAt, time.Now())
 		}
 		what := "a token that " + expiry
 		if tok.SessionToken {

@@ -150,6 +150,9 @@ func printTable(ios *iostreams.IOStreams, servers []Server) error {
 			switch {
 			case a.TokenExpiresAt != nil:
 				expires = *a.TokenExpiresAt
+				if at, err := time.Parse(time.RFC3339, expires); err == nil {
+					expires = output.TableTime(ios, at, expires)
+				}
 			case a.AuthMethod == config.AuthNone:
 				expires = ""
 			}

@@ -69,11 +69,11 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 			return runCreate(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.FullName, "full-name", "", "The person's full name")
+	cmd.Flags().StringVar(&opts.FullName, "full-name", "", "The person's full `NAME`")
 	cmd.Flags().BoolVar(&opts.Admin, "admin", false, "Make the user an admin")
 	cmd.Flags().BoolVar(&opts.PromptPassword, "prompt-password", false, "Set a password now, asked twice without echo")
 	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "Set a password now, read from the first line of stdin")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output format: table (the bare activation token), json or yaml")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output `FORMAT`: json or yaml (default: the bare activation token)")
 	return cmd
 }
 
