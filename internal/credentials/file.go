@@ -94,18 +94,40 @@ func (f *FileStore) Delete(key string) error {
 	})
 }
 
-// DeleteAll removes every secret in the file, also those no config record
-// names any more (a login interrupted between its two writes): the file
-// belongs to one config directory, all of it zenctl's. It reports how many
-// entries went.
-func (f *FileStore) DeleteAll() (int, error) {
+// Keys lists the keys that have a secret in the file.
+func (f *FileStore) Keys() ([]string, error) {
+	data, err := os.ReadFile(f.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot read credentials file %s: %v", f.path, unwrapPath(err))
+	}
+	c, err := f.decode(data)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(c.Servers))
+	for k := range c.Servers {
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+// DeleteUnless removes, in one locked rewrite, every secret whose key keep
+// rejects, and reports how many went.
+func (f *FileStore) DeleteUnless(keep func(key string) bool) (int, error) {
 	if _, err := os.Stat(f.path); errors.Is(err, fs.ErrNotExist) {
 		return 0, nil
 	}
 	n := 0
 	err := f.update(func(c *fileContent) bool {
-		n = len(c.Servers)
-		c.Servers = map[string]Secret{}
+		for k := range c.Servers {
+			if !keep(k) {
+				delete(c.Servers, k)
+				n++
+			}
+		}
 		return n > 0
 	})
 	return n, err

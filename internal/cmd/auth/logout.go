@@ -90,7 +90,7 @@ func runLogout(ctx context.Context, opts *LogoutOptions) error {
 		reportLogout(opts, u, out)
 	}
 	if opts.All && opts.Clear && opts.Account == "" {
-		n, err := m.ClearAll()
+		n, err := m.ClearAll(ctx)
 		if err != nil {
 			return err
 		}

@@ -375,7 +375,9 @@ func unstoredRisk(serverURL string, storing bool) interrupt.Risk {
 func writeKeyLine(w io.Writer, named bool, name, secret string) error {
 	var err error
 	if named {
-		_, err = fmt.Fprintf(w, "%s\t%s\n", name, secret)
+		// The name is the server's: a tab or newline in it would break the
+		// NAME<TAB>KEY lines a script cuts, or forge one.
+		_, err = fmt.Fprintf(w, "%s\t%s\n", iostreams.EscapeLine(name), secret)
 	} else {
 		_, err = fmt.Fprintln(w, secret)
 	}
@@ -412,7 +414,7 @@ func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResu
 		for i, r := range results {
 			names[i] = r.Name
 		}
-		fmt.Fprintf(errOut, "%s Rotated %d API keys of service account %s: %s\n", cs.SuccessIcon(), len(results), iostreams.Escape(kc.sa.Name), iostreams.Escape(strings.Join(names, ", ")))
+		fmt.Fprintf(errOut, "%s Rotated %d API keys of service account %s: %s\n", cs.SuccessIcon(), len(results), iostreams.EscapeLine(kc.sa.Name), iostreams.EscapeLine(strings.Join(names, ", ")))
 	}
 	switch {
 	case retain == 0 && len(results) == 1:
