@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -259,4 +260,19 @@ func SecretFromCredentials(c zenml.Credentials) credentials.Secret {
 		AccessToken: c.AccessToken, ExpiresAt: c.ExpiresAt,
 		Lifetime: int64(c.Lifetime / time.Second),
 	}
+}
+
+// MintError explains a refused api_token request. A server that stopped
+// using authentication since the login refuses every one: say so, rather
+// than "not authenticated" to a login that works.
+func MintError(ctx context.Context, client *zenml.Client, t *Target, err error) error {
+	// A 401 whatever its kind: NO_AUTH's api_token answers with an
+	// AuthorizationException, which reads as a permission failure.
+	var apiErr *zenml.Error
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized {
+		if info, ierr := client.Info(ctx); ierr == nil && info.AuthScheme == AuthSchemeNone {
+			return fmt.Errorf("%s no longer uses authentication (NO_AUTH): it issues no tokens and needs none; run `zenctl login %s` to record that", t.URL, t.URL)
+		}
+	}
+	return fmt.Errorf("minting a token on %s: %w", t.URL, err)
 }

@@ -142,7 +142,9 @@ func (m *Manager) ResolveServer(serverURL string, source config.Setting) (*Targe
 		return t, nil // nothing secret to read
 	}
 	if t.Store, err = m.StoreOf(a); err != nil {
-		return nil, err
+		// Login can still say how to get in again (see Unreadable).
+		t.Unreadable = err
+		return t, err
 	}
 	if t.SecretKey, err = m.secretKey(serverURL, a.Name); err != nil {
 		return nil, err

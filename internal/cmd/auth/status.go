@@ -186,6 +186,11 @@ func checkServer(ctx context.Context, m *login.Manager, server config.Setting) S
 	}
 	if info, err := client.Info(ctx); err == nil {
 		st.ServerVersion, st.ServerID = info.Version, info.ID
+		if info.AuthScheme == login.AuthSchemeNone && t.AuthMethod != config.AuthNone {
+			// Every request acts as the default user now, whatever this
+			// login is: "logged in as" would be untrue.
+			return failed(st, fmt.Errorf("%s no longer uses authentication (NO_AUTH): every request acts as its default user, whatever the login; run `zenctl login %s` to record that", serverURL, serverURL))
+		}
 	} else {
 		return failed(st, err)
 	}

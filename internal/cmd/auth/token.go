@@ -2,9 +2,7 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -96,7 +94,7 @@ func runToken(ctx context.Context, opts *TokenOptions) error {
 	}
 	tok, err := client.APIToken(ctx, time.Duration(opts.ExpiresIn)*time.Second)
 	if err != nil {
-		return mintError(ctx, client, target, err)
+		return login.MintError(ctx, client, target, err)
 	}
 	if tok.SessionToken || tok.ExpiresAt.IsZero() {
 		cs := opts.IO.ErrColorScheme()
@@ -128,19 +126,4 @@ func runToken(ctx context.Context, opts *TokenOptions) error {
 		res.ExpiresIn, res.ExpiresAt = &secs, &at
 	}
 	return output.Print(opts.IO, format, res, nil)
-}
-
-// mintError explains a refused token. A server that stopped using
-// authentication since the login refuses every api_token request: say so,
-// rather than "not authenticated" to a login that works.
-func mintError(ctx context.Context, client *zenml.Client, target *factory.Target, err error) error {
-	// A 401 whatever its kind: NO_AUTH's api_token answers with an
-	// AuthorizationException, which reads as a permission failure.
-	var apiErr *zenml.Error
-	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized {
-		if info, ierr := client.Info(ctx); ierr == nil && info.AuthScheme == login.AuthSchemeNone {
-			return fmt.Errorf("%s no longer uses authentication (NO_AUTH): it issues no tokens and needs none; run `zenctl login %s` to record that", target.URL, target.URL)
-		}
-	}
-	return fmt.Errorf("minting a token on %s: %w", target.URL, err)
 }

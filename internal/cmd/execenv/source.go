@@ -13,6 +13,7 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/output"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -58,7 +59,7 @@ func (s *source) storeEnv(ctx context.Context) (storeEnv, error) {
 	}
 	tok, err := client.APIToken(ctx, s.ExpiresIn)
 	if err != nil {
-		return storeEnv{}, fmt.Errorf("minting a token on %s: %w", target.URL, err)
+		return storeEnv{}, login.MintError(ctx, client, target, err)
 	}
 	if tok.SessionToken || tok.ExpiresAt.IsZero() {
 		s.warnNotFresh(target.URL, tok)
