@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/zenctl/zenctl/internal/atomicfile"
 )
@@ -57,6 +58,9 @@ func (f *FileStore) Get(key string) (Secret, error) {
 	if err != nil {
 		return Secret{}, fmt.Errorf("cannot read credentials file %s: %v", f.path, unwrapPath(err))
 	}
+	if err := f.checkPrivate(); err != nil {
+		return Secret{}, err
+	}
 	c, err := f.decode(data)
 	if err != nil {
 		return Secret{}, err
@@ -92,6 +96,21 @@ func (f *FileStore) Delete(key string) error {
 		delete(c.Servers, key)
 		return true
 	})
+}
+
+// checkPrivate refuses, as ssh does for a private key, a credentials file
+// that others can read: its secrets may have been copied already, and
+// using it as if nothing happened would hide that.
+func (f *FileStore) checkPrivate() error {
+	if runtime.GOOS == "windows" {
+		return nil // no such mode bits; the file sits in the user's profile
+	}
+	fi, err := os.Stat(f.path)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return nil
+	}
+	return fmt.Errorf("credentials file %s can be read by others (mode %04o): its secrets may be known; run `chmod 600 %s`, and rotate the keys and passwords in it if others may have read it",
+		f.path, fi.Mode().Perm(), f.path)
 }
 
 // Keys lists the keys that have a secret in the file.

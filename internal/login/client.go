@@ -56,7 +56,7 @@ func (m *Manager) ClientFor(ctx context.Context, t *Target, tls TLS) (*zenml.Cli
 		return nil, err
 	}
 	login.SetServerVersion(t.Server.ServerVersion)
-	session := &zenml.Session{Login: login, Store: &sessionStore{m: m, server: t.URL, key: t.SecretKey, store: t.Store}}
+	session := &zenml.Session{Login: login, Store: &sessionStore{m: m, server: t.URL, account: t.AccountName(), key: t.SecretKey, store: t.Store}}
 	return login.WithTokens(hintedSession{session, storedCredentialsLabel(t.AuthMethod), "run `" + LoginCommand(t.Server, t.Account) + "`"}), nil
 }
 
@@ -209,9 +209,9 @@ func (t envToken) Refresh(context.Context, string) (string, error) {
 // sessionStore lets a zenml.Session keep one account's credentials in the
 // secret store, with refreshes serialised by the server's file lock.
 type sessionStore struct {
-	m           *Manager
-	server, key string
-	store       credentials.SecretStore
+	m                    *Manager
+	server, account, key string
+	store                credentials.SecretStore
 }
 
 func (s *sessionStore) Load(context.Context) (zenml.Credentials, error) {
@@ -235,7 +235,22 @@ func (s *sessionStore) Save(_ context.Context, c zenml.Credentials) error {
 			fmt.Fprintf(s.m.Warn, "%s Could not keep the renewed token of %s (%v); this command uses it, and the next one will log in again\n",
 				s.m.WarnIcon, credentials.Describe(s.key), err)
 		})
+		return nil
 	}
+	// For server list, which reads no secret. The lock is held (the
+	// session renews under it); a failure costs only that hint.
+	_ = s.m.update(func(cfg *config.Config) error {
+		if srv := cfg.Server(s.server); srv != nil {
+			if a := srv.Account(s.account); a != nil {
+				a.TokenExpiresAt = nil
+				if !c.ExpiresAt.IsZero() {
+					at := c.ExpiresAt.UTC()
+					a.TokenExpiresAt = &at
+				}
+			}
+		}
+		return nil
+	})
 	return nil
 }
 
