@@ -29,8 +29,23 @@ func (m *Manager) Client(ctx context.Context) (*zenml.Client, *Target, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	m.WarnIfStoredElsewhere(t)
 	c, err := m.ClientFor(ctx, t, t.TLS)
 	return c, t, err
+}
+
+// WarnIfStoredElsewhere says so when --storage or ZENCTL_STORAGE asks for
+// another store than the one holding the target's secret: a login's secret
+// stays where login put it, and ignoring the request silently would
+// mislead. (login itself moves it, and says nothing of the kind.)
+func (m *Manager) WarnIfStoredElsewhere(t *Target) {
+	if t.Store == nil {
+		return
+	}
+	if want := m.Settings.StorageRequested(); want != "" && t.Store.Kind() != want {
+		fmt.Fprintf(m.Warn, "%s The credentials of %s are in the %s store, not %s; `zenctl login %s --storage %s` moves them\n",
+			m.WarnIcon, t.describe(), t.Store.Kind(), want, t.URL, want)
+	}
 }
 
 // ClientFor returns a client that authenticates as a resolved target over
@@ -44,12 +59,6 @@ func (m *Manager) ClientFor(ctx context.Context, t *Target, tls TLS) (*zenml.Cli
 		return m.envClient(t)
 	case t.AuthMethod == config.AuthNone:
 		return m.noAuthClient(ctx, t, tls)
-	}
-	if want := m.Settings.StorageRequested(); want != "" && t.Store.Kind() != want {
-		// A login's secret stays where login put it; say so rather than
-		// ignore the request silently.
-		fmt.Fprintf(m.Warn, "%s The credentials of %s are in the %s store, not %s; `zenctl login %s --storage %s` moves them\n",
-			m.WarnIcon, t.describe(), t.Store.Kind(), want, t.URL, want)
 	}
 	login, err := m.NewClient(t.URL, tls, nil)
 	if err != nil {

@@ -29,6 +29,9 @@ type LoggedOut struct {
 	NowActive string
 	// ServerRemoved is true when no account is left on the server.
 	ServerRemoved bool
+	// Secretless is true when none of the accounts had a secret: a server
+	// without authentication.
+	Secretless bool
 }
 
 // Logout acts on one server under its lock, held across deleting the
@@ -75,6 +78,10 @@ func (m *Manager) Logout(ctx context.Context, req Logout) (LoggedOut, error) {
 	} else {
 		out.Accounts = s.AccountNames()
 	}
+	secretless := true
+	for _, name := range out.Accounts {
+		secretless = secretless && s.Account(name).AuthMethod == config.AuthNone
+	}
 	if req.Clear {
 		// The secrets go before the records, so a failure leaves nothing
 		// orphaned that logout cannot find again.
@@ -92,6 +99,7 @@ func (m *Manager) Logout(ctx context.Context, req Logout) (LoggedOut, error) {
 		out = applyLogout(c, s, req, out.Accounts)
 		return nil
 	})
+	out.Secretless = secretless
 	return out, err
 }
 

@@ -341,12 +341,16 @@ func keepWorkingLogin(ctx context.Context, opts *LoginOptions, m *login.Manager,
 	if err := moveToRequestedStore(ctx, opts, m, t); err != nil {
 		return false, "", err
 	}
+	previous := t.Server.ActiveAccount
 	if err := m.UpdateServer(t, info, p.record); err != nil {
 		return false, "", err
 	}
 	cs := opts.IO.ErrColorScheme()
 	fmt.Fprintf(opts.IO.ErrOut, "%s Already logged in to %s as %s %s (use --refresh to log in again)\n",
 		cs.SuccessIcon(), t.URL, user.AccountType(), cs.Bold(iostreams.EscapeLine(user.Name)))
+	if previous != "" && previous != t.AccountName() {
+		fmt.Fprintf(opts.IO.ErrOut, "  Active account: %s (was %s)\n", iostreams.EscapeLine(t.AccountName()), iostreams.EscapeLine(previous))
+	}
 	return true, "", nil
 }
 

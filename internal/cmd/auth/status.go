@@ -64,10 +64,14 @@ func NewCmdStatus(f *factory.Factory, runF func(*StatusOptions) error) *cobra.Co
 			-o json prints one object (an array of them with --all) with the
 			fields server, active, server_version, server_id, account,
 			account_type (user or service_account), auth_method (api_key,
-			password, device, token or environment), token_expires_at (an
-			RFC 3339 time, "never", or "unknown" when no token could be read),
-			secret_store (keyring, file or environment), ok, and
-			error when ok is false.
+			password, device, token, environment, or none for a server without
+			authentication), token_expires_at (an RFC 3339 time, "never", or
+			"unknown" when no token could be read), secret_store (keyring,
+			file, environment or none), server_source (--server,
+			ZENML_STORE_URL or the config file), account_source (--account,
+			ZENCTL_ACCOUNT, the active account or the only account),
+			credentials_source (where the secret was read), ok, and error
+			when ok is false.
 		`),
 		Example: heredoc.Doc(`
 			$ zenctl status
@@ -180,6 +184,7 @@ func checkServer(ctx context.Context, m *login.Manager, server config.Setting) S
 		return failed(st, err)
 	}
 	describeTarget(&st, t, m.Env())
+	m.WarnIfStoredElsewhere(t)
 	client, err := m.ClientFor(ctx, t, t.TLS)
 	if err != nil {
 		return failed(st, err)
@@ -249,7 +254,7 @@ func describeTarget(st *ServerStatus, t *login.Target, env config.Env) {
 	}
 	switch {
 	case t.AuthMethod == config.AuthNone:
-		st.SecretStore = ""
+		st.SecretStore = "none"
 		st.CredentialsSource = "none (the server does not use authentication)"
 	case t.FromEnv:
 		st.SecretStore = "environment"

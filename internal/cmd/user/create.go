@@ -127,8 +127,12 @@ func printActivation(ios *iostreams.IOStreams, format output.Format, v TokenView
 	} else {
 		fmt.Fprintln(ios.Out, v.ActivationToken)
 	}
-	fmt.Fprintf(ios.ErrOut, "The activation token above is shown only once. With it, %s chooses a password:\n  zenctl user activate %s\n",
-		iostreams.OneLine(name), login.ShellWord(name))
+	where := "above"
+	if format != output.FormatTable {
+		where = "in the output" // a document, perhaps saved to a file
+	}
+	fmt.Fprintf(ios.ErrOut, "The activation token %s is shown only once. With it, %s chooses a password:\n  zenctl user activate %s\n",
+		where, iostreams.EscapeLine(name), login.ShellWord(name))
 	return nil
 }
 
