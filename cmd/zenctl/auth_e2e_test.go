@@ -761,3 +761,27 @@ func TestLoginWithoutTerminalOrMethodNamesTheWaysIn(t *testing.T) {
 		t.Errorf("%d device authorizations started", n)
 	}
 }
+
+// A stored API-key login whose keyring is not there: a script's login
+// says how to give the key again, at once, and records nothing.
+func TestLoginWithTheKeyringGoneNamesTheWayIn(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	c := newCLI(t)
+	delete(c.env, "ZENCTL_STORAGE")
+	c.env["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=" + filepath.Join(c.dir, "no-bus")
+	cfg := "id: 0123456789abcdef\nactive_server: " + fake.URL() + "\nservers:\n  - url: " + fake.URL() +
+		"\n    active_account: ci\n    accounts:\n      - name: ci\n        type: service_account\n        auth_method: api_key\n        secret_store: keyring\n"
+	if err := os.MkdirAll(c.configDir(), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(c.configDir(), "config.yaml"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := c.run("", "login", fake.URL())
+	expectCode(t, r, 4)
+	oneLineError(t, r, "cannot be read", "zenctl login "+fake.URL()+" --api-key")
+	if got, _ := os.ReadFile(filepath.Join(c.configDir(), "config.yaml")); !strings.HasPrefix(string(got), "id: 0123456789abcdef") || strings.Contains(string(got), "storage: file") {
+		t.Errorf("config changed:\n%s", got)
+	}
+}

@@ -331,15 +331,15 @@ func TestMistypedCommandsFail(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
 	for args, want := range map[string]string{
-		"logn":                               `unknown command "logn" for "zenctl"; did you mean "login"?`,
-		"service-account lst":                `unknown command "lst" for "zenctl service-account"; did you mean "list"?`,
-		"import zenm":                        `unknown command "zenm" for "zenctl import"`,
-		"help nosuch":                        `unknown help topic "nosuch"`,
-		"help envirnment":                    `unknown help topic "envirnment"; did you mean "environment"?`,
-		"sa api-key ci lst":                  `unknown command "lst" for zenctl service-account api-key SA_NAME_OR_ID; did you mean "list"?`,
-		"help service-account lst":           `unknown help topic "service-account lst"`,
-		"token -e 1h":                        "invalid value \"1h\" for --expires-in: want a whole number of seconds (see `zenctl token --help`)",
-		"sa api-key ci rotate k --retain 1h": "want a whole number of minutes (see `zenctl service-account api-key rotate --help`)",
+		"logn":                                `unknown command "logn" for "zenctl"; did you mean "login"?`,
+		"service-account lst":                 `unknown command "lst" for "zenctl service-account"; did you mean "list"?`,
+		"import zenm":                         `unknown command "zenm" for "zenctl import"`,
+		"help nosuch":                         `unknown help topic "nosuch"`,
+		"help envirnment":                     `unknown help topic "envirnment"; did you mean "environment"?`,
+		"sa api-key ci lst":                   `unknown command "lst" for zenctl service-account api-key SA_NAME_OR_ID; did you mean "list"?`,
+		"help service-account lst":            `unknown help topic "service-account lst"`,
+		"token -e soon":                       "invalid value \"soon\" for --expires-in: want a duration such as 30m or 8h, or a number of seconds (see `zenctl token --help`)",
+		"sa api-key ci rotate k --retain 90s": "want a whole number of minutes, not 90s (see `zenctl service-account api-key rotate --help`)",
 	} {
 		r := c.run("", strings.Fields(args)...)
 		expectCode(t, r, 1)

@@ -67,3 +67,22 @@ func TestAuthSchemeChangeIsNamed(t *testing.T) {
 		c.mustRun("", "status")
 	})
 }
+
+// status and exec on a login whose server turned authentication off: the
+// server acts as its default user whatever the login is, and says so.
+func TestStatusAndExecNameAServerThatDroppedAuthentication(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	key := fake.CreateAPIKey(fake.CreateServiceAccount("bot2"), "default")
+	c := newCLI(t)
+	c.mustRun(key+"\n", "login", fake.URL(), "--api-key")
+	fake.SetAuthScheme(zenmltest.AuthSchemeNoAuth)
+	r := c.run("", "status")
+	expectCode(t, r, 1)
+	if !strings.Contains(r.stdout, "no longer uses authentication") || strings.Contains(r.stdout, "Logged in as") {
+		t.Errorf("status:\n%s", r.stdout)
+	}
+	r = c.run("", "exec", "--", "true")
+	expectCode(t, r, 1)
+	oneLineError(t, r, "no longer uses authentication", "zenctl login "+fake.URL())
+}

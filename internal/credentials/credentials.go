@@ -65,6 +65,18 @@ func Describe(key string) string {
 	return account + " on " + server
 }
 
+// ServerOfKey is the server URL a key files a secret for.
+func ServerOfKey(key string) string {
+	id, rest, ok := strings.Cut(key, "/")
+	if !ok || strings.Contains(id, ":") {
+		return key // a bare server URL: the layout before accounts
+	}
+	if _, server, ok := strings.Cut(rest, "@"); ok {
+		return server
+	}
+	return key
+}
+
 // SecretStore keeps one Secret per key (see Key).
 type SecretStore interface {
 	// Get returns ErrNotFound when the key has no secret.

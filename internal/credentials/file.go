@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/zenctl/zenctl/internal/atomicfile"
 )
@@ -57,6 +58,9 @@ func (f *FileStore) Get(key string) (Secret, error) {
 	if err != nil {
 		return Secret{}, fmt.Errorf("cannot read credentials file %s: %v", f.path, unwrapPath(err))
 	}
+	if err := f.checkPrivate(); err != nil {
+		return Secret{}, err
+	}
 	c, err := f.decode(data)
 	if err != nil {
 		return Secret{}, err
@@ -94,18 +98,55 @@ func (f *FileStore) Delete(key string) error {
 	})
 }
 
-// DeleteAll removes every secret in the file, also those no config record
-// names any more (a login interrupted between its two writes): the file
-// belongs to one config directory, all of it zenctl's. It reports how many
-// entries went.
-func (f *FileStore) DeleteAll() (int, error) {
+// checkPrivate refuses, as ssh does for a private key, a credentials file
+// that others can read: its secrets may have been copied already, and
+// using it as if nothing happened would hide that.
+func (f *FileStore) checkPrivate() error {
+	if runtime.GOOS == "windows" {
+		return nil // no such mode bits; the file sits in the user's profile
+	}
+	fi, err := os.Stat(f.path)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return nil
+	}
+	return fmt.Errorf("credentials file %s can be read by others (mode %04o): its secrets may be known; run `chmod 600 %s`, and rotate the keys and passwords in it if others may have read it",
+		f.path, fi.Mode().Perm(), f.path)
+}
+
+// Keys lists the keys that have a secret in the file.
+func (f *FileStore) Keys() ([]string, error) {
+	data, err := os.ReadFile(f.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot read credentials file %s: %v", f.path, unwrapPath(err))
+	}
+	c, err := f.decode(data)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(c.Servers))
+	for k := range c.Servers {
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+// DeleteUnless removes, in one locked rewrite, every secret whose key keep
+// rejects, and reports how many went.
+func (f *FileStore) DeleteUnless(keep func(key string) bool) (int, error) {
 	if _, err := os.Stat(f.path); errors.Is(err, fs.ErrNotExist) {
 		return 0, nil
 	}
 	n := 0
 	err := f.update(func(c *fileContent) bool {
-		n = len(c.Servers)
-		c.Servers = map[string]Secret{}
+		for k := range c.Servers {
+			if !keep(k) {
+				delete(c.Servers, k)
+				n++
+			}
+		}
 		return n > 0
 	})
 	return n, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -272,5 +273,26 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A credentials file others can read is refused with the command that
+// fixes it, as ssh refuses such a private key.
+func TestFileReadableByOthersIsRefused(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix mode bits")
+	}
+	dir := t.TempDir()
+	s := NewFileStore(dir)
+	if err := s.Set("k", Secret{APIKey: "ZENKEY_x"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(s.Path(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Get("k")
+	if err == nil || !strings.Contains(err.Error(), "chmod 600 "+s.Path()) {
+		t.Fatalf("err = %v", err)
 	}
 }

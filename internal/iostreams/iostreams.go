@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"time"
 
 	"golang.org/x/term"
 )
@@ -40,15 +41,17 @@ type IOStreams struct {
 
 	width int // 0: ask the terminal
 
-	progressMu sync.Mutex
-	progress   *spinner
+	progressMu    sync.Mutex
+	progress      progress
+	progressDelay time.Duration // 0: DefaultProgressDelay
+	fallbackLine  *StatusWriter
 }
 
 // System returns streams bound to the process's stdin, stdout and stderr.
 // It only asks the kernel whether each is a terminal (one ioctl each); the
 // terminal size and colour decisions are deferred until a command needs them.
 func System() *IOStreams {
-	return &IOStreams{
+	s := &IOStreams{
 		In:        os.Stdin,
 		Out:       os.Stdout,
 		ErrOut:    os.Stderr,
@@ -57,6 +60,11 @@ func System() *IOStreams {
 		stderrTTY: isTerminal(os.Stderr),
 		getenv:    os.Getenv,
 	}
+	if s.stderrTTY {
+		// Every message then clears the spinner's line before it prints.
+		s.ErrOut = NewStatusWriter(os.Stderr)
+	}
+	return s
 }
 
 // Test returns streams backed by buffers, with every TTY flag off and an empty
@@ -84,6 +92,21 @@ func (s *IOStreams) SetStdinTTY(v bool)     { s.stdinTTY = v }
 func (s *IOStreams) SetStdoutTTY(v bool)    { s.stdoutTTY = v }
 func (s *IOStreams) SetStderrTTY(v bool)    { s.stderrTTY = v }
 func (s *IOStreams) SetTerminalWidth(w int) { s.width = w }
+
+// StdoutDiscarded reports whether stdout is /dev/null, where a result
+// printed once (a new API key) is lost for good.
+func (s *IOStreams) StdoutDiscarded() bool {
+	f, ok := s.Out.(*os.File)
+	if !ok || s.stdoutTTY {
+		return false
+	}
+	out, err := f.Stat()
+	if err != nil || out.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err == nil && os.SameFile(out, null)
+}
 
 // CanPrompt reports whether an interactive prompt can be shown and answered.
 //

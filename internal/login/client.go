@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -28,8 +29,23 @@ func (m *Manager) Client(ctx context.Context) (*zenml.Client, *Target, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	m.WarnIfStoredElsewhere(t)
 	c, err := m.ClientFor(ctx, t, t.TLS)
 	return c, t, err
+}
+
+// WarnIfStoredElsewhere says so when --storage or ZENCTL_STORAGE asks for
+// another store than the one holding the target's secret: a login's secret
+// stays where login put it, and ignoring the request silently would
+// mislead. (login itself moves it, and says nothing of the kind.)
+func (m *Manager) WarnIfStoredElsewhere(t *Target) {
+	if t.Store == nil {
+		return
+	}
+	if want := m.Settings.StorageRequested(); want != "" && t.Store.Kind() != want {
+		fmt.Fprintf(m.Warn, "%s The credentials of %s are in the %s store, not %s; `zenctl login %s --storage %s` moves them\n",
+			m.WarnIcon, t.describe(), t.Store.Kind(), want, t.URL, want)
+	}
 }
 
 // ClientFor returns a client that authenticates as a resolved target over
@@ -44,18 +60,12 @@ func (m *Manager) ClientFor(ctx context.Context, t *Target, tls TLS) (*zenml.Cli
 	case t.AuthMethod == config.AuthNone:
 		return m.noAuthClient(ctx, t, tls)
 	}
-	if want := m.Settings.StorageRequested(); want != "" && t.Store.Kind() != want {
-		// A login's secret stays where login put it; say so rather than
-		// ignore the request silently.
-		fmt.Fprintf(m.Warn, "%s The credentials of %s are in the %s store, not %s; `zenctl login %s --storage %s` moves them\n",
-			m.WarnIcon, t.describe(), t.Store.Kind(), want, t.URL, want)
-	}
 	login, err := m.NewClient(t.URL, tls, nil)
 	if err != nil {
 		return nil, err
 	}
 	login.SetServerVersion(t.Server.ServerVersion)
-	session := &zenml.Session{Login: login, Store: &sessionStore{m: m, server: t.URL, key: t.SecretKey, store: t.Store}}
+	session := &zenml.Session{Login: login, Store: &sessionStore{m: m, server: t.URL, account: t.AccountName(), key: t.SecretKey, store: t.Store}}
 	return login.WithTokens(hintedSession{session, storedCredentialsLabel(t.AuthMethod), "run `" + LoginCommand(t.Server, t.Account) + "`"}), nil
 }
 
@@ -208,9 +218,9 @@ func (t envToken) Refresh(context.Context, string) (string, error) {
 // sessionStore lets a zenml.Session keep one account's credentials in the
 // secret store, with refreshes serialised by the server's file lock.
 type sessionStore struct {
-	m           *Manager
-	server, key string
-	store       credentials.SecretStore
+	m                    *Manager
+	server, account, key string
+	store                credentials.SecretStore
 }
 
 func (s *sessionStore) Load(context.Context) (zenml.Credentials, error) {
@@ -234,7 +244,22 @@ func (s *sessionStore) Save(_ context.Context, c zenml.Credentials) error {
 			fmt.Fprintf(s.m.Warn, "%s Could not keep the renewed token of %s (%v); this command uses it, and the next one will log in again\n",
 				s.m.WarnIcon, credentials.Describe(s.key), err)
 		})
+		return nil
 	}
+	// For server list, which reads no secret. The lock is held (the
+	// session renews under it); a failure costs only that hint.
+	_ = s.m.update(func(cfg *config.Config) error {
+		if srv := cfg.Server(s.server); srv != nil {
+			if a := srv.Account(s.account); a != nil {
+				a.TokenExpiresAt = nil
+				if !c.ExpiresAt.IsZero() {
+					at := c.ExpiresAt.UTC()
+					a.TokenExpiresAt = &at
+				}
+			}
+		}
+		return nil
+	})
 	return nil
 }
 
@@ -259,4 +284,19 @@ func SecretFromCredentials(c zenml.Credentials) credentials.Secret {
 		AccessToken: c.AccessToken, ExpiresAt: c.ExpiresAt,
 		Lifetime: int64(c.Lifetime / time.Second),
 	}
+}
+
+// MintError explains a refused api_token request. A server that stopped
+// using authentication since the login refuses every one: say so, rather
+// than "not authenticated" to a login that works.
+func MintError(ctx context.Context, client *zenml.Client, t *Target, err error) error {
+	// A 401 whatever its kind: NO_AUTH's api_token answers with an
+	// AuthorizationException, which reads as a permission failure.
+	var apiErr *zenml.Error
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized {
+		if info, ierr := client.Info(ctx); ierr == nil && info.AuthScheme == AuthSchemeNone {
+			return fmt.Errorf("%s no longer uses authentication (NO_AUTH): it issues no tokens and needs none; run `zenctl login %s` to record that", t.URL, t.URL)
+		}
+	}
+	return fmt.Errorf("minting a token on %s: %w", t.URL, err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/zenctl/zenctl/internal/config"
@@ -28,6 +29,9 @@ type LoggedOut struct {
 	NowActive string
 	// ServerRemoved is true when no account is left on the server.
 	ServerRemoved bool
+	// Secretless is true when none of the accounts had a secret: a server
+	// without authentication.
+	Secretless bool
 }
 
 // Logout acts on one server under its lock, held across deleting the
@@ -74,6 +78,10 @@ func (m *Manager) Logout(ctx context.Context, req Logout) (LoggedOut, error) {
 	} else {
 		out.Accounts = s.AccountNames()
 	}
+	secretless := true
+	for _, name := range out.Accounts {
+		secretless = secretless && s.Account(name).AuthMethod == config.AuthNone
+	}
 	if req.Clear {
 		// The secrets go before the records, so a failure leaves nothing
 		// orphaned that logout cannot find again.
@@ -91,6 +99,7 @@ func (m *Manager) Logout(ctx context.Context, req Logout) (LoggedOut, error) {
 		out = applyLogout(c, s, req, out.Accounts)
 		return nil
 	})
+	out.Secretless = secretless
 	return out, err
 }
 
@@ -125,11 +134,44 @@ func applyLogout(c *config.Config, s *config.Server, req Logout, accounts []stri
 }
 
 // ClearAll is `logout --all --clear` after every server's logout: it
-// empties the credentials file, where secrets no record names may remain
-// (a login stopped between its writes). The OS keyring cannot be listed;
-// its entries go with their accounts.
-func (m *Manager) ClearAll() (int, error) {
-	return credentials.NewFileStore(m.Dir).DeleteAll()
+// removes from the credentials file the secrets that no record names (a
+// login stopped between its writes). It holds the lock of each server
+// those secrets are for, as login does while it writes both, so a login
+// racing it keeps its secret. The OS keyring cannot be listed; its entries
+// go with their accounts.
+func (m *Manager) ClearAll(ctx context.Context) (int, error) {
+	file := credentials.NewFileStore(m.Dir)
+	keys, err := file.Keys()
+	if err != nil || len(keys) == 0 {
+		return 0, err
+	}
+	servers := map[string]bool{}
+	for _, k := range keys {
+		servers[credentials.ServerOfKey(k)] = true
+	}
+	urls := make([]string, 0, len(servers))
+	for u := range servers {
+		urls = append(urls, u)
+	}
+	sort.Strings(urls) // one order for every process: no deadlock
+	for _, u := range urls {
+		unlock, err := m.Lock(ctx, u)
+		if err != nil {
+			return 0, err
+		}
+		defer unlock()
+	}
+	cfg, err := config.Load(m.Dir) // under the locks: a login that won the race counts
+	if err != nil {
+		return 0, err
+	}
+	named := map[string]bool{}
+	for _, s := range cfg.Servers {
+		for _, a := range s.Accounts {
+			named[credentials.Key(cfg.ID, s.URL, a.Name)] = true
+		}
+	}
+	return file.DeleteUnless(func(key string) bool { return named[key] })
 }
 
 // deleteSecrets deletes an account's secret, and the entry of the layout

@@ -51,6 +51,8 @@ type Manager struct {
 	mu          sync.Mutex
 	cfg         *config.Config
 	saveWarning sync.Once
+	// fallback is the storage mode NewStore fell back to, for Save to record.
+	fallback credentials.Mode
 	// migrateErrs holds, by server URL, why a login of the layout before
 	// accounts could not be moved (see migrate).
 	migrateErrs map[string]error
@@ -164,11 +166,13 @@ func (m *Manager) storeOptions() credentials.Options {
 		Keyring:    m.Keyring,
 		Warn:       m.Warn,
 		WarnPrefix: m.WarnIcon,
+		// Recorded with the login that uses it (see Save): a login that
+		// fails after the probe leaves the config as it was.
 		RecordFallback: func(mode credentials.Mode) error {
-			return m.update(func(c *config.Config) error {
-				c.Storage = string(mode)
-				return nil
-			})
+			m.mu.Lock()
+			m.fallback = mode
+			m.mu.Unlock()
+			return nil
 		},
 	}
 }

@@ -77,7 +77,13 @@ func (m *Manager) Save(ctx context.Context, l Login) (Saved, error) {
 	}
 	var saved Saved
 	var before *config.Account
+	m.mu.Lock()
+	fallback := m.fallback
+	m.mu.Unlock()
 	err = m.update(func(c *config.Config) error {
+		if fallback != "" && l.Store != nil && l.Store.Kind() == string(fallback) {
+			c.Storage = string(fallback) // so later commands do not probe a dead keyring again
+		}
 		s := upsertServer(c, l)
 		if old := s.Account(l.Account); old != nil {
 			copied := *old

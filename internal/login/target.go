@@ -81,6 +81,11 @@ func (m *Manager) ServerURL() (string, config.Setting, error) {
 		if env := m.Env(); env.StoreAPIKey != "" || env.StoreAPIToken != "" || env.StoreUsername != "" {
 			return "", s, &exitcode.AuthError{Err: errors.New("ZENML_STORE_API_KEY, ZENML_STORE_API_TOKEN or ZENML_STORE_USERNAME is set but ZENML_STORE_URL is not: set it to the server's URL")}
 		}
+		if cfg, err := m.Config(); err == nil && len(cfg.Servers) > 0 {
+			// After a plain logout the logins stay: say how to use them.
+			return "", s, &exitcode.AuthError{Err: fmt.Errorf("no server is active (stored: %s); run `zenctl switch` to pick one, or pass --server URL",
+				strings.Join(cfg.ServerURLs(), ", "))}
+		}
 		return "", s, &exitcode.AuthError{Err: ErrNotLoggedIn}
 	}
 	u, err := zenml.NormalizeServerURL(s.Value)
@@ -142,7 +147,9 @@ func (m *Manager) ResolveServer(serverURL string, source config.Setting) (*Targe
 		return t, nil // nothing secret to read
 	}
 	if t.Store, err = m.StoreOf(a); err != nil {
-		return nil, err
+		// Login can still say how to get in again (see Unreadable).
+		t.Unreadable = err
+		return t, err
 	}
 	if t.SecretKey, err = m.secretKey(serverURL, a.Name); err != nil {
 		return nil, err

@@ -3,7 +3,6 @@ package output
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -31,6 +30,9 @@ type Table struct {
 	// policy says, by header, how a column gives way when the table is
 	// too wide for the terminal.
 	policy map[string]columnPolicy
+	// streamed: rows are written as they are added when piped.
+	streamed bool
+	err      error
 }
 
 type columnPolicy struct {
@@ -80,14 +82,42 @@ func (t *Table) Abbreviate(header string, width int) {
 	t.setPolicy(header, func(p *columnPolicy) { p.abbrev = width })
 }
 
+// Stream makes a piped table write each row as it is added, so that
+// `zenctl sa list --all | head` shows the first page while the next ones
+// are fetched. On a terminal the rows are still kept until Render, which
+// needs them all to size the columns.
+func (t *Table) Stream() { t.streamed = true }
+
 // AddRow appends a row. A row shorter than the header is padded with empty
 // cells.
 func (t *Table) AddRow(cells ...string) {
+	if t.streamed && !t.ios.IsStdoutTTY() {
+		if t.err == nil {
+			t.err = write(t.ios.Out, tsvRow(cells, len(t.header)))
+		}
+		return
+	}
 	t.rows = append(t.rows, cells)
+}
+
+// tsvRow is a row as piped output writes it: tab-separated cells.
+func tsvRow(r []string, ncol int) string {
+	var b strings.Builder
+	for i := range max(ncol, len(r)) {
+		if i > 0 {
+			b.WriteByte('\t')
+		}
+		b.WriteString(sanitize(cell(r, i)))
+	}
+	b.WriteByte('\n')
+	return b.String()
 }
 
 // Render writes the table to ios.Out.
 func (t *Table) Render() error {
+	if t.err != nil {
+		return t.err
+	}
 	ncol := len(t.header)
 	for _, r := range t.rows {
 		ncol = max(ncol, len(r))
@@ -98,13 +128,7 @@ func (t *Table) Render() error {
 	var b strings.Builder
 	if !t.ios.IsStdoutTTY() {
 		for _, r := range t.rows {
-			for i := range ncol {
-				if i > 0 {
-					b.WriteByte('\t')
-				}
-				b.WriteString(sanitize(cell(r, i)))
-			}
-			b.WriteByte('\n')
+			b.WriteString(tsvRow(r, ncol))
 		}
 		return write(t.ios.Out, b.String())
 	}
@@ -164,9 +188,13 @@ func (t *Table) uniquePrefixes(i, n int) bool {
 // layout fits the columns, whose natural widths are given, into a terminal
 // of width characters. It changes widths and returns the columns to show
 // and which of them are cut to a prefix. The order of giving way: columns
-// nobody filled in are dropped, yielding columns are truncated, then
-// abbreviated ones cut to a unique prefix (the room that frees goes back
-// to the yielding ones), and last every other column is truncated.
+// nobody filled in are dropped, abbreviated ones are cut to a unique
+// prefix, yielding columns are truncated, and last every other column.
+//
+// Each step is the same for every width that does not fit the whole
+// table, and the truncations take one cell at a time from the widest
+// column; so a wider terminal never shows less of any column than a
+// narrower one.
 func (t *Table) layout(widths []int, width int) (cols []int, cut []bool) {
 	ncol := len(widths)
 	for i := range ncol {
@@ -186,11 +214,12 @@ func (t *Table) layout(widths []int, width int) (cols []int, cut []bool) {
 		cols = filled
 	}
 	avail := width - len(columnGap)*(len(cols)-1)
-	natural := slices.Clone(widths)
-	fitWidths(widths, cols, avail, func(i int) bool { return t.policyOf(i).yields })
+	if sum(widths, cols) <= avail {
+		return cols, cut
+	}
 	for _, i := range cols {
 		abbrev := t.policyOf(i).abbrev
-		if sum(widths, cols) > avail && abbrev > 0 && widths[i] > abbrev {
+		if abbrev > 0 && widths[i] > abbrev {
 			w := abbrev
 			// A prefix shared by two rows would name neither.
 			for w < widths[i] && !t.uniquePrefixes(i, w) {
@@ -199,11 +228,7 @@ func (t *Table) layout(widths []int, width int) (cols []int, cut []bool) {
 			widths[i], cut[i] = w, true
 		}
 	}
-	for _, i := range cols {
-		if slack := avail - sum(widths, cols); slack > 0 && !cut[i] && widths[i] < natural[i] {
-			widths[i] += min(slack, natural[i]-widths[i])
-		}
-	}
+	fitWidths(widths, cols, avail, func(i int) bool { return t.policyOf(i).yields && !cut[i] })
 	fitWidths(widths, cols, avail, func(i int) bool { return !cut[i] })
 	return cols, cut
 }

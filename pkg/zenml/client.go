@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -57,6 +58,11 @@ type Options struct {
 	// OnRetry, when set, is told about every retry before its wait, so that
 	// a program can say why it is waiting.
 	OnRetry func(RetryEvent)
+	// OnRequest, when set, is called as each API call starts, before its
+	// first attempt; the function it returns is called when the call ends,
+	// retries and a token refresh included. A program uses it to show
+	// what it is waiting for.
+	OnRequest func(context.Context, RequestInfo) (done func())
 	// Debug, when set, receives a trace of every request and response with
 	// secrets redacted.
 	Debug io.Writer
@@ -145,6 +151,17 @@ func (c *Client) WithTokens(ts TokenSource) *Client {
 	cp := *c
 	cp.tokens = ts
 	return &cp
+}
+
+// RequestInfo describes an API call as it starts, for Options.OnRequest.
+type RequestInfo struct {
+	// Server is the server's URL, as ServerURL returns it.
+	Server string
+	Method string
+	// Path is relative to the server URL, e.g. "/api/v1/login".
+	Path string
+	// Page is the page a list call asks for; 0 when it is not one.
+	Page int
 }
 
 // request describes one logical API call.
@@ -241,6 +258,13 @@ func describeDecodeError(body []byte, h http.Header, err error) string {
 // do performs r with retries and one token refresh, returning the response
 // (body already read and closed) when its status is 2xx.
 func (c *Client) do(ctx context.Context, r request) (*http.Response, []byte, error) {
+	if c.opts.OnRequest != nil && r.err == nil {
+		page, _ := strconv.Atoi(r.query.Get("page"))
+		done := c.opts.OnRequest(ctx, RequestInfo{Server: c.ServerURL(), Method: r.method, Path: r.path, Page: page})
+		if done != nil {
+			defer done()
+		}
+	}
 	resp, body, err := c.doOnce(ctx, r)
 	return resp, body, withServer(err, c.ServerURL())
 }

@@ -79,10 +79,10 @@ func (c *Client) ListDevices(ctx context.Context, p ListParams) (*Page[Authorize
 	return &page, nil
 }
 
-// AllDevices yields every device of the caller, page by page; p.Page is
-// ignored.
+// AllDevices yields every device of the caller, page by page, from p.Page
+// (1 when unset).
 func (c *Client) AllDevices(ctx context.Context, p ListParams) iter.Seq2[AuthorizedDevice, error] {
-	return eachPageItem(ctx, p, c.ListDevices)
+	return allItems(p, func(p ListParams) (*Page[AuthorizedDevice], error) { return c.ListDevices(ctx, p) })
 }
 
 // GetDevice fetches one of the caller's devices by id (hydrated).

@@ -25,6 +25,7 @@ func allItems[T any](p ListParams, fetch func(ListParams) (*Page[T], error)) ite
 		if p.Size <= 0 {
 			p.Size = defaultAllPageSize
 		}
+		seen := 0
 		for {
 			page, err := fetch(p)
 			if err == nil && page.Index != 0 && page.Index != p.Page {
@@ -42,7 +43,10 @@ func allItems[T any](p ListParams, fetch func(ListParams) (*Page[T], error)) ite
 					return
 				}
 			}
-			if len(page.Items) == 0 || p.Page >= page.TotalPages {
+			seen += len(page.Items)
+			// The total bounds the walk too: a server whose page count runs
+			// away (or that omits the index) is not followed forever.
+			if len(page.Items) == 0 || p.Page >= page.TotalPages || page.Total > 0 && seen >= page.Total {
 				return
 			}
 			p.Page++

@@ -95,3 +95,40 @@ func TestAllItemsStopsOnErrorsAndOnAStuckServer(t *testing.T) {
 		}
 	}
 }
+
+// Every All... iterator ends on a server that ignores the page parameter,
+// or whose page count runs away without an index.
+func TestEveryIteratorEndsOnAStuckServer(t *testing.T) {
+	for name, body := range map[string]string{
+		"stuck on page 1":     `{"index":1,"max_size":1,"total_pages":5,"total":5,"items":[{"id":"a","name":"a"}]}`,
+		"no index, 2e9 pages": `{"max_size":1,"total_pages":2000000000,"total":3,"items":[{"id":"a","name":"a"}]}`,
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, body)
+		}))
+		c := newTestClient(t, srv.URL, Options{Tokens: StaticToken("t")})
+		ctx := context.Background()
+		count := func(seq func(func(struct{}, error) bool)) int {
+			n := 0
+			seq(func(struct{}, error) bool { n++; return n < 100 })
+			return n
+		}
+		for it, n := range map[string]int{
+			"users": count(func(y func(struct{}, error) bool) {
+				c.AllUsers(ctx, ListParams{})(func(_ User, e error) bool { return y(struct{}{}, e) })
+			}),
+			"devices": count(func(y func(struct{}, error) bool) {
+				c.AllDevices(ctx, ListParams{})(func(_ AuthorizedDevice, e error) bool { return y(struct{}{}, e) })
+			}),
+			"service accounts": count(func(y func(struct{}, error) bool) {
+				c.AllServiceAccounts(ctx, ListParams{})(func(_ ServiceAccount, e error) bool { return y(struct{}{}, e) })
+			}),
+		} {
+			if n >= 10 {
+				t.Errorf("%s: %s yielded %d times", name, it, n)
+			}
+		}
+		srv.Close()
+	}
+}

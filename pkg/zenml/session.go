@@ -262,5 +262,10 @@ func credentialKind(c Credentials) CredentialKind {
 }
 
 func (s *Session) reauth(reason string, kind CredentialKind, rejection *Error) *ReauthRequiredError {
-	return &ReauthRequiredError{Server: s.Login.ServerURL(), Reason: reason, Credential: kind, Rejection: rejection, Hint: s.ReauthHint}
+	hint := s.ReauthHint
+	if d, ok := DeactivatedBy(rejection); rejection != nil && ok && d.WholeAccount() {
+		// A new login would be rejected the same way.
+		hint = d.Remedy()
+	}
+	return &ReauthRequiredError{Server: s.Login.ServerURL(), Reason: reason, Credential: kind, Rejection: rejection, Hint: hint}
 }

@@ -82,36 +82,10 @@ func (c *Client) ListUsers(ctx context.Context, p ListParams) (*Page[User], erro
 	return &page, nil
 }
 
-// AllUsers yields every user, reading page after page; p.Page is ignored.
+// AllUsers yields every user, reading page after page from p.Page (1 when
+// unset).
 func (c *Client) AllUsers(ctx context.Context, p ListParams) iter.Seq2[User, error] {
-	return eachPageItem(ctx, p, c.ListUsers)
-}
-
-// eachPageItem walks a list endpoint from its first page to its last.
-func eachPageItem[T any](ctx context.Context, p ListParams, list func(context.Context, ListParams) (*Page[T], error)) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		p.Page = 1
-		if p.Size == 0 {
-			p.Size = 100
-		}
-		for {
-			page, err := list(ctx, p)
-			if err != nil {
-				var zero T
-				yield(zero, err)
-				return
-			}
-			for _, it := range page.Items {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			if page.Index >= page.TotalPages || len(page.Items) == 0 {
-				return
-			}
-			p.Page++
-		}
-	}
+	return allItems(p, func(p ListParams) (*Page[User], error) { return c.ListUsers(ctx, p) })
 }
 
 // GetUser fetches a user by exact name or id (hydrated).

@@ -122,14 +122,14 @@ func NewCmdAPI(f *factory.Factory, runF func(*APIOptions) error) *cobra.Command 
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.Method, "method", "X", "", "The HTTP `method` (default GET, or POST with a body)")
-	fl.StringArrayVarP(&opts.RawFields, "raw-field", "f", nil, "Add a string field as `key=value`")
-	fl.StringArrayVarP(&opts.TypedFields, "field", "F", nil, "Add a typed field as `key=value` (true, false, null, integers, @file)")
-	fl.StringVar(&opts.Input, "input", "", "Read the request body from `file` (\"-\" for stdin)")
-	fl.StringArrayVarP(&opts.Headers, "header", "H", nil, "Add a request header as `'Name: value'`")
+	fl.StringVarP(&opts.Method, "method", "X", "", "The HTTP `METHOD` (default GET, or POST with a body)")
+	fl.StringArrayVarP(&opts.RawFields, "raw-field", "f", nil, "Add a string field as `KEY=VALUE`")
+	fl.StringArrayVarP(&opts.TypedFields, "field", "F", nil, "Add a typed field as `KEY=VALUE` (true, false, null, integers, @file)")
+	fl.StringVar(&opts.Input, "input", "", "Read the request body from `FILE` (\"-\" for stdin)")
+	fl.StringArrayVarP(&opts.Headers, "header", "H", nil, "Add a request header as `HEADER` ('Name: value')")
 	fl.BoolVar(&opts.Paginate, "paginate", false, "Fetch every page and print all items as one JSON array")
 	fl.BoolVarP(&opts.Include, "include", "i", false, "Print the status line and response headers before the body")
-	fl.StringVarP(&opts.JQ, "jq", "q", "", "Filter the JSON output with a jq `expression`")
+	fl.StringVarP(&opts.JQ, "jq", "q", "", "Filter the JSON output with a jq `EXPRESSION`")
 	return cmd
 }
 

@@ -86,8 +86,8 @@ func NewCmdAudit(f *factory.Factory, runF func(*Options) error) *cobra.Command {
 			return runAudit(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&unused, "unused-for", "", "Only what was never used or not used for this `duration`")
-	cmd.Flags().StringVar(&notRotated, "not-rotated-for", "", "Only API keys not rotated for this `duration`")
+	cmd.Flags().StringVar(&unused, "unused-for", "", "Only what was never used or not used for this `DURATION`")
+	cmd.Flags().StringVar(&notRotated, "not-rotated-for", "", "Only API keys not rotated for this `DURATION`")
 	cmd.Flags().BoolVar(&opts.Filters.Inactive, "inactive", false, "Only deactivated accounts and keys, and locked devices")
 	cmd.Flags().BoolVar(&opts.ExitStatus, "exit-status", false, "Exit 3 when anything matches")
 	factory.AddOutputFlag(cmd, &opts.Output)

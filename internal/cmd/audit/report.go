@@ -144,6 +144,11 @@ func (c *collector) accountEntries(sa *zenml.ServiceAccount, keys []zenml.APIKey
 
 func (c *collector) users(ctx context.Context) ([]Entry, error) {
 	c.progress("Reading users…")
+	if me, err := c.client.CurrentUser(ctx); err == nil && me.Body.IsAdmin != nil && !*me.Body.IsAdmin {
+		// The server answers a non-admin with their own user alone, as if
+		// there were no others: say so rather than report "all users".
+		c.skipped = append(c.skipped, "other users (only an admin sees them; this report has yours)")
+	}
 	var out []Entry
 	for u, err := range c.client.AllUsers(ctx, zenml.ListParams{}) {
 		if zenml.IsKind(err, zenml.KindPermission) {

@@ -7,9 +7,11 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -29,6 +31,41 @@ func transientPollError(err error) bool {
 // leaves it 0. It is a variable only so that the end-to-end tests can
 // shorten the flow in the zenctl processes they start (cmd/zenctl).
 var DefaultPollScale = 1.0
+
+// startsDeviceFlow reports whether obtainSecret will run the device flow
+// for a server whose stored login came from the device flow too.
+func startsDeviceFlow(opts *LoginOptions, existing *login.Target) bool {
+	if opts.APIKey || opts.Username != "" || existing == nil || existing.AuthMethod != config.AuthDevice {
+		return false
+	}
+	return existing.Server != nil && existing.Server.DeviceClientID != ""
+}
+
+// confirmDeviceRestart warns before a device flow that would end a device
+// session that still works: the server resets this machine's device
+// record as soon as the flow starts, so even a flow cancelled at once
+// leaves the machine logged out. A terminal is asked; --yes skips that.
+func confirmDeviceRestart(ctx context.Context, opts *LoginOptions, m *login.Manager, t *login.Target, tls login.TLS) error {
+	if t.Unreadable != nil {
+		return nil
+	}
+	if _, err := stillLoggedIn(ctx, m, t, tls); err != nil {
+		return nil
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "%s This machine's device session on %s still works; starting the device flow again ends it at once, even if you do not finish\n",
+		opts.IO.ErrColorScheme().WarningIcon(), t.URL)
+	if opts.Yes || !opts.IO.CanPrompt() {
+		return nil
+	}
+	ok, err := opts.Prompter.Confirm("Start over", false)
+	if err != nil {
+		return promptError(err)
+	}
+	if !ok {
+		return exitcode.ErrCancelled
+	}
+	return nil
+}
 
 // slowDownStep is what RFC 8628 asks a client to add to its polling
 // interval on "slow_down".

@@ -25,6 +25,7 @@ import (
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/login"
+	"github.com/zenctl/zenctl/internal/output"
 	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -41,6 +42,7 @@ type LoginOptions struct {
 	PasswordStdin bool
 	Device        bool
 	Refresh       bool
+	Yes           bool
 	NoBrowser     bool
 	NoVerifySSL   bool
 	SSLCACert     string
@@ -114,13 +116,14 @@ func NewCmdLogin(f *factory.Factory, runF func(*LoginOptions) error) *cobra.Comm
 		},
 	}
 	cmd.Flags().BoolVar(&opts.APIKey, "api-key", false, "Log in with a service account's API key (read from a prompt, stdin or ZENML_STORE_API_KEY)")
-	cmd.Flags().StringVar(&opts.Username, "username", "", "Log in as this user with a password")
+	cmd.Flags().StringVar(&opts.Username, "username", "", "Log in as the user `NAME` with a password")
 	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from stdin (with --username)")
 	cmd.Flags().BoolVar(&opts.Device, "device", false, "Log in through the browser (device flow), whatever the stored login method")
 	cmd.Flags().BoolVar(&opts.Refresh, "refresh", false, "Log in again even if the stored credentials still work")
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Start the device flow over without asking, even while this machine's device session still works")
 	cmd.Flags().BoolVar(&opts.NoBrowser, "no-browser", false, "Do not open a browser for the device flow; print the URL only")
 	cmd.Flags().BoolVar(&opts.NoVerifySSL, "no-verify-ssl", false, "Do not verify the server's TLS certificate (insecure)")
-	cmd.Flags().StringVar(&opts.SSLCACert, "ssl-ca-cert", "", "Trust the CA certificate in this PEM `file` (or PEM text)")
+	cmd.Flags().StringVar(&opts.SSLCACert, "ssl-ca-cert", "", "Trust the CA certificate in this PEM `FILE` (or PEM text)")
 	return cmd
 }
 
@@ -136,6 +139,11 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	// ZENML_STORE_API_KEY is a key source for `login --api-key`.
 	if err := m.RefuseToStoreWhileEnvSet("log in", opts.APIKey); err != nil {
 		return err
+	}
+	if asksForSecret(opts) {
+		// From now: a password typed ahead during the connection must
+		// not show on the screen.
+		defer prompt.HoldEcho(opts.IO)()
 	}
 	serverURL, err := pickServer(opts, m)
 	if err != nil {
@@ -171,6 +179,11 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	store, err := m.NewStore()
 	if err != nil {
 		return err
+	}
+	if rejected == "" && startsDeviceFlow(opts, existing) {
+		if err := confirmDeviceRestart(ctx, opts, m, existing, tlsPlan.use); err != nil {
+			return err
+		}
 	}
 	obtained, err := obtainSecret(ctx, opts, client, existing, rejected)
 	if err != nil {
@@ -316,6 +329,8 @@ func keepWorkingLogin(ctx context.Context, opts *LoginOptions, m *login.Manager,
 	if err != nil {
 		var reauth *zenml.ReauthRequiredError
 		switch {
+		case deactivated(err) != nil:
+			return false, "", deactivated(err)
 		case errors.As(err, &reauth):
 			return false, reauth.Reason, nil
 		case storeUnreadable(err):
@@ -327,12 +342,16 @@ func keepWorkingLogin(ctx context.Context, opts *LoginOptions, m *login.Manager,
 	if err := moveToRequestedStore(ctx, opts, m, t); err != nil {
 		return false, "", err
 	}
+	previous := t.Server.ActiveAccount
 	if err := m.UpdateServer(t, info, p.record); err != nil {
 		return false, "", err
 	}
 	cs := opts.IO.ErrColorScheme()
 	fmt.Fprintf(opts.IO.ErrOut, "%s Already logged in to %s as %s %s (use --refresh to log in again)\n",
 		cs.SuccessIcon(), t.URL, user.AccountType(), cs.Bold(iostreams.EscapeLine(user.Name)))
+	if previous != "" && previous != t.AccountName() {
+		fmt.Fprintf(opts.IO.ErrOut, "  Active account: %s (was %s)\n", iostreams.EscapeLine(t.AccountName()), iostreams.EscapeLine(previous))
+	}
 	return true, "", nil
 }
 
@@ -398,7 +417,7 @@ func reportLogin(opts *LoginOptions, serverURL string, user *zenml.User, o obtai
 	if o.secret.ExpiresAt.IsZero() {
 		fmt.Fprintf(errOut, "  The access token does not expire\n")
 	} else if o.method == config.AuthDevice {
-		fmt.Fprintf(errOut, "  The session expires at %s; then run `zenctl login %s` again\n", o.secret.ExpiresAt.UTC().Format(time.RFC3339), serverURL)
+		fmt.Fprintf(errOut, "  The session expires %s; then run `zenctl login %s` again\n", output.HumanTime(o.secret.ExpiresAt, time.Now()), serverURL)
 	}
 }
 
@@ -529,14 +548,14 @@ func exchangeStored(ctx context.Context, opts *LoginOptions, client *zenml.Clien
 	case t.AuthMethod == config.AuthAPIKey && stored.APIKey != "":
 		fmt.Fprintf(opts.IO.ErrOut, "Logging in with the stored API key\n")
 		secret, err := exchangeAPIKey(ctx, client, stored.APIKey)
-		if err == nil || !zenml.IsKind(err, zenml.KindCredentials) {
+		if err == nil || !zenml.IsKind(err, zenml.KindCredentials) || deactivated(err) != nil {
 			return secret, "", wrapLoginError(client.ServerURL(), "API key", err)
 		}
 		return credentials.Secret{}, "the server rejected the stored API key: " + errorMessage(err), nil
 	case t.AuthMethod == config.AuthPassword && stored.HasPassword:
 		fmt.Fprintf(opts.IO.ErrOut, "Logging in as %s with the stored password\n", iostreams.EscapeLine(stored.Username))
 		secret, err := exchangePassword(ctx, client, stored.Username, stored.Password)
-		if err == nil || !zenml.IsKind(err, zenml.KindCredentials) {
+		if err == nil || !zenml.IsKind(err, zenml.KindCredentials) || deactivated(err) != nil {
 			return secret, "", wrapLoginError(client.ServerURL(), "password", err)
 		}
 		return credentials.Secret{}, "the server rejected the stored password: " + errorMessage(err), nil
@@ -576,16 +595,62 @@ func countTrue(bs ...bool) int {
 	return n
 }
 
+// asksForSecret reports whether the login will prompt for a password or
+// an API key.
+func asksForSecret(opts *LoginOptions) bool {
+	if !opts.IO.CanPrompt() {
+		return false
+	}
+	return opts.Username != "" && !opts.PasswordStdin || opts.APIKey && opts.Factory.Env("ZENML_STORE_API_KEY") == ""
+}
+
+// promptTries is how many times a terminal may type a password or key
+// that the server rejects: a typo should not mean starting over.
+const promptTries = 3
+
 func apiKeyLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client) (credentials.Secret, error) {
-	key, err := readAPIKey(opts)
-	if err != nil {
-		return credentials.Secret{}, err
+	prompted := opts.Factory.Env("ZENML_STORE_API_KEY") == "" && opts.IO.CanPrompt()
+	for try := 1; ; try++ {
+		key, err := readAPIKey(opts)
+		if err != nil {
+			return credentials.Secret{}, err
+		}
+		// The zenml CLI prints keys in quotes, which a paste keeps.
+		key = unquote(key)
+		if _, err := zenml.DecodeAPIKeyID(key); err != nil {
+			err = fmt.Errorf("%v; copy the whole key that `service-account create` or `api-key rotate` printed", err)
+			if !prompted || try == promptTries {
+				return credentials.Secret{}, err
+			}
+			retryPrompt(opts, err, try)
+			continue
+		}
+		secret, err := exchangeAPIKey(ctx, client, key)
+		err = wrapLoginError(client.ServerURL(), "API key", err)
+		if !prompted || try == promptTries || !wrongSecret(err) {
+			return secret, err
+		}
+		retryPrompt(opts, err, try)
 	}
-	if _, err := zenml.DecodeAPIKeyID(key); err != nil {
-		return credentials.Secret{}, fmt.Errorf("%v; copy the whole key that `service-account create` or `api-key rotate` printed", err)
+}
+
+// wrongSecret reports whether a login failed on the secret typed, which
+// typing it again may fix.
+func wrongSecret(err error) bool {
+	var authErr *exitcode.AuthError
+	return errors.As(err, &authErr) && deactivated(err) == nil
+}
+
+func retryPrompt(opts *LoginOptions, err error, try int) {
+	fmt.Fprintf(opts.IO.ErrOut, "%s %s; try again (%d of %d)\n", opts.IO.ErrColorScheme().FailureIcon(), iostreams.OneLine(err.Error()), try+1, promptTries)
+}
+
+// unquote removes one pair of matching quotes around s.
+func unquote(s string) string {
+	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
+		return s[1 : len(s)-1]
 	}
-	secret, err := exchangeAPIKey(ctx, client, key)
-	return secret, wrapLoginError(client.ServerURL(), "API key", err)
+	return s
 }
 
 func exchangeAPIKey(ctx context.Context, client *zenml.Client, key string) (credentials.Secret, error) {
@@ -633,11 +698,18 @@ func passwordLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client
 		}
 		password = line
 	case opts.IO.CanPrompt():
-		p, err := opts.Prompter.Password(fmt.Sprintf("Password for %s", opts.Username))
-		if err != nil {
-			return credentials.Secret{}, promptError(err)
+		for try := 1; ; try++ {
+			p, err := opts.Prompter.Password(fmt.Sprintf("Password for %s", opts.Username))
+			if err != nil {
+				return credentials.Secret{}, promptError(err)
+			}
+			secret, err := exchangePassword(ctx, client, opts.Username, p)
+			err = wrapLoginError(client.ServerURL(), "password", err)
+			if try == promptTries || !wrongSecret(err) {
+				return secret, err
+			}
+			retryPrompt(opts, err, try)
 		}
-		password = p
 	default:
 		return credentials.Secret{}, errors.New("cannot prompt for the password without a terminal: use --password-stdin")
 	}
@@ -660,6 +732,9 @@ func wrapLoginError(serverURL, what string, err error) error {
 	if err == nil {
 		return nil
 	}
+	if d := deactivated(err); d != nil {
+		return d
+	}
 	var apiErr *zenml.Error
 	if errors.As(err, &apiErr) && apiErr.Kind == zenml.KindCredentials {
 		return &exitcode.AuthError{Err: fmt.Errorf("%s rejected the %s: %s", serverURL, what, apiErr.Message)}
@@ -672,4 +747,27 @@ func promptError(err error) error {
 		return exitcode.ErrCancelled
 	}
 	return err
+}
+
+// deactivated explains a rejection of valid credentials whose account or
+// key is deactivated: no new login helps, only reactivating it, which
+// takes an admin (or another account). nil when err is not that.
+func deactivated(err error) error {
+	d, ok := zenml.DeactivatedBy(err)
+	if !ok || !d.WholeAccount() {
+		return nil
+	}
+	var reactivate string
+	switch d.What {
+	case "service account":
+		reactivate = "zenctl service-account activate " + login.ShellWord(d.Name)
+	case "user":
+		reactivate = "zenctl user activate " + login.ShellWord(d.Name)
+	default:
+		reactivate = "zenctl service-account activate " + login.ShellWord(d.Name) + " (or zenctl user activate for a user)"
+	}
+	var apiErr *zenml.Error
+	errors.As(err, &apiErr)
+	return &exitcode.AuthError{Err: fmt.Errorf("%s; logging in again cannot help until an admin reactivates it: %s",
+		apiErr.Message, iostreams.Escape(reactivate))}
 }

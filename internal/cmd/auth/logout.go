@@ -82,15 +82,17 @@ func runLogout(ctx context.Context, opts *LogoutOptions) error {
 	if err != nil {
 		return err
 	}
+	issued := false // whether any login had tokens the server may still honour
 	for _, u := range servers {
 		out, err := m.Logout(ctx, login.Logout{URL: u, Account: opts.Account, Clear: opts.Clear})
 		if err != nil {
 			return err
 		}
 		reportLogout(opts, u, out)
+		issued = issued || !out.Secretless
 	}
 	if opts.All && opts.Clear && opts.Account == "" {
-		n, err := m.ClearAll()
+		n, err := m.ClearAll(ctx)
 		if err != nil {
 			return err
 		}
@@ -98,7 +100,7 @@ func runLogout(ctx context.Context, opts *LogoutOptions) error {
 			fmt.Fprintf(opts.IO.ErrOut, "Deleted %d more stored secret(s) that no login named\n", n)
 		}
 	}
-	if len(servers) > 0 {
+	if issued {
 		fmt.Fprintln(opts.IO.ErrOut, "Tokens already issued stay valid on the server until they expire.")
 	}
 	return nil
@@ -150,6 +152,10 @@ func reportLogout(opts *LogoutOptions, serverURL string, out login.LoggedOut) {
 	who := serverURL
 	if opts.Account != "" {
 		who = iostreams.EscapeLine(opts.Account) + " on " + serverURL
+	}
+	if out.Secretless {
+		fmt.Fprintf(errOut, "%s Logged out of %s (nothing secret was stored: the server does not use authentication)\n", cs.SuccessIcon(), who)
+		return
 	}
 	if !opts.Clear {
 		// The server is no longer active, so the hint must name it.

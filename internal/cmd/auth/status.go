@@ -64,10 +64,14 @@ func NewCmdStatus(f *factory.Factory, runF func(*StatusOptions) error) *cobra.Co
 			-o json prints one object (an array of them with --all) with the
 			fields server, active, server_version, server_id, account,
 			account_type (user or service_account), auth_method (api_key,
-			password, device, token or environment), token_expires_at (an
-			RFC 3339 time, "never", or "unknown" when no token could be read),
-			secret_store (keyring, file or environment), ok, and
-			error when ok is false.
+			password, device, token, environment, or none for a server without
+			authentication), token_expires_at (an RFC 3339 time, "never", or
+			"unknown" when no token could be read), secret_store (keyring,
+			file, environment or none), server_source (--server,
+			ZENML_STORE_URL or the config file), account_source (--account,
+			ZENCTL_ACCOUNT, the active account or the only account),
+			credentials_source (where the secret was read), ok, and error
+			when ok is false.
 		`),
 		Example: heredoc.Doc(`
 			$ zenctl status
@@ -180,12 +184,18 @@ func checkServer(ctx context.Context, m *login.Manager, server config.Setting) S
 		return failed(st, err)
 	}
 	describeTarget(&st, t, m.Env())
+	m.WarnIfStoredElsewhere(t)
 	client, err := m.ClientFor(ctx, t, t.TLS)
 	if err != nil {
 		return failed(st, err)
 	}
 	if info, err := client.Info(ctx); err == nil {
 		st.ServerVersion, st.ServerID = info.Version, info.ID
+		if info.AuthScheme == login.AuthSchemeNone && t.AuthMethod != config.AuthNone {
+			// Every request acts as the default user now, whatever this
+			// login is: "logged in as" would be untrue.
+			return failed(st, fmt.Errorf("%s no longer uses authentication (NO_AUTH): every request acts as its default user, whatever the login; run `zenctl login %s` to record that", serverURL, serverURL))
+		}
 	} else {
 		return failed(st, err)
 	}
@@ -244,7 +254,7 @@ func describeTarget(st *ServerStatus, t *login.Target, env config.Env) {
 	}
 	switch {
 	case t.AuthMethod == config.AuthNone:
-		st.SecretStore = ""
+		st.SecretStore = "none"
 		st.CredentialsSource = "none (the server does not use authentication)"
 	case t.FromEnv:
 		st.SecretStore = "environment"
@@ -275,6 +285,15 @@ func envCredentialVariable(env config.Env) string {
 		return "ZENML_STORE_USERNAME and ZENML_STORE_PASSWORD"
 	}
 	return "ZENML_STORE_API_TOKEN"
+}
+
+// expiryField is the token's expiry as status shows it: relative and
+// absolute on a terminal; the JSON keeps RFC 3339.
+func expiryField(ios *iostreams.IOStreams, s string) string {
+	if at, err := time.Parse(time.RFC3339, s); err == nil {
+		return output.FieldTime(ios, at, s)
+	}
+	return s
 }
 
 func expiryText(at time.Time) string {
@@ -310,7 +329,7 @@ func printStatuses(ios *iostreams.IOStreams, statuses []ServerStatus) {
 		}
 		d := []struct{ k, v string }{
 			{"Server version", s.ServerVersion}, {"Server ID", s.ServerID},
-			{"Auth method", authMethodText(s.AuthMethod)}, {"Token expires", s.TokenExpiresAt},
+			{"Auth method", authMethodText(s.AuthMethod)}, {"Token expires", expiryField(ios, s.TokenExpiresAt)},
 			{"Secret stored in", s.SecretStore}, {"Server from", s.ServerSource},
 			{"Account from", s.AccountSource}, {"Credentials", s.CredentialsSource},
 		}

@@ -2,14 +2,13 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/durationflag"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
@@ -46,8 +45,9 @@ func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Comm
 			on stdout, followed by a newline and nothing else.
 
 			The token is a new one from the server (GET /api/v1/api_token), not
-			the session's own token; it expires after --expires-in seconds
-			(default 3600, at most 604800). The session is renewed first if needed.
+			the session's own token; it expires after --expires-in (a duration
+			such as 30m, or seconds; default 1h, at most 7 days). The session is
+			renewed first if needed.
 
 			Servers older than ZenML 0.71 count the lifetime in whole minutes
 			(it is rounded up), and for a session from a password login they
@@ -56,7 +56,7 @@ func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Comm
 		`),
 		Example: heredoc.Doc(`
 			$ curl -H "Authorization: Bearer $(zenctl token)" "$URL/api/v1/current-user"
-			$ zenctl token --expires-in 600 -o json
+			$ zenctl token --expires-in 10m -o json
 		`),
 		Args: factory.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -75,10 +75,11 @@ func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Comm
 			return runToken(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().IntVarP(&opts.ExpiresIn, "expires-in", "e", 3600, "Token lifetime in `seconds`")
+	opts.ExpiresIn = 3600
+	cmd.Flags().VarP(durationflag.New(&opts.ExpiresIn, time.Second), "expires-in", "e", "Token lifetime, a `DURATION`: 30m, 8h or a number of seconds (default 1h)")
 	// Unlike other commands, token ignores ZENCTL_OUTPUT: scripts rely on
 	// $(zenctl token) being the bare token.
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output format: json or yaml for the token with its expiry; table (the default) prints the bare token")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output `FORMAT`: json or yaml for the token with its expiry (default: the bare token)")
 	return cmd
 }
 
@@ -93,13 +94,13 @@ func runToken(ctx context.Context, opts *TokenOptions) error {
 	}
 	tok, err := client.APIToken(ctx, time.Duration(opts.ExpiresIn)*time.Second)
 	if err != nil {
-		return mintError(ctx, client, target, err)
+		return login.MintError(ctx, client, target, err)
 	}
 	if tok.SessionToken || tok.ExpiresAt.IsZero() {
 		cs := opts.IO.ErrColorScheme()
 		expiry := "never expires"
 		if !tok.ExpiresAt.IsZero() {
-			expiry = "expires at " + tok.ExpiresAt.UTC().Format(time.RFC3339)
+			expiry = "expires " + output.HumanTime(tok.ExpiresAt, time.Now())
 		}
 		what := "a token that " + expiry
 		if tok.SessionToken {
@@ -125,19 +126,4 @@ func runToken(ctx context.Context, opts *TokenOptions) error {
 		res.ExpiresIn, res.ExpiresAt = &secs, &at
 	}
 	return output.Print(opts.IO, format, res, nil)
-}
-
-// mintError explains a refused token. A server that stopped using
-// authentication since the login refuses every api_token request: say so,
-// rather than "not authenticated" to a login that works.
-func mintError(ctx context.Context, client *zenml.Client, target *factory.Target, err error) error {
-	// A 401 whatever its kind: NO_AUTH's api_token answers with an
-	// AuthorizationException, which reads as a permission failure.
-	var apiErr *zenml.Error
-	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized {
-		if info, ierr := client.Info(ctx); ierr == nil && info.AuthScheme == login.AuthSchemeNone {
-			return fmt.Errorf("%s no longer uses authentication (NO_AUTH): it issues no tokens and needs none; run `zenctl login %s` to record that", target.URL, target.URL)
-		}
-	}
-	return fmt.Errorf("minting a token on %s: %w", target.URL, err)
 }

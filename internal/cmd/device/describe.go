@@ -72,9 +72,9 @@ func runDescribe(ctx context.Context, opts *DescribeOptions) error {
 		out.Add("OS", v.OS)
 		out.Add("IP address", v.IPAddress)
 		out.Add("Trusted", yesNo(v.Trusted))
-		out.Add("Created", timeCell(false, &v.Created, ""))
-		out.Add("Last login", timeCell(false, v.LastLogin, "never"))
-		out.Add("Expires", timeCell(false, v.Expires, "never"))
+		out.Add("Created", timeField(opts.IO, &v.Created, ""))
+		out.Add("Last login", timeField(opts.IO, v.LastLogin, "never"))
+		out.Add("Expires", timeField(opts.IO, v.Expires, "never"))
 		out.Add("Failed attempts", strconv.Itoa(v.FailedAuthAttempts))
 		if v.ZenMLVersion != "" {
 			out.Add("ZenML version", v.ZenMLVersion)

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/paging"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/output"
 	"github.com/zenctl/zenctl/pkg/zenml"
@@ -20,6 +21,7 @@ type ListOptions struct {
 	OutputFormat func(flag string) (output.Format, error)
 
 	Current bool
+	Paging  paging.Flags
 	Output  string
 }
 
@@ -46,6 +48,9 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Comman
 		`),
 		Args: factory.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.Paging.Validate(cmd); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -53,6 +58,7 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Comman
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Current, "current", false, "Only this machine's own device-flow session")
+	opts.Paging.AddWalk(cmd, "device")
 	factory.AddOutputFlag(cmd, &opts.Output)
 	return cmd
 }
@@ -72,32 +78,37 @@ func runList(ctx context.Context, opts *ListOptions) error {
 		return err
 	}
 	thisClient := thisDeviceClientID(target)
+	t := output.NewTable(opts.IO, "", "ID", "STATUS", "HOSTNAME", "OS", "IP", "LAST LOGIN", "EXPIRES", "TRUSTED")
+	t.Abbreviate("ID", 8)
+	t.TruncateFirst("HOSTNAME", "OS")
+	if format == output.FormatTable {
+		t.Stream()
+	}
 	list := ListView{Items: []View{}}
-	for d, err := range client.AllDevices(ctx, zenml.ListParams{Hydrate: true}) {
+	devices := client.AllDevices(ctx, zenml.ListParams{Hydrate: true, Size: opts.Paging.PageSize(false)})
+	for d, err := range devices {
 		if err != nil {
 			return err
 		}
 		v := view(&d, thisClient)
-		if !opts.Current || v.ThisMachine {
-			list.Items = append(list.Items, v)
+		if opts.Current && !v.ThisMachine {
+			continue
+		}
+		list.Items = append(list.Items, v)
+		mark := ""
+		if v.ThisMachine {
+			mark = "*"
+		}
+		t.AddRow(mark, v.ID, v.Status, v.Hostname, v.OS, v.IPAddress, timeCell(opts.IO, v.LastLogin, "never"),
+			timeCell(opts.IO, v.Expires, "never"), yesNo(v.Trusted))
+		if opts.Paging.Limit > 0 && len(list.Items) >= opts.Paging.Limit {
+			break
 		}
 	}
 	return output.Print(opts.IO, format, list, func() error {
 		if len(list.Items) == 0 {
 			fmt.Fprintln(opts.IO.ErrOut, noDevicesText(opts.Current, thisClient))
 			return nil
-		}
-		tty := opts.IO.IsStdoutTTY()
-		t := output.NewTable(opts.IO, "", "ID", "STATUS", "HOSTNAME", "OS", "IP", "LAST LOGIN", "EXPIRES", "TRUSTED")
-		t.Abbreviate("ID", 8)
-		t.TruncateFirst("HOSTNAME", "OS")
-		for _, v := range list.Items {
-			mark := ""
-			if v.ThisMachine {
-				mark = "*"
-			}
-			t.AddRow(mark, v.ID, v.Status, v.Hostname, v.OS, v.IPAddress, timeCell(tty, v.LastLogin, "never"),
-				timeCell(tty, v.Expires, "never"), yesNo(v.Trusted))
 		}
 		return t.Render()
 	})
@@ -120,14 +131,20 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// timeCell is a time in a table: to the minute on a terminal, RFC 3339
-// when piped.
-func timeCell(tty bool, t *zenml.Time, none string) string {
-	if t == nil || t.IsZero() {
+// timeCell is a time in a table: relative on a terminal, RFC 3339 when
+// piped.
+func timeCell(ios *iostreams.IOStreams, t *zenml.Time, none string) string {
+	if t == nil {
 		return none
 	}
-	if tty {
-		return t.UTC().Format("2006-01-02 15:04Z")
+	return output.TableTime(ios, t.Time, none)
+}
+
+// timeField is a time in describe output: relative and absolute on a
+// terminal, RFC 3339 when piped.
+func timeField(ios *iostreams.IOStreams, t *zenml.Time, none string) string {
+	if t == nil {
+		return none
 	}
-	return t.UTC().Format("2006-01-02T15:04:05Z07:00")
+	return output.FieldTime(ios, t.Time, none)
 }

@@ -30,7 +30,7 @@ func NewCmdDocs(root *cobra.Command) *cobra.Command {
 			return WriteMarkdown(root, dir)
 		},
 	}
-	markdown.Flags().StringVar(&dir, "dir", "docs/reference", "Output `directory`")
+	markdown.Flags().StringVar(&dir, "dir", "docs/reference", "Output `DIRECTORY`")
 	var manDir string
 	man := &cobra.Command{
 		Use:   "man",
@@ -40,7 +40,7 @@ func NewCmdDocs(root *cobra.Command) *cobra.Command {
 			return WriteMan(root, manDir)
 		},
 	}
-	man.Flags().StringVar(&manDir, "dir", "manpages", "Output `directory`")
+	man.Flags().StringVar(&manDir, "dir", "manpages", "Output `DIRECTORY`")
 	cmd.AddCommand(markdown, man)
 	return cmd
 }

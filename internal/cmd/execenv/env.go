@@ -77,11 +77,11 @@ func NewCmdEnv(f *factory.Factory, runF func(*EnvOptions) error) *cobra.Command 
 		},
 	}
 	opts.addLifetimeFlag(cmd)
-	cmd.Flags().StringVar(&opts.Shell, "shell", "sh", "Syntax of the output: "+strings.Join(shellNames(), ", "))
+	cmd.Flags().StringVar(&opts.Shell, "shell", "sh", "Syntax of the output, a `SHELL`: "+strings.Join(shellNames(), ", "))
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "Print even when stdout is a terminal")
 	// Like token, env ignores ZENCTL_OUTPUT: eval "$(zenctl env)" must get
 	// shell code whatever the user's default format.
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output format: json or yaml for the variables as data; table (the default) prints shell code")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output `FORMAT`: json or yaml for the variables as data (default: shell code)")
 	_ = cmd.RegisterFlagCompletionFunc("shell", cobra.FixedCompletions(shellNames(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats(), cobra.ShellCompDirectiveNoFileComp))
 	return cmd

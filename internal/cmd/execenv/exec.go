@@ -100,7 +100,7 @@ func runExec(ctx context.Context, opts *ExecOptions) error {
 	cmd := exec.Command(path)
 	cmd.Args = opts.Command
 	cmd.Env = env.childEnviron(opts.Environ())
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.IO.In, opts.IO.Out, opts.IO.ErrOut
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.IO.In, opts.IO.Out, opts.IO.ErrFile()
 	status, err := runForwardingSignals(ctx, cmd)
 	if err != nil {
 		return notStarted(name, err)

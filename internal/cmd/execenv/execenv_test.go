@@ -64,6 +64,11 @@ func TestChildEnvironReplacesStoreVariables(t *testing.T) {
 	if stale := env.stale(parent); !slices.Equal(stale, []string{"ZENML_STORE_API_KEY", "zenml_store_password"}) {
 		t.Errorf("stale = %q", stale)
 	}
+	// A name no shell takes as a word never reaches the shell code.
+	hostile := append(parent, "ZENML_STORE_A;touch /tmp/pwned;#=1")
+	if stale := env.stale(hostile); slices.ContainsFunc(stale, func(n string) bool { return strings.Contains(n, ";") }) {
+		t.Errorf("stale = %q", stale)
+	}
 }
 
 func TestStoreEnvTLS(t *testing.T) {

@@ -13,6 +13,8 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
+	"github.com/zenctl/zenctl/internal/output"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -42,7 +44,7 @@ func newSource(f *factory.Factory, environ func() []string) source {
 }
 
 func (s *source) addLifetimeFlag(cmd *cobra.Command) {
-	cmd.Flags().VarP((*lifetime)(&s.ExpiresIn), "expires-in", "e", "Token lifetime: a `duration` such as 30m or 8h, or seconds (the server sets the maximum)")
+	cmd.Flags().VarP((*lifetime)(&s.ExpiresIn), "expires-in", "e", "Token lifetime: a `DURATION` such as 30m or 8h, or seconds (the server sets the maximum)")
 }
 
 // storeEnv mints a token for the selected server and builds the variables
@@ -57,7 +59,7 @@ func (s *source) storeEnv(ctx context.Context) (storeEnv, error) {
 	}
 	tok, err := client.APIToken(ctx, s.ExpiresIn)
 	if err != nil {
-		return storeEnv{}, fmt.Errorf("minting a token on %s: %w", target.URL, err)
+		return storeEnv{}, login.MintError(ctx, client, target, err)
 	}
 	if tok.SessionToken || tok.ExpiresAt.IsZero() {
 		s.warnNotFresh(target.URL, tok)
@@ -79,7 +81,7 @@ func needsNoToken(target *factory.Target) bool {
 func (s *source) warnNotFresh(serverURL string, tok *zenml.APIToken) {
 	expiry := "never expires"
 	if !tok.ExpiresAt.IsZero() {
-		expiry = "expires at " + tok.ExpiresAt.UTC().Format(time.RFC3339)
+		expiry = "expires " + output.HumanTime(tok.ExpiresAt, time.Now())
 	}
 	what := "a token that " + expiry
 	if tok.SessionToken {

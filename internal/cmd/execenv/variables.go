@@ -6,6 +6,7 @@ package execenv
 
 import (
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -99,13 +100,18 @@ func (env storeEnv) stale(parent []string) []string {
 	var names []string
 	for _, kv := range parent {
 		name, _, _ := strings.Cut(kv, "=")
-		if isStoreVariable(name) && !env.sets(name) && !slices.Contains(names, name) {
+		// A name a shell cannot take as a plain word (ZENML_STORE_A;rm …)
+		// is no variable a shell set: never written into shell code.
+		if isStoreVariable(name) && shellName.MatchString(name) && !env.sets(name) && !slices.Contains(names, name) {
 			names = append(names, name)
 		}
 	}
 	slices.Sort(names)
 	return names
 }
+
+// shellName is a variable name every shell takes as it is.
+var shellName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 func (env storeEnv) sets(name string) bool {
 	return slices.ContainsFunc(env.Set, func(v envVar) bool { return strings.EqualFold(v.Name, name) })

@@ -9,6 +9,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -135,7 +137,7 @@ func (f *Factory) NewClient(serverURL string, tls login.TLS, tokens zenml.TokenS
 func (f *Factory) newClient(serverURL string, tls login.TLS, tokens zenml.TokenSource) (*zenml.Client, error) {
 	opts := zenml.Options{
 		Timeout:            f.logins.Settings.HTTPTimeout,
-		UserAgent:          "zenctl/" + f.Version,
+		UserAgent:          userAgent(f.Version),
 		SourceContext:      "cli",
 		Tokens:             tokens,
 		InsecureSkipVerify: tls.InsecureSkipVerify,
@@ -144,6 +146,7 @@ func (f *Factory) newClient(serverURL string, tls login.TLS, tokens zenml.TokenS
 		// follows on the same stream and must not mix with one.
 		// A long wait is said also off a terminal: a server's Retry-After
 		// must not hold a script silently.
+		OnRequest: f.showWait,
 		OnRetry: func(ev zenml.RetryEvent) {
 			if f.IOStreams.IsStderrTTY() || ev.Wait >= time.Second || ev.RetryAfter >= time.Second {
 				reason := ev.Reason
@@ -159,6 +162,73 @@ func (f *Factory) newClient(serverURL string, tls login.TLS, tokens zenml.TokenS
 		opts.Debug = iostreams.EscapeWriter(f.IOStreams.ErrOut)
 	}
 	return zenml.NewClient(serverURL, opts)
+}
+
+// userAgent is "zenctl/VERSION Host/HOSTNAME OS/OS": the Host/ and OS/
+// pairs are those of the zenml client's User-Agent, which a ZenML server
+// parses into the device record its dashboard shows, so that an admin
+// can tell machines apart; it ignores the pairs it does not know, such
+// as zenctl's own.
+func userAgent(version string) string {
+	ua := "zenctl/" + uaWord(version)
+	if host, err := os.Hostname(); err == nil && host != "" {
+		ua += " Host/" + uaWord(host)
+	}
+	return ua + " OS/" + osName(runtime.GOOS)
+}
+
+// uaWord keeps a value to one printable word: the server splits the
+// header on spaces.
+func uaWord(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r <= ' ' || r == 0x7f || r > 0x7e {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+// osName is GOOS as Python's platform.system() names it, the zenml
+// client's OS/ value.
+func osName(goos string) string {
+	switch goos {
+	case "linux":
+		return "Linux"
+	case "darwin":
+		return "Darwin"
+	case "windows":
+		return "Windows"
+	case "freebsd":
+		return "FreeBSD"
+	case "openbsd":
+		return "OpenBSD"
+	case "netbsd":
+		return "NetBSD"
+	}
+	return goos
+}
+
+// showWait says, on a terminal, what a request that takes long waits for:
+// the command's words when it gave some (iostreams.WithWaitLabel), else
+// what the request does.
+func (f *Factory) showWait(ctx context.Context, r zenml.RequestInfo) func() {
+	label := iostreams.WaitLabel(ctx)
+	switch {
+	case label != "" && r.Page > 1:
+		label = fmt.Sprintf("%s (page %d)", label, r.Page)
+	case label != "":
+	case r.Path == "/api/v1/info":
+		label = "Connecting to " + r.Server
+	case r.Path == "/api/v1/login":
+		label = "Logging in to " + r.Server
+	case r.Path == "/api/v1/current-user":
+		label = "Checking the login on " + r.Server
+	case r.Page > 1:
+		label = fmt.Sprintf("Fetching page %d from %s", r.Page, r.Server)
+	default:
+		label = "Waiting for " + r.Server
+	}
+	return f.IOStreams.Wait(label)
 }
 
 // CompleteServerURLs completes --server with the URLs of the servers
@@ -202,7 +272,7 @@ func (f *Factory) CompleteAccounts(*cobra.Command, []string, string) ([]string, 
 
 // AddOutputFlag adds -o/--output to a command that prints data.
 func AddOutputFlag(cmd *cobra.Command, value *string) {
-	cmd.Flags().StringVarP(value, "output", "o", "", "Output format: table, json or yaml (default from ZENCTL_OUTPUT, else table)")
+	cmd.Flags().StringVarP(value, "output", "o", "", "Output `FORMAT`: table, json or yaml (default from ZENCTL_OUTPUT, else table)")
 	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return output.Formats(), cobra.ShellCompDirectiveNoFileComp
 	})

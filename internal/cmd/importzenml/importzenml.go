@@ -139,7 +139,7 @@ func NewCmdZenML(f *factory.Factory, runF func(*ZenMLOptions) error) *cobra.Comm
 			return runZenML(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.ConfigPath, "config-path", "", "The zenml config `directory` (default: ZENML_CONFIG_PATH, else zenml's default)")
+	cmd.Flags().StringVar(&opts.ConfigPath, "config-path", "", "The zenml config `DIRECTORY` (default: ZENML_CONFIG_PATH, else zenml's default)")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "Show what would be imported without writing anything")
 	// This shadows the global --server on purpose: here it selects which
 	// of zenml's servers to import, and may be repeated.

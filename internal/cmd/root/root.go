@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/MakeNowJust/heredoc"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -53,14 +54,20 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 		SilenceUsage:  true,
 	}
 	cmd.SetVersionTemplate("{{.Version}}\n")
+	cmd.PersistentPreRun = func(c *cobra.Command, _ []string) {
+		// Cobra runs this hook before it computes a shell's completions.
+		if c.Name() == cobra.ShellCompRequestCmd || c.Name() == cobra.ShellCompNoDescRequestCmd {
+			serviceaccount.HideSubcommandsFromCompletion(c.Root())
+		}
+	}
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitcode.UsageError{Err: friendlierFlagError(err)}
 	})
 	cmd.PersistentFlags().StringVar(&f.ServerFlag, "server", "", "Act on this server `URL` instead of the active one (env ZENML_STORE_URL)")
-	cmd.PersistentFlags().StringVar(&f.AccountFlag, "account", "", "Act as this `account` of the server instead of its active one (env ZENCTL_ACCOUNT)")
-	cmd.PersistentFlags().StringVar(&f.StorageFlag, "storage", "", "Where to store secrets: keyring or file (env ZENCTL_STORAGE)")
+	cmd.PersistentFlags().StringVar(&f.AccountFlag, "account", "", "Act as this `ACCOUNT` of the server instead of its active one (env ZENCTL_ACCOUNT)")
+	cmd.PersistentFlags().StringVar(&f.StorageFlag, "storage", "", "Where to store secrets, a `STORE`: keyring or file (env ZENCTL_STORAGE)")
 	cmd.PersistentFlags().BoolVar(&f.Debug, "debug", false, "Trace HTTP requests to stderr, secrets redacted (env ZENCTL_DEBUG=1)")
 	_ = cmd.RegisterFlagCompletionFunc("server", f.CompleteServerURLs)
 	_ = cmd.RegisterFlagCompletionFunc("account", f.CompleteAccounts)
@@ -89,7 +96,13 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	cmd.SetHelpCommand(newCmdHelp(cmd))
 	cmd.InitDefaultHelpCmd()
 	cmd.InitDefaultCompletionCmd()
-	cmd.AddCommand(newHelpTopic("environment", "Environment variables zenctl reads", environmentTopic()))
+	envTopic := newHelpTopic("environment", "Environment variables zenctl reads", environmentTopic(docsWidth))
+	envTopic.SetHelpFunc(func(c *cobra.Command, _ []string) {
+		// Wrapped to the terminal at the time it is read; the generated
+		// docs keep the fixed width of Long.
+		fmt.Fprint(c.OutOrStdout(), environmentTopic(f.IOStreams.TerminalWidth()))
+	})
+	cmd.AddCommand(envTopic)
 	cmd.AddCommand(newHelpTopic("exit-codes", "Exit codes and what they mean", exitcode.Topic))
 	rejectUnknownSubcommands(cmd)
 	return cmd
@@ -113,6 +126,9 @@ func rejectUnknownSubcommands(c *cobra.Command) {
 		return &exitcode.UsageError{Err: unknownCommand(cmd, args[0])}
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+	// The RunE above makes the group runnable, and cobra would then show
+	// two usage lines, "zenctl sa [flags]" beside "zenctl sa [command]".
+	c.SetUsageTemplate(strings.Replace(c.UsageTemplate(), "{{if .Runnable}}\n  {{.UseLine}}{{end}}", "", 1))
 }
 
 func unknownCommand(parent *cobra.Command, name string) error {
@@ -255,7 +271,7 @@ func newCmdVersion(f *factory.Factory, version, commit, date string) *cobra.Comm
 			})
 		},
 	}
-	cmd.Flags().StringVarP(&format, "output", "o", "", "Output format: json or yaml; table (the default) prints one line")
+	cmd.Flags().StringVarP(&format, "output", "o", "", "Output `FORMAT`: json or yaml (default: one line)")
 	return cmd
 }
 
@@ -265,38 +281,72 @@ func newHelpTopic(name, short, long string) *cobra.Command {
 	return &cobra.Command{Use: name, Short: short, Long: long}
 }
 
-func environmentTopic() string {
+// docsWidth is the width the help topics are wrapped to in the generated
+// reference.
+const docsWidth = 80
+
+// environmentTopic lists the variables, each description wrapped to width
+// under its name, so that no word is broken at the terminal's edge.
+func environmentTopic(width int) string {
+	width = min(max(width, 40), 120)
 	var b strings.Builder
+	variable := func(name, description string) {
+		fmt.Fprintf(&b, "  %s\n", name)
+		for _, line := range strings.Split(ansi.Wordwrap(description, width-7, ""), "\n") {
+			fmt.Fprintf(&b, "      %s\n", line)
+		}
+	}
+	paragraph := func(text string) {
+		b.WriteString(ansi.Wordwrap(strings.Join(strings.Fields(text), " "), width-1, "") + "\n")
+	}
 	b.WriteString("Environment variables zenctl reads:\n\n")
 	for _, v := range config.Variables {
-		fmt.Fprintf(&b, "  %s\n      %s\n", v.Name, v.Description)
+		variable(v.Name, v.Description)
 	}
 	b.WriteString("\nVariables 'zenctl exec' sets for its command, and 'zenctl env' prints:\n\n")
 	for _, v := range execenv.Variables {
-		fmt.Fprintf(&b, "  %s\n      %s\n", v.Name, v.Description)
+		variable(v.Name, v.Description)
 	}
-	fmt.Fprintf(&b, "\n%s\n", execenv.VariablesNote)
-	b.WriteString(heredoc.Doc(`
-
-		With ZENML_STORE_URL and ZENML_STORE_API_KEY (or ZENML_STORE_API_TOKEN)
-		set, zenctl needs no login and writes nothing to disk. 'zenctl login'
-		refuses to store credentials while any of ZENML_STORE_URL,
-		ZENML_STORE_API_KEY, ZENML_STORE_API_TOKEN, ZENML_STORE_USERNAME or
-		ZENML_STORE_PASSWORD is set.
-		NO_COLOR, CLICOLOR and CLICOLOR_FORCE control colour as usual.
-	`))
+	b.WriteString("\n")
+	paragraph(execenv.VariablesNote)
+	b.WriteString("\n")
+	paragraph(`With ZENML_STORE_URL and ZENML_STORE_API_KEY (or ZENML_STORE_API_TOKEN)
+		set, zenctl needs no login and writes nothing to disk.`)
+	b.WriteString("\n")
+	paragraph(`'zenctl login' refuses to store credentials while any of
+		ZENML_STORE_URL, ZENML_STORE_API_TOKEN, ZENML_STORE_USERNAME or
+		ZENML_STORE_PASSWORD is set. ZENML_STORE_API_KEY is refused too,
+		except by 'zenctl login URL --api-key', which logs in with the key it
+		holds and stores that key, so that a CI job can keep the key in the
+		variable.`)
+	b.WriteString("\n")
+	paragraph("NO_COLOR, CLICOLOR and CLICOLOR_FORCE control colour as usual.")
 	return b.String()
 }
 
 // friendlierFlagError replaces strconv's wording ("strconv.ParseInt:
-// parsing \"1h\": invalid syntax") with what the flag wants.
+// parsing \"1h\": invalid syntax") with what the flag wants, and keeps an
+// API key given as a flag's value out of the message.
 func friendlierFlagError(err error) error {
 	var invalid *pflag.InvalidValueError
-	if !errors.As(err, &invalid) || !strings.Contains(err.Error(), "strconv.") {
+	if !errors.As(err, &invalid) {
 		return err
 	}
+	if factory.LooksLikeAPIKey(invalid.GetValue()) {
+		return factory.ErrAPIKeyArgument
+	}
 	fl := invalid.GetFlag()
+	if fl.Value.Type() == "bool" {
+		return fmt.Errorf("invalid value %q for --%s: want true or false", invalid.GetValue(), fl.Name)
+	}
+	if !strings.Contains(err.Error(), "strconv.") {
+		if cause := errors.Unwrap(invalid); cause != nil {
+			return fmt.Errorf("invalid value %q for --%s: %v", invalid.GetValue(), fl.Name, cause)
+		}
+		return err
+	}
 	unit, _ := pflag.UnquoteUsage(fl)
+	unit = strings.ToLower(unit)
 	want := "a whole number"
 	if unit != "" && unit != "int" && unit != "number" {
 		want += " of " + unit

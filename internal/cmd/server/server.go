@@ -75,8 +75,11 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Comman
 			status' checks a login against its server.
 
 			-o json prints an array of {url, active, server_version, auth_scheme,
-			accounts: [{name, type, active, auth_method, secret_store,
-			token_expires_at}]}.
+			accounts: [{name, type (user or service_account), active,
+			auth_method (api_key, password, device, token or none), secret_store
+			(keyring, file, or none for a server without authentication),
+			token_expires_at (an RFC 3339 time as last renewed, "never", or null
+			when there is no token)}]}.
 		`),
 		Example: heredoc.Doc(`
 			$ zenctl server list
@@ -122,9 +125,18 @@ func Servers(cfg *config.Config) []Server {
 		for _, a := range accounts {
 			acc := Account{Name: a.Name, Type: a.Type, Active: s.ActiveAccount == a.Name || len(accounts) == 1,
 				AuthMethod: a.AuthMethod, SecretStore: a.SecretStore}
-			if a.TokenExpiresAt != nil {
+			// As status says it: an RFC 3339 time, or "never"; nothing for
+			// a server without authentication, which has no token.
+			switch {
+			case a.TokenExpiresAt != nil:
 				at := a.TokenExpiresAt.UTC().Format(time.RFC3339)
 				acc.TokenExpiresAt = &at
+			case a.AuthMethod != config.AuthNone:
+				never := "never"
+				acc.TokenExpiresAt = &never
+			}
+			if a.AuthMethod == config.AuthNone {
+				acc.SecretStore = "none"
 			}
 			srv.Accounts = append(srv.Accounts, acc)
 		}
@@ -139,7 +151,8 @@ func printTable(ios *iostreams.IOStreams, servers []Server) error {
 		return err
 	}
 	t := output.NewTable(ios, "", "SERVER", "ACCOUNT", "TYPE", "AUTH", "STORAGE", "TOKEN EXPIRES")
-	t.TruncateFirst("SERVER")
+	// The URL and the account name identify a login: the rest gives way.
+	t.TruncateFirst("TYPE", "AUTH", "STORAGE", "TOKEN EXPIRES")
 	for _, s := range servers {
 		for _, a := range s.Accounts {
 			mark := ""
@@ -150,6 +163,9 @@ func printTable(ios *iostreams.IOStreams, servers []Server) error {
 			switch {
 			case a.TokenExpiresAt != nil:
 				expires = *a.TokenExpiresAt
+				if at, err := time.Parse(time.RFC3339, expires); err == nil {
+					expires = output.TableTime(ios, at, expires)
+				}
 			case a.AuthMethod == config.AuthNone:
 				expires = ""
 			}

@@ -55,7 +55,7 @@ func NewCmdAPIKey(f *factory.Factory) *cobra.Command {
 		`),
 		Args:               cobra.ArbitraryArgs,
 		DisableFlagParsing: true,
-		Annotations:        map[string]string{},
+		Annotations:        map[string]string{keyCommandsArePositional: "1"},
 	}
 	cmd.RunE = func(c *cobra.Command, args []string) error { return dispatchAPIKey(cmd, args) }
 	for _, c := range []*cobra.Command{
@@ -192,7 +192,9 @@ func takesValue(flags *pflag.FlagSet, arg string) bool {
 func subcommandNames(parent *cobra.Command) []string {
 	var names []string
 	for _, c := range parent.Commands() {
-		if c.IsAvailableCommand() {
+		// Not IsAvailableCommand: completion hides these commands from
+		// cobra's own listing (HideSubcommandsFromCompletion).
+		if c.Deprecated == "" && c.Name() != "help" {
 			names = append(names, c.Name())
 		}
 	}

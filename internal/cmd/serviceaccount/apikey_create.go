@@ -57,10 +57,10 @@ func NewCmdAPIKeyCreate(f *factory.Factory, runF func(*APIKeyCreateOptions) erro
 			return runAPIKeyCreate(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Description, "description", "d", "", "Description of the key")
+	cmd.Flags().StringVarP(&opts.Description, "description", "d", "", "Description `TEXT` of the key")
 	cmd.Flags().BoolVar(&opts.SetKey, "set-key", false, "Make this client log in with the new key")
-	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "Write the key to this new `file` (mode 0600) instead of stdout")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output format: json or yaml (default: the bare key)")
+	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "Write the key to this new `FILE` (mode 0600) instead of stdout")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output `FORMAT`: json or yaml (default: the bare key)")
 	return cmd
 }
 

@@ -9,8 +9,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/paging"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/output"
+	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
 // APIKeyListOptions are the inputs of `api-key SA list`.
@@ -21,9 +23,9 @@ type APIKeyListOptions struct {
 	ServiceAccount string
 	Name           string
 	Active         *bool
-	Page           int
-	Size           int
+	Paging         paging.Flags
 	Output         string
+	sizeSet        bool
 }
 
 // NewCmdAPIKeyList builds `zenctl service-account api-key SA list`.
@@ -45,7 +47,13 @@ func NewCmdAPIKeyList(f *factory.Factory, runF func(*APIKeyListOptions) error) *
 			-o json prints {"items": [...], "page", "size", "total_pages",
 			"total"}; each item has id, name, active, description,
 			service_account_id, service_account, created, updated, last_login,
-			last_rotated, retain_period_minutes, used_by_this_client.
+			last_rotated, retain_period_minutes, used_by_this_client,
+			effective_active (false when the key or its service account is
+			deactivated). With --all or --limit it is one document holding
+			every item listed, as a single page.
+
+			STATUS says "active (account inactive)" for an active key of a
+			deactivated service account: it cannot log in.
 		`),
 		Example: heredoc.Doc(`
 			$ zenctl service-account api-key ci-bot list
@@ -55,7 +63,8 @@ func NewCmdAPIKeyList(f *factory.Factory, runF func(*APIKeyListOptions) error) *
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceAccount = args[0]
 			opts.Active = active.ptr()
-			if _, err := listParams(opts.Page, opts.Size, opts.Name, opts.Active); err != nil {
+			opts.sizeSet = cmd.Flags().Changed("size")
+			if err := opts.Paging.Validate(cmd); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -64,10 +73,9 @@ func NewCmdAPIKeyList(f *factory.Factory, runF func(*APIKeyListOptions) error) *
 			return runAPIKeyList(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Name, "name", "", "Only keys with this name (or filter, e.g. startswith:ci-)")
+	cmd.Flags().StringVar(&opts.Name, "name", "", "Only keys with this `NAME` (or filter, e.g. startswith:ci-)")
 	cmd.Flags().Var(active, "active", "Only active (true) or inactive (false) keys")
-	cmd.Flags().IntVar(&opts.Page, "page", 1, "Page `number`")
-	cmd.Flags().IntVar(&opts.Size, "size", 20, "Page size (1-10000)")
+	opts.Paging.AddPaged(cmd, "API key")
 	factory.AddOutputFlag(cmd, &opts.Output)
 	return cmd
 }
@@ -77,36 +85,52 @@ func runAPIKeyList(ctx context.Context, opts *APIKeyListOptions) error {
 	if err != nil {
 		return err
 	}
-	params, _ := listParams(opts.Page, opts.Size, opts.Name, opts.Active)
+	params := listParams(opts.Paging.Page, opts.Paging.Size, opts.Name, opts.Active)
 	kc, err := newKeyContext(ctx, opts.Factory, opts.ServiceAccount)
 	if err != nil {
 		return err
 	}
-	page, err := kc.client.ListAPIKeys(ctx, kc.sa.ID, params)
-	if err != nil {
-		return err
-	}
 	current := currentAPIKeyID(opts.Factory, kc.target, kc.sa.Name)
-	view := ListView[APIKeyView]{Items: []APIKeyView{}, Page: page.Index, Size: page.MaxSize, TotalPages: page.TotalPages, Total: page.Total}
-	for i := range page.Items {
-		view.Items = append(view.Items, viewAPIKey(kc.sa, &page.Items[i], current))
+	t := output.NewTable(opts.IO, "NAME", "ID", "STATUS", "LAST LOGIN", "LAST ROTATED", "DESCRIPTION")
+	t.TruncateFirst("DESCRIPTION")
+	t.Abbreviate("ID", 8)
+	view := ListView[APIKeyView]{Items: []APIKeyView{}}
+	add := func(k *zenml.APIKey) {
+		v := viewAPIKey(kc.sa, k, current)
+		view.Items = append(view.Items, v)
+		name := v.Name
+		if opts.IO.IsStdoutTTY() && v.UsedByThisClient {
+			// Only on a terminal: piped rows keep the bare name for scripts.
+			name += " (this client)"
+		}
+		t.AddRow(name, v.ID, keyStatusText(v), tableTime(opts.IO, v.LastLogin, "never"), tableTime(opts.IO, v.LastRotated, "never"), v.Description)
+	}
+	if opts.Paging.Walks() {
+		if format == output.FormatTable {
+			t.Stream()
+		}
+		params.Size = opts.Paging.PageSize(opts.sizeSet)
+		for k, err := range paging.Take(kc.client.AllAPIKeys(ctx, kc.sa.ID, params), opts.Paging.Limit) {
+			if err != nil {
+				return err
+			}
+			add(&k)
+		}
+		view.Page, view.Size, view.TotalPages, view.Total = 1, len(view.Items), 1, len(view.Items)
+	} else {
+		page, err := kc.client.ListAPIKeys(ctx, kc.sa.ID, params)
+		if err != nil {
+			return err
+		}
+		for i := range page.Items {
+			add(&page.Items[i])
+		}
+		view.Page, view.Size, view.TotalPages, view.Total = page.Index, page.MaxSize, page.TotalPages, page.Total
 	}
 	return output.Print(opts.IO, format, view, func() error {
 		if len(view.Items) == 0 {
 			fmt.Fprintf(opts.IO.ErrOut, "No API keys found for service account %s.\n", iostreams.Escape(kc.sa.Name))
 			return nil
-		}
-		tty := opts.IO.IsStdoutTTY()
-		t := output.NewTable(opts.IO, "NAME", "ID", "STATUS", "LAST LOGIN", "LAST ROTATED", "DESCRIPTION")
-		t.TruncateFirst("DESCRIPTION")
-		t.Abbreviate("ID", 8)
-		for _, k := range view.Items {
-			name := k.Name
-			if tty && k.UsedByThisClient {
-				// Only on a terminal: piped rows keep the bare name for scripts.
-				name += " (this client)"
-			}
-			t.AddRow(name, k.ID, statusText(k.Active), tableTime(tty, k.LastLogin, "never"), tableTime(tty, k.LastRotated, "never"), k.Description)
 		}
 		if err := t.Render(); err != nil {
 			return err
@@ -140,7 +164,7 @@ func NewCmdAPIKeyDescribe(f *factory.Factory, runF func(*APIKeyDescribeOptions) 
 
 			-o json fields: id, name, active, description, service_account_id,
 			service_account, created, updated, last_login, last_rotated,
-			retain_period_minutes, used_by_this_client.
+			retain_period_minutes, used_by_this_client, effective_active.
 		`),
 		Example: heredoc.Doc(`
 			$ zenctl service-account api-key ci-bot describe default
@@ -178,12 +202,12 @@ func runAPIKeyDescribe(ctx context.Context, opts *APIKeyDescribeOptions) error {
 		d.Add("Name", v.Name)
 		d.Add("ID", v.ID)
 		d.Add("Service account", fmt.Sprintf("%s (%s)", v.ServiceAccount, v.ServiceAccountID))
-		d.Add("Status", statusText(v.Active))
+		d.Add("Status", keyStatusText(v))
 		d.Add("Description", v.Description)
-		d.Add("Created", timeText(v.Created))
-		d.Add("Updated", timeText(v.Updated))
-		d.Add("Last login", timePtrText(v.LastLogin, "never"))
-		d.Add("Last rotated", timePtrText(v.LastRotated, "never"))
+		d.Add("Created", fieldTime(opts.IO, &v.Created, ""))
+		d.Add("Updated", fieldTime(opts.IO, &v.Updated, ""))
+		d.Add("Last login", fieldTime(opts.IO, v.LastLogin, "never"))
+		d.Add("Last rotated", fieldTime(opts.IO, v.LastRotated, "never"))
 		d.Add("Retain period", strconv.Itoa(v.RetainPeriodMinutes)+" minutes")
 		if v.UsedByThisClient {
 			d.Add("Used by this client", "yes")

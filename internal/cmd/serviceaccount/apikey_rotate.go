@@ -10,6 +10,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/durationflag"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/interrupt"
@@ -65,9 +66,9 @@ func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) erro
 			line per key. --output-file writes the same to a new file readable
 			only by you instead.
 
-			By default the previous secret stops working at once. --retain N
-			keeps it valid for N more minutes, for a handover without downtime;
-			the exact end (UTC) is printed. Tokens already obtained with the
+			By default the previous secret stops working at once. --retain 1h
+			(or 60, in minutes) keeps it valid that much longer, for a handover
+			without downtime; the exact end (UTC) is printed. Tokens already obtained with the
 			previous secret keep working: to stop them, deactivate the key
 			(or delete it, for good).
 
@@ -86,7 +87,7 @@ func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) erro
 			$ NEW_KEY=$(zenctl service-account api-key ci-bot rotate default)
 
 			# A planned rotation: keep the old secret valid for an hour
-			$ zenctl sa api-key ci-bot rotate default --retain 60 --output-file ci-bot.key
+			$ zenctl sa api-key ci-bot rotate default --retain 1h --output-file ci-bot.key
 
 			# Rotate the key this client logs in with, and keep the client working
 			$ zenctl sa api-key ci-bot rotate default --set-key
@@ -118,10 +119,10 @@ func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) erro
 		},
 	}
 	cmd.Flags().BoolVar(&opts.All, "all", false, "Rotate every API key of the service account")
-	cmd.Flags().IntVar(&opts.Retain, "retain", 0, "Keep the previous secret valid for this many `minutes` (default 0: it stops now)")
+	cmd.Flags().Var(durationflag.New(&opts.Retain, time.Minute), "retain", "Keep the previous secret valid for this `DURATION`: 90m, 2h or a number of minutes (default 0: it stops now)")
 	cmd.Flags().BoolVar(&opts.SetKey, "set-key", false, "Make this client log in with the new key")
-	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "Write the new key(s) to this new `file` (mode 0600) instead of stdout")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output format: json or yaml (default: the bare key)")
+	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "Write the new key(s) to this new `FILE` (mode 0600) instead of stdout")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output `FORMAT`: json or yaml (default: the bare key)")
 	return cmd
 }
 
@@ -152,6 +153,9 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	}
 
 	file, err := createKeyFile(opts.OutputFile)
+	if file != nil {
+		file.named = opts.All
+	}
 	if err != nil {
 		return err
 	}
@@ -219,13 +223,13 @@ func ownKeyWarning(ios *iostreams.IOStreams, target *factory.Target, retain int,
 	case target.FromEnv && retain == 0:
 		fmt.Fprintf(errOut, "%s ZENML_STORE_API_KEY holds this key, which stopped working now: set it to the new key\n", cs.WarningIcon())
 	case target.FromEnv:
-		fmt.Fprintf(errOut, "%s ZENML_STORE_API_KEY holds this key, which stops working at %s: set it to the new key before then\n", cs.WarningIcon(), until.Format(time.RFC3339))
+		fmt.Fprintf(errOut, "%s ZENML_STORE_API_KEY holds this key, which stops working %s: set it to the new key before then\n", cs.WarningIcon(), output.HumanTime(until, time.Now()))
 	case retain == 0:
 		fmt.Fprintf(errOut, "%s This client logs in to %s with this key: the key it has stored stopped working now, so zenctl cannot log in again once its current token expires.\n",
 			cs.WarningIcon(), target.URL)
 		fmt.Fprintf(errOut, "  Store the new key: zenctl login %s --api-key (or rotate with --set-key next time)\n", target.URL)
 	default:
-		fmt.Fprintf(errOut, "%s This client logs in to %s with this key, which stops working at %s.\n", cs.WarningIcon(), target.URL, until.Format(time.RFC3339))
+		fmt.Fprintf(errOut, "%s This client logs in to %s with this key, which stops working %s.\n", cs.WarningIcon(), target.URL, output.HumanTime(until, time.Now()))
 		fmt.Fprintf(errOut, "  Before then, store the new key: zenctl login %s --api-key\n", target.URL)
 	}
 }
@@ -289,7 +293,7 @@ func rotateKeys(ctx context.Context, crit *interrupt.Critical, opts *APIKeyRotat
 			break
 		}
 		crit.SetRisk(rotateRisk(kc.sa.Name, append(unshown, k.Name)))
-		rotated, err := kc.client.RotateAPIKey(crit.Context(), kc.sa.ID, k.ID, opts.Retain)
+		rotated, err := kc.client.RotateAPIKey(iostreams.WithWaitLabel(crit.Context(), "Rotating API key "+iostreams.OneLine(k.Name)), kc.sa.ID, k.ID, opts.Retain)
 		if err == nil && rotated.Secret() == "" {
 			err = fmt.Errorf("the server did not return the new key's value")
 		}
@@ -371,7 +375,9 @@ func unstoredRisk(serverURL string, storing bool) interrupt.Risk {
 func writeKeyLine(w io.Writer, named bool, name, secret string) error {
 	var err error
 	if named {
-		_, err = fmt.Fprintf(w, "%s\t%s\n", name, secret)
+		// The name is the server's: a tab or newline in it would break the
+		// NAME<TAB>KEY lines a script cuts, or forge one.
+		_, err = fmt.Fprintf(w, "%s\t%s\n", iostreams.EscapeLine(name), secret)
 	} else {
 		_, err = fmt.Fprintln(w, secret)
 	}
@@ -408,7 +414,7 @@ func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResu
 		for i, r := range results {
 			names[i] = r.Name
 		}
-		fmt.Fprintf(errOut, "%s Rotated %d API keys of service account %s: %s\n", cs.SuccessIcon(), len(results), iostreams.Escape(kc.sa.Name), iostreams.Escape(strings.Join(names, ", ")))
+		fmt.Fprintf(errOut, "%s Rotated %d API keys of service account %s: %s\n", cs.SuccessIcon(), len(results), iostreams.EscapeLine(kc.sa.Name), iostreams.EscapeLine(strings.Join(names, ", ")))
 	}
 	switch {
 	case retain == 0 && len(results) == 1:
@@ -416,9 +422,9 @@ func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResu
 	case retain == 0:
 		fmt.Fprintln(errOut, "  The previous secrets stopped working now: they can no longer log in.")
 	case len(results) == 1:
-		fmt.Fprintf(errOut, "  The previous secret remains valid until %s (%d minutes), then stops working.\n", until.Format(time.RFC3339), retain)
+		fmt.Fprintf(errOut, "  The previous secret remains valid for %s, until %s, then stops working.\n", minutesText(retain), output.AbsoluteTime(until))
 	default:
-		fmt.Fprintf(errOut, "  The previous secrets remain valid for %d minutes, until about %s, then stop working.\n", retain, until.Format(time.RFC3339))
+		fmt.Fprintf(errOut, "  The previous secrets remain valid for %s, until about %s, then stop working.\n", minutesText(retain), output.AbsoluteTime(until))
 	}
 	switch {
 	case !kc.sa.Body.Active:
@@ -437,4 +443,22 @@ func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResu
 		}
 	}
 	newKeyNotice(ios, file, kc.target, len(results), withLoginHint)
+}
+
+// minutesText is a --retain period as people say it: "90 minutes", "2 hours".
+func minutesText(m int) string {
+	switch {
+	case m%(24*60) == 0:
+		return plural(m/(24*60), "day")
+	case m%60 == 0:
+		return plural(m/60, "hour")
+	}
+	return plural(m, "minute")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }

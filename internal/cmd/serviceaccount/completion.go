@@ -101,3 +101,27 @@ func apiKeyNames(f *factory.Factory, serviceAccount string) []string {
 	}
 	return names
 }
+
+// keyCommandsArePositional marks the commands whose subcommands come after
+// a service account, so that completion offers account names there.
+const keyCommandsArePositional = "zenctl/positional-subcommands"
+
+// HideSubcommandsFromCompletion makes a shell's completion of `zenctl sa
+// api-key <Tab>` offer service accounts only: cobra would list the
+// subcommands beside them, and choosing one fails (the account comes
+// first). Call it before completions are computed; the subcommands stay
+// in the help and the docs, which are not built in that process.
+func HideSubcommandsFromCompletion(root *cobra.Command) {
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Annotations[keyCommandsArePositional] != "" {
+			for _, sub := range c.Commands() {
+				sub.Hidden = true
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}

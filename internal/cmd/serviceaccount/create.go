@@ -94,15 +94,15 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 			return runCreate(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Description, "description", "d", "", "Description of the service account")
+	cmd.Flags().StringVarP(&opts.Description, "description", "d", "", "Description `TEXT` of the service account")
 	cmd.Flags().Var(createKey, "create-api-key", "Also create an API key named \"default\"")
 	cmd.Flags().BoolVar(&opts.SetAPIKey, "set-api-key", false, "Make this client log in with the new key")
 	// The api-key commands call it --set-key; accept that spelling here
 	// too rather than fail on it.
 	cmd.Flags().BoolVar(&opts.SetAPIKey, "set-key", false, "Same as --set-api-key")
 	_ = cmd.Flags().MarkHidden("set-key")
-	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "Write the key to this new `file` (mode 0600) instead of stdout")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output format: json or yaml (default: the bare key)")
+	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "Write the key to this new `FILE` (mode 0600) instead of stdout")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output `FORMAT`: json or yaml (default: the bare key)")
 	return cmd
 }
 
@@ -225,10 +225,19 @@ func newKeyNotice(ios *iostreams.IOStreams, file *keyFile, target *factory.Targe
 	}
 	if file != nil {
 		fmt.Fprintf(ios.ErrOut, "Wrote the new %s to %s (readable only by you).\n", keys, file.path)
+	} else if ios.StdoutDiscarded() {
+		fmt.Fprintf(ios.ErrOut, "%s The new %s %s written to /dev/null: %s %s lost, and the server will not show %s again; rotate to get a new secret, with --output-file to keep it\n",
+			ios.ErrColorScheme().WarningIcon(), keys, was, them, was, them)
+		return
 	} else {
 		fmt.Fprintf(ios.ErrOut, "The new %s %s printed on stdout. Store %s safely now: the server will not show %s again.\n", keys, was, them, them)
 	}
-	if withLoginHint && n == 1 {
+	switch {
+	case !withLoginHint || n != 1:
+	case file != nil && file.named:
+		// The line is NAME<TAB>KEY: only the key may reach login.
+		fmt.Fprintf(ios.ErrOut, "To log in with it: cut -f2 %s | zenctl login %s --api-key\n", login.ShellWord(file.path), serverURL)
+	default:
 		fmt.Fprintln(ios.ErrOut, loginHint(serverURL, file.name()))
 	}
 }

@@ -72,8 +72,8 @@ func runDescribe(ctx context.Context, opts *DescribeOptions) error {
 		d.Add("ID", v.ID)
 		d.Add("Status", statusText(v.Active))
 		d.Add("Description", v.Description)
-		d.Add("Created", timeText(v.Created))
-		d.Add("Updated", timeText(v.Updated))
+		d.Add("Created", fieldTime(opts.IO, &v.Created, ""))
+		d.Add("Updated", fieldTime(opts.IO, &v.Updated, ""))
 		return d.Render()
 	})
 }

@@ -158,7 +158,7 @@ func TestListFlags(t *testing.T) {
 	if err := parse(t, NewCmdList(h.F, func(o *ListOptions) error { got = o; return nil }), "--active", "true", "--name", "startswith:ci", "--page", "2", "--size", "5"); err != nil {
 		t.Fatal(err)
 	}
-	if got.Active == nil || !*got.Active || got.Name != "startswith:ci" || got.Page != 2 || got.Size != 5 {
+	if got.Active == nil || !*got.Active || got.Name != "startswith:ci" || got.Paging.Page != 2 || got.Paging.Size != 5 {
 		t.Errorf("options %+v", got)
 	}
 	for _, args := range [][]string{{"--page", "0"}, {"--size", "10001"}, {"--active", "maybe"}} {

@@ -16,6 +16,9 @@ type keyFile struct {
 	path    string
 	f       *os.File
 	written bool
+	// named: the file holds NAME<TAB>KEY lines (rotate --all), not a
+	// bare key that `login --api-key < FILE` can read.
+	named bool
 }
 
 // createKeyFile creates a new file readable by the owner only. An existing

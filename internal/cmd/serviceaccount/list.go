@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/paging"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/output"
 )
@@ -19,9 +20,10 @@ type ListOptions struct {
 
 	Name   string
 	Active *bool
-	Page   int
-	Size   int
+	Paging paging.Flags
 	Output string
+	// sizeSet: --size was given, and sets the page size of --all too.
+	sizeSet bool
 }
 
 // NewCmdList builds `zenctl service-account list`.
@@ -33,7 +35,8 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Comman
 		Aliases: []string{"ls"},
 		Short:   "List service accounts",
 		Long: heredoc.Doc(`
-			List service accounts, one page at a time (--page, --size).
+			List service accounts, one page at a time (--page, --size), or
+			every one with --all, or the first N with --limit N.
 
 			--name takes a name or a ZenML filter such as startswith:ci- or
 			contains:bot. On a terminal the table has a header; piped, it is
@@ -41,17 +44,20 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Comman
 
 			-o json prints {"items": [...], "page", "size", "total_pages",
 			"total"}; each item has id, name, active, description, created,
-			updated.
+			updated. With --all or --limit it is one document holding every
+			item listed, as a single page.
 		`),
 		Example: heredoc.Doc(`
 			$ zenctl service-account list
 			$ zenctl sa list --active false
 			$ zenctl sa list --name startswith:ci- -o json | jq -r '.items[].name'
+			$ zenctl sa list --all | cut -f1
 		`),
 		Args: factory.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Active = active.ptr()
-			if _, err := listParams(opts.Page, opts.Size, opts.Name, opts.Active); err != nil {
+			opts.sizeSet = cmd.Flags().Changed("size")
+			if err := opts.Paging.Validate(cmd); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -60,10 +66,9 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Comman
 			return runList(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Name, "name", "", "Only accounts with this name (or filter, e.g. startswith:ci-)")
+	cmd.Flags().StringVar(&opts.Name, "name", "", "Only accounts with this `NAME` (or filter, e.g. startswith:ci-)")
 	cmd.Flags().Var(active, "active", "Only active (true) or inactive (false) accounts")
-	cmd.Flags().IntVar(&opts.Page, "page", 1, "Page `number`")
-	cmd.Flags().IntVar(&opts.Size, "size", 20, "Page size (1-10000)")
+	opts.Paging.AddPaged(cmd, "service account")
 	factory.AddOutputFlag(cmd, &opts.Output)
 	return cmd
 }
@@ -73,29 +78,46 @@ func runList(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	params, _ := listParams(opts.Page, opts.Size, opts.Name, opts.Active)
+	params := listParams(opts.Paging.Page, opts.Paging.Size, opts.Name, opts.Active)
 	client, _, err := opts.Factory.AuthenticatedClient(ctx)
 	if err != nil {
 		return err
 	}
-	page, err := client.ListServiceAccounts(ctx, params)
-	if err != nil {
-		return err
+	t := output.NewTable(opts.IO, "NAME", "ID", "STATUS", "DESCRIPTION", "CREATED")
+	t.TruncateFirst("DESCRIPTION")
+	t.Abbreviate("ID", 8)
+	addRow := func(sa ServiceAccountView) {
+		t.AddRow(sa.Name, sa.ID, statusText(sa.Active), sa.Description, tableTime(opts.IO, &sa.Created, ""))
 	}
-	view := ListView[ServiceAccountView]{Items: []ServiceAccountView{}, Page: page.Index, Size: page.MaxSize, TotalPages: page.TotalPages, Total: page.Total}
-	for i := range page.Items {
-		view.Items = append(view.Items, viewServiceAccount(&page.Items[i]))
+	view := ListView[ServiceAccountView]{Items: []ServiceAccountView{}}
+	if opts.Paging.Walks() {
+		if format == output.FormatTable {
+			t.Stream()
+		}
+		params.Size = opts.Paging.PageSize(opts.sizeSet)
+		for sa, err := range paging.Take(client.AllServiceAccounts(ctx, params), opts.Paging.Limit) {
+			if err != nil {
+				return err
+			}
+			view.Items = append(view.Items, viewServiceAccount(&sa))
+			addRow(view.Items[len(view.Items)-1])
+		}
+		view.Page, view.Size, view.TotalPages, view.Total = 1, len(view.Items), 1, len(view.Items)
+	} else {
+		page, err := client.ListServiceAccounts(ctx, params)
+		if err != nil {
+			return err
+		}
+		view = ListView[ServiceAccountView]{Items: []ServiceAccountView{}, Page: page.Index, Size: page.MaxSize, TotalPages: page.TotalPages, Total: page.Total}
+		for i := range page.Items {
+			view.Items = append(view.Items, viewServiceAccount(&page.Items[i]))
+			addRow(view.Items[i])
+		}
 	}
 	return output.Print(opts.IO, format, view, func() error {
 		if len(view.Items) == 0 {
 			fmt.Fprintln(opts.IO.ErrOut, "No service accounts found.")
 			return nil
-		}
-		t := output.NewTable(opts.IO, "NAME", "ID", "STATUS", "DESCRIPTION", "CREATED")
-		t.TruncateFirst("DESCRIPTION")
-		t.Abbreviate("ID", 8)
-		for _, sa := range view.Items {
-			t.AddRow(sa.Name, sa.ID, statusText(sa.Active), sa.Description, tableTime(opts.IO.IsStdoutTTY(), &sa.Created, ""))
 		}
 		if err := t.Render(); err != nil {
 			return err

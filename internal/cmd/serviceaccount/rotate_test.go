@@ -70,7 +70,7 @@ func TestRotateRetainKeepsOldKeyUntilStated(t *testing.T) {
 		if d := until.Sub(before); d < 29*time.Minute || d > 31*time.Minute {
 			t.Errorf("previous_key_valid_until is %s after the rotation, want 30m", d)
 		}
-		mustContain(t, "stderr", r.stderr, "remains valid until "+untilText)
+		mustContain(t, "stderr", r.stderr, "remains valid for 30 minutes, until "+until.UTC().Format("2006-01-02 15:04 UTC"))
 
 		if !e.keyLogsIn(oldKey) || !e.keyLogsIn(newKey) {
 			t.Fatal("during the retain period both the old and the new key must log in")
@@ -149,7 +149,7 @@ func TestRotateOwnKeyWarns(t *testing.T) {
 			"cannot log in again", "zenctl login "+e.fake.URL()+" --api-key")
 
 		r = e.mustRun("api-key", "ci", "rotate", "default", "--retain", "10")
-		mustContain(t, "stderr", r.stderr, "This client logs in to "+e.fake.URL()+" with this key, which stops working at")
+		mustContain(t, "stderr", r.stderr, "This client logs in to "+e.fake.URL()+" with this key, which stops working in 10 min (")
 	})
 }
 

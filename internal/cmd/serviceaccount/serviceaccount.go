@@ -5,10 +5,10 @@ package serviceaccount
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -88,7 +88,7 @@ func (b *boolArg) Set(s string) error {
 		v := false
 		b.value = &v
 	default:
-		return fmt.Errorf("want true or false, not %q", s)
+		return errors.New("want true or false")
 	}
 	b.set = true
 	return nil
@@ -105,8 +105,8 @@ type changeFlags struct {
 }
 
 func (c *changeFlags) bind(cmd *cobra.Command) {
-	cmd.Flags().StringVarP(&c.name, "name", "n", "", "New name")
-	cmd.Flags().StringVarP(&c.description, "description", "d", "", "New description")
+	cmd.Flags().StringVarP(&c.name, "name", "n", "", "New `NAME`")
+	cmd.Flags().StringVarP(&c.description, "description", "d", "", "New `TEXT` of the description")
 	cmd.Flags().Var(c.active, "active", "Activate (true) or deactivate (false)")
 }
 
@@ -169,12 +169,24 @@ type APIKeyView struct {
 	RetainPeriodMinutes int         `json:"retain_period_minutes"`
 	// UsedByThisClient marks the key zenctl itself logs in with.
 	UsedByThisClient bool `json:"used_by_this_client"`
+	// EffectiveActive is whether the key can log in: it and its service
+	// account are both active. Active alone is the key's own flag.
+	EffectiveActive bool `json:"effective_active"`
+}
+
+// keyStatusText is a key's status as the server applies it: an active
+// key of a deactivated service account cannot log in.
+func keyStatusText(v APIKeyView) string {
+	if v.Active && !v.EffectiveActive {
+		return "active (account inactive)"
+	}
+	return statusText(v.Active)
 }
 
 func viewAPIKey(sa *zenml.ServiceAccount, k *zenml.APIKey, currentKeyID string) APIKeyView {
 	v := APIKeyView{ID: k.ID, Name: k.Name, Active: k.Body.Active, Description: k.Description(),
 		ServiceAccountID: sa.ID, ServiceAccount: sa.Name, Created: k.Body.Created, Updated: k.Body.Updated,
-		UsedByThisClient: currentKeyID != "" && currentKeyID == k.ID}
+		UsedByThisClient: currentKeyID != "" && currentKeyID == k.ID, EffectiveActive: k.Body.Active && sa.Body.Active}
 	if m := k.Metadata; m != nil {
 		v.LastLogin, v.LastRotated, v.RetainPeriodMinutes = nonZero(m.LastLogin), nonZero(m.LastRotated), m.RetainPeriodMinutes
 	}
@@ -198,31 +210,21 @@ type ListView[T any] struct {
 	Total      int `json:"total"`
 }
 
-func timeText(t zenml.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-// tableTime is a time in a table on a terminal: to the minute, which is
-// what a person compares with the moment of a leak, and short enough to
-// keep the columns whole at 80 characters. Piped tables keep RFC 3339.
-func tableTime(tty bool, t *zenml.Time, none string) string {
-	if !tty {
-		return timePtrText(t, none)
-	}
-	if t == nil || t.IsZero() {
+// tableTime is a time in a table: relative on a terminal, RFC 3339 piped.
+func tableTime(ios *iostreams.IOStreams, t *zenml.Time, none string) string {
+	if t == nil {
 		return none
 	}
-	return t.UTC().Format("2006-01-02 15:04Z")
+	return output.TableTime(ios, t.Time, none)
 }
 
-func timePtrText(t *zenml.Time, none string) string {
-	if t == nil || t.IsZero() {
+// fieldTime is a time in describe output: relative and absolute on a
+// terminal, RFC 3339 piped.
+func fieldTime(ios *iostreams.IOStreams, t *zenml.Time, none string) string {
+	if t == nil {
 		return none
 	}
-	return t.UTC().Format(time.RFC3339)
+	return output.FieldTime(ios, t.Time, none)
 }
 
 func statusText(active bool) string {
@@ -232,15 +234,8 @@ func statusText(active bool) string {
 	return "inactive"
 }
 
-// listParams validates --page and --size (the server's limits) and builds
-// the request.
-func listParams(page, size int, name string, active *bool) (zenml.ListParams, error) {
-	if page < 1 {
-		return zenml.ListParams{}, exitcode.Usagef("--page must be 1 or more, not %d", page)
-	}
-	if size < 1 || size > 10000 {
-		return zenml.ListParams{}, exitcode.Usagef("--size must be between 1 and 10000, not %d", size)
-	}
+// listParams builds a list request; paging.Flags has checked the numbers.
+func listParams(page, size int, name string, active *bool) zenml.ListParams {
 	p := zenml.ListParams{Page: page, Size: size, Hydrate: true, Filters: map[string]string{}}
 	if name != "" {
 		p.Filters["name"] = name
@@ -248,7 +243,7 @@ func listParams(page, size int, name string, active *bool) (zenml.ListParams, er
 	if active != nil {
 		p.Filters["active"] = strconv.FormatBool(*active)
 	}
-	return p, nil
+	return p
 }
 
 // pageFooter tells a terminal user that more pages exist; scripts read the
@@ -257,7 +252,7 @@ func pageFooter(ios *iostreams.IOStreams, index, totalPages, total int, what str
 	if totalPages > 1 {
 		next := ""
 		if index < totalPages {
-			next = fmt.Sprintf("; --page %d for more", index+1)
+			next = fmt.Sprintf("; --page %d for more, --all for every one", index+1)
 		}
 		fmt.Fprintf(ios.ErrOut, "Page %d of %d (%d %s)%s\n", index, totalPages, total, what, next)
 	}

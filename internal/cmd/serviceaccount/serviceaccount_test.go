@@ -432,7 +432,7 @@ func TestListAndJSON(t *testing.T) {
 			t.Fatalf("items = %v", keys["items"])
 		}
 		item := items[0].(map[string]any)
-		if got, want := keysOf(item), "active,created,description,id,last_login,last_rotated,name,retain_period_minutes,service_account,service_account_id,updated,used_by_this_client"; got != want {
+		if got, want := keysOf(item), "active,created,description,effective_active,id,last_login,last_rotated,name,retain_period_minutes,service_account,service_account_id,updated,used_by_this_client"; got != want {
 			t.Errorf("key fields %s, want %s", got, want)
 		}
 		if strings.Contains(r.stdout, zenml.APIKeyPrefix) {

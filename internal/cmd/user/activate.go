@@ -82,7 +82,7 @@ func runActivate(ctx context.Context, opts *ActivateOptions) error {
 	}
 	u, err := client.ActivateUser(ctx, opts.User, token, pw)
 	if err != nil {
-		return activationError(err)
+		return activationError(err, opts.User)
 	}
 	cs := opts.IO.ErrColorScheme()
 	fmt.Fprintf(opts.IO.ErrOut, "%s Activated user %s; log in with: zenctl login %s --username %s\n",
@@ -95,16 +95,16 @@ func runActivate(ctx context.Context, opts *ActivateOptions) error {
 // wrong token, a 422 "hash could not be identified" one already used (or a
 // user with no pending activation). Neither is "log in again" (exit 4),
 // so the server's error is not wrapped.
-func activationError(err error) error {
+func activationError(err error, name string) error {
 	var zerr *zenml.Error
 	if !errors.As(err, &zerr) {
 		return err
 	}
 	switch zerr.StatusCode {
 	case http.StatusUnauthorized:
-		return fmt.Errorf("the activation token is wrong (%s); an admin makes a new one with: zenctl user deactivate NAME", zerr.Message)
+		return fmt.Errorf("the activation token is wrong (%s); an admin makes a new one with: zenctl user deactivate %s", zerr.Message, login.ShellWord(name))
 	case http.StatusUnprocessableEntity:
-		return errors.New("the activation token was already used, or the user has no pending activation; an admin makes a new one with: zenctl user deactivate NAME")
+		return fmt.Errorf("the activation token was already used, or the user has no pending activation; an admin makes a new one with: zenctl user deactivate %s", login.ShellWord(name))
 	}
 	return err
 }

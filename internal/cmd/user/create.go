@@ -69,11 +69,11 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 			return runCreate(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.FullName, "full-name", "", "The person's full name")
+	cmd.Flags().StringVar(&opts.FullName, "full-name", "", "The person's full `NAME`")
 	cmd.Flags().BoolVar(&opts.Admin, "admin", false, "Make the user an admin")
 	cmd.Flags().BoolVar(&opts.PromptPassword, "prompt-password", false, "Set a password now, asked twice without echo")
 	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "Set a password now, read from the first line of stdin")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output format: table (the bare activation token), json or yaml")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output `FORMAT`: json or yaml (default: the bare activation token)")
 	return cmd
 }
 
@@ -127,8 +127,12 @@ func printActivation(ios *iostreams.IOStreams, format output.Format, v TokenView
 	} else {
 		fmt.Fprintln(ios.Out, v.ActivationToken)
 	}
-	fmt.Fprintf(ios.ErrOut, "The activation token above is shown only once. With it, %s chooses a password:\n  zenctl user activate %s\n",
-		iostreams.OneLine(name), login.ShellWord(name))
+	where := "above"
+	if format != output.FormatTable {
+		where = "in the output" // a document, perhaps saved to a file
+	}
+	fmt.Fprintf(ios.ErrOut, "The activation token %s is shown only once. With it, %s chooses a password:\n  zenctl user activate %s\n",
+		where, iostreams.EscapeLine(name), login.ShellWord(name))
 	return nil
 }
 

@@ -49,7 +49,7 @@ func NewCmdDeactivate(f *factory.Factory, runF func(*DeactivateOptions) error) *
 			return runDeactivate(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output format: table (the bare activation token), json or yaml")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output `FORMAT`: json or yaml (default: the bare activation token)")
 	return cmd
 }
 

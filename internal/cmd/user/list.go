@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/paging"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/output"
 	"github.com/zenctl/zenctl/pkg/zenml"
@@ -22,6 +23,7 @@ type ListOptions struct {
 
 	Name     string
 	Inactive bool
+	Paging   paging.Flags
 	Output   string
 }
 
@@ -33,8 +35,9 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Comman
 		Aliases: []string{"ls"},
 		Short:   "List users",
 		Long: heredoc.Doc(`
-			List every user, all pages. Without RBAC a non-admin sees only
-			itself.
+			List every user, all pages (--limit N: the first N). Without RBAC a
+			non-admin sees only itself. Piped, rows are printed as the pages
+			arrive.
 
 			-o json prints {"items": [...]}; each item has id, name, full_name,
 			active, admin, created, updated.
@@ -45,13 +48,17 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Comman
 		`),
 		Args: factory.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.Paging.Validate(cmd); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
 			return runList(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Name, "name", "", "Only users with this name (or filter, e.g. startswith:ann)")
+	cmd.Flags().StringVar(&opts.Name, "name", "", "Only users with this `NAME` (or filter, e.g. startswith:ann)")
+	opts.Paging.AddWalk(cmd, "user")
 	cmd.Flags().BoolVar(&opts.Inactive, "inactive", false, "Only deactivated or not yet activated users")
 	factory.AddOutputFlag(cmd, &opts.Output)
 	return cmd
@@ -78,23 +85,26 @@ func runList(ctx context.Context, opts *ListOptions) error {
 	if opts.Inactive {
 		params.Filters["active"] = strconv.FormatBool(false)
 	}
+	params.Size = opts.Paging.PageSize(false)
+	t := output.NewTable(opts.IO, "NAME", "ID", "STATUS", "ADMIN", "FULL NAME", "CREATED")
+	t.Abbreviate("ID", 8)
+	t.TruncateFirst("FULL NAME")
+	if format == output.FormatTable {
+		t.Stream()
+	}
 	list := ListView{Items: []View{}}
-	for u, err := range client.AllUsers(ctx, params) {
+	for u, err := range paging.Take(client.AllUsers(ctx, params), opts.Paging.Limit) {
 		if err != nil {
 			return err
 		}
-		list.Items = append(list.Items, view(&u))
+		v := view(&u)
+		list.Items = append(list.Items, v)
+		t.AddRow(v.Name, v.ID, statusText(v.Active), yesNo(v.Admin), v.FullName, output.TableTime(opts.IO, v.Created.Time, ""))
 	}
 	return output.Print(opts.IO, format, list, func() error {
 		if len(list.Items) == 0 {
 			fmt.Fprintln(opts.IO.ErrOut, "No users found.")
 			return nil
-		}
-		t := output.NewTable(opts.IO, "NAME", "ID", "STATUS", "ADMIN", "FULL NAME", "CREATED")
-		t.Abbreviate("ID", 8)
-		t.TruncateFirst("FULL NAME")
-		for _, v := range list.Items {
-			t.AddRow(v.Name, v.ID, statusText(v.Active), yesNo(v.Admin), v.FullName, v.Created.UTC().Format("2006-01-02"))
 		}
 		return t.Render()
 	})
@@ -163,8 +173,8 @@ func runDescribe(ctx context.Context, opts *DescribeOptions) error {
 		if v.Email != "" {
 			d.Add("Email", v.Email)
 		}
-		d.Add("Created", v.Created.UTC().Format("2006-01-02T15:04:05Z"))
-		d.Add("Updated", v.Updated.UTC().Format("2006-01-02T15:04:05Z"))
+		d.Add("Created", output.FieldTime(opts.IO, v.Created.Time, ""))
+		d.Add("Updated", output.FieldTime(opts.IO, v.Updated.Time, ""))
 		return d.Render()
 	})
 }

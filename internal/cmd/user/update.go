@@ -71,8 +71,8 @@ func NewCmdUpdate(f *factory.Factory, runF func(*UpdateOptions) error) *cobra.Co
 			return runUpdate(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&fullName, "full-name", "", "New full name")
-	cmd.Flags().StringVar(&email, "email", "", "New email (your own only)")
+	cmd.Flags().StringVar(&fullName, "full-name", "", "New full `NAME`")
+	cmd.Flags().StringVar(&email, "email", "", "New `EMAIL` (your own only)")
 	cmd.Flags().BoolVar(&admin, "admin", false, "Make the user an admin (--admin) or not (--admin=false)")
 	return cmd
 }

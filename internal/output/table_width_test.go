@@ -1,0 +1,54 @@
+package output
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/zenctl/zenctl/internal/iostreams"
+)
+
+// Item 5 of issue 13: a wider terminal never shows less of any column than
+// a narrower one, whatever the table.
+func TestWiderTerminalsNeverShowLess(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	word := func(n int) string { return strings.Repeat(string(rune('a'+rng.IntN(26))), n) }
+	for trial := range 200 {
+		header := []string{"NAME", "ID", "STATUS", "DESCRIPTION", "CREATED"}
+		var rows [][]string
+		for r := range 1 + rng.IntN(5) {
+			rows = append(rows, []string{word(1 + rng.IntN(15)), fmt.Sprintf("%08x-%s-%d", rng.Uint32(), word(27), r),
+				word(1 + rng.IntN(10)), word(rng.IntN(90)), word(1 + rng.IntN(18))})
+		}
+		shown := func(width int) []int {
+			ios, _, _, _ := iostreams.Test()
+			tbl := NewTable(ios, header...)
+			tbl.TruncateFirst("DESCRIPTION")
+			tbl.Abbreviate("ID", 8)
+			tbl.rows = rows
+			widths := make([]int, len(header))
+			for _, r := range append([][]string{header}, rows...) {
+				for i := range header {
+					widths[i] = max(widths[i], len(r[i]))
+				}
+			}
+			cols, _ := tbl.layout(widths, width)
+			out := make([]int, len(header))
+			for _, c := range cols {
+				out[c] = widths[c]
+			}
+			return out
+		}
+		prev := shown(30)
+		for width := 31; width <= 260; width++ {
+			cur := shown(width)
+			for i := range cur {
+				if cur[i] < prev[i] {
+					t.Fatalf("trial %d: column %s is %d wide at %d columns but %d at %d", trial, header[i], cur[i], width, prev[i], width-1)
+				}
+			}
+			prev = cur
+		}
+	}
+}
