@@ -26,6 +26,7 @@ func loggedInAdmin(t *testing.T, fake *zenmltest.Server) *cli {
 
 // Item 2: a retry line names the server it retries, in status --all too.
 func TestRetryLinesNameTheServer(t *testing.T) {
+	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	c := loggedInAdmin(t, fake)
 	fake.InjectFault("GET /api/v1/current-user", zenmltest.Fault{Status: 503, Header: map[string][]string{"Retry-After": {"1"}}, Times: 1})
@@ -38,6 +39,7 @@ func TestRetryLinesNameTheServer(t *testing.T) {
 // Item 3: one wording for a bad boolean, and an API key given as an
 // argument or a flag's value is refused without being repeated.
 func TestFlagAndArgumentMessages(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	for _, args := range [][]string{{"login", "--refresh=maybe"}, {"service-account", "list", "--all=x"}, {"service-account", "list", "--active=x"}} {
 		r := c.run("", args...)
@@ -64,6 +66,7 @@ func TestFlagAndArgumentMessages(t *testing.T) {
 // Items 3, 4: a deactivated service account's key list shows what the
 // server applies, and its login says that only reactivating helps.
 func TestDeactivatedAccountIsShownAndExplained(t *testing.T) {
+	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	admin := loggedInAdmin(t, fake)
 	key := strings.TrimSpace(admin.mustRun("", "service-account", "create", "ci-bot").stdout)
@@ -97,6 +100,7 @@ func TestDeactivatedAccountIsShownAndExplained(t *testing.T) {
 // Item 7: --all lists every page, --limit N the first N, -o json one
 // document; piped rows come one per line.
 func TestListAllAndLimit(t *testing.T) {
+	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	c := loggedInAdmin(t, fake)
 	for i := range 25 {
@@ -130,6 +134,7 @@ func lines(s string) int { return strings.Count(s, "\n") }
 // Item 8: durations where minutes or seconds are asked, and the quoted
 // key the zenml CLI prints.
 func TestDurationsAndQuotedKeys(t *testing.T) {
+	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	admin := loggedInAdmin(t, fake)
 	key := strings.TrimSpace(admin.mustRun("", "service-account", "create", "ci-bot").stdout)
@@ -152,6 +157,7 @@ func TestDurationsAndQuotedKeys(t *testing.T) {
 // Item 3: the hint after rotate --all --output-file works on that file,
 // and a key sent to /dev/null is reported lost.
 func TestNewKeyHints(t *testing.T) {
+	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	c := loggedInAdmin(t, fake)
 	c.mustRun("", "service-account", "create", "ci-bot")
@@ -182,6 +188,7 @@ func TestNewKeyHints(t *testing.T) {
 // Item 10: after `sa api-key` completion offers service accounts, not the
 // subcommands that may not come there.
 func TestCompletionAfterAPIKeyOffersAccounts(t *testing.T) {
+	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	c := loggedInAdmin(t, fake)
 	fake.CreateServiceAccount("ci-bot")
@@ -197,6 +204,7 @@ func TestCompletionAfterAPIKeyOffersAccounts(t *testing.T) {
 // Items 6 and 11: the device record names this machine, and starting the
 // device flow over a working device session says that it ends it.
 func TestDeviceFlowNamesTheMachineAndWarnsBeforeRestarting(t *testing.T) {
+	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{DevicePollingInterval: time.Second})
 	c := newCLI(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

@@ -139,6 +139,7 @@ var spinnerFrame = regexp.MustCompile(`[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] `)
 // Item 1 of issue 13: a wait past 300 ms says what it waits for on a
 // terminal, is gone when done, and shows nothing of it on a pipe.
 func TestSpinnerOnATerminalOnly(t *testing.T) {
+	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	c := newCLI(t)
 	c.mustRun("", "login", fake.URL(), "--username", "default", "--password-stdin")
@@ -171,6 +172,7 @@ func TestSpinnerOnATerminalOnly(t *testing.T) {
 // echoed, and is the answer to the prompt; the terminal echoes again when
 // zenctl is done.
 func TestEchoIsOffBeforeThePasswordPrompt(t *testing.T) {
+	t.Parallel()
 	const password = "typed-ahead-s3cret"
 	fake := zenmltest.NewTest(t, zenmltest.Options{AdminPassword: password})
 	fake.InjectFault("GET /api/v1/info", zenmltest.Fault{Delay: 900 * time.Millisecond, Times: 1})
@@ -199,6 +201,7 @@ func TestEchoIsOffBeforeThePasswordPrompt(t *testing.T) {
 // Item 5: at 80, 100 and 200 columns a wider terminal never shows less of
 // any column than a narrower one, and no line is wider than the terminal.
 func TestTableWidthsOnTerminals(t *testing.T) {
+	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	c := newCLI(t)
 	c.mustRun("", "login", fake.URL(), "--username", "default", "--password-stdin")
