@@ -118,11 +118,17 @@ func (k ErrorKind) sentinel() error {
 
 // Is makes errors.Is(err, ErrNotFound) and the other sentinels work.
 func (e *Error) Is(target error) bool {
+	if e == nil {
+		return false
+	}
 	s := e.Kind.sentinel()
 	return s != nil && s == target
 }
 
 func (e *Error) Error() string {
+	if e == nil {
+		return "<nil>"
+	}
 	msg := e.Message
 	if msg == "" {
 		msg = http.StatusText(e.StatusCode)

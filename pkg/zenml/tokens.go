@@ -96,6 +96,9 @@ type ReauthRequiredError struct {
 }
 
 func (e *ReauthRequiredError) Error() string {
+	if e == nil {
+		return "<nil>"
+	}
 	if e.Hint != "" {
 		return e.Reason + "; " + e.Hint
 	}
@@ -225,6 +228,11 @@ func TokenExpiry(accessToken string, expiresIn *int64, now time.Time) (expiresAt
 	}
 	claims, err := DecodeJWTClaims(accessToken)
 	if err != nil || claims.ExpiresAt == nil {
+		if expiresIn != nil {
+			// An expires_in of zero or less says the token is spent, not
+			// that it never expires.
+			return now, 0
+		}
 		return time.Time{}, 0
 	}
 	expiresAt = time.Unix(*claims.ExpiresAt, 0).UTC()

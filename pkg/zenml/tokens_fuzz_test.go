@@ -130,6 +130,11 @@ func FuzzTokenExpiry(f *testing.F) {
 			if expiresAt.Unix() != clampUnix(exp) {
 				t.Fatalf("exp=%d: expiresAt %s (%d)", exp, expiresAt, expiresAt.Unix())
 			}
+		case raw == "" && hasExpiresIn:
+			// expires_in of zero or less, no exp claim: spent now, not "never".
+			if !expiresAt.Equal(now) || lifetime != 0 {
+				t.Fatalf("expires_in=%d, no exp claim: expiresAt %s lifetime %s", expiresIn, expiresAt, lifetime)
+			}
 		case raw == "":
 			if !expiresAt.IsZero() {
 				t.Fatalf("no exp claim, no expires_in: expiresAt %s", expiresAt)
