@@ -94,7 +94,8 @@ func TestDeviceLoginOpensTheBrowserOnlyOnATerminal(t *testing.T) {
 		h := cmdtest.New(t)
 		h.IO.SetStderrTTY(tty)
 		h.Env["ZENCTL_STORAGE"] = "keyring"
-		opts := &LoginOptions{Factory: h.F, IO: h.IO, Prompter: h.F.Prompter, ServerURL: fake.URL(), PollScale: 0.01, Device: !tty}
+		opts := loginOptions(h)
+		opts.ServerURL, opts.PollScale, opts.Device = fake.URL(), 0.01, !tty
 		if err := approvedDeviceLogin(t, fake, opts, func() bool { return true }); err != nil {
 			t.Fatal(err)
 		}
@@ -185,7 +186,8 @@ func TestDeviceLoginRefusesAVerificationURLThatIsNotAWebPage(t *testing.T) {
 
 	h := cmdtest.New(t)
 	h.IO.SetStderrTTY(true)
-	opts := &LoginOptions{Factory: h.F, IO: h.IO, Prompter: h.F.Prompter, ServerURL: evil.URL, PollScale: 0.01}
+	opts := loginOptions(h)
+	opts.ServerURL, opts.PollScale = evil.URL, 0.01
 	err := runLogin(context.Background(), opts)
 	if err == nil || !strings.Contains(err.Error(), "not a web address") {
 		t.Fatalf("err = %v, want a refusal", err)
@@ -286,7 +288,8 @@ func TestDeviceLoginSurvivesServerErrorsWhilePolling(t *testing.T) {
 	fake := zenmltest.NewTest(t, zenmltest.Options{DevicePollingInterval: 1})
 	fake.InjectFault("POST /api/v1/login", zenmltest.Fault{Status: 502, Times: maxPollFailures})
 	h := cmdtest.New(t)
-	opts := &LoginOptions{Factory: h.F, IO: h.IO, Prompter: h.F.Prompter, ServerURL: fake.URL(), PollScale: 0.01, NoBrowser: true, Device: true}
+	opts := loginOptions(h)
+	opts.ServerURL, opts.PollScale, opts.NoBrowser, opts.Device = fake.URL(), 0.01, true, true
 	// Approve only once every failing poll has been answered.
 	ready := func() bool { return fake.Count("POST /api/v1/login") >= maxPollFailures }
 	if err := approvedDeviceLogin(t, fake, opts, ready); err != nil {
@@ -313,4 +316,11 @@ func approvedDeviceLogin(t *testing.T, fake *zenmltest.Server, opts *LoginOption
 		}
 	}
 	return <-done
+}
+
+// loginOptions wires login's dependencies from a test harness, as
+// NewCmdLogin does from the factory.
+func loginOptions(h *cmdtest.Harness) *LoginOptions {
+	return &LoginOptions{IO: h.IO, Prompter: h.F.Prompter, Browser: h.F.Browser,
+		Logins: h.F.Logins, NewClient: h.F.NewClient, Getenv: h.F.Env}
 }

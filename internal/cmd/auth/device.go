@@ -103,8 +103,8 @@ func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 	}
 	fmt.Fprintf(errOut, "To log in, open this URL in a browser and authorize this device:\n\n  %s\n\n", verifyURL)
 	fmt.Fprintf(errOut, "Check that the dashboard shows the code %s\n", cs.Bold(shortCode(iostreams.EscapeLine(da.UserCode))))
-	if !opts.NoBrowser && opts.IO.IsStderrTTY() && opts.Factory.Browser != nil {
-		if err := opts.Factory.Browser.Open(verifyURL); err != nil {
+	if !opts.NoBrowser && opts.IO.IsStderrTTY() && opts.Browser != nil {
+		if err := opts.Browser.Open(verifyURL); err != nil {
 			fmt.Fprintf(errOut, "%s Could not open a browser (%v); open the URL yourself\n", cs.WarningIcon(), err)
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/atomicfile"
+	"github.com/zenctl/zenctl/internal/browser"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/credentials"
@@ -32,9 +33,16 @@ import (
 
 // LoginOptions are the inputs of `zenctl login`.
 type LoginOptions struct {
-	Factory  *factory.Factory
 	IO       *iostreams.IOStreams
 	Prompter prompt.Prompter
+	Browser  browser.Browser
+	// Logins is the login layer; NewClient a client for a server that is
+	// not logged in to yet; Getenv reads ZENML_STORE_API_KEY.
+	Logins    func() (*login.Manager, error)
+	NewClient login.ClientFunc
+	Getenv    func(string) string
+	// ServerFlag is the global --server.
+	ServerFlag string
 
 	ServerURL     string
 	APIKey        bool
@@ -53,7 +61,8 @@ type LoginOptions struct {
 
 // NewCmdLogin builds `zenctl login`. runF replaces the work in tests.
 func NewCmdLogin(f *factory.Factory, runF func(*LoginOptions) error) *cobra.Command {
-	opts := &LoginOptions{Factory: f, IO: f.IOStreams, Prompter: f.Prompter}
+	opts := &LoginOptions{IO: f.IOStreams, Prompter: f.Prompter, Browser: f.Browser,
+		Logins: f.Logins, NewClient: f.NewClient, Getenv: f.Env}
 	cmd := &cobra.Command{
 		Use:   "login [SERVER_URL]",
 		Short: "Log in to a ZenML server",
@@ -97,6 +106,7 @@ func NewCmdLogin(f *factory.Factory, runF func(*LoginOptions) error) *cobra.Comm
 		Args:              factory.MaxArgs(1),
 		ValidArgsFunction: f.CompleteServerURLArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServerFlag = f.ServerFlag
 			if len(args) == 1 {
 				opts.ServerURL = args[0]
 			}
@@ -127,12 +137,8 @@ func NewCmdLogin(f *factory.Factory, runF func(*LoginOptions) error) *cobra.Comm
 	return cmd
 }
 
-// LoginOptions' dependencies beyond the streams: the login layer and a
-// client for a server that is not logged in to yet.
-func (opts *LoginOptions) logins() (*login.Manager, error) { return opts.Factory.Logins() }
-
 func runLogin(ctx context.Context, opts *LoginOptions) error {
-	m, err := opts.logins()
+	m, err := opts.Logins()
 	if err != nil {
 		return err
 	}
@@ -211,7 +217,7 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 func pickServer(opts *LoginOptions, m *login.Manager) (string, error) {
 	raw := opts.ServerURL
 	if raw == "" {
-		raw = opts.Factory.ServerFlag
+		raw = opts.ServerFlag
 	}
 	if raw == "" {
 		cfg, err := m.Config()
@@ -264,7 +270,7 @@ func planTLS(opts *LoginOptions, m *login.Manager, serverURL string) (tlsPlan, e
 
 // connect checks that the URL is a self-hosted ZenML server.
 func connect(ctx context.Context, opts *LoginOptions, serverURL string, tls login.TLS) (*zenml.Client, *zenml.ServerInfo, error) {
-	client, err := opts.Factory.NewClient(serverURL, tls, nil)
+	client, err := opts.NewClient(serverURL, tls, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -601,7 +607,7 @@ func asksForSecret(opts *LoginOptions) bool {
 	if !opts.IO.CanPrompt() {
 		return false
 	}
-	return opts.Username != "" && !opts.PasswordStdin || opts.APIKey && opts.Factory.Env("ZENML_STORE_API_KEY") == ""
+	return opts.Username != "" && !opts.PasswordStdin || opts.APIKey && opts.Getenv("ZENML_STORE_API_KEY") == ""
 }
 
 // promptTries is how many times a terminal may type a password or key
@@ -609,7 +615,7 @@ func asksForSecret(opts *LoginOptions) bool {
 const promptTries = 3
 
 func apiKeyLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client) (credentials.Secret, error) {
-	prompted := opts.Factory.Env("ZENML_STORE_API_KEY") == "" && opts.IO.CanPrompt()
+	prompted := opts.Getenv("ZENML_STORE_API_KEY") == "" && opts.IO.CanPrompt()
 	for try := 1; ; try++ {
 		key, err := readAPIKey(opts)
 		if err != nil {
@@ -663,7 +669,7 @@ func exchangeAPIKey(ctx context.Context, client *zenml.Client, key string) (cred
 }
 
 func readAPIKey(opts *LoginOptions) (string, error) {
-	if key := opts.Factory.Env("ZENML_STORE_API_KEY"); key != "" {
+	if key := opts.Getenv("ZENML_STORE_API_KEY"); key != "" {
 		return key, nil
 	}
 	if opts.IO.CanPrompt() {

@@ -17,9 +17,11 @@ import (
 
 // LogoutOptions are the inputs of `zenctl logout`.
 type LogoutOptions struct {
-	Factory   *factory.Factory
-	IO        *iostreams.IOStreams
-	ServerURL string
+	IO     *iostreams.IOStreams
+	Logins func() (*login.Manager, error)
+	// ServerFlag is the global --server.
+	ServerFlag string
+	ServerURL  string
 	// Account limits the logout to one account of the server.
 	Account string
 	Clear   bool
@@ -28,7 +30,7 @@ type LogoutOptions struct {
 
 // NewCmdLogout builds `zenctl logout`.
 func NewCmdLogout(f *factory.Factory, runF func(*LogoutOptions) error) *cobra.Command {
-	opts := &LogoutOptions{Factory: f, IO: f.IOStreams}
+	opts := &LogoutOptions{IO: f.IOStreams, Logins: f.Logins}
 	cmd := &cobra.Command{
 		Use:   "logout [SERVER_URL]",
 		Short: "Log out of a ZenML server",
@@ -59,6 +61,7 @@ func NewCmdLogout(f *factory.Factory, runF func(*LogoutOptions) error) *cobra.Co
 			// (ZENCTL_ACCOUNT does not: a variable left set must not narrow
 			// a `logout --all --clear`).
 			opts.Account = f.AccountFlag
+			opts.ServerFlag = f.ServerFlag
 			if opts.All && opts.ServerURL != "" {
 				return exitcode.Usagef("give either SERVER_URL or --all, not both")
 			}
@@ -74,7 +77,7 @@ func NewCmdLogout(f *factory.Factory, runF func(*LogoutOptions) error) *cobra.Co
 }
 
 func runLogout(ctx context.Context, opts *LogoutOptions) error {
-	m, err := opts.Factory.Logins()
+	m, err := opts.Logins()
 	if err != nil {
 		return err
 	}
@@ -122,7 +125,7 @@ func logoutServers(opts *LogoutOptions, m *login.Manager) ([]string, error) {
 	}
 	raw := opts.ServerURL
 	if raw == "" {
-		raw = opts.Factory.ServerFlag
+		raw = opts.ServerFlag
 	}
 	if raw == "" {
 		raw = cfg.ActiveServer

@@ -20,10 +20,11 @@ import (
 
 // StatusOptions are the inputs of `zenctl status`.
 type StatusOptions struct {
-	Factory *factory.Factory
-	IO      *iostreams.IOStreams
-	All     bool
-	Output  string
+	IO     *iostreams.IOStreams
+	Logins func() (*login.Manager, error)
+	Format func(flagValue string) (output.Format, error)
+	All    bool
+	Output string
 }
 
 // ServerStatus is one server in `zenctl status -o json`.
@@ -48,7 +49,7 @@ type ServerStatus struct {
 
 // NewCmdStatus builds `zenctl status` (alias whoami).
 func NewCmdStatus(f *factory.Factory, runF func(*StatusOptions) error) *cobra.Command {
-	opts := &StatusOptions{Factory: f, IO: f.IOStreams}
+	opts := &StatusOptions{IO: f.IOStreams, Logins: f.Logins, Format: f.OutputFormat}
 	cmd := &cobra.Command{
 		Use:     "status",
 		Aliases: []string{"whoami"},
@@ -92,12 +93,11 @@ func NewCmdStatus(f *factory.Factory, runF func(*StatusOptions) error) *cobra.Co
 }
 
 func runStatus(ctx context.Context, opts *StatusOptions) error {
-	f := opts.Factory
-	format, err := f.OutputFormat(opts.Output)
+	format, err := opts.Format(opts.Output)
 	if err != nil {
 		return err
 	}
-	m, err := f.Logins()
+	m, err := opts.Logins()
 	if err != nil {
 		return err
 	}

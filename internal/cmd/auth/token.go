@@ -20,8 +20,9 @@ import (
 
 // TokenOptions are the inputs of `zenctl token`.
 type TokenOptions struct {
-	Factory   *factory.Factory
-	IO        *iostreams.IOStreams
+	IO *iostreams.IOStreams
+	// Client authenticates as the command's server and account.
+	Client    func(context.Context) (*zenml.Client, *factory.Target, error)
 	ExpiresIn int
 	Output    string
 }
@@ -36,7 +37,7 @@ type TokenResult struct {
 
 // NewCmdToken builds `zenctl token`.
 func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Command {
-	opts := &TokenOptions{Factory: f, IO: f.IOStreams}
+	opts := &TokenOptions{IO: f.IOStreams, Client: f.AuthenticatedClient}
 	cmd := &cobra.Command{
 		Use:   "token",
 		Short: "Print a short-lived API token",
@@ -84,7 +85,7 @@ func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Comm
 }
 
 func runToken(ctx context.Context, opts *TokenOptions) error {
-	client, target, err := opts.Factory.AuthenticatedClient(ctx)
+	client, target, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
