@@ -240,8 +240,8 @@ type keyContext struct {
 	sa     *zenml.ServiceAccount
 }
 
-func newKeyContext(ctx context.Context, f *factory.Factory, saRef string) (*keyContext, error) {
-	client, target, err := f.AuthenticatedClient(ctx)
+func newKeyContext(ctx context.Context, authenticated clientFunc, saRef string) (*keyContext, error) {
+	client, target, err := authenticated(ctx)
 	if err != nil {
 		return nil, err
 	}

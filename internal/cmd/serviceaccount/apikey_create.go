@@ -10,13 +10,18 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/interrupt"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
 // APIKeyCreateOptions are the inputs of `api-key SA create`.
 type APIKeyCreateOptions struct {
-	Factory *factory.Factory
-	IO      *iostreams.IOStreams
+	IO *iostreams.IOStreams
+	// Client authenticates as the command's server and account.
+	Client func(context.Context) (*zenml.Client, *factory.Target, error)
+	// Logins is the login layer: which key this client logs in with, and
+	// where a new key is stored.
+	Logins func() (*login.Manager, error)
 
 	ServiceAccount string
 	Name           string
@@ -28,7 +33,7 @@ type APIKeyCreateOptions struct {
 
 // NewCmdAPIKeyCreate builds `zenctl service-account api-key SA create`.
 func NewCmdAPIKeyCreate(f *factory.Factory, runF func(*APIKeyCreateOptions) error) *cobra.Command {
-	opts := &APIKeyCreateOptions{Factory: f, IO: f.IOStreams}
+	opts := &APIKeyCreateOptions{IO: f.IOStreams, Client: f.AuthenticatedClient, Logins: f.Logins}
 	cmd := &cobra.Command{
 		Use:   "create NAME",
 		Short: "Create an API key",
@@ -67,7 +72,7 @@ func NewCmdAPIKeyCreate(f *factory.Factory, runF func(*APIKeyCreateOptions) erro
 func runAPIKeyCreate(ctx context.Context, opts *APIKeyCreateOptions) error {
 	cs := opts.IO.ErrColorScheme()
 	format, _ := formatArg(opts.Output)
-	kc, err := newKeyContext(ctx, opts.Factory, opts.ServiceAccount)
+	kc, err := newKeyContext(ctx, opts.Client, opts.ServiceAccount)
 	if err != nil {
 		return err
 	}
@@ -103,7 +108,7 @@ func runAPIKeyCreate(ctx context.Context, opts *APIKeyCreateOptions) error {
 	newKeyNotice(opts.IO, file, kc.target, 1, !opts.SetKey)
 	if opts.SetKey {
 		crit.SetRisk(unstoredRisk(kc.target.URL, true))
-		return adopt(crit.Context(), opts.IO, opts.Factory, kc.target, key.Secret())
+		return adopt(crit.Context(), opts.IO, opts.Logins, kc.target, key.Secret())
 	}
 	return nil
 }

@@ -11,14 +11,19 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/cmd/paging"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/output"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
 // APIKeyListOptions are the inputs of `api-key SA list`.
 type APIKeyListOptions struct {
-	Factory *factory.Factory
-	IO      *iostreams.IOStreams
+	IO *iostreams.IOStreams
+	// Client authenticates as the command's server and account.
+	Client func(context.Context) (*zenml.Client, *factory.Target, error)
+	// Logins tells which key this client logs in with.
+	Logins func() (*login.Manager, error)
+	Format func(flagValue string) (output.Format, error)
 
 	ServiceAccount string
 	Name           string
@@ -30,7 +35,7 @@ type APIKeyListOptions struct {
 
 // NewCmdAPIKeyList builds `zenctl service-account api-key SA list`.
 func NewCmdAPIKeyList(f *factory.Factory, runF func(*APIKeyListOptions) error) *cobra.Command {
-	opts := &APIKeyListOptions{Factory: f, IO: f.IOStreams}
+	opts := &APIKeyListOptions{IO: f.IOStreams, Client: f.AuthenticatedClient, Logins: f.Logins, Format: f.OutputFormat}
 	active := newBoolArg(false)
 	cmd := &cobra.Command{
 		Use:     "list",
@@ -81,16 +86,16 @@ func NewCmdAPIKeyList(f *factory.Factory, runF func(*APIKeyListOptions) error) *
 }
 
 func runAPIKeyList(ctx context.Context, opts *APIKeyListOptions) error {
-	format, err := opts.Factory.OutputFormat(opts.Output)
+	format, err := opts.Format(opts.Output)
 	if err != nil {
 		return err
 	}
 	params := listParams(opts.Paging.Page, opts.Paging.Size, opts.Name, opts.Active)
-	kc, err := newKeyContext(ctx, opts.Factory, opts.ServiceAccount)
+	kc, err := newKeyContext(ctx, opts.Client, opts.ServiceAccount)
 	if err != nil {
 		return err
 	}
-	current := currentAPIKeyID(opts.Factory, kc.target, kc.sa.Name)
+	current := currentAPIKeyID(opts.Logins, kc.target, kc.sa.Name)
 	t := output.NewTable(opts.IO, "NAME", "ID", "STATUS", "LAST LOGIN", "LAST ROTATED", "DESCRIPTION")
 	t.TruncateFirst("DESCRIPTION")
 	t.Abbreviate("ID", 8)
@@ -142,8 +147,12 @@ func runAPIKeyList(ctx context.Context, opts *APIKeyListOptions) error {
 
 // APIKeyDescribeOptions are the inputs of `api-key SA describe`.
 type APIKeyDescribeOptions struct {
-	Factory *factory.Factory
-	IO      *iostreams.IOStreams
+	IO *iostreams.IOStreams
+	// Client authenticates as the command's server and account.
+	Client func(context.Context) (*zenml.Client, *factory.Target, error)
+	// Logins tells which key this client logs in with.
+	Logins func() (*login.Manager, error)
+	Format func(flagValue string) (output.Format, error)
 
 	ServiceAccount string
 	Key            string
@@ -152,7 +161,7 @@ type APIKeyDescribeOptions struct {
 
 // NewCmdAPIKeyDescribe builds `zenctl service-account api-key SA describe`.
 func NewCmdAPIKeyDescribe(f *factory.Factory, runF func(*APIKeyDescribeOptions) error) *cobra.Command {
-	opts := &APIKeyDescribeOptions{Factory: f, IO: f.IOStreams}
+	opts := &APIKeyDescribeOptions{IO: f.IOStreams, Client: f.AuthenticatedClient, Logins: f.Logins, Format: f.OutputFormat}
 	cmd := &cobra.Command{
 		Use:     "describe KEY_NAME_OR_ID",
 		Aliases: []string{"view"},
@@ -184,11 +193,11 @@ func NewCmdAPIKeyDescribe(f *factory.Factory, runF func(*APIKeyDescribeOptions) 
 }
 
 func runAPIKeyDescribe(ctx context.Context, opts *APIKeyDescribeOptions) error {
-	format, err := opts.Factory.OutputFormat(opts.Output)
+	format, err := opts.Format(opts.Output)
 	if err != nil {
 		return err
 	}
-	kc, err := newKeyContext(ctx, opts.Factory, opts.ServiceAccount)
+	kc, err := newKeyContext(ctx, opts.Client, opts.ServiceAccount)
 	if err != nil {
 		return err
 	}
@@ -196,7 +205,7 @@ func runAPIKeyDescribe(ctx context.Context, opts *APIKeyDescribeOptions) error {
 	if err != nil {
 		return err
 	}
-	v := viewAPIKey(kc.sa, key, currentAPIKeyID(opts.Factory, kc.target, kc.sa.Name))
+	v := viewAPIKey(kc.sa, key, currentAPIKeyID(opts.Logins, kc.target, kc.sa.Name))
 	return output.Print(opts.IO, format, v, func() error {
 		d := output.NewDescribe(opts.IO)
 		d.Add("Name", v.Name)

@@ -22,8 +22,12 @@ import (
 
 // APIKeyRotateOptions are the inputs of `api-key SA rotate`.
 type APIKeyRotateOptions struct {
-	Factory *factory.Factory
-	IO      *iostreams.IOStreams
+	IO *iostreams.IOStreams
+	// Client authenticates as the command's server and account.
+	Client func(context.Context) (*zenml.Client, *factory.Target, error)
+	// Logins is the login layer: which key this client logs in with, and
+	// where a new key is stored.
+	Logins func() (*login.Manager, error)
 
 	ServiceAccount string
 	Key            string
@@ -54,7 +58,7 @@ const maxRetainMinutes = 366 * 24 * 60
 
 // NewCmdAPIKeyRotate builds `zenctl service-account api-key SA rotate`.
 func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) error) *cobra.Command {
-	opts := &APIKeyRotateOptions{Factory: f, IO: f.IOStreams}
+	opts := &APIKeyRotateOptions{IO: f.IOStreams, Client: f.AuthenticatedClient, Logins: f.Logins}
 	cmd := &cobra.Command{
 		Use:   "rotate {KEY_NAME_OR_ID | --all}",
 		Short: "Give API keys a new secret and print it",
@@ -127,19 +131,18 @@ func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) erro
 }
 
 func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
-	f := opts.Factory
 	cs := opts.IO.ErrColorScheme()
 	errOut := opts.IO.ErrOut
 	format, _ := formatArg(opts.Output)
 
-	kc, err := newKeyContext(ctx, f, opts.ServiceAccount)
+	kc, err := newKeyContext(ctx, opts.Client, opts.ServiceAccount)
 	if err != nil {
 		return err
 	}
 	if opts.SetKey && kc.target.FromEnv {
 		return fmt.Errorf("--set-key cannot store the new key: the credentials come from ZENML_STORE_* variables; rotate without --set-key and update ZENML_STORE_API_KEY")
 	}
-	current := currentAPIKeyID(f, kc.target, kc.sa.Name)
+	current := currentAPIKeyID(opts.Logins, kc.target, kc.sa.Name)
 	keys, err := keysToRotate(ctx, opts, kc, current)
 	if err != nil {
 		return err
@@ -199,7 +202,7 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	var adoptErr error
 	switch {
 	case opts.SetKey && adoptKey != "":
-		adoptErr = adopt(crit.Context(), opts.IO, f, kc.target, adoptKey)
+		adoptErr = adopt(crit.Context(), opts.IO, opts.Logins, kc.target, adoptKey)
 	case r.selfKey != "":
 		ownKeyWarning(opts.IO, kc.target, opts.Retain, r.until)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -16,8 +17,11 @@ import (
 // APIKeyUpdateOptions are the inputs of `api-key SA update`, `activate`
 // and `deactivate`.
 type APIKeyUpdateOptions struct {
-	Factory *factory.Factory
-	IO      *iostreams.IOStreams
+	IO *iostreams.IOStreams
+	// Client authenticates as the command's server and account.
+	Client func(context.Context) (*zenml.Client, *factory.Target, error)
+	// Logins tells which key this client logs in with.
+	Logins func() (*login.Manager, error)
 
 	ServiceAccount string
 	Key            string
@@ -28,7 +32,7 @@ type APIKeyUpdateOptions struct {
 
 // NewCmdAPIKeyUpdate builds `zenctl service-account api-key SA update`.
 func NewCmdAPIKeyUpdate(f *factory.Factory, runF func(*APIKeyUpdateOptions) error) *cobra.Command {
-	opts := &APIKeyUpdateOptions{Factory: f, IO: f.IOStreams}
+	opts := &APIKeyUpdateOptions{IO: f.IOStreams, Client: f.AuthenticatedClient, Logins: f.Logins}
 	changes := &changeFlags{active: newBoolArg(false)}
 	cmd := &cobra.Command{
 		Use:   "update KEY_NAME_OR_ID",
@@ -72,7 +76,7 @@ func NewCmdAPIKeyDeactivate(f *factory.Factory, runF func(*APIKeyUpdateOptions) 
 }
 
 func newCmdAPIKeySetActive(f *factory.Factory, runF func(*APIKeyUpdateOptions) error, active bool) *cobra.Command {
-	opts := &APIKeyUpdateOptions{Factory: f, IO: f.IOStreams, Active: &active}
+	opts := &APIKeyUpdateOptions{IO: f.IOStreams, Client: f.AuthenticatedClient, Logins: f.Logins, Active: &active}
 	cmd := &cobra.Command{
 		Use:   "activate KEY_NAME_OR_ID",
 		Short: "Let a deactivated API key log in again",
@@ -115,9 +119,8 @@ func newCmdAPIKeySetActive(f *factory.Factory, runF func(*APIKeyUpdateOptions) e
 }
 
 func runAPIKeyUpdate(ctx context.Context, opts *APIKeyUpdateOptions) error {
-	f := opts.Factory
 	cs := opts.IO.ErrColorScheme()
-	kc, err := newKeyContext(ctx, f, opts.ServiceAccount)
+	kc, err := newKeyContext(ctx, opts.Client, opts.ServiceAccount)
 	if err != nil {
 		return err
 	}
@@ -135,7 +138,7 @@ func runAPIKeyUpdate(ctx context.Context, opts *APIKeyUpdateOptions) error {
 	if err != nil {
 		return err
 	}
-	self := currentAPIKeyID(f, kc.target, kc.sa.Name) == key.ID
+	self := currentAPIKeyID(opts.Logins, kc.target, kc.sa.Name) == key.ID
 	switch {
 	case opts.Active != nil && !*opts.Active:
 		fmt.Fprintf(opts.IO.ErrOut, "%s Deactivated API key %s of service account %s: from now on it cannot log in, and session tokens obtained with it are rejected\n",
@@ -161,9 +164,12 @@ func runAPIKeyUpdate(ctx context.Context, opts *APIKeyUpdateOptions) error {
 
 // APIKeyDeleteOptions are the inputs of `api-key SA delete`.
 type APIKeyDeleteOptions struct {
-	Factory  *factory.Factory
 	IO       *iostreams.IOStreams
 	Prompter prompt.Prompter
+	// Client authenticates as the command's server and account.
+	Client func(context.Context) (*zenml.Client, *factory.Target, error)
+	// Logins tells which key this client logs in with.
+	Logins func() (*login.Manager, error)
 
 	ServiceAccount string
 	Key            string
@@ -172,7 +178,7 @@ type APIKeyDeleteOptions struct {
 
 // NewCmdAPIKeyDelete builds `zenctl service-account api-key SA delete`.
 func NewCmdAPIKeyDelete(f *factory.Factory, runF func(*APIKeyDeleteOptions) error) *cobra.Command {
-	opts := &APIKeyDeleteOptions{Factory: f, IO: f.IOStreams, Prompter: f.Prompter}
+	opts := &APIKeyDeleteOptions{IO: f.IOStreams, Prompter: f.Prompter, Client: f.AuthenticatedClient, Logins: f.Logins}
 	cmd := &cobra.Command{
 		Use:   "delete KEY_NAME_OR_ID",
 		Short: "Delete an API key and the sessions obtained with it",
@@ -204,7 +210,7 @@ func NewCmdAPIKeyDelete(f *factory.Factory, runF func(*APIKeyDeleteOptions) erro
 
 func runAPIKeyDelete(ctx context.Context, opts *APIKeyDeleteOptions) error {
 	cs := opts.IO.ErrColorScheme()
-	kc, err := newKeyContext(ctx, opts.Factory, opts.ServiceAccount)
+	kc, err := newKeyContext(ctx, opts.Client, opts.ServiceAccount)
 	if err != nil {
 		return err
 	}
@@ -221,7 +227,7 @@ func runAPIKeyDelete(ctx context.Context, opts *APIKeyDeleteOptions) error {
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s Deleted API key %s of service account %s; session tokens obtained with it no longer work\n", cs.SuccessIcon(), cs.Bold(key.Name), iostreams.Escape(kc.sa.Name))
 	fmt.Fprintf(opts.IO.ErrOut, "  API tokens minted from those sessions stay valid until they expire; `zenctl service-account deactivate %s` stops them too\n", shownWord(kc.sa.Name))
-	if currentAPIKeyID(opts.Factory, kc.target, kc.sa.Name) == key.ID {
+	if currentAPIKeyID(opts.Logins, kc.target, kc.sa.Name) == key.ID {
 		fmt.Fprintf(opts.IO.ErrOut, "%s This client logged in to %s with this key; log in again with another key\n", cs.WarningIcon(), kc.target.URL)
 	}
 	return nil

@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -25,18 +24,18 @@ var keyCommands = []string{"describe", "update", "activate", "deactivate", "rota
 
 // completeServiceAccountArg completes the first argument with service
 // account names from the server, and nothing at all on any failure.
-func completeServiceAccountArg(f *factory.Factory) cobra.CompletionFunc {
+func completeServiceAccountArg(authenticated clientFunc) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		if len(args) != 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		return serviceAccountNames(f, toComplete), cobra.ShellCompDirectiveNoFileComp
+		return serviceAccountNames(authenticated, toComplete), cobra.ShellCompDirectiveNoFileComp
 	}
 }
 
 // completeAPIKeyArgs completes `api-key SA <command> KEY`: the service
 // account, then the subcommand, then the key's name.
-func completeAPIKeyArgs(f *factory.Factory, parent *cobra.Command) cobra.CompletionFunc {
+func completeAPIKeyArgs(authenticated clientFunc, parent *cobra.Command) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		var positional []string
 		for _, a := range args {
@@ -46,22 +45,22 @@ func completeAPIKeyArgs(f *factory.Factory, parent *cobra.Command) cobra.Complet
 		}
 		switch len(positional) {
 		case 0:
-			return serviceAccountNames(f, toComplete), cobra.ShellCompDirectiveNoFileComp
+			return serviceAccountNames(authenticated, toComplete), cobra.ShellCompDirectiveNoFileComp
 		case 1:
 			return subcommandNames(parent), cobra.ShellCompDirectiveNoFileComp
 		case 2:
 			if slices.Contains(keyCommands, positional[1]) {
-				return apiKeyNames(f, positional[0]), cobra.ShellCompDirectiveNoFileComp
+				return apiKeyNames(authenticated, positional[0]), cobra.ShellCompDirectiveNoFileComp
 			}
 		}
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 }
 
-func serviceAccountNames(f *factory.Factory, prefix string) []string {
+func serviceAccountNames(authenticated clientFunc, prefix string) []string {
 	ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
 	defer cancel()
-	client, _, err := f.AuthenticatedClient(ctx)
+	client, _, err := authenticated(ctx)
 	if err != nil {
 		return nil
 	}
@@ -80,10 +79,10 @@ func serviceAccountNames(f *factory.Factory, prefix string) []string {
 	return names
 }
 
-func apiKeyNames(f *factory.Factory, serviceAccount string) []string {
+func apiKeyNames(authenticated clientFunc, serviceAccount string) []string {
 	ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
 	defer cancel()
-	client, _, err := f.AuthenticatedClient(ctx)
+	client, _, err := authenticated(ctx)
 	if err != nil {
 		return nil
 	}

@@ -17,12 +17,12 @@ func TestCompletionOffersNamesFromTheServer(t *testing.T) {
 	e.fake.CreateAPIKey(sa, "default")
 	e.fake.CreateAPIKey(sa, "nightly")
 
-	names, _ := completeServiceAccountArg(e.h.F)(&cobra.Command{}, nil, "ci")
+	names, _ := completeServiceAccountArg(e.h.F.AuthenticatedClient)(&cobra.Command{}, nil, "ci")
 	if !slices.Equal(names, []string{"ci-bot"}) {
 		t.Errorf("service accounts for %q: %v", "ci", names)
 	}
 	apiKey := NewCmdAPIKey(e.h.F)
-	complete := completeAPIKeyArgs(e.h.F, apiKey)
+	complete := completeAPIKeyArgs(e.h.F.AuthenticatedClient, apiKey)
 	if subs, _ := complete(apiKey, []string{"ci-bot"}, ""); !slices.Contains(subs, "rotate") {
 		t.Errorf("subcommands: %v", subs)
 	}
@@ -35,7 +35,7 @@ func TestCompletionOffersNamesFromTheServer(t *testing.T) {
 
 func TestCompletionIsSilentWhenItCannotAsk(t *testing.T) {
 	h := cmdtest.New(t) // not logged in anywhere
-	names, directive := completeServiceAccountArg(h.F)(&cobra.Command{}, nil, "")
+	names, directive := completeServiceAccountArg(h.F.AuthenticatedClient)(&cobra.Command{}, nil, "")
 	if names != nil || directive != cobra.ShellCompDirectiveNoFileComp {
 		t.Errorf("got %v %v", names, directive)
 	}

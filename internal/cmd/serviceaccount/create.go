@@ -19,8 +19,12 @@ import (
 
 // CreateOptions are the inputs of `zenctl service-account create`.
 type CreateOptions struct {
-	Factory *factory.Factory
-	IO      *iostreams.IOStreams
+	IO *iostreams.IOStreams
+	// Client authenticates as the command's server and account.
+	Client func(context.Context) (*zenml.Client, *factory.Target, error)
+	// Logins is the login layer: which key this client logs in with, and
+	// where a new key is stored.
+	Logins func() (*login.Manager, error)
 
 	Name         string
 	Description  string
@@ -54,7 +58,7 @@ const (
 
 // NewCmdCreate builds `zenctl service-account create`.
 func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Command {
-	opts := &CreateOptions{Factory: f, IO: f.IOStreams}
+	opts := &CreateOptions{IO: f.IOStreams, Client: f.AuthenticatedClient, Logins: f.Logins}
 	createKey := newBoolArg(true)
 	cmd := &cobra.Command{
 		Use:   "create NAME",
@@ -107,11 +111,10 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 }
 
 func runCreate(ctx context.Context, opts *CreateOptions) error {
-	f := opts.Factory
 	cs := opts.IO.ErrColorScheme()
 	format, _ := formatArg(opts.Output)
 
-	client, target, err := f.AuthenticatedClient(ctx)
+	client, target, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -170,7 +173,7 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	newKeyNotice(opts.IO, file, target, 1, !opts.SetAPIKey)
 	if opts.SetAPIKey {
 		crit.SetRisk(unstoredRisk(target.URL, true))
-		return adopt(crit.Context(), opts.IO, f, target, key.Secret())
+		return adopt(crit.Context(), opts.IO, opts.Logins, target, key.Secret())
 	}
 	return nil
 }
@@ -244,9 +247,9 @@ func newKeyNotice(ios *iostreams.IOStreams, file *keyFile, target *factory.Targe
 
 // adopt makes this client log in with key. The key has already been shown
 // or written, so a failure here loses nothing but the convenience.
-func adopt(ctx context.Context, ios *iostreams.IOStreams, f *factory.Factory, target *factory.Target, key string) error {
+func adopt(ctx context.Context, ios *iostreams.IOStreams, logins loginsFunc, target *factory.Target, key string) error {
 	cs := ios.ErrColorScheme()
-	m, err := f.Logins()
+	m, err := logins()
 	if err != nil {
 		return err
 	}

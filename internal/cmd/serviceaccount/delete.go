@@ -9,14 +9,19 @@ import (
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/prompt"
+	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
 // DeleteOptions are the inputs of `zenctl service-account delete`.
 type DeleteOptions struct {
-	Factory  *factory.Factory
 	IO       *iostreams.IOStreams
 	Prompter prompt.Prompter
+	// Client authenticates as the command's server and account.
+	Client func(context.Context) (*zenml.Client, *factory.Target, error)
+	// Logins tells whether this client logs in as the account.
+	Logins func() (*login.Manager, error)
 
 	ServiceAccount string
 	Yes            bool
@@ -24,7 +29,7 @@ type DeleteOptions struct {
 
 // NewCmdDelete builds `zenctl service-account delete`.
 func NewCmdDelete(f *factory.Factory, runF func(*DeleteOptions) error) *cobra.Command {
-	opts := &DeleteOptions{Factory: f, IO: f.IOStreams, Prompter: f.Prompter}
+	opts := &DeleteOptions{IO: f.IOStreams, Prompter: f.Prompter, Client: f.AuthenticatedClient, Logins: f.Logins}
 	cmd := &cobra.Command{
 		Use:   "delete NAME_OR_ID",
 		Short: "Delete a service account and all its API keys",
@@ -54,9 +59,8 @@ func NewCmdDelete(f *factory.Factory, runF func(*DeleteOptions) error) *cobra.Co
 }
 
 func runDelete(ctx context.Context, opts *DeleteOptions) error {
-	f := opts.Factory
 	cs := opts.IO.ErrColorScheme()
-	client, target, err := f.AuthenticatedClient(ctx)
+	client, target, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -70,7 +74,7 @@ func runDelete(ctx context.Context, opts *DeleteOptions) error {
 	if err := prompt.ConfirmOrYes(opts.IO, opts.Prompter, opts.Yes, question); err != nil {
 		return err
 	}
-	self := selfServiceAccount(ctx, f, client, target, sa.ID)
+	self := selfServiceAccount(ctx, opts.Logins, client, target, sa.ID)
 	if err := client.DeleteServiceAccount(ctx, sa.ID); err != nil {
 		return err
 	}

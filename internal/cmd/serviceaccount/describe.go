@@ -9,12 +9,15 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/output"
+	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
 // DescribeOptions are the inputs of `zenctl service-account describe`.
 type DescribeOptions struct {
-	Factory *factory.Factory
-	IO      *iostreams.IOStreams
+	IO *iostreams.IOStreams
+	// Client authenticates as the command's server and account.
+	Client func(context.Context) (*zenml.Client, *factory.Target, error)
+	Format func(flagValue string) (output.Format, error)
 
 	ServiceAccount string
 	Output         string
@@ -22,7 +25,7 @@ type DescribeOptions struct {
 
 // NewCmdDescribe builds `zenctl service-account describe`.
 func NewCmdDescribe(f *factory.Factory, runF func(*DescribeOptions) error) *cobra.Command {
-	opts := &DescribeOptions{Factory: f, IO: f.IOStreams}
+	opts := &DescribeOptions{IO: f.IOStreams, Client: f.AuthenticatedClient, Format: f.OutputFormat}
 	cmd := &cobra.Command{
 		Use:     "describe NAME_OR_ID",
 		Aliases: []string{"view"},
@@ -53,11 +56,11 @@ func NewCmdDescribe(f *factory.Factory, runF func(*DescribeOptions) error) *cobr
 }
 
 func runDescribe(ctx context.Context, opts *DescribeOptions) error {
-	format, err := opts.Factory.OutputFormat(opts.Output)
+	format, err := opts.Format(opts.Output)
 	if err != nil {
 		return err
 	}
-	client, _, err := opts.Factory.AuthenticatedClient(ctx)
+	client, _, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}

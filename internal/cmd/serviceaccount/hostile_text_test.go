@@ -72,6 +72,6 @@ func TestServerTextIsEscapedInHumanOutput(t *testing.T) {
 		t.Errorf("JSON description %q (%v)", v.Description, err)
 	}
 
-	names, _ := completeServiceAccountArg(e.h.F)(&cobra.Command{}, nil, "bot")
+	names, _ := completeServiceAccountArg(e.h.F.AuthenticatedClient)(&cobra.Command{}, nil, "bot")
 	expectNoRawControls(t, "completion", strings.Join(names, "\n"))
 }

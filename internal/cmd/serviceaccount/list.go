@@ -11,12 +11,15 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/paging"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/output"
+	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
 // ListOptions are the inputs of `zenctl service-account list`.
 type ListOptions struct {
-	Factory *factory.Factory
-	IO      *iostreams.IOStreams
+	IO *iostreams.IOStreams
+	// Client authenticates as the command's server and account.
+	Client func(context.Context) (*zenml.Client, *factory.Target, error)
+	Format func(flagValue string) (output.Format, error)
 
 	Name   string
 	Active *bool
@@ -28,7 +31,7 @@ type ListOptions struct {
 
 // NewCmdList builds `zenctl service-account list`.
 func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{Factory: f, IO: f.IOStreams}
+	opts := &ListOptions{IO: f.IOStreams, Client: f.AuthenticatedClient, Format: f.OutputFormat}
 	active := newBoolArg(false)
 	cmd := &cobra.Command{
 		Use:     "list",
@@ -74,12 +77,12 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Comman
 }
 
 func runList(ctx context.Context, opts *ListOptions) error {
-	format, err := opts.Factory.OutputFormat(opts.Output)
+	format, err := opts.Format(opts.Output)
 	if err != nil {
 		return err
 	}
 	params := listParams(opts.Paging.Page, opts.Paging.Size, opts.Name, opts.Active)
-	client, _, err := opts.Factory.AuthenticatedClient(ctx)
+	client, _, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}

@@ -53,14 +53,22 @@ func NewCmdServiceAccount(f *factory.Factory) *cobra.Command {
 	for _, c := range []*cobra.Command{
 		NewCmdDescribe(f, nil), NewCmdUpdate(f, nil), NewCmdActivate(f, nil), NewCmdDeactivate(f, nil), NewCmdDelete(f, nil),
 	} {
-		c.ValidArgsFunction = completeServiceAccountArg(f)
+		c.ValidArgsFunction = completeServiceAccountArg(f.AuthenticatedClient)
 		cmd.AddCommand(c)
 	}
 	apiKey := NewCmdAPIKey(f)
-	apiKey.ValidArgsFunction = completeAPIKeyArgs(f, apiKey)
+	apiKey.ValidArgsFunction = completeAPIKeyArgs(f.AuthenticatedClient, apiKey)
 	cmd.AddCommand(apiKey)
 	return cmd
 }
+
+// clientFunc returns a client authenticated as the command's server and
+// account (factory.AuthenticatedClient); loginsFunc the login layer
+// (factory.Logins). Commands hold these rather than the factory.
+type (
+	clientFunc = func(context.Context) (*zenml.Client, *factory.Target, error)
+	loginsFunc = func() (*login.Manager, error)
+)
 
 // boolArg is a boolean flag that takes a value, as the zenml CLI's BOOL
 // options do: `--active false` must work, which pflag's own bool flags
@@ -261,8 +269,8 @@ func pageFooter(ios *iostreams.IOStreams, index, totalPages, total int, what str
 // currentAPIKeyID is the id of the API key this client logs in with as
 // the service account (its own stored login on the server, or the one in
 // use), or "".
-func currentAPIKeyID(f *factory.Factory, target *factory.Target, serviceAccount string) string {
-	m, err := f.Logins()
+func currentAPIKeyID(logins loginsFunc, target *factory.Target, serviceAccount string) string {
+	m, err := logins()
 	if err != nil {
 		return ""
 	}
@@ -273,8 +281,8 @@ func currentAPIKeyID(f *factory.Factory, target *factory.Target, serviceAccount 
 // account, so a command that disables it can say that the client itself is
 // cut off too. It must run before the change, while the login still works;
 // a failure to tell is treated as "no".
-func selfServiceAccount(ctx context.Context, f *factory.Factory, client *zenml.Client, target *factory.Target, saID string) bool {
-	if currentAPIKeyID(f, target, "") == "" {
+func selfServiceAccount(ctx context.Context, logins loginsFunc, client *zenml.Client, target *factory.Target, saID string) bool {
+	if currentAPIKeyID(logins, target, "") == "" {
 		// Only an API key logs in as a service account.
 		return false
 	}

@@ -9,14 +9,18 @@ import (
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
 // UpdateOptions are the inputs of `zenctl service-account update`,
 // `activate` and `deactivate`.
 type UpdateOptions struct {
-	Factory *factory.Factory
-	IO      *iostreams.IOStreams
+	IO *iostreams.IOStreams
+	// Client authenticates as the command's server and account.
+	Client func(context.Context) (*zenml.Client, *factory.Target, error)
+	// Logins tells whether this client logs in as the account.
+	Logins func() (*login.Manager, error)
 
 	ServiceAccount string
 	Name           *string
@@ -26,7 +30,7 @@ type UpdateOptions struct {
 
 // NewCmdUpdate builds `zenctl service-account update`.
 func NewCmdUpdate(f *factory.Factory, runF func(*UpdateOptions) error) *cobra.Command {
-	opts := &UpdateOptions{Factory: f, IO: f.IOStreams}
+	opts := &UpdateOptions{IO: f.IOStreams, Client: f.AuthenticatedClient, Logins: f.Logins}
 	changes := &changeFlags{active: newBoolArg(false)}
 	cmd := &cobra.Command{
 		Use:   "update NAME_OR_ID",
@@ -71,7 +75,7 @@ func NewCmdDeactivate(f *factory.Factory, runF func(*UpdateOptions) error) *cobr
 }
 
 func newCmdSetActive(f *factory.Factory, runF func(*UpdateOptions) error, active bool) *cobra.Command {
-	opts := &UpdateOptions{Factory: f, IO: f.IOStreams, Active: &active}
+	opts := &UpdateOptions{IO: f.IOStreams, Client: f.AuthenticatedClient, Logins: f.Logins, Active: &active}
 	cmd := &cobra.Command{
 		Use:   "activate NAME_OR_ID",
 		Short: "Let a deactivated service account log in again",
@@ -110,9 +114,8 @@ func newCmdSetActive(f *factory.Factory, runF func(*UpdateOptions) error, active
 }
 
 func runUpdate(ctx context.Context, opts *UpdateOptions) error {
-	f := opts.Factory
 	cs := opts.IO.ErrColorScheme()
-	client, target, err := f.AuthenticatedClient(ctx)
+	client, target, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -121,7 +124,7 @@ func runUpdate(ctx context.Context, opts *UpdateOptions) error {
 		return err
 	}
 	deactivating := opts.Active != nil && !*opts.Active
-	self := deactivating && selfServiceAccount(ctx, f, client, target, sa.ID)
+	self := deactivating && selfServiceAccount(ctx, opts.Logins, client, target, sa.ID)
 	upd := zenml.ServiceAccountUpdate{Name: opts.Name, Description: opts.Description, Active: opts.Active}
 	updated, err := client.UpdateServiceAccount(ctx, sa.ID, upd)
 	if err != nil {
