@@ -20,12 +20,14 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
 // APIOptions are the inputs of `zenctl api`.
 type APIOptions struct {
-	Factory *factory.Factory
-	IO      *iostreams.IOStreams
+	IO *iostreams.IOStreams
+	// Client authenticates as the command's server and account.
+	Client func(context.Context) (*zenml.Client, *factory.Target, error)
 
 	// Path is the PATH argument as given.
 	Path string
@@ -49,7 +51,7 @@ type APIOptions struct {
 
 // NewCmdAPI builds `zenctl api`.
 func NewCmdAPI(f *factory.Factory, runF func(*APIOptions) error) *cobra.Command {
-	opts := &APIOptions{Factory: f, IO: f.IOStreams}
+	opts := &APIOptions{IO: f.IOStreams, Client: f.AuthenticatedClient}
 	cmd := &cobra.Command{
 		Use:   "api PATH",
 		Short: "Make an authenticated request to the ZenML API",
@@ -121,16 +123,21 @@ func NewCmdAPI(f *factory.Factory, runF func(*APIOptions) error) *cobra.Command 
 			return runAPI(cmd.Context(), opts)
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringVarP(&opts.Method, "method", "X", "", "The HTTP `METHOD` (default GET, or POST with a body)")
-	fl.StringArrayVarP(&opts.RawFields, "raw-field", "f", nil, "Add a string field as `KEY=VALUE`")
-	fl.StringArrayVarP(&opts.TypedFields, "field", "F", nil, "Add a typed field as `KEY=VALUE` (true, false, null, integers, @file)")
-	fl.StringVar(&opts.Input, "input", "", "Read the request body from `FILE` (\"-\" for stdin)")
-	fl.StringArrayVarP(&opts.Headers, "header", "H", nil, "Add a request header as `HEADER` ('Name: value')")
-	fl.BoolVar(&opts.Paginate, "paginate", false, "Fetch every page and print all items as one JSON array")
-	fl.BoolVarP(&opts.Include, "include", "i", false, "Print the status line and response headers before the body")
-	fl.StringVarP(&opts.JQ, "jq", "q", "", "Filter the JSON output with a jq `EXPRESSION`")
+	opts.addFlags(cmd)
 	return cmd
+}
+
+// addFlags binds the flags of `zenctl api` to o.
+func (o *APIOptions) addFlags(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVarP(&o.Method, "method", "X", "", "The HTTP `METHOD` (default GET, or POST with a body)")
+	fl.StringArrayVarP(&o.RawFields, "raw-field", "f", nil, "Add a string field as `KEY=VALUE`")
+	fl.StringArrayVarP(&o.TypedFields, "field", "F", nil, "Add a typed field as `KEY=VALUE` (true, false, null, integers, @file)")
+	fl.StringVar(&o.Input, "input", "", "Read the request body from `FILE` (\"-\" for stdin)")
+	fl.StringArrayVarP(&o.Headers, "header", "H", nil, "Add a request header as `HEADER` ('Name: value')")
+	fl.BoolVar(&o.Paginate, "paginate", false, "Fetch every page and print all items as one JSON array")
+	fl.BoolVarP(&o.Include, "include", "i", false, "Print the status line and response headers before the body")
+	fl.StringVarP(&o.JQ, "jq", "q", "", "Filter the JSON output with a jq `EXPRESSION`")
 }
 
 // methodRE is an HTTP method token; refusing anything else keeps a typo
@@ -213,7 +220,7 @@ func parseHeaders(raw []string) (http.Header, error) {
 }
 
 func runAPI(ctx context.Context, opts *APIOptions) error {
-	client, target, err := opts.Factory.AuthenticatedClient(ctx)
+	client, target, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
