@@ -44,8 +44,14 @@ func NewCmdImport(f *factory.Factory) *cobra.Command {
 
 // ZenMLOptions are the inputs of `zenctl import zenml`.
 type ZenMLOptions struct {
-	Factory *factory.Factory
-	IO      *iostreams.IOStreams
+	IO     *iostreams.IOStreams
+	Format func(flagValue string) (output.Format, error)
+	// Logins is zenctl's login layer, where the logins go; NewClient a
+	// client for --verify's checks; Getenv reads ZENML_CONFIG_PATH and
+	// the home directory.
+	Logins    func() (*login.Manager, error)
+	NewClient login.ClientFunc
+	Getenv    func(string) string
 
 	ConfigPath string
 	DryRun     bool
@@ -80,7 +86,8 @@ type Skipped struct {
 
 // NewCmdZenML builds `zenctl import zenml`. runF replaces the work in tests.
 func NewCmdZenML(f *factory.Factory, runF func(*ZenMLOptions) error) *cobra.Command {
-	opts := &ZenMLOptions{Factory: f, IO: f.IOStreams}
+	opts := &ZenMLOptions{IO: f.IOStreams, Format: f.OutputFormat,
+		Logins: f.Logins, NewClient: f.NewClient, Getenv: f.Env}
 	cmd := &cobra.Command{
 		Use:   "zenml",
 		Short: "Import the logins of the zenml CLI",
@@ -151,12 +158,11 @@ func NewCmdZenML(f *factory.Factory, runF func(*ZenMLOptions) error) *cobra.Comm
 }
 
 func runZenML(ctx context.Context, opts *ZenMLOptions) error {
-	f := opts.Factory
-	format, err := f.OutputFormat(opts.Output)
+	format, err := opts.Format(opts.Output)
 	if err != nil {
 		return err
 	}
-	m, err := f.Logins()
+	m, err := opts.Logins()
 	if err != nil {
 		return err
 	}
@@ -169,7 +175,7 @@ func runZenML(ctx context.Context, opts *ZenMLOptions) error {
 	if opts.Now != nil {
 		now = opts.Now
 	}
-	dir, err := zenmlConfigDir(opts.ConfigPath, f.Getenv, runtime.GOOS)
+	dir, err := zenmlConfigDir(opts.ConfigPath, opts.Getenv, runtime.GOOS)
 	if err != nil {
 		return err
 	}
@@ -182,79 +188,13 @@ func runZenML(ctx context.Context, opts *ZenMLOptions) error {
 		return err
 	}
 
-	wanted := map[string]bool{}
-	for _, s := range opts.Servers {
-		u, _ := zenml.NormalizeServerURL(s) // validated by NewCmdZenML
-		wanted[u] = false
-	}
-
-	var (
-		report      = Report{DryRun: opts.DryRun, Imported: []Imported{}, Skipped: []Skipped{}}
-		plan        []*importable
-		seen        = map[string]bool{}
-		zenmlActive string
-	)
-	for _, l := range logins {
-		imp, reason := classify(l, now())
-		server := displayURL(l.RawURL)
-		key := sameServerKey(l.RawURL)
-		if imp != nil {
-			server, key = imp.URL, imp.URL
-		}
-		if len(wanted) > 0 {
-			if _, ok := wanted[key]; !ok {
-				continue
-			}
-			wanted[key] = true
-		}
-		if l.Active {
-			if u, err := normalizeURL(l.RawURL); err == nil {
-				zenmlActive = u
-			}
-		}
-		switch {
-		case imp == nil:
-		case seen[imp.URL]:
-			imp, reason = nil, ReasonDuplicate
-		case cfg.Server(imp.URL) != nil && !opts.Overwrite:
-			imp, reason = nil, ReasonAlreadyLoggedIn
-		}
-		if imp == nil {
-			report.Skipped = append(report.Skipped, Skipped{Server: server, Reason: reason})
-			continue
-		}
-		seen[imp.URL] = true
-		plan = append(plan, imp)
-	}
-	var missing []string
-	for _, s := range opts.Servers {
-		u, _ := zenml.NormalizeServerURL(s)
-		if !wanted[u] {
-			wanted[u] = true // report each once
-			missing = append(missing, u)
-			report.Skipped = append(report.Skipped, Skipped{Server: u, Reason: ReasonNotFound})
-		}
-	}
-
+	sel := selectLogins(opts, cfg, logins, now)
+	plan := sel.plan
 	if opts.Verify {
-		plan = verifyAll(ctx, f, plan, &report)
+		plan = verifyAll(ctx, opts.NewClient, plan, &sel.report)
 	}
-
-	var writeErr error
-	activate, location := "", ""
-	if opts.DryRun {
-		if cfg.ActiveServer == "" && zenmlActive != "" && (cfg.Server(zenmlActive) != nil || inPlan(plan, zenmlActive)) {
-			activate = zenmlActive
-		}
-	} else if len(plan) > 0 {
-		plan, location, activate, writeErr = saveImports(ctx, m, plan, zenmlActive)
-	} else if cfg.ActiveServer == "" && zenmlActive != "" && cfg.Server(zenmlActive) != nil {
-		// Nothing new, but zenml's current server is a zenctl login
-		// already: still honour "zenml's server becomes the active one".
-		if writeErr = m.Switch(zenmlActive, ""); writeErr == nil {
-			activate = zenmlActive
-		}
-	}
+	plan, location, activate, writeErr := storeImports(ctx, m, cfg, opts.DryRun, plan, sel.zenmlActive)
+	report := sel.report
 	for _, imp := range plan {
 		report.Imported = append(report.Imported, Imported{Server: imp.URL, AuthMethod: imp.Method})
 	}
@@ -270,12 +210,99 @@ func runZenML(ctx context.Context, opts *ZenMLOptions) error {
 	if writeErr != nil {
 		return writeErr
 	}
-	if len(missing) > 0 {
+	if len(sel.missing) > 0 {
 		// A script asking for a server that is not there must not see
 		// success.
-		return fmt.Errorf("the zenml CLI has no login for %s in %s", strings.Join(missing, ", "), dir)
+		return fmt.Errorf("the zenml CLI has no login for %s in %s", strings.Join(sel.missing, ", "), dir)
 	}
 	return nil
+}
+
+// selection is what zenml's logins come to before any is checked or
+// stored: those to import, the report of those skipped, zenml's current
+// server, and the --server URLs zenml has no login for.
+type selection struct {
+	report      Report
+	plan        []*importable
+	zenmlActive string
+	missing     []string
+}
+
+// selectLogins sorts zenml's logins into those to import and those to
+// skip (with the reason), keeping only the servers --server names.
+func selectLogins(opts *ZenMLOptions, cfg *config.Config, logins []*zenmlLogin, now func() time.Time) *selection {
+	wanted := map[string]bool{}
+	for _, s := range opts.Servers {
+		u, _ := zenml.NormalizeServerURL(s) // validated by NewCmdZenML
+		wanted[u] = false
+	}
+	sel := &selection{report: Report{DryRun: opts.DryRun, Imported: []Imported{}, Skipped: []Skipped{}}}
+	seen := map[string]bool{}
+	for _, l := range logins {
+		imp, reason := classify(l, now())
+		server := displayURL(l.RawURL)
+		key := sameServerKey(l.RawURL)
+		if imp != nil {
+			server, key = imp.URL, imp.URL
+		}
+		if len(wanted) > 0 {
+			if _, ok := wanted[key]; !ok {
+				continue
+			}
+			wanted[key] = true
+		}
+		if l.Active {
+			if u, err := normalizeURL(l.RawURL); err == nil {
+				sel.zenmlActive = u
+			}
+		}
+		switch {
+		case imp == nil:
+		case seen[imp.URL]:
+			imp, reason = nil, ReasonDuplicate
+		case cfg.Server(imp.URL) != nil && !opts.Overwrite:
+			imp, reason = nil, ReasonAlreadyLoggedIn
+		}
+		if imp == nil {
+			sel.report.Skipped = append(sel.report.Skipped, Skipped{Server: server, Reason: reason})
+			continue
+		}
+		seen[imp.URL] = true
+		sel.plan = append(sel.plan, imp)
+	}
+	for _, s := range opts.Servers {
+		u, _ := zenml.NormalizeServerURL(s)
+		if !wanted[u] {
+			wanted[u] = true // report each once
+			sel.missing = append(sel.missing, u)
+			sel.report.Skipped = append(sel.report.Skipped, Skipped{Server: u, Reason: ReasonNotFound})
+		}
+	}
+	return sel
+}
+
+// storeImports stores the plan, unless this is a dry run, and makes
+// zenml's current server the active one if zenctl has none. It returns
+// the logins stored (or, in a dry run, that would be), where, the server
+// made active, and the error that stopped it.
+func storeImports(ctx context.Context, m *login.Manager, cfg *config.Config, dryRun bool, plan []*importable, zenmlActive string) (stored []*importable, location, activated string, err error) {
+	switch {
+	case dryRun:
+		if cfg.ActiveServer == "" && zenmlActive != "" && (cfg.Server(zenmlActive) != nil || inPlan(plan, zenmlActive)) {
+			activated = zenmlActive
+		}
+		return plan, "", activated, nil
+	case len(plan) > 0:
+		return saveImports(ctx, m, plan, zenmlActive)
+	case cfg.ActiveServer == "" && zenmlActive != "" && cfg.Server(zenmlActive) != nil:
+		// Nothing new, but zenml's current server is a zenctl login
+		// already: still honour "zenml's server becomes the active one".
+		if err := m.Switch(zenmlActive, ""); err != nil {
+			return plan, "", "", err
+		}
+		return plan, "", zenmlActive, nil
+	}
+	return plan, "", "", nil
 }
 
 func inPlan(plan []*importable, url string) bool {
@@ -334,10 +361,10 @@ func zenmlConfigDir(flag string, getenv func(string) string, goos string) (strin
 // current user) and moves those that fail to the skipped list. A checked
 // login gains the account name and, for an API key or password, the fresh
 // token the check obtained.
-func verifyAll(ctx context.Context, f *factory.Factory, plan []*importable, report *Report) []*importable {
+func verifyAll(ctx context.Context, newClient login.ClientFunc, plan []*importable, report *Report) []*importable {
 	var ok []*importable
 	for _, imp := range plan {
-		if reason := verify(ctx, f, imp); reason != "" {
+		if reason := verify(ctx, newClient, imp); reason != "" {
 			report.Skipped = append(report.Skipped, Skipped{Server: imp.URL, Reason: reason})
 			continue
 		}
@@ -346,12 +373,12 @@ func verifyAll(ctx context.Context, f *factory.Factory, plan []*importable, repo
 	return ok
 }
 
-func verify(ctx context.Context, f *factory.Factory, imp *importable) string {
+func verify(ctx context.Context, newClient login.ClientFunc, imp *importable) string {
 	tlsOpts := login.TLS{
 		InsecureSkipVerify: imp.Server.VerifySSL != nil && !*imp.Server.VerifySSL,
 		CACert:             imp.Server.CACertPath,
 	}
-	client, err := f.NewClient(imp.URL, tlsOpts, nil)
+	client, err := newClient(imp.URL, tlsOpts, nil)
 	if err != nil {
 		return "cannot check it: " + oneLine(err.Error())
 	}

@@ -47,7 +47,7 @@ func copyFixture(t *testing.T, name string) string {
 
 func run(t *testing.T, h *cmdtest.Harness, opts ZenMLOptions) error {
 	t.Helper()
-	opts.Factory, opts.IO = h.F, h.IO
+	opts.IO, opts.Format, opts.Logins, opts.NewClient, opts.Getenv = h.IO, h.F.OutputFormat, h.F.Logins, h.F.NewClient, h.F.Env
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return testNow }
 	}
