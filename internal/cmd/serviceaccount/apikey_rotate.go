@@ -189,6 +189,22 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 		return err
 	}
 
+	adoptErr := noticeAndStore(crit, opts, kc, r, file)
+	if len(r.skipped) > 0 {
+		fmt.Fprintf(errOut, "%s Interrupted: rotated %d of %d API keys of %s; not rotated: %s\n", cs.WarningIcon(), len(r.results), len(keys), iostreams.Escape(kc.sa.Name), iostreams.Escape(strings.Join(r.skipped, ", ")))
+		return exitcode.ErrCancelled
+	}
+	if len(r.failures) > 0 {
+		return fmt.Errorf("rotated %d of %d API keys of %s; not rotated: %s", len(r.results), len(keys), kc.sa.Name, strings.Join(r.failures, "; "))
+	}
+	return adoptErr
+}
+
+// noticeAndStore says what was rotated once the new keys are out, and
+// then, with --set-key, stores the new key this client logs in with (or
+// the single key rotated), or else warns when this client's own key was
+// rotated. It returns the error of storing the key.
+func noticeAndStore(crit *interrupt.Critical, opts *APIKeyRotateOptions, kc *keyContext, r *rotation, file *keyFile) error {
 	adoptKey := r.adoptKey
 	if r.selfKey != "" {
 		adoptKey = r.selfKey
@@ -199,21 +215,13 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 		rotateNotice(opts.IO, kc, r.results, opts.Retain, r.until, file, r.inactive, !opts.SetKey && r.selfKey == "")
 		crit.SetRisk(unstoredRisk(kc.target.URL, opts.SetKey && adoptKey != ""))
 	}
-	var adoptErr error
 	switch {
 	case opts.SetKey && adoptKey != "":
-		adoptErr = adopt(crit.Context(), opts.IO, opts.Logins, kc.target, adoptKey)
+		return adopt(crit.Context(), opts.IO, opts.Logins, kc.target, adoptKey)
 	case r.selfKey != "":
 		ownKeyWarning(opts.IO, kc.target, opts.Retain, r.until)
 	}
-	if len(r.skipped) > 0 {
-		fmt.Fprintf(errOut, "%s Interrupted: rotated %d of %d API keys of %s; not rotated: %s\n", cs.WarningIcon(), len(r.results), len(keys), iostreams.Escape(kc.sa.Name), iostreams.Escape(strings.Join(r.skipped, ", ")))
-		return exitcode.ErrCancelled
-	}
-	if len(r.failures) > 0 {
-		return fmt.Errorf("rotated %d of %d API keys of %s; not rotated: %s", len(r.results), len(keys), kc.sa.Name, strings.Join(r.failures, "; "))
-	}
-	return adoptErr
+	return nil
 }
 
 // ownKeyWarning says, when this client logs in with a key just rotated
