@@ -92,59 +92,19 @@ func NewCmdAPIKey(f *factory.Factory) *cobra.Command {
 
 // dispatchAPIKey runs `api-key [global flags] SA SUBCOMMAND [args] [flags]`.
 func dispatchAPIKey(parent *cobra.Command, args []string) error {
-	globals := parent.InheritedFlags()
-	var lead []string
-	sa, sub, rest := "", "", []string(nil)
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "-h" || a == "--help":
-			if sub == "" {
-				return parent.Help()
-			}
-		case a == "--":
-			// Everything after -- is an argument, even if it starts with -.
-			if i+1 < len(args) && sa == "" {
-				sa, i = args[i+1], i+1
-			}
-			if i+1 < len(args) && sub == "" {
-				sub, rest = args[i+1], append([]string{"--"}, args[i+2:]...)
-			}
-			i = len(args)
-		case strings.HasPrefix(a, "-") && len(a) > 1:
-			lead = append(lead, a)
-			if takesValue(globals, a) && i+1 < len(args) {
-				lead = append(lead, args[i+1])
-				i++
-			}
-		case sa == "":
-			sa = a
-		default:
-			sub, rest = a, args[i+1:]
-			i = len(args)
-		}
+	line := splitKeyCommandLine(parent.InheritedFlags(), args)
+	if line.help {
+		return parent.Help()
 	}
-	if sa == "" {
+	if line.sa == "" {
 		return exitcode.Usagef("missing the service account: usage: %s SA_NAME_OR_ID <command>", parent.CommandPath())
 	}
-	if sub == "" {
-		return exitcode.Usagef("missing the command after %q: one of %s", sa, strings.Join(subcommandNames(parent), ", "))
+	if line.sub == "" {
+		return exitcode.Usagef("missing the command after %q: one of %s", line.sa, strings.Join(subcommandNames(parent), ", "))
 	}
-	var leaf *cobra.Command
-	for _, c := range parent.Commands() {
-		if c.Name() == sub || c.HasAlias(sub) {
-			leaf = c
-			break
-		}
-	}
-	if leaf == nil {
-		if parent.SuggestionsMinimumDistance <= 0 {
-			parent.SuggestionsMinimumDistance = 2
-		}
-		if s := parent.SuggestionsFor(sub); len(s) > 0 {
-			return exitcode.Usagef("unknown command %q for %s SA_NAME_OR_ID; did you mean %q?", sub, parent.CommandPath(), s[0])
-		}
-		return exitcode.Usagef("unknown command %q for %s SA_NAME_OR_ID: one of %s", sub, parent.CommandPath(), strings.Join(subcommandNames(parent), ", "))
+	leaf, err := findKeyCommand(parent, line.sub)
+	if err != nil {
+		return err
 	}
 
 	ctx := parent.Context()
@@ -153,7 +113,7 @@ func dispatchAPIKey(parent *cobra.Command, args []string) error {
 	}
 	leaf.SetContext(ctx)
 	leaf.InitDefaultHelpFlag()
-	leafArgs := append(append(lead, sa), rest...)
+	leafArgs := append(append(line.lead, line.sa), line.rest...)
 	if err := leaf.ParseFlags(leafArgs); err != nil {
 		return leaf.FlagErrorFunc()(leaf, err)
 	}
@@ -173,6 +133,69 @@ func dispatchAPIKey(parent *cobra.Command, args []string) error {
 		return err
 	}
 	return leaf.RunE(leaf, positional)
+}
+
+// keyCommandLine is the arguments of `api-key` taken apart.
+type keyCommandLine struct {
+	// lead are the global flags (with their values) before the subcommand.
+	lead    []string
+	sa, sub string
+	// rest follows the subcommand: its arguments and flags.
+	rest []string
+	// help is -h or --help before the subcommand.
+	help bool
+}
+
+func splitKeyCommandLine(globals *pflag.FlagSet, args []string) keyCommandLine {
+	var line keyCommandLine
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-h" || a == "--help":
+			if line.sub == "" {
+				line.help = true
+				return line
+			}
+		case a == "--":
+			// Everything after -- is an argument, even if it starts with -.
+			if i+1 < len(args) && line.sa == "" {
+				line.sa, i = args[i+1], i+1
+			}
+			if i+1 < len(args) && line.sub == "" {
+				line.sub, line.rest = args[i+1], append([]string{"--"}, args[i+2:]...)
+			}
+			i = len(args)
+		case strings.HasPrefix(a, "-") && len(a) > 1:
+			line.lead = append(line.lead, a)
+			if takesValue(globals, a) && i+1 < len(args) {
+				line.lead = append(line.lead, args[i+1])
+				i++
+			}
+		case line.sa == "":
+			line.sa = a
+		default:
+			line.sub, line.rest = a, args[i+1:]
+			i = len(args)
+		}
+	}
+	return line
+}
+
+// findKeyCommand is the subcommand named sub (or an alias), or a usage
+// error that suggests the nearest name.
+func findKeyCommand(parent *cobra.Command, sub string) (*cobra.Command, error) {
+	for _, c := range parent.Commands() {
+		if c.Name() == sub || c.HasAlias(sub) {
+			return c, nil
+		}
+	}
+	if parent.SuggestionsMinimumDistance <= 0 {
+		parent.SuggestionsMinimumDistance = 2
+	}
+	if s := parent.SuggestionsFor(sub); len(s) > 0 {
+		return nil, exitcode.Usagef("unknown command %q for %s SA_NAME_OR_ID; did you mean %q?", sub, parent.CommandPath(), s[0])
+	}
+	return nil, exitcode.Usagef("unknown command %q for %s SA_NAME_OR_ID: one of %s", sub, parent.CommandPath(), strings.Join(subcommandNames(parent), ", "))
 }
 
 // takesValue reports whether a global flag consumes the next argument.
