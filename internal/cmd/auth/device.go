@@ -80,8 +80,6 @@ const slowDownStep = 5 * time.Second
 // "pending" after its deadline; and x/oauth2 would bypass this client's
 // TLS settings, redaction in --debug and error classification.
 func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, clientID string) (credentials.Secret, error) {
-	errOut := opts.IO.ErrOut
-	cs := opts.IO.ErrColorScheme()
 	da, err := client.StartDeviceAuthorization(ctx, clientID)
 	if err != nil {
 		var apiErr *zenml.Error
@@ -91,6 +89,25 @@ func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 		return credentials.Secret{}, fmt.Errorf("starting the device flow: %w", err)
 	}
 	start := time.Now()
+	if err := showVerificationURL(opts, client.ServerURL(), da); err != nil {
+		return credentials.Secret{}, err
+	}
+	p := newDevicePoll(opts, client, clientID, da, start)
+	if !opts.IO.IsStderrTTY() {
+		// No spinner without a terminal: one line, so a log shows what the
+		// command is waiting for and for how long at most.
+		fmt.Fprintf(opts.IO.ErrOut, "Waiting up to %s for the device to be authorized...\n", humanDuration(p.expiresIn-time.Since(start)))
+	}
+	opts.IO.StartProgress("Waiting for the device to be authorized in the browser")
+	defer opts.IO.StopProgress()
+	return p.run(ctx, opts.IO)
+}
+
+// showVerificationURL tells the user where to authorize this device, and
+// opens the page on a terminal unless --no-browser.
+func showVerificationURL(opts *LoginOptions, serverURL string, da *zenml.DeviceAuthorization) error {
+	errOut := opts.IO.ErrOut
+	cs := opts.IO.ErrColorScheme()
 	verifyURL := da.VerificationURIComplete
 	if verifyURL == "" {
 		verifyURL = da.VerificationURI
@@ -99,7 +116,7 @@ func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 	// escape sequences, nor make the OS open anything but a web page.
 	verifyURL = iostreams.OneLine(verifyURL)
 	if u, err := url.Parse(verifyURL); err != nil || u.Scheme != "http" && u.Scheme != "https" {
-		return credentials.Secret{}, fmt.Errorf("%s sent a verification URL that is not a web address (%q); log in with --api-key or --username instead", client.ServerURL(), verifyURL)
+		return fmt.Errorf("%s sent a verification URL that is not a web address (%q); log in with --api-key or --username instead", serverURL, verifyURL)
 	}
 	fmt.Fprintf(errOut, "To log in, open this URL in a browser and authorize this device:\n\n  %s\n\n", verifyURL)
 	fmt.Fprintf(errOut, "Check that the dashboard shows the code %s\n", cs.Bold(shortCode(iostreams.EscapeLine(da.UserCode))))
@@ -108,77 +125,64 @@ func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 			fmt.Fprintf(errOut, "%s Could not open a browser (%v); open the URL yourself\n", cs.WarningIcon(), err)
 		}
 	}
+	return nil
+}
 
-	interval := time.Duration(da.Interval) * time.Second
-	if interval <= 0 {
-		interval = 5 * time.Second
-	}
-	expiresIn := time.Duration(da.ExpiresIn) * time.Second
-	if expiresIn <= 0 {
-		expiresIn = 5 * time.Minute
-	}
-	// The scale turns the server's seconds into waits on this clock.
-	scale := opts.PollScale
-	if scale <= 0 {
-		scale = DefaultPollScale
-	}
-	// The server keeps answering "pending" after its own deadline, so the
-	// deadline is enforced here.
-	deadline := start.Add(time.Duration(float64(expiresIn) * scale))
+// devicePoll is the wait for the user to authorize the device: how often
+// to ask, until when, and the polls that failed in a row.
+type devicePoll struct {
+	client               *zenml.Client
+	clientID, deviceCode string
+	// interval and expiresIn are the server's; scale turns them into waits
+	// on this clock.
+	interval, expiresIn time.Duration
+	scale               float64
+	// deadline is enforced here: the server keeps answering "pending"
+	// after its own.
+	deadline    time.Time
+	failures    int
+	lastFailure error // of the polls failing in a row, for the deadline message
+}
 
-	if !opts.IO.IsStderrTTY() {
-		// No spinner without a terminal: one line, so a log shows what the
-		// command is waiting for and for how long at most.
-		fmt.Fprintf(errOut, "Waiting up to %s for the device to be authorized...\n", humanDuration(expiresIn-time.Since(start)))
+func newDevicePoll(opts *LoginOptions, client *zenml.Client, clientID string, da *zenml.DeviceAuthorization, start time.Time) *devicePoll {
+	p := &devicePoll{client: client, clientID: clientID, deviceCode: da.DeviceCode,
+		interval: time.Duration(da.Interval) * time.Second, expiresIn: time.Duration(da.ExpiresIn) * time.Second, scale: opts.PollScale}
+	if p.interval <= 0 {
+		p.interval = 5 * time.Second
 	}
-	opts.IO.StartProgress("Waiting for the device to be authorized in the browser")
-	defer opts.IO.StopProgress()
-	failures := 0
-	var lastFailure error // of the polls failing in a row, for the deadline message
+	if p.expiresIn <= 0 {
+		p.expiresIn = 5 * time.Minute
+	}
+	if p.scale <= 0 {
+		p.scale = DefaultPollScale
+	}
+	p.deadline = start.Add(time.Duration(float64(p.expiresIn) * p.scale))
+	return p
+}
+
+// run polls until the device is authorized, denied or out of time.
+func (p *devicePoll) run(ctx context.Context, ios *iostreams.IOStreams) (credentials.Secret, error) {
 	for {
-		tok, err := client.LoginDevice(ctx, clientID, da.DeviceCode)
+		tok, err := p.client.LoginDevice(ctx, p.clientID, p.deviceCode)
 		if err == nil {
-			opts.IO.StopProgress()
+			ios.StopProgress()
 			expiresAt, lifetime := zenml.TokenExpiry(tok.AccessToken, tok.ExpiresIn, time.Now())
 			return credentials.Secret{AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: int64(lifetime / time.Second)}, nil
 		}
 		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
 			return credentials.Secret{}, exitcode.ErrCancelled
 		}
-		var apiErr *zenml.Error
-		isAPIErr := errors.As(err, &apiErr)
-		again := "run `zenctl login " + client.ServerURL() + "` again"
-		switch {
-		case transientPollError(err):
-			// A server hiccup while the user is in the browser must not
-			// throw the flow away: poll again, within reason.
-			lastFailure = err
-			if failures++; failures > maxPollFailures {
-				return credentials.Secret{}, fmt.Errorf("waiting for the device authorization: %w (%d polls in a row failed)", err, failures)
-			}
-		case !isAPIErr:
-			return credentials.Secret{}, fmt.Errorf("waiting for the device authorization: %w", err)
-		case apiErr.OAuthError == "authorization_pending":
-			failures, lastFailure = 0, nil
-		case apiErr.OAuthError == "slow_down":
-			interval += slowDownStep
-		case apiErr.OAuthError == "access_denied":
-			return credentials.Secret{}, &exitcode.AuthError{Err: errors.New("the device authorization was denied (the device is locked, or the code did not match); " + again)}
-		case apiErr.OAuthError == "expired_token":
-			return credentials.Secret{}, &exitcode.AuthError{Err: errors.New("the device code has expired or was already used; " + again)}
-		case apiErr.OAuthError == "invalid_client":
-			return credentials.Secret{}, &exitcode.AuthError{Err: errors.New("the server does not know this device (it may have been deleted or re-authorized elsewhere); " + again)}
-		default:
-			return credentials.Secret{}, fmt.Errorf("waiting for the device authorization: %w", err)
+		if err := p.answer(err); err != nil {
+			return credentials.Secret{}, err
 		}
-		if !time.Now().Before(deadline) {
-			if lastFailure != nil {
-				return credentials.Secret{}, fmt.Errorf("waiting for the device authorization until the deadline: %w", lastFailure)
+		if !time.Now().Before(p.deadline) {
+			if p.lastFailure != nil {
+				return credentials.Secret{}, fmt.Errorf("waiting for the device authorization until the deadline: %w", p.lastFailure)
 			}
-			return credentials.Secret{}, &exitcode.AuthError{Err: fmt.Errorf("the device was not authorized within %s; run `zenctl login %s` again", humanDuration(expiresIn), client.ServerURL())}
+			return credentials.Secret{}, &exitcode.AuthError{Err: fmt.Errorf("the device was not authorized within %s; run `zenctl login %s` again", humanDuration(p.expiresIn), p.client.ServerURL())}
 		}
 		// The last wait is cut short so that one final poll lands on the deadline.
-		wait := min(time.Duration(float64(interval)*scale), time.Until(deadline))
+		wait := min(time.Duration(float64(p.interval)*p.scale), time.Until(p.deadline))
 		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -187,6 +191,38 @@ func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 		case <-timer.C:
 		}
 	}
+}
+
+// answer takes in a poll's failure: nil to poll again, else the error
+// that ends the flow.
+func (p *devicePoll) answer(err error) error {
+	var apiErr *zenml.Error
+	isAPIErr := errors.As(err, &apiErr)
+	again := "run `zenctl login " + p.client.ServerURL() + "` again"
+	switch {
+	case transientPollError(err):
+		// A server hiccup while the user is in the browser must not
+		// throw the flow away: poll again, within reason.
+		p.lastFailure = err
+		if p.failures++; p.failures > maxPollFailures {
+			return fmt.Errorf("waiting for the device authorization: %w (%d polls in a row failed)", err, p.failures)
+		}
+	case !isAPIErr:
+		return fmt.Errorf("waiting for the device authorization: %w", err)
+	case apiErr.OAuthError == "authorization_pending":
+		p.failures, p.lastFailure = 0, nil
+	case apiErr.OAuthError == "slow_down":
+		p.interval += slowDownStep
+	case apiErr.OAuthError == "access_denied":
+		return &exitcode.AuthError{Err: errors.New("the device authorization was denied (the device is locked, or the code did not match); " + again)}
+	case apiErr.OAuthError == "expired_token":
+		return &exitcode.AuthError{Err: errors.New("the device code has expired or was already used; " + again)}
+	case apiErr.OAuthError == "invalid_client":
+		return &exitcode.AuthError{Err: errors.New("the server does not know this device (it may have been deleted or re-authorized elsewhere); " + again)}
+	default:
+		return fmt.Errorf("waiting for the device authorization: %w", err)
+	}
+	return nil
 }
 
 // shortCode shows the start of the user code, enough to compare with
