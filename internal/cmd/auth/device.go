@@ -140,7 +140,7 @@ func deviceLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 		if err == nil {
 			opts.IO.StopProgress()
 			expiresAt, lifetime := zenml.TokenExpiry(tok.AccessToken, tok.ExpiresIn, time.Now())
-			return credentials.Secret{AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: int64(lifetime / time.Second)}, nil
+			return credentials.Secret{AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: lifetime}, nil
 		}
 		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
 			return credentials.Secret{}, exitcode.ErrCancelled
