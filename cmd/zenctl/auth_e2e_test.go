@@ -231,7 +231,7 @@ func loginWithToken(t *testing.T, c *cli, fake *zenmltest.Server, token, method 
 		t.Fatal(err)
 	}
 	expiresAt, lifetime := zenml.TokenExpiry(token, nil, time.Now())
-	if err := credentials.NewFileStore(dir).Set(fake.URL(), credentials.Secret{AccessToken: token, ExpiresAt: expiresAt, Lifetime: int64(lifetime / time.Second)}); err != nil {
+	if err := credentials.NewFileStore(dir).Set(fake.URL(), credentials.Secret{AccessToken: token, ExpiresAt: expiresAt, Lifetime: lifetime}); err != nil {
 		t.Fatal(err)
 	}
 	cfg := "active_server: " + fake.URL() + "\nservers:\n  - url: " + fake.URL() + "\n    auth_method: " + method + "\n    secret_store: file\n"

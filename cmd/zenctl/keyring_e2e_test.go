@@ -92,7 +92,8 @@ func TestRealKeyringMovesTheOldLayout(t *testing.T) {
 	a, b := realKeyringCLI(t), realKeyringCLI(t)
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci-bot"), "default")
-	secret, err := json.Marshal(credentials.Secret{APIKey: key})
+	// As an earlier zenctl wrote it.
+	secret, err := json.Marshal(map[string]string{"api_key": key})
 	if err != nil {
 		t.Fatal(err)
 	}

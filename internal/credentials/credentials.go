@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
 // Key names one account's secret on one server for one config directory.
@@ -25,13 +27,20 @@ func Key(configID, serverURL, account string) string {
 	return configID + "/" + url.QueryEscape(account) + "@" + serverURL
 }
 
-// Secret is everything zenctl keeps secret for one server, stored as one
-// small JSON value per server.
-type Secret struct {
+// Secret is everything zenctl keeps secret for one login: the renewable
+// credential (an API key, or a username and password) and the current
+// access token. It is the login session's own type, so nothing converts
+// between the two.
+type Secret = zenml.Credentials
+
+// storedSecret is a Secret as it is written to the keyring and the
+// credentials file, in a format zenctl has kept since its first release.
+type storedSecret struct {
 	APIKey   string `json:"api_key,omitempty"`
 	Username string `json:"username,omitempty"`
 	// Password is kept only for --username logins, to log in again when the
-	// token expires. An empty password is a valid password, hence HasPassword.
+	// token expires. An empty password is a valid one, hence HasPassword
+	// (written for older zenctl versions, which read it).
 	Password    string `json:"password,omitempty"`
 	HasPassword bool   `json:"has_password,omitempty"`
 	AccessToken string `json:"access_token,omitempty"`
@@ -42,10 +51,14 @@ type Secret struct {
 	Lifetime int64 `json:"lifetime,omitempty"`
 }
 
-// CanRelogin reports whether the secret holds a credential that can mint a
-// new access token without the user (an API key or a username+password).
-func (s Secret) CanRelogin() bool {
-	return s.APIKey != "" || (s.Username != "" && s.HasPassword)
+func toStored(s Secret) storedSecret {
+	return storedSecret{APIKey: s.APIKey, Username: s.Username, Password: s.Password, HasPassword: s.Username != "",
+		AccessToken: s.AccessToken, ExpiresAt: s.ExpiresAt, Lifetime: int64(s.Lifetime / time.Second)}
+}
+
+func (s storedSecret) secret() Secret {
+	return Secret{APIKey: s.APIKey, Username: s.Username, Password: s.Password,
+		AccessToken: s.AccessToken, ExpiresAt: s.ExpiresAt, Lifetime: time.Duration(s.Lifetime) * time.Second}
 }
 
 // Describe names a key's login for messages ("alice@https://host"),

@@ -23,8 +23,8 @@ const fileFormatVersion = 1
 // fileContent is the on-disk layout: a version and a map from key URL
 // (verbatim) to its Secret. JSON, not Viper, so URLs survive as keys.
 type fileContent struct {
-	Version int               `json:"version"`
-	Servers map[string]Secret `json:"servers"`
+	Version int                     `json:"version"`
+	Servers map[string]storedSecret `json:"servers"`
 }
 
 // FileStore keeps secrets in a 0600 JSON file. It never calls the keyring.
@@ -69,7 +69,7 @@ func (f *FileStore) Get(key string) (Secret, error) {
 	if !ok {
 		return Secret{}, ErrNotFound
 	}
-	return s, nil
+	return s.secret(), nil
 }
 
 func (f *FileStore) Set(key string, s Secret) error {
@@ -77,7 +77,7 @@ func (f *FileStore) Set(key string, s Secret) error {
 		return err
 	}
 	return f.update(func(c *fileContent) bool {
-		c.Servers[key] = s
+		c.Servers[key] = toStored(s)
 		return true
 	})
 }
@@ -162,7 +162,7 @@ func (f *FileStore) update(modify func(*fileContent) (changed bool)) error {
 		return err
 	}
 	err := atomicfile.Update(f.path, 0o600, func(old []byte, exists bool) ([]byte, error) {
-		c := &fileContent{Version: fileFormatVersion, Servers: map[string]Secret{}}
+		c := &fileContent{Version: fileFormatVersion, Servers: map[string]storedSecret{}}
 		if exists {
 			var err error
 			if c, err = f.decode(old); err != nil {
@@ -198,7 +198,7 @@ func (f *FileStore) decode(data []byte) (*fileContent, error) {
 	}
 	c.Version = fileFormatVersion
 	if c.Servers == nil {
-		c.Servers = map[string]Secret{}
+		c.Servers = map[string]storedSecret{}
 	}
 	return c, nil
 }

@@ -12,7 +12,7 @@ func BenchmarkFileStoreGet(b *testing.B) {
 	st := NewFileStore(b.TempDir())
 	for i := range 10 {
 		s := Secret{APIKey: "ZENKEY_" + fmt.Sprint(i), AccessToken: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig",
-			ExpiresAt: time.Now().Add(time.Hour), Lifetime: 3600}
+			ExpiresAt: time.Now().Add(time.Hour), Lifetime: time.Hour}
 		if err := st.Set(fmt.Sprintf("https://s%d.example.com", i), s); err != nil {
 			b.Fatal(err)
 		}
@@ -29,7 +29,7 @@ func BenchmarkFileStoreGet(b *testing.B) {
 // re-read, encode, atomic replace.
 func BenchmarkFileStoreSet(b *testing.B) {
 	st := NewFileStore(b.TempDir())
-	s := Secret{APIKey: "ZENKEY_x", AccessToken: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig", ExpiresAt: time.Now().Add(time.Hour), Lifetime: 3600}
+	s := Secret{APIKey: "ZENKEY_x", AccessToken: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig", ExpiresAt: time.Now().Add(time.Hour), Lifetime: time.Hour}
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := st.Set("https://zenml.example.com", s); err != nil {

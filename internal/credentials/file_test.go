@@ -16,10 +16,9 @@ func sampleSecret() Secret {
 	return Secret{
 		Username:    "alice",
 		Password:    "",
-		HasPassword: true,
 		AccessToken: "eyJ.tok.en",
 		ExpiresAt:   time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC),
-		Lifetime:    3600,
+		Lifetime:    time.Hour,
 	}
 }
 
@@ -54,7 +53,7 @@ func TestFileRoundTripAndModes(t *testing.T) {
 	if got != want {
 		t.Fatalf("round trip: got %+v want %+v", got, want)
 	}
-	if !got.CanRelogin() {
+	if !got.Renewable() {
 		t.Fatal("username with empty password must be able to re-login")
 	}
 

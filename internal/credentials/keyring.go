@@ -121,18 +121,18 @@ func (k *KeyringStore) Get(key string) (Secret, error) {
 		}
 		return Secret{}, k.wrap("read", key, err)
 	}
-	var s Secret
+	var s storedSecret
 	if err := json.Unmarshal([]byte(v), &s); err != nil {
 		return Secret{}, fmt.Errorf("the keyring entry %q (service %s) is corrupt: %v; log out of that account with --clear and log in again", key, KeyringService, err)
 	}
-	return s, nil
+	return s.secret(), nil
 }
 
 func (k *KeyringStore) Set(key string, s Secret) error {
 	if err := checkServer(key); err != nil {
 		return err
 	}
-	data, err := json.Marshal(s)
+	data, err := json.Marshal(toStored(s))
 	if err != nil {
 		return fmt.Errorf("cannot encode credentials of %s: %w", Describe(key), err)
 	}

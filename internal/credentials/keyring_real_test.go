@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // realKeyringEnv gates the tests that use the real OS keyring. CI sets it
@@ -57,7 +58,7 @@ func TestRealKeyringTwoServers(t *testing.T) {
 	}
 	got, err = st.Get(b)
 	want := sampleSecret()
-	if err != nil || got.AccessToken != want.AccessToken || !got.ExpiresAt.Equal(want.ExpiresAt) || !got.HasPassword || got.Lifetime != 3600 {
+	if err != nil || got.AccessToken != want.AccessToken || !got.ExpiresAt.Equal(want.ExpiresAt) || got.Username != want.Username || got.Lifetime != time.Hour {
 		t.Fatalf("b: %+v, %v", got, err)
 	}
 

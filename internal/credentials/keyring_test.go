@@ -75,7 +75,7 @@ func TestKeyringRoundTrip(t *testing.T) {
 	}
 	got, err := st.Get(server)
 	must(t, err)
-	if !got.ExpiresAt.Equal(want.ExpiresAt) || got.AccessToken != want.AccessToken || !got.HasPassword {
+	if !got.ExpiresAt.Equal(want.ExpiresAt) || got.AccessToken != want.AccessToken || got != want {
 		t.Fatalf("round trip: %+v", got)
 	}
 	must(t, st.Delete(server))
@@ -150,10 +150,10 @@ func TestKeyringSizeCap(t *testing.T) {
 func secretOfSize(t *testing.T, n int) Secret {
 	t.Helper()
 	s := Secret{APIKey: "ZENKEY_x"}
-	base := len(mustJSON(t, s))
+	base := len(mustJSON(t, toStored(s)))
 	s.AccessToken = "x"
-	s.AccessToken = strings.Repeat("x", n-len(mustJSON(t, s))+1)
-	if got := len(mustJSON(t, s)); got != n || base >= n {
+	s.AccessToken = strings.Repeat("x", n-len(mustJSON(t, toStored(s)))+1)
+	if got := len(mustJSON(t, toStored(s))); got != n || base >= n {
 		t.Fatalf("built %d bytes, want %d", got, n)
 	}
 	return s

@@ -80,7 +80,7 @@ func (m *Manager) AdoptAPIKey(ctx context.Context, t *Target, key string) (*zenm
 	expiresAt, lifetime := zenml.TokenExpiry(tok.AccessToken, tok.ExpiresIn, time.Now())
 	saved, err := m.Save(ctx, Login{
 		URL: t.URL, Account: user.Name, Type: AccountType(user), Method: config.AuthAPIKey,
-		Secret: credentials.Secret{APIKey: key, AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: int64(lifetime / time.Second)},
+		Secret: credentials.Secret{APIKey: key, AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: lifetime},
 		Store:  store, KeepActiveServer: true, KeepActiveAccount: user.Name != t.AccountName(),
 	})
 	return user, saved, err

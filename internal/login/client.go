@@ -231,14 +231,14 @@ func (s *sessionStore) Load(context.Context) (zenml.Credentials, error) {
 	if err != nil {
 		return zenml.Credentials{}, err
 	}
-	return CredentialsFromSecret(secret), nil
+	return secret, nil
 }
 
 // Save keeps a renewed token for the next command. When it cannot (a
 // read-only config directory, a keyring that refuses), this command still
 // uses the token it just got, and says once that the next will log in again.
 func (s *sessionStore) Save(_ context.Context, c zenml.Credentials) error {
-	err := s.store.Set(s.key, SecretFromCredentials(c))
+	err := s.store.Set(s.key, c)
 	if err != nil {
 		s.m.saveWarning.Do(func() {
 			fmt.Fprintf(s.m.Warn, "%s Could not keep the renewed token of %s (%v); this command uses it, and the next one will log in again\n",
@@ -265,25 +265,6 @@ func (s *sessionStore) Save(_ context.Context, c zenml.Credentials) error {
 
 func (s *sessionStore) Lock(ctx context.Context) (func(), error) {
 	return config.LockServerWaiting(ctx, s.m.Dir, s.server, s.m.sayWaiting(s.server))
-}
-
-// CredentialsFromSecret converts a stored secret for a zenml.Session.
-func CredentialsFromSecret(s credentials.Secret) zenml.Credentials {
-	return zenml.Credentials{
-		APIKey: s.APIKey, Username: s.Username, Password: s.Password,
-		AccessToken: s.AccessToken, ExpiresAt: s.ExpiresAt,
-		Lifetime: time.Duration(s.Lifetime) * time.Second,
-	}
-}
-
-// SecretFromCredentials converts a session's credentials for storage.
-func SecretFromCredentials(c zenml.Credentials) credentials.Secret {
-	return credentials.Secret{
-		APIKey: c.APIKey, Username: c.Username, Password: c.Password,
-		HasPassword: c.Username != "",
-		AccessToken: c.AccessToken, ExpiresAt: c.ExpiresAt,
-		Lifetime: int64(c.Lifetime / time.Second),
-	}
 }
 
 // MintError explains a refused api_token request. A server that stopped

@@ -53,7 +53,7 @@ func TestSaveAddsAccountsAndKeepsEachSecret(t *testing.T) {
 	t.Parallel()
 	kr := credentials.NewMemoryKeyring()
 	m := newManager(t, kr, nil)
-	if s := save(t, m, "default", config.AuthPassword, credentials.Secret{Username: "default", HasPassword: true}); !s.Added || s.PreviousAccount != "" {
+	if s := save(t, m, "default", config.AuthPassword, credentials.Secret{Username: "default"}); !s.Added || s.PreviousAccount != "" {
 		t.Errorf("first save: %+v", s)
 	}
 	s := save(t, m, "ci-bot", config.AuthAPIKey, credentials.Secret{APIKey: "ZENKEY_x"})
@@ -86,7 +86,7 @@ func TestUnknownAccountNamesTheChoices(t *testing.T) {
 	t.Parallel()
 	kr := credentials.NewMemoryKeyring()
 	m := newManager(t, kr, nil)
-	save(t, m, "default", config.AuthPassword, credentials.Secret{Username: "default", HasPassword: true})
+	save(t, m, "default", config.AuthPassword, credentials.Secret{Username: "default"})
 	save(t, m, "ci-bot", config.AuthAPIKey, credentials.Secret{APIKey: "ZENKEY_x"})
 	for _, err := range []error{
 		m.Switch(serverURL, "nobody"),
@@ -113,7 +113,7 @@ func TestLogoutOfOneAccountKeepsTheOther(t *testing.T) {
 	t.Parallel()
 	kr := credentials.NewMemoryKeyring()
 	m := newManager(t, kr, nil)
-	save(t, m, "default", config.AuthPassword, credentials.Secret{Username: "default", HasPassword: true})
+	save(t, m, "default", config.AuthPassword, credentials.Secret{Username: "default"})
 	save(t, m, "ci-bot", config.AuthAPIKey, credentials.Secret{APIKey: "ZENKEY_x"})
 	out, err := m.Logout(context.Background(), Logout{URL: serverURL, Account: "ci-bot", Clear: true})
 	if err != nil {
@@ -137,8 +137,8 @@ func TestConfigDirectoriesDoNotShareSecrets(t *testing.T) {
 	t.Parallel()
 	kr := credentials.NewMemoryKeyring()
 	a, b := newManager(t, kr, nil), newManager(t, kr, nil)
-	save(t, a, "default", config.AuthPassword, credentials.Secret{Username: "default", Password: "a", HasPassword: true})
-	save(t, b, "default", config.AuthPassword, credentials.Secret{Username: "default", Password: "b", HasPassword: true})
+	save(t, a, "default", config.AuthPassword, credentials.Secret{Username: "default", Password: "a"})
+	save(t, b, "default", config.AuthPassword, credentials.Secret{Username: "default", Password: "b"})
 	if _, err := b.Logout(context.Background(), Logout{URL: serverURL, Clear: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestOldLayoutInTheFileIsMoved(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "zenctl")
 	oldLayout(t, dir, "file")
-	old := credentials.Secret{Username: "alice", Password: "pw", HasPassword: true, AccessToken: "tok"}
+	old := credentials.Secret{Username: "alice", Password: "pw", AccessToken: "tok"}
 	if err := credentials.NewFileStore(dir).Set(serverURL, old); err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +236,7 @@ func TestCopiedConfigDirectoryIsSeparated(t *testing.T) {
 	t.Parallel()
 	kr := credentials.NewMemoryKeyring()
 	a := newManager(t, kr, nil)
-	save(t, a, "default", config.AuthPassword, credentials.Secret{Username: "default", Password: "a", HasPassword: true})
+	save(t, a, "default", config.AuthPassword, credentials.Secret{Username: "default", Password: "a"})
 	copyDir := filepath.Join(t.TempDir(), "copy")
 	if err := os.CopyFS(copyDir, os.DirFS(a.Dir)); err != nil {
 		t.Fatal(err)

@@ -249,6 +249,6 @@ func (m *Manager) UpdatePassword(ctx context.Context, t *Target, password string
 	if err != nil {
 		return false, err
 	}
-	secret.Password, secret.HasPassword = password, true
+	secret.Password = password
 	return true, t.Store.Set(t.SecretKey, secret)
 }

@@ -167,7 +167,7 @@ func (p *devicePoll) run(ctx context.Context, ios *iostreams.IOStreams) (credent
 		if err == nil {
 			ios.StopProgress()
 			expiresAt, lifetime := zenml.TokenExpiry(tok.AccessToken, tok.ExpiresIn, time.Now())
-			return credentials.Secret{AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: int64(lifetime / time.Second)}, nil
+			return credentials.Secret{AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: lifetime}, nil
 		}
 		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
 			return credentials.Secret{}, exitcode.ErrCancelled

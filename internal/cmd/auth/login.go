@@ -558,7 +558,7 @@ func exchangeStored(ctx context.Context, opts *LoginOptions, client *zenml.Clien
 			return secret, "", wrapLoginError(client.ServerURL(), "API key", err)
 		}
 		return credentials.Secret{}, "the server rejected the stored API key: " + errorMessage(err), nil
-	case t.AuthMethod == config.AuthPassword && stored.HasPassword:
+	case t.AuthMethod == config.AuthPassword && stored.Username != "":
 		fmt.Fprintf(opts.IO.ErrOut, "Logging in as %s with the stored password\n", iostreams.EscapeLine(stored.Username))
 		secret, err := exchangePassword(ctx, client, stored.Username, stored.Password)
 		if err == nil || !zenml.IsKind(err, zenml.KindCredentials) || deactivated(err) != nil {
@@ -665,7 +665,7 @@ func exchangeAPIKey(ctx context.Context, client *zenml.Client, key string) (cred
 		return credentials.Secret{}, err
 	}
 	expiresAt, lifetime := zenml.TokenExpiry(tok.AccessToken, tok.ExpiresIn, time.Now())
-	return credentials.Secret{APIKey: key, AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: int64(lifetime / time.Second)}, nil
+	return credentials.Secret{APIKey: key, AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: lifetime}, nil
 }
 
 func readAPIKey(opts *LoginOptions) (string, error) {
@@ -729,8 +729,8 @@ func exchangePassword(ctx context.Context, client *zenml.Client, username, passw
 		return credentials.Secret{}, err
 	}
 	expiresAt, lifetime := zenml.TokenExpiry(tok.AccessToken, tok.ExpiresIn, time.Now())
-	return credentials.Secret{Username: username, Password: password, HasPassword: true,
-		AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: int64(lifetime / time.Second)}, nil
+	return credentials.Secret{Username: username, Password: password,
+		AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: lifetime}, nil
 }
 
 // wrapLoginError explains a failed exchange; nil stays nil.

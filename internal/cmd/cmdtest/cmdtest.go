@@ -156,8 +156,8 @@ func (h *Harness) LoginPassword(serverURL, username, password string) {
 		h.T.Fatal(err)
 	}
 	expiresAt, lifetime := zenml.TokenExpiry(tok.AccessToken, tok.ExpiresIn, time.Now())
-	h.Login(serverURL, credentials.Secret{Username: username, Password: password, HasPassword: true,
-		AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: int64(lifetime / time.Second)}, config.AuthPassword)
+	h.Login(serverURL, credentials.Secret{Username: username, Password: password,
+		AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: lifetime}, config.AuthPassword)
 }
 
 // Secret returns the stored secret of a server's active account.

@@ -393,7 +393,7 @@ func verify(ctx context.Context, newClient login.ClientFunc, imp *importable) st
 	var fresh *zenml.Credentials
 	// No Store: the check keeps the credentials in memory, so a dry run
 	// with --verify still writes nothing.
-	session := &zenml.Session{Login: client, Initial: login.CredentialsFromSecret(imp.Secret),
+	session := &zenml.Session{Login: client, Initial: imp.Secret,
 		OnExchange: func(c zenml.Credentials) { fresh = &c }}
 	user, err := client.WithTokens(session).CurrentUser(ctx)
 	if err != nil {
@@ -408,7 +408,7 @@ func verify(ctx context.Context, newClient login.ClientFunc, imp *importable) st
 		return "cannot check it with the server: " + oneLine(err.Error())
 	}
 	if fresh != nil {
-		imp.Secret = login.SecretFromCredentials(*fresh)
+		imp.Secret = *fresh
 	}
 	imp.Server.ServerID, imp.Server.ServerName, imp.Server.ServerVersion = info.ID, info.Name, info.Version
 	imp.Account, imp.AccountType = user.Name, login.AccountType(user)

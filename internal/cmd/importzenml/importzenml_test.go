@@ -122,7 +122,7 @@ func TestImport093(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pw.Username != "ci-admin" || pw.Password != "S3cr3t-staging-pw" || !pw.HasPassword || pw.AccessToken != "" {
+	if pw.Username != "ci-admin" || pw.Password != "S3cr3t-staging-pw" || pw.AccessToken != "" {
 		t.Errorf("password secret = %+v; want the password and no expired token", redact(pw))
 	}
 
@@ -130,7 +130,7 @@ func TestImport093(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tok.AccessToken == "" || tok.CanRelogin() || !tok.ExpiresAt.Equal(time.Date(2099, 12, 31, 23, 59, 59, 500000000, time.UTC)) {
+	if tok.AccessToken == "" || tok.Renewable() || !tok.ExpiresAt.Equal(time.Date(2099, 12, 31, 23, 59, 59, 500000000, time.UTC)) {
 		t.Errorf("token secret = %+v", redact(tok))
 	}
 
@@ -415,7 +415,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 func TestExistingLoginAndOverwrite(t *testing.T) {
 	t.Parallel()
 	h := cmdtest.New(t)
-	old := credentials.Secret{Username: "bob", Password: "old-pw", HasPassword: true, AccessToken: "old-token"}
+	old := credentials.Secret{Username: "bob", Password: "old-pw", AccessToken: "old-token"}
 	h.Login("https://zenml.example.com", old, config.AuthPassword)
 	_ = config.Update(h.Dir, func(c *config.Config) error {
 		c.Server("https://zenml.example.com").DeviceClientID = "2b1c0d9e-8f7a-4b6c-9d5e-4f3a2b1c0d9e"
@@ -736,8 +736,8 @@ func redact(s credentials.Secret) string {
 		}
 		return fmt.Sprintf("<%d chars>", len(v))
 	}
-	return fmt.Sprintf("{APIKey:%s Username:%s Password:%s HasPassword:%v AccessToken:%s ExpiresAt:%s Lifetime:%d}",
-		mask(s.APIKey), s.Username, mask(s.Password), s.HasPassword, mask(s.AccessToken), s.ExpiresAt.Format(time.RFC3339Nano), s.Lifetime)
+	return fmt.Sprintf("{APIKey:%s Username:%s Password:%s AccessToken:%s ExpiresAt:%s Lifetime:%s}",
+		mask(s.APIKey), s.Username, mask(s.Password), mask(s.AccessToken), s.ExpiresAt.Format(time.RFC3339Nano), s.Lifetime)
 }
 
 // zenml's current server becomes zenctl's active one even when it is

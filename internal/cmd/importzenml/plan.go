@@ -73,7 +73,7 @@ func classify(l *zenmlLogin, now time.Time) (*importable, string) {
 	tokenExpiresAt, lifetime, tokenProblem := checkToken(l, now)
 	token := func(s *credentials.Secret) {
 		if l.Token != "" && tokenProblem == "" {
-			s.AccessToken, s.ExpiresAt, s.Lifetime = l.Token, tokenExpiresAt, int64(lifetime/time.Second)
+			s.AccessToken, s.ExpiresAt, s.Lifetime = l.Token, tokenExpiresAt, lifetime
 		}
 	}
 
@@ -92,7 +92,7 @@ func classify(l *zenmlLogin, now time.Time) (*importable, string) {
 		imp.Method = config.AuthPassword
 		// A username without a password is zenml's default user, whose
 		// password is empty; zenml logs in with "" then too.
-		imp.Secret = credentials.Secret{Username: l.Username, Password: l.Password, HasPassword: true}
+		imp.Secret = credentials.Secret{Username: l.Username, Password: l.Password}
 		imp.Account, imp.AccountType = l.Username, config.AccountUser
 		token(&imp.Secret)
 		return imp, ""

@@ -45,7 +45,7 @@ func TestClassify(t *testing.T) {
 			login:      zenmlLogin{RawURL: "https://z.example.com/", APIKey: validKey, Username: "u", Token: valid},
 			wantMethod: config.AuthAPIKey,
 			check: func(t *testing.T, imp *importable) {
-				if imp.URL != "https://z.example.com" || imp.Secret.Username != "" || imp.Secret.AccessToken != valid || imp.Secret.Lifetime != 7200 {
+				if imp.URL != "https://z.example.com" || imp.Secret.Username != "" || imp.Secret.AccessToken != valid || imp.Secret.Lifetime != 2*time.Hour {
 					t.Errorf("imp = %+v", imp)
 				}
 			}},
@@ -59,7 +59,7 @@ func TestClassify(t *testing.T) {
 			login:      zenmlLogin{RawURL: "http://localhost:8080", Username: "default"},
 			wantMethod: config.AuthPassword,
 			check: func(t *testing.T, imp *importable) {
-				if !imp.Secret.HasPassword || imp.Secret.Password != "" || !imp.Secret.CanRelogin() {
+				if imp.Secret.Username == "" || imp.Secret.Password != "" || !imp.Secret.Renewable() {
 					t.Errorf("secret = %+v", redact(imp.Secret))
 				}
 			}},
@@ -71,7 +71,7 @@ func TestClassify(t *testing.T) {
 		{name: "non-expiring token", login: zenmlLogin{RawURL: "https://z.example.com", Token: noExp},
 			wantMethod: config.AuthToken,
 			check: func(t *testing.T, imp *importable) {
-				if !imp.Secret.ExpiresAt.IsZero() || imp.Secret.CanRelogin() {
+				if !imp.Secret.ExpiresAt.IsZero() || imp.Secret.Renewable() {
 					t.Errorf("secret = %+v", redact(imp.Secret))
 				}
 			}},
