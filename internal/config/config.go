@@ -54,7 +54,11 @@ type Config struct {
 	// IDDir is the DirIdentity of the directory ID was made for: a copy of
 	// the directory (cp -a, a restored backup) shows another one, and gets
 	// an id, and keyring entries, of its own.
-	IDDir        string   `yaml:"id_dir,omitempty"`
+	IDDir string `yaml:"id_dir,omitempty"`
+	// IDPath is where that directory was, to tell a directory moved to
+	// another filesystem (its original gone) from a copy (the original
+	// still using ID).
+	IDPath       string   `yaml:"id_path,omitempty"`
 	ActiveServer string   `yaml:"active_server,omitempty"`
 	Storage      string   `yaml:"storage,omitempty"`      // "keyring" | "file"; "" = default
 	Output       string   `yaml:"output,omitempty"`       // "table" | "json" | "yaml"; "" = default
@@ -245,9 +249,22 @@ func parse(path string, data []byte) (*Config, error) {
 	if err := yaml.Unmarshal(data, c); err != nil {
 		return nil, fmt.Errorf("config file %s is corrupt: %s; fix or remove it", path, oneLine(err.Error()))
 	}
+	seen := map[string]bool{}
 	for i, s := range c.Servers {
 		if s.URL == "" {
 			return nil, fmt.Errorf("config file %s is corrupt: servers entry %d has no url; fix or remove it", path, i+1)
+		}
+		if seen[s.URL] {
+			return nil, fmt.Errorf("config file %s is corrupt: server %s is listed twice; fix or remove it", path, s.URL)
+		}
+		seen[s.URL] = true
+		names := map[string]bool{}
+		for _, a := range s.Accounts {
+			// Two records of one account would share one secret.
+			if a.Name == "" || names[a.Name] {
+				return nil, fmt.Errorf("config file %s is corrupt: server %s has an account without a name, or two named %q; fix or remove it", path, s.URL, a.Name)
+			}
+			names[a.Name] = true
 		}
 	}
 	return c, nil

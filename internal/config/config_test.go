@@ -417,3 +417,20 @@ func TestLockServerSaysWhoIsWaitedFor(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	u3()
 }
+
+// Two records of one account (or one server) would share one secret: a
+// config that has them is refused, not used.
+func TestDuplicateServersAndAccountsAreRefused(t *testing.T) {
+	t.Parallel()
+	for name, content := range map[string]string{
+		"account twice": "servers:\n  - url: https://a\n    accounts:\n      - name: default\n      - name: default\n",
+		"nameless":      "servers:\n  - url: https://a\n    accounts:\n      - type: user\n",
+		"server twice":  "servers:\n  - url: https://a\n  - url: https://a\n",
+	} {
+		dir := t.TempDir()
+		must(t, os.WriteFile(filepath.Join(dir, FileName), []byte(content), 0o600))
+		if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "corrupt") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

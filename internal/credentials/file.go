@@ -161,6 +161,11 @@ func (f *FileStore) update(modify func(*fileContent) (changed bool)) error {
 	if err := atomicfile.EnsureDir(f.dir); err != nil {
 		return err
 	}
+	// A rewrite would set the mode to 0600 and hide that others could read
+	// the secrets until now: refuse as reads do.
+	if err := f.checkPrivate(); err != nil {
+		return err
+	}
 	err := atomicfile.Update(f.path, 0o600, func(old []byte, exists bool) ([]byte, error) {
 		c := &fileContent{Version: fileFormatVersion, Servers: map[string]storedSecret{}}
 		if exists {

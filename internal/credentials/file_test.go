@@ -294,4 +294,11 @@ func TestFileReadableByOthersIsRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "chmod 600 "+s.Path()) {
 		t.Fatalf("err = %v", err)
 	}
+	// A write would quietly set 0600 and hide what happened: refused too.
+	if err := s.Set("other", Secret{APIKey: "ZENKEY_y"}); err == nil {
+		t.Error("a write to a file others can read went through")
+	}
+	if fi, _ := os.Stat(s.Path()); fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode changed to %04o", fi.Mode().Perm())
+	}
 }

@@ -265,3 +265,64 @@ func TestCopiedConfigDirectoryIsSeparated(t *testing.T) {
 		t.Error("the copy's logout --clear deleted the original's secret")
 	}
 }
+
+// A directory moved where its inode changes (another filesystem, a backup
+// restored elsewhere) keeps its logins under a new id, and the old
+// entries go: nothing else can use or delete them any more.
+func TestMovedConfigDirectoryTakesItsSecretsAlong(t *testing.T) {
+	t.Parallel()
+	kr := credentials.NewMemoryKeyring()
+	a := newManager(t, kr, nil)
+	save(t, a, "default", config.AuthPassword, credentials.Secret{Username: "default", Password: "a"})
+	oldCfg, _ := config.Load(a.Dir)
+	moved := filepath.Join(t.TempDir(), "moved")
+	if err := os.CopyFS(moved, os.DirFS(a.Dir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(a.Dir); err != nil {
+		t.Fatal(err)
+	}
+	target, err := managerAt(t, moved, kr, nil).Resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if secret, ok := target.Secret(); !ok || secret.Password != "a" {
+		t.Fatalf("the moved directory lost its login: %v", ok)
+	}
+	if _, err := kr.Get(credentials.KeyringService, credentials.Key(oldCfg.ID, serverURL, "default")); err == nil {
+		t.Error("the old entry stayed behind, which nothing would ever delete")
+	}
+}
+
+// A config with an id not bound to its directory (written by hand, or an
+// early build) cannot tell the original from a copy: each directory that
+// meets it takes entries of its own.
+func TestUnboundIDIsSeparatedEverywhere(t *testing.T) {
+	t.Parallel()
+	kr := credentials.NewMemoryKeyring()
+	a := newManager(t, kr, nil)
+	save(t, a, "default", config.AuthPassword, credentials.Secret{Username: "default", Password: "a"})
+	if err := config.Update(a.Dir, func(c *config.Config) error { c.IDDir, c.IDPath = "", ""; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	copyDir := filepath.Join(t.TempDir(), "copy")
+	if err := os.CopyFS(copyDir, os.DirFS(a.Dir)); err != nil {
+		t.Fatal(err)
+	}
+	b := managerAt(t, copyDir, kr, nil)
+	for _, m := range []*Manager{b, managerAt(t, a.Dir, kr, nil)} {
+		if _, err := m.Resolve(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.Logout(context.Background(), Logout{URL: serverURL, Clear: true}); err != nil {
+		t.Fatal(err)
+	}
+	target, err := managerAt(t, a.Dir, kr, nil).Resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := target.Secret(); !ok {
+		t.Error("the copy's logout --clear deleted the original's secret")
+	}
+}

@@ -94,7 +94,7 @@ func (m *Manager) configID() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if cfg.ID != "" && cfg.IDDir == config.DirIdentity(m.Dir) {
+	if cfg.ID != "" && cfg.IDDir == config.DirIdentity(m.Dir) && cfg.IDPath == m.Dir {
 		return cfg.ID, nil
 	}
 	var id string
@@ -106,7 +106,7 @@ func (m *Manager) configID() (string, error) {
 			}
 			c.ID = hex.EncodeToString(b)
 		}
-		c.IDDir = config.DirIdentity(m.Dir)
+		c.IDDir, c.IDPath = config.DirIdentity(m.Dir), m.Dir
 		id = c.ID
 		return nil
 	})

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"time"
 
@@ -185,12 +186,23 @@ func (m *Manager) migrateServer(id string, s *config.Server, ls legacySecret) er
 // original. All secrets are read before anything is written.
 func (m *Manager) separateCopy() error {
 	cfg, err := m.Config()
-	if err != nil || cfg.ID == "" || cfg.IDDir == config.DirIdentity(m.Dir) {
+	if err != nil || cfg.ID == "" {
 		return err
 	}
-	if cfg.IDDir == "" {
-		_, err := m.configID() // made before ids were bound to their directory
+	if cfg.IDDir == config.DirIdentity(m.Dir) {
+		if cfg.IDPath != m.Dir {
+			_, err = m.configID() // renamed in place: the same directory
+		}
 		return err
+	}
+	// A copy, or a move to another filesystem. The original keeps using
+	// the old entries if it is still where it was, with the same id; if it
+	// is gone, this directory is it, moved, and the old entries go.
+	moved := false
+	if cfg.IDPath != "" && cfg.IDPath != m.Dir {
+		if orig, err := config.Load(cfg.IDPath); err != nil || orig.ID != cfg.ID {
+			moved = os.IsNotExist(statErr(cfg.IDPath)) || err == nil
+		}
 	}
 	type copied struct {
 		store  credentials.SecretStore
@@ -228,21 +240,26 @@ func (m *Manager) separateCopy() error {
 		if _, err := rand.Read(b); err != nil {
 			return fmt.Errorf("cannot make a config id: %w", err)
 		}
-		c.ID, c.IDDir = hex.EncodeToString(b), config.DirIdentity(m.Dir)
+		c.ID, c.IDDir, c.IDPath = hex.EncodeToString(b), config.DirIdentity(m.Dir), m.Dir
 		for _, t := range todo {
 			if err := t.store.Set(credentials.Key(c.ID, t.server, t.name), t.secret); err != nil {
 				return err
 			}
-			if t.store.Kind() == string(credentials.ModeFile) {
-				// The copied file is this directory's own: the original's
-				// entries in it serve nobody.
+			if moved || t.store.Kind() == string(credentials.ModeFile) {
+				// Moved, or the copied file (this directory's own): the old
+				// entries serve nobody.
 				_ = t.store.Delete(credentials.Key(old, t.server, t.name))
 			}
 		}
 		return nil
 	})
-	if err == nil && len(todo) > 0 {
+	if err == nil && len(todo) > 0 && !moved {
 		fmt.Fprintf(m.Warn, "This config directory is a copy of another: its %d stored secret(s) now have keyring entries of their own\n", len(todo))
 	}
+	return err
+}
+
+func statErr(path string) error {
+	_, err := os.Stat(path)
 	return err
 }

@@ -51,7 +51,10 @@ func (t *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if len(shown) > 4096 {
 			shown = shown[:4096]
 		}
-		fmt.Fprintf(t.w, "< %s\n", redactBody(shown, resp.Header.Get("Content-Type")))
+		// A server may echo what it was sent under any field name: the
+		// values this request carried go, as in error messages.
+		sent := request{header: req.Header, body: reqBody, query: req.URL.Query()}.sentSecrets("")
+		fmt.Fprintf(t.w, "< %s\n", removeSent(redactBody(shown, resp.Header.Get("Content-Type")), sent))
 	}
 	return resp, readErr
 }

@@ -3,6 +3,7 @@ package zenml
 import (
 	"fmt"
 	"iter"
+	"reflect"
 )
 
 // defaultAllPageSize is the page size of the All... iterators when the
@@ -26,12 +27,18 @@ func allItems[T any](p ListParams, fetch func(ListParams) (*Page[T], error)) ite
 			p.Size = defaultAllPageSize
 		}
 		seen := 0
+		var previous []T
 		for {
 			page, err := fetch(p)
-			if err == nil && page.Index != 0 && page.Index != p.Page {
+			switch {
+			case err != nil:
+			case page.Index != 0 && page.Index != p.Page:
 				// A server (or proxy) that ignores the page parameter would
 				// otherwise serve its first page forever.
 				err = fmt.Errorf("zenml: asked for page %d, the server answered page %d", p.Page, page.Index)
+			case p.Page > 1 && len(page.Items) > 0 && reflect.DeepEqual(page.Items, previous):
+				// The same check for a server that reports no index.
+				err = fmt.Errorf("zenml: the server answered page %d with the items of page %d", p.Page, p.Page-1)
 			}
 			if err != nil {
 				var zero T
@@ -44,6 +51,7 @@ func allItems[T any](p ListParams, fetch func(ListParams) (*Page[T], error)) ite
 				}
 			}
 			seen += len(page.Items)
+			previous = page.Items
 			// The total bounds the walk too: a server whose page count runs
 			// away (or that omits the index) is not followed forever.
 			if len(page.Items) == 0 || p.Page >= page.TotalPages || page.Total > 0 && seen >= page.Total {

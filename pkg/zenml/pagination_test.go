@@ -102,6 +102,7 @@ func TestEveryIteratorEndsOnAStuckServer(t *testing.T) {
 	for name, body := range map[string]string{
 		"stuck on page 1":     `{"index":1,"max_size":1,"total_pages":5,"total":5,"items":[{"id":"a","name":"a"}]}`,
 		"no index, 2e9 pages": `{"max_size":1,"total_pages":2000000000,"total":3,"items":[{"id":"a","name":"a"}]}`,
+		"no index, no total":  `{"total_pages":1000000,"items":[{"id":"a","name":"a"}]}`,
 	} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")

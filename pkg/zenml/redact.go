@@ -1,6 +1,7 @@
 package zenml
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -224,6 +225,13 @@ func (r request) sentSecrets(token string) []string {
 			}
 		}
 	}
+	for k, vs := range r.query {
+		if isSecretField(k) {
+			for _, v := range vs {
+				add(v)
+			}
+		}
+	}
 	var v any
 	if json.Unmarshal(r.body, &v) == nil {
 		collectSecretJSON(v, false, add)
@@ -244,7 +252,13 @@ func (r request) sentSecrets(token string) []string {
 // escaping), as a quoted Go or Python string, HTML-escaped. The longest
 // come first, so that no shorter form cuts a longer one apart.
 func echoedForms(v string) []string {
-	forms := map[string]bool{v: true, url.QueryEscape(v): true, url.PathEscape(v): true, html.EscapeString(v): true}
+	forms := map[string]bool{v: true, url.QueryEscape(v): true, url.PathEscape(v): true, html.EscapeString(v): true,
+		base64.StdEncoding.EncodeToString([]byte(v)): true, base64.RawStdEncoding.EncodeToString([]byte(v)): true,
+		base64.URLEncoding.EncodeToString([]byte(v)): true, base64.RawURLEncoding.EncodeToString([]byte(v)): true}
+	// Percent-escapes in lower case, as some servers write them.
+	for _, e := range []string{url.QueryEscape(v), url.PathEscape(v)} {
+		forms[lowerHexEscapes(e)] = true
+	}
 	for _, escapeHTML := range []bool{true, false} {
 		var b strings.Builder
 		enc := json.NewEncoder(&b)
@@ -261,6 +275,24 @@ func echoedForms(v string) []string {
 	}
 	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
 	return out
+}
+
+// lowerHexEscapes writes the hex digits of %XX escapes in lower case.
+func lowerHexEscapes(s string) string {
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1], b[i+2] = lowerHex(b[i+1]), lowerHex(b[i+2])
+		}
+	}
+	return string(b)
+}
+
+func lowerHex(c byte) byte {
+	if c >= 'A' && c <= 'F' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // minRedactedLen is the shortest sent value removed from messages.
@@ -287,11 +319,13 @@ func collectSecretJSON(v any, secret bool, add func(string)) {
 // then removes every value in sent.
 func redactMessage(s string, sent []string) string {
 	// The sent values first: scrub may reformat the text around them.
+	return removeSent(scrub(removeSent(s, sent)), sent)
+}
+
+// removeSent replaces every value in sent, longest first, with the
+// redaction mark.
+func removeSent(s string, sent []string) string {
 	sort.Slice(sent, func(i, j int) bool { return len(sent[i]) > len(sent[j]) })
-	for _, v := range sent {
-		s = strings.ReplaceAll(s, v, redacted)
-	}
-	s = scrub(s)
 	for _, v := range sent {
 		s = strings.ReplaceAll(s, v, redacted)
 	}

@@ -3,6 +3,7 @@ package zenml
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -199,5 +200,26 @@ func TestEscapedEchoesOfThePasswordAreRedacted(t *testing.T) {
 		if !strings.Contains(msg, redacted) {
 			t.Errorf("%s: nothing redacted in %q", name, msg)
 		}
+	}
+}
+
+// --debug removes what the request sent from the answer it traces, as
+// error messages do: a server may echo a password under any field name.
+func TestDebugTraceRemovesEchoedSecrets(t *testing.T) {
+	const password = "CorrectHorse-Battery9"
+	srv := echoServer(t, 422, func(string) string {
+		return `{"detail":[{"loc":["body","password"],"input":"` + password + `","b64":"` +
+			base64.StdEncoding.EncodeToString([]byte(password)) + `"}]}`
+	})
+	var trace bytes.Buffer
+	c, err := NewClient(srv, Options{MaxRetries: -1, Debug: &trace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.LoginPassword(context.Background(), "alice", password); err == nil {
+		t.Fatal("no error")
+	}
+	if strings.Contains(trace.String(), password) || strings.Contains(trace.String(), base64.StdEncoding.EncodeToString([]byte(password))) {
+		t.Errorf("the trace shows the password:\n%s", trace.String())
 	}
 }
