@@ -219,14 +219,17 @@ func (m *Manager) separateCopy() error {
 			}
 			store, err := m.StoreOf(a)
 			if err != nil {
-				return fmt.Errorf("this config directory is a copy of another; its logins cannot be separated from the original's: %w", err)
+				return nil // as for an unreadable secret, below
 			}
 			secret, err := store.Get(credentials.Key(cfg.ID, s.URL, a.Name))
 			if errors.Is(err, credentials.ErrNotFound) {
 				continue
 			}
 			if err != nil {
-				return fmt.Errorf("this config directory is a copy of another; its logins cannot be separated from the original's (%s): %w", credentials.Describe(credentials.Key(cfg.ID, s.URL, a.Name)), err)
+				// A store this command cannot read: nothing of it can be
+				// used, or deleted, now either. Left as it is, to be
+				// separated by a command that can.
+				return nil
 			}
 			todo = append(todo, copied{store, s.URL, a.Name, secret})
 		}
