@@ -41,3 +41,15 @@ func TestKeysOfAnAccountStoredBesideTheActiveOne(t *testing.T) {
 		t.Errorf("deactivating the key of a stored login gives no warning:\n%s", r.stderr)
 	}
 }
+
+// A key in ZENML_STORE_API_KEY quoted as the zenml CLI prints it (docker
+// --env-file keeps the quotes) works as the key.
+func TestQuotedKeyInTheEnvironment(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
+	c := newCLI(t)
+	c.env["ZENML_STORE_URL"] = fake.URL()
+	c.env["ZENML_STORE_API_KEY"] = "'" + key + "'"
+	c.mustRun("", "token")
+}

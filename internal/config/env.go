@@ -1,6 +1,10 @@
 package config
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/zenctl/zenctl/pkg/zenml"
+)
 
 // Env is the ZENML_STORE_* environment, which lets zenctl run against a
 // server with no stored state at all (CI, containers), like the zenml CLI.
@@ -22,7 +26,7 @@ type Env struct {
 func ReadEnv(getenv func(string) string) Env {
 	e := Env{
 		StoreURL:      strings.TrimSpace(getenv("ZENML_STORE_URL")),
-		StoreAPIKey:   strings.TrimSpace(getenv("ZENML_STORE_API_KEY")),
+		StoreAPIKey:   zenml.CleanAPIKey(getenv("ZENML_STORE_API_KEY")),
 		StoreAPIToken: strings.TrimSpace(getenv("ZENML_STORE_API_TOKEN")),
 		StoreUsername: getenv("ZENML_STORE_USERNAME"),
 		StorePassword: getenv("ZENML_STORE_PASSWORD"),
@@ -59,7 +63,7 @@ type Variable struct {
 // credentials layers read, in the order the help topic shows them.
 var Variables = []Variable{
 	{"ZENCTL_CONFIG_DIR", "Directory for config.yaml, credentials.json and locks (default: $XDG_CONFIG_HOME/zenctl or the OS config dir); each directory is a profile whose keyring entries no other directory sees."},
-	{"ZENCTL_ACCOUNT", "Account to act as on the server, instead of its active account (see 'zenctl server list'); overridden by --account."},
+	{"ZENCTL_ACCOUNT", "Account to act as on the server, instead of its active account (see 'zenctl server list'); overridden by --account. logout ignores it: only --account narrows a logout."},
 	{"ZENCTL_STORAGE", "Where secrets are stored: keyring (default) or file; overrides the config, overridden by --storage."},
 	{"ZENCTL_OUTPUT", "Default output format: table, json or yaml; overridden by --output."},
 	{"ZENCTL_HTTP_TIMEOUT", "HTTP timeout in seconds for requests to the server (default 30)."},

@@ -32,6 +32,9 @@ type LoggedOut struct {
 	// Secretless is true when none of the accounts had a secret: a server
 	// without authentication.
 	Secretless bool
+	// Unchanged is true when a logout without --clear found nothing active
+	// to end: the account named was not the active one.
+	Unchanged bool
 }
 
 // Logout acts on one server under its lock, held across deleting the
@@ -106,6 +109,10 @@ func (m *Manager) Logout(ctx context.Context, req Logout) (LoggedOut, error) {
 // applyLogout changes the records of a logout and says what it did.
 func applyLogout(c *config.Config, s *config.Server, req Logout, accounts []string) LoggedOut {
 	out := LoggedOut{Accounts: accounts}
+	if !req.Clear && req.Account != "" && (s.ActiveAccount != req.Account || c.ActiveServer != req.URL) {
+		out.Unchanged = true
+		return out
+	}
 	if !req.Clear {
 		if req.Account == "" || s.ActiveAccount == req.Account {
 			if c.ActiveServer == req.URL {

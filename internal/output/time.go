@@ -25,8 +25,11 @@ func RelativeTime(t, now time.Time) string {
 	}
 	var amount string
 	switch {
-	case d < time.Minute:
+	case d < 2*time.Second:
 		return "just now"
+	case d < time.Minute:
+		// A token 19 s from its expiry is not "just now".
+		amount = fmt.Sprintf("%d s", int(d/time.Second))
 	case d < time.Hour-30*time.Second:
 		// Rounded: a key that stops working in 9m58s does so "in 10 min".
 		amount = fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))

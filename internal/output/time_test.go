@@ -11,7 +11,9 @@ func TestRelativeAndHumanTimes(t *testing.T) {
 		at   time.Time
 		want string
 	}{
-		{now.Add(20 * time.Second), "just now (12:55 UTC)"},
+		{now.Add(time.Second), "just now (12:55 UTC)"},
+		{now.Add(20 * time.Second), "in 20 s (12:55 UTC)"},
+		{now.Add(-19 * time.Second), "19 s ago (12:54 UTC)"},
 		{now.Add(42 * time.Minute), "in 42 min (13:37 UTC)"},
 		{now.Add(9*time.Minute + 58*time.Second), "in 10 min (13:04 UTC)"},
 		{now.Add(-3 * time.Hour), "3 hours ago (09:55 UTC)"},

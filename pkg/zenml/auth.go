@@ -170,11 +170,22 @@ func (c *Client) APIToken(ctx context.Context, expiresIn time.Duration) (*APITok
 		t.ExpiresAt = time.Unix(*claims.ExpiresAt, 0).UTC()
 	}
 	if c.tokens != nil {
-		if current, err := c.tokens.Token(ctx); err == nil && current == token {
+		// The same token as the session's, and not because a token minted a
+		// moment ago for the same lifetime is byte for byte this one (the
+		// claims carry no nonce): it expires when asked, or it is the session's.
+		minted := !t.ExpiresAt.IsZero() && absDuration(t.ExpiresAt.Sub(c.opts.Now().Add(expiresIn))) <= 5*time.Second
+		if current, err := c.tokens.Token(ctx); err == nil && current == token && !minted {
 			t.SessionToken = true
 		}
 	}
 	return t, nil
+}
+
+func absDuration(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
 }
 
 type versionAnswer int

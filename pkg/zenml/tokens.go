@@ -185,6 +185,18 @@ func unixClaim(n *json.Number) (*int64, error) {
 	return &secs, nil
 }
 
+// CleanAPIKey is an API key as a person pastes it, made usable: without
+// surrounding white space and without the one pair of quotes the zenml
+// CLI prints around a new key (a paste, a .env file or docker --env-file
+// keeps them).
+func CleanAPIKey(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
+		s = strings.TrimSpace(s[1 : len(s)-1])
+	}
+	return s
+}
+
 // APIKeyPrefix starts every ZenML service-account API key.
 const APIKeyPrefix = "ZENKEY_"
 

@@ -162,7 +162,8 @@ func printTable(ios *iostreams.IOStreams, r Report, now time.Time) error {
 	}
 	t := output.NewTable(ios, "KIND", "NAME", "ID", "STATUS", "CREATED", "LAST LOGIN", "LAST ROTATED", "AGE")
 	t.Abbreviate("ID", 8)
-	t.TruncateFirst("NAME")
+	// The name is what one acts on: the kind and the dates give way first.
+	t.TruncateFirst("KIND", "LAST ROTATED", "CREATED")
 	for _, e := range r.Items {
 		name := e.Name
 		if e.ServiceAccount != "" {

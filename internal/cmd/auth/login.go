@@ -200,6 +200,10 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return fmt.Errorf("logged in, but %s rejected the new token: %w", serverURL, err)
 	}
+	if want := m.Settings.Account; want.Source == config.SourceFlag && want.Value != user.Name {
+		fmt.Fprintf(opts.IO.ErrOut, "%s --account %s, but these credentials are %s's: stored as %s\n",
+			opts.IO.ErrColorScheme().WarningIcon(), iostreams.EscapeLine(want.Value), iostreams.EscapeLine(user.Name), iostreams.EscapeLine(user.Name))
+	}
 	wasActive := activeServer(m) == serverURL
 	saved, err := m.Save(ctx, login.Login{
 		URL: serverURL, Info: info, Account: user.Name, Type: login.AccountType(user), Method: obtained.method,
@@ -349,6 +353,7 @@ func keepWorkingLogin(ctx context.Context, opts *LoginOptions, m *login.Manager,
 		return false, "", err
 	}
 	previous := t.Server.ActiveAccount
+	wasActive := activeServer(m) == t.URL
 	if err := m.UpdateServer(t, info, p.record); err != nil {
 		return false, "", err
 	}
@@ -357,6 +362,9 @@ func keepWorkingLogin(ctx context.Context, opts *LoginOptions, m *login.Manager,
 		cs.SuccessIcon(), t.URL, user.AccountType(), cs.Bold(iostreams.EscapeLine(user.Name)))
 	if previous != "" && previous != t.AccountName() {
 		fmt.Fprintf(opts.IO.ErrOut, "  Active account: %s (was %s)\n", iostreams.EscapeLine(t.AccountName()), iostreams.EscapeLine(previous))
+	}
+	if !wasActive {
+		fmt.Fprintf(opts.IO.ErrOut, "  %s is now the active server\n", t.URL)
 	}
 	return true, "", nil
 }
@@ -621,8 +629,7 @@ func apiKeyLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client) 
 		if err != nil {
 			return credentials.Secret{}, err
 		}
-		// The zenml CLI prints keys in quotes, which a paste keeps.
-		key = unquote(key)
+		key = zenml.CleanAPIKey(key)
 		if _, err := zenml.DecodeAPIKeyID(key); err != nil {
 			err = fmt.Errorf("%v; copy the whole key that `service-account create` or `api-key rotate` printed", err)
 			if !prompted || try == promptTries {
@@ -649,14 +656,6 @@ func wrongSecret(err error) bool {
 
 func retryPrompt(opts *LoginOptions, err error, try int) {
 	fmt.Fprintf(opts.IO.ErrOut, "%s %s; try again (%d of %d)\n", opts.IO.ErrColorScheme().FailureIcon(), iostreams.OneLine(err.Error()), try+1, promptTries)
-}
-
-// unquote removes one pair of matching quotes around s.
-func unquote(s string) string {
-	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
-		return s[1 : len(s)-1]
-	}
-	return s
 }
 
 func exchangeAPIKey(ctx context.Context, client *zenml.Client, key string) (credentials.Secret, error) {

@@ -40,8 +40,9 @@ func NewCmdLogout(f *factory.Factory, runF func(*LogoutOptions) error) *cobra.Co
 			Logging out is local: the server is no longer active, but its stored
 			credentials stay, so a later 'zenctl login SERVER_URL' needs no new
 			login. --clear deletes the stored credentials too; --account acts on
-			one account of the server instead of all of them; --all acts on
-			every server. Tokens already issued stay valid on the server until they
+			one account of the server instead of all of them (ZENCTL_ACCOUNT does
+			not: a variable left set must not narrow a 'logout --clear'); --all
+			acts on every server. Tokens already issued stay valid on the server until they
 			expire: to revoke access, deactivate or delete the API key (rotating
 			it leaves tokens already issued valid).
 		`),
@@ -155,6 +156,11 @@ func reportLogout(opts *LogoutOptions, serverURL string, out login.LoggedOut) {
 	who := serverURL
 	if opts.Account != "" {
 		who = iostreams.EscapeLine(opts.Account) + " on " + serverURL
+	}
+	if out.Unchanged {
+		fmt.Fprintf(errOut, "%s %s is not the active login: nothing changed (`zenctl logout %s --clear` deletes its stored credentials)\n",
+			cs.WarningIcon(), who, logoutCommandArgs(serverURL, opts.Account))
+		return
 	}
 	if out.Secretless {
 		fmt.Fprintf(errOut, "%s Logged out of %s (nothing secret was stored: the server does not use authentication)\n", cs.SuccessIcon(), who)

@@ -322,14 +322,21 @@ func printStatuses(ios *iostreams.IOStreams, statuses []ServerStatus) {
 			title += " (active)"
 		}
 		fmt.Fprintln(ios.Out, cs.Bold(title))
-		if s.OK {
+		switch {
+		case s.OK && s.AuthMethod == config.AuthNone:
+			fmt.Fprintf(ios.Out, "  %s Acting as %s %s: the server does not use authentication\n", cs.SuccessIcon(), accountTypeText(s.AccountType), cs.Bold(iostreams.EscapeLine(s.Account)))
+		case s.OK:
 			fmt.Fprintf(ios.Out, "  %s Logged in as %s %s\n", cs.SuccessIcon(), accountTypeText(s.AccountType), cs.Bold(iostreams.EscapeLine(s.Account)))
-		} else {
+		default:
 			fmt.Fprintf(ios.Out, "  %s %s\n", cs.FailureIcon(), iostreams.EscapeLine(s.Error))
+		}
+		expires := expiryField(ios, s.TokenExpiresAt)
+		if s.AuthMethod == config.AuthNone {
+			expires = "" // no token at all, rather than one that never expires
 		}
 		d := []struct{ k, v string }{
 			{"Server version", s.ServerVersion}, {"Server ID", s.ServerID},
-			{"Auth method", authMethodText(s.AuthMethod)}, {"Token expires", expiryField(ios, s.TokenExpiresAt)},
+			{"Auth method", authMethodText(s.AuthMethod)}, {"Token expires", expires},
 			{"Secret stored in", s.SecretStore}, {"Server from", s.ServerSource},
 			{"Account from", s.AccountSource}, {"Credentials", s.CredentialsSource},
 		}

@@ -77,7 +77,7 @@ func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Comm
 		},
 	}
 	opts.ExpiresIn = 3600
-	cmd.Flags().VarP(durationflag.New(&opts.ExpiresIn, time.Second), "expires-in", "e", "Token lifetime, a `DURATION`: 30m, 8h or a number of seconds (default 1h)")
+	cmd.Flags().VarP(durationflag.New(&opts.ExpiresIn, time.Second), "expires-in", "e", "Token lifetime, a `DURATION`: 30m, 8h or a number of seconds")
 	// Unlike other commands, token ignores ZENCTL_OUTPUT: scripts rely on
 	// $(zenctl token) being the bare token.
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output `FORMAT`: json or yaml for the token with its expiry (default: the bare token)")

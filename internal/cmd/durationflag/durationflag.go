@@ -55,9 +55,19 @@ func (v *Value) Set(s string) error {
 
 func (v *Value) Type() string { return "duration" }
 
+// String shows the value as it is best typed: whole hours or minutes as
+// "1h" or "30m" (help's default reads "(default 1h)", not 3600), else the
+// bare number in the flag's unit.
 func (v *Value) String() string {
 	if v == nil || v.Target == nil {
 		return "0"
+	}
+	d := time.Duration(*v.Target) * v.Unit
+	switch {
+	case d > 0 && d%time.Hour == 0:
+		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
+	case d > 0 && d%time.Minute == 0 && v.Unit < time.Minute:
+		return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
 	}
 	return strconv.Itoa(*v.Target)
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/zenctl/zenctl/internal/cmd/cmdtest"
 )
 
@@ -41,4 +43,27 @@ func TestHelpEnvironmentWrapsAndGroupsHaveOneUsageLine(t *testing.T) {
 	if strings.Count(usage, "\n") != 1 || !strings.Contains(usage, "zenctl service-account [command]") {
 		t.Errorf("usage lines:\n%s", usage)
 	}
+}
+
+// Every command's help shows how to call it: the groups' one-line usage
+// template, which their subcommands inherit, must keep theirs.
+func TestEveryCommandShowsItsUsageLine(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+		if !c.Runnable() || c.HasAvailableSubCommands() || c.Hidden {
+			return
+		}
+		var b strings.Builder
+		c.SetOut(&b)
+		if err := c.Usage(); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "Usage:\n  "+c.UseLine()) {
+			t.Errorf("%s: no usage line:\n%s", c.CommandPath(), b.String())
+		}
+	}
+	walk(NewCmdRoot(cmdtest.New(t).F))
 }

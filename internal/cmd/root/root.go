@@ -128,7 +128,9 @@ func rejectUnknownSubcommands(c *cobra.Command) {
 	c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 	// The RunE above makes the group runnable, and cobra would then show
 	// two usage lines, "zenctl sa [flags]" beside "zenctl sa [command]".
-	c.SetUsageTemplate(strings.Replace(c.UsageTemplate(), "{{if .Runnable}}\n  {{.UseLine}}{{end}}", "", 1))
+	// Subcommands inherit the template: their own line must stay.
+	c.SetUsageTemplate(strings.Replace(c.UsageTemplate(), "{{if .Runnable}}\n  {{.UseLine}}{{end}}",
+		"{{if and .Runnable (not .HasAvailableSubCommands)}}\n  {{.UseLine}}{{end}}", 1))
 }
 
 func unknownCommand(parent *cobra.Command, name string) error {

@@ -79,8 +79,12 @@ func runDelete(ctx context.Context, opts *DeleteOptions) error {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s Deleted service account %s and its API keys\n", cs.SuccessIcon(), cs.Bold(sa.Name))
-	if self {
+	switch {
+	case self:
 		fmt.Fprintf(opts.IO.ErrOut, "%s This client logged in to %s as %s; log in again with another account\n", cs.WarningIcon(), target.URL, iostreams.Escape(sa.Name))
+	case storedBeside(target, sa.Name):
+		fmt.Fprintf(opts.IO.ErrOut, "%s This client's stored login of %s on %s no longer works: `zenctl logout %s --account %s --clear` removes it\n",
+			cs.WarningIcon(), iostreams.EscapeLine(sa.Name), target.URL, target.URL, shownWord(sa.Name))
 	}
 	return nil
 }

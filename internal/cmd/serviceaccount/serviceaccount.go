@@ -277,6 +277,13 @@ func currentAPIKeyID(logins loginsFunc, target *factory.Target, serviceAccount s
 	return m.APIKeyIDOf(target, serviceAccount)
 }
 
+// storedBeside reports whether this client keeps a login of the service
+// account beside the one in use (an admin fixing the CI account): a change
+// that cuts the account off cuts that login off too.
+func storedBeside(target *factory.Target, name string) bool {
+	return target != nil && target.Server != nil && target.AccountName() != name && target.Server.Account(name) != nil
+}
+
 // selfServiceAccount reports whether this client logs in as the service
 // account, so a command that disables it can say that the client itself is
 // cut off too. It must run before the change, while the login still works;
