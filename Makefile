@@ -18,5 +18,5 @@ bench:
 	./bench/run.sh
 
 docs:
-	go run ./cmd/zenctl docs markdown --dir docs/reference
-	go run ./cmd/zenctl docs man --dir manpages
+	go run ./cmd/gendocs markdown docs/reference
+	go run ./cmd/gendocs man manpages

@@ -33,7 +33,7 @@ var hygieneCovered = map[string]bool{}
 
 func init() {
 	for _, c := range []string{
-		"login", "logout", "switch", "server list", "token", "status", "version", "api", "exec", "env", "docs man", "docs markdown",
+		"login", "logout", "switch", "server list", "token", "status", "version", "api", "exec", "env",
 		"service-account create", "service-account list", "service-account describe", "service-account update",
 		"service-account activate", "service-account deactivate", "service-account delete",
 		"service-account api-key create", "service-account api-key list", "service-account api-key describe",
@@ -44,7 +44,7 @@ func init() {
 		// secret store or the network: covered by construction.
 		"help", "completion bash", "completion fish", "completion powershell", "completion zsh",
 		// Groups: with no arguments they print their help.
-		"completion", "docs", "import", "service-account", "server",
+		"completion", "import", "service-account", "server",
 	} {
 		hygieneCovered["zenctl "+c] = true
 	}
@@ -220,9 +220,6 @@ func TestSecretHygiene(t *testing.T) {
 		}
 		run(false, "", "api", "current-user")
 		run(false, "", "api", "-i", "service_accounts?size=5")
-		docs := t.TempDir()
-		run(false, "", "docs", "man", "--dir", filepath.Join(docs, "man"))
-		run(false, "", "docs", "markdown", "--dir", filepath.Join(docs, "md"))
 		if len(printed) < 8 {
 			t.Fatalf("only %d secrets printed by token, create and rotate: %q", len(printed), printed)
 		}

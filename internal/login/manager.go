@@ -51,11 +51,31 @@ type Manager struct {
 	mu          sync.Mutex
 	cfg         *config.Config
 	saveWarning sync.Once
+	dirID       string
 	// fallback is the storage mode NewStore fell back to, for Save to record.
 	fallback credentials.Mode
 	// migrateErrs holds, by server URL, why a login of the layout before
 	// accounts could not be moved (see migrate).
 	migrateErrs map[string]error
+}
+
+// SetConfig hands the manager the configuration its caller has just
+// loaded (to resolve the settings), so the file is not read twice.
+func (m *Manager) SetConfig(cfg *config.Config) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.cfg = cfg
+}
+
+// dirIdentity is config.DirIdentity of the manager's directory, read once
+// it exists (a first login creates it).
+func (m *Manager) dirIdentity() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.dirID == "" {
+		m.dirID = config.DirIdentity(m.Dir)
+	}
+	return m.dirID
 }
 
 // Config is the configuration as last loaded or written by this manager.
@@ -94,7 +114,7 @@ func (m *Manager) configID() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if cfg.ID != "" && cfg.IDDir == config.DirIdentity(m.Dir) && cfg.IDPath == m.Dir {
+	if cfg.ID != "" && cfg.IDDir == m.dirIdentity() && cfg.IDPath == m.Dir {
 		return cfg.ID, nil
 	}
 	var id string
@@ -106,7 +126,7 @@ func (m *Manager) configID() (string, error) {
 			}
 			c.ID = hex.EncodeToString(b)
 		}
-		c.IDDir, c.IDPath = config.DirIdentity(m.Dir), m.Dir
+		c.IDDir, c.IDPath = m.dirIdentity(), m.Dir
 		id = c.ID
 		return nil
 	})

@@ -189,7 +189,7 @@ func (m *Manager) separateCopy() error {
 	if err != nil || cfg.ID == "" {
 		return err
 	}
-	if cfg.IDDir == config.DirIdentity(m.Dir) {
+	if cfg.IDDir == m.dirIdentity() {
 		if cfg.IDPath != m.Dir {
 			_, err = m.configID() // renamed in place: the same directory
 		}
@@ -243,7 +243,7 @@ func (m *Manager) separateCopy() error {
 		if _, err := rand.Read(b); err != nil {
 			return fmt.Errorf("cannot make a config id: %w", err)
 		}
-		c.ID, c.IDDir, c.IDPath = hex.EncodeToString(b), config.DirIdentity(m.Dir), m.Dir
+		c.ID, c.IDDir, c.IDPath = hex.EncodeToString(b), m.dirIdentity(), m.Dir
 		for _, t := range todo {
 			if err := t.store.Set(credentials.Key(c.ID, t.server, t.name), t.secret); err != nil {
 				return err

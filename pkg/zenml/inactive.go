@@ -3,6 +3,7 @@ package zenml
 import (
 	"errors"
 	"regexp"
+	"sync"
 )
 
 // Deactivated names what a server's rejection says is deactivated: a
@@ -20,10 +21,17 @@ type Deactivated struct {
 
 // The wordings of ZenML 0.58 to 0.93 for a credential that is valid but
 // belongs to something deactivated.
+// Compiled on first use (see secretPatterns).
 var (
-	inactiveSAOfKey = regexp.MustCompile(`service account (\S+) associated with API key \S+ is not active`)
-	inactiveKey     = regexp.MustCompile(`API key (\S+) associated with service account (\S+) is not active`)
-	inactiveOther   = regexp.MustCompile(`\b(account|user|device) (\S+) is not active`)
+	inactiveSAOfKey = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`service account (\S+) associated with API key \S+ is not active`)
+	})
+	inactiveKey = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`API key (\S+) associated with service account (\S+) is not active`)
+	})
+	inactiveOther = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`\b(account|user|device) (\S+) is not active`)
+	})
 )
 
 // DeactivatedBy reports whether err is a server rejecting credentials
@@ -34,13 +42,13 @@ func DeactivatedBy(err error) (Deactivated, bool) {
 		return Deactivated{}, false
 	}
 	msg := apiErr.Message
-	if m := inactiveSAOfKey.FindStringSubmatch(msg); m != nil {
+	if m := inactiveSAOfKey().FindStringSubmatch(msg); m != nil {
 		return Deactivated{What: "service account", Name: m[1]}, true
 	}
-	if m := inactiveKey.FindStringSubmatch(msg); m != nil {
+	if m := inactiveKey().FindStringSubmatch(msg); m != nil {
 		return Deactivated{What: "API key", Name: m[1], ServiceAccount: m[2]}, true
 	}
-	if m := inactiveOther.FindStringSubmatch(msg); m != nil {
+	if m := inactiveOther().FindStringSubmatch(msg); m != nil {
 		return Deactivated{What: m[1], Name: m[2]}, true
 	}
 	return Deactivated{}, false

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Redaction is one set of rules for everything this package shows that may
@@ -38,28 +39,34 @@ func isSecretField(name string) bool {
 
 // secretPatterns catch secrets outside named fields: bare JWTs (the
 // /api_token answer is a JSON string) and ZENKEY_ values.
-var secretPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`),
-	regexp.MustCompile(`ZEN(PRO)?KEY_[A-Za-z0-9+/=_-]+`),
-}
+// They, and the other expressions below, are compiled on first use: every
+// zenctl command starts this package, few need it (sync.OnceValue).
+var secretPatterns = sync.OnceValue(func() []*regexp.Regexp {
+	return []*regexp.Regexp{
+		regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`),
+		regexp.MustCompile(`ZEN(PRO)?KEY_[A-Za-z0-9+/=_-]+`),
+	}
+})
 
 // secretName matches, as a regexp, the names isSecretField accepts.
-var secretName = func() string {
+var secretName = sync.OnceValue(func() string {
 	names := make([]string, 0, len(secretFields))
 	for name := range secretFields {
 		names = append(names, regexp.QuoteMeta(name))
 	}
 	sort.Strings(names)
 	return `(?:` + strings.Join(names, "|") + `|\w*password\w*)`
-}()
+})
 
 // secretJSONField finds a secret field's string value in JSON text that
 // does not parse, such as a body cut short for the trace: the value runs to
 // its closing quote or, when cut, to the end.
-var secretJSONField = regexp.MustCompile(`(?i)("` + secretName + `"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)`)
+var secretJSONField = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)("` + secretName() + `"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)`)
+})
 
 func redactText(s string) string {
-	for _, re := range secretPatterns {
+	for _, re := range secretPatterns() {
 		s = re.ReplaceAllString(s, redacted)
 	}
 	return s
@@ -170,13 +177,15 @@ func redactBody(body []byte, contentType string) string {
 
 // secretFormField finds a secret field's value in form-encoded text that
 // does not parse, such as one with a ';' or cut short for the trace.
-var secretFormField = regexp.MustCompile(`(?i)(^|[&;?\s])(` + secretName + `=)[^&;\s]*`)
+var secretFormField = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(^|[&;?\s])(` + secretName() + `=)[^&;\s]*`)
+})
 
 // scrub applies every pattern: parsed bodies pass through it too, as a
 // second line of defence.
 func scrub(s string) string {
-	s = secretJSONField.ReplaceAllString(s, `${1}"`+redacted+`"`)
-	s = secretFormField.ReplaceAllString(s, "${1}${2}"+redacted)
+	s = secretJSONField().ReplaceAllString(s, `${1}"`+redacted+`"`)
+	s = secretFormField().ReplaceAllString(s, "${1}${2}"+redacted)
 	return redactText(s)
 }
 

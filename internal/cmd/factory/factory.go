@@ -87,6 +87,7 @@ func (f *Factory) load() {
 			Warn: f.IOStreams.ErrOut, WarnIcon: f.IOStreams.ErrColorScheme().WarningIcon(),
 		}
 		f.logins.NewClient = f.newClient
+		f.logins.SetConfig(cfg)
 	})
 }
 

@@ -16,7 +16,6 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/audit"
 	"github.com/zenctl/zenctl/internal/cmd/auth"
 	"github.com/zenctl/zenctl/internal/cmd/device"
-	"github.com/zenctl/zenctl/internal/cmd/docs"
 	"github.com/zenctl/zenctl/internal/cmd/execenv"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/cmd/importzenml"
@@ -90,7 +89,6 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	}
 	cmd.AddCommand(importzenml.NewCmdImport(f))
 	cmd.AddCommand(newCmdVersion(f, version, commit, date))
-	cmd.AddCommand(docs.NewCmdDocs(cmd))
 	// Cobra would add these when the command runs; adding them now makes
 	// the tree the same for the docs generator and its staleness test.
 	cmd.SetHelpCommand(newCmdHelp(cmd))

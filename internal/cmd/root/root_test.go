@@ -9,17 +9,17 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/cmdtest"
-	"github.com/zenctl/zenctl/internal/cmd/docs"
+	"github.com/zenctl/zenctl/internal/docsgen"
 )
 
 func TestReferenceDocsAreCurrent(t *testing.T) {
 	h := cmdtest.New(t)
-	stale, err := docs.Stale(NewCmdRoot(h.F), "../../../docs/reference")
+	stale, err := docsgen.Stale(NewCmdRoot(h.F), "../../../docs/reference")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(stale) > 0 {
-		t.Fatal(docs.StaleError(stale))
+		t.Fatal(docsgen.StaleError(stale))
 	}
 }
 
@@ -59,8 +59,8 @@ func TestReferenceShowsTheServiceAccountBeforeAPIKeySubcommands(t *testing.T) {
 		write func(*cobra.Command, string) error
 		file  string
 	}{
-		{docs.WriteMarkdown, "zenctl_service-account_api-key_rotate.md"},
-		{docs.WriteMan, "zenctl-service-account-api-key-rotate.1"},
+		{docsgen.WriteMarkdown, "zenctl_service-account_api-key_rotate.md"},
+		{docsgen.WriteMan, "zenctl-service-account-api-key-rotate.1"},
 	} {
 		dir := t.TempDir()
 		if err := gen.write(NewCmdRoot(h.F), dir); err != nil {
