@@ -51,8 +51,10 @@ func (f *Flags) addWalk(cmd *cobra.Command, what string) {
 // Validate checks the flags' values and combinations.
 func (f *Flags) Validate(cmd *cobra.Command) error {
 	switch {
-	case f.Limit < 0:
+	case f.Limit < 0 || cmd.Flags().Changed("limit") && f.Limit == 0:
 		return exitcode.Usagef("--limit must be 1 or more, not %d", f.Limit)
+	case f.All && f.Limit > 0:
+		return exitcode.Usagef("--all lists every one and --limit at most %d: give one of them", f.Limit)
 	case f.paged && f.Page < 1:
 		return exitcode.Usagef("--page must be 1 or more, not %d", f.Page)
 	case f.paged && (f.Size < 1 || f.Size > 10000):
