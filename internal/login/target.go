@@ -26,8 +26,8 @@ type Target struct {
 	URLSource config.Setting
 	// Server is the stored record; nil in the environment mode.
 	Server *config.Server
-	// Account is the stored account; nil in the environment mode and on a
-	// server without authentication.
+	// Account is the stored account (on a server without authentication,
+	// one with AuthMethod none); nil in the environment mode.
 	Account       *config.Account
 	AccountSource config.Source
 	// FromEnv is set when ZENML_STORE_* variables supply the credentials.
@@ -35,11 +35,14 @@ type Target struct {
 	// AuthMethod is one of config.Auth*, or AuthMethodEnvironment.
 	AuthMethod string
 	TLS        TLS
-	// Store holds the secret, under SecretKey; nil in the environment mode.
+	// Store holds the secret, under SecretKey; nil in the environment mode
+	// and for a server without authentication.
 	Store     credentials.SecretStore
 	SecretKey string
-	// Unreadable is why the stored secret could not be read when the target
-	// was resolved (a login of an older layout that could not be moved).
+	// Unreadable is why the stored secret could not be reached when the
+	// target was resolved (its store cannot be opened, or a login of the
+	// older layout could not be moved): login says how to get in again
+	// without asking the store a second time.
 	Unreadable error
 	// TokenExpiry reports when the token in use expires (zero: never); ok
 	// is false when that is unknown. Set in the environment mode, where
