@@ -124,9 +124,12 @@ func TestListAllAndLimit(t *testing.T) {
 		t.Errorf("-o json --all: %v %d items, total %d", err, len(doc.Items), doc.Total)
 	}
 	for _, list := range [][]string{{"user", "list"}, {"device", "list"}, {"service-account", "api-key", "bot-00", "list"}} {
-		c.mustRun("", append(list, "--all", "--limit", "1")...)
+		c.mustRun("", append(list, "--all")...)
+		c.mustRun("", append(list, "--limit", "1")...)
 	}
 	expectCode(t, c.run("", "service-account", "list", "--all", "--page", "2"), 1)
+	expectCode(t, c.run("", "service-account", "list", "--all", "--limit", "5"), 1)
+	expectCode(t, c.run("", "service-account", "list", "--limit", "0"), 1)
 }
 
 func lines(s string) int { return strings.Count(s, "\n") }

@@ -53,7 +53,7 @@ func (f *Flags) Validate(cmd *cobra.Command) error {
 	switch {
 	case f.Limit < 0 || cmd.Flags().Changed("limit") && f.Limit == 0:
 		return exitcode.Usagef("--limit must be 1 or more, not %d", f.Limit)
-	case f.All && f.Limit > 0:
+	case cmd.Flags().Changed("all") && f.All && f.Limit > 0:
 		return exitcode.Usagef("--all lists every one and --limit at most %d: give one of them", f.Limit)
 	case f.paged && f.Page < 1:
 		return exitcode.Usagef("--page must be 1 or more, not %d", f.Page)
