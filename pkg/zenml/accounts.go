@@ -126,11 +126,22 @@ func (e *AmbiguousError) Error() string {
 // ResolveServiceAccount finds a service account as the zenml CLI does: a
 // full UUID directly, else the exact name, else a unique id prefix.
 func (c *Client) ResolveServiceAccount(ctx context.Context, ref string) (*ServiceAccount, error) {
-	sa, err := c.GetServiceAccount(ctx, ref)
+	return resolveRef(ctx, ref, "service account", c.GetServiceAccount, c.ListServiceAccounts,
+		func(s ServiceAccount) (string, string) { return s.Name, s.ID })
+}
+
+// resolveRef finds an entity by full id or exact name (get), else by a
+// unique id prefix (list filtered on the id), naming the candidates when
+// the prefix is ambiguous. Users and service accounts resolve alike.
+func resolveRef[T any](ctx context.Context, ref, kind string,
+	get func(context.Context, string) (*T, error),
+	list func(context.Context, ListParams) (*Page[T], error),
+	nameAndID func(T) (string, string)) (*T, error) {
+	v, err := get(ctx, ref)
 	if err == nil || !IsKind(err, KindNotFound) || isUUID(ref) || !looksLikeIDPrefix(ref) {
-		return sa, err
+		return v, err
 	}
-	page, listErr := c.ListServiceAccounts(ctx, ListParams{Size: 50, Filters: map[string]string{"id": "startswith:" + strings.ToLower(ref)}})
+	page, listErr := list(ctx, ListParams{Size: 50, Filters: map[string]string{"id": "startswith:" + strings.ToLower(ref)}})
 	if listErr != nil {
 		return nil, err
 	}
@@ -138,9 +149,10 @@ func (c *Client) ResolveServiceAccount(ctx context.Context, ref string) (*Servic
 	case 0:
 		return nil, err
 	case 1:
-		return c.GetServiceAccount(ctx, page.Items[0].ID)
+		_, id := nameAndID(page.Items[0])
+		return get(ctx, id)
 	}
-	return nil, &AmbiguousError{Kind: "service account", Ref: ref, Candidates: candidatesOf(page.Items, func(s ServiceAccount) (string, string) { return s.Name, s.ID })}
+	return nil, &AmbiguousError{Kind: kind, Ref: ref, Candidates: candidatesOf(page.Items, nameAndID)}
 }
 
 // CreateAPIKey creates an API key; the answer holds the full key, once.

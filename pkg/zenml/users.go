@@ -6,7 +6,6 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
-	"strings"
 )
 
 const usersPath = "/api/v1/users"
@@ -96,21 +95,7 @@ func (c *Client) GetUser(ctx context.Context, nameOrID string) (*User, error) {
 
 // ResolveUser finds a user by id, exact name, or unique id prefix.
 func (c *Client) ResolveUser(ctx context.Context, ref string) (*User, error) {
-	u, err := c.GetUser(ctx, ref)
-	if err == nil || !IsKind(err, KindNotFound) || isUUID(ref) || !looksLikeIDPrefix(ref) {
-		return u, err
-	}
-	page, listErr := c.ListUsers(ctx, ListParams{Size: 50, Filters: map[string]string{"id": "startswith:" + strings.ToLower(ref)}})
-	if listErr != nil {
-		return nil, err
-	}
-	switch len(page.Items) {
-	case 0:
-		return nil, err
-	case 1:
-		return c.GetUser(ctx, page.Items[0].ID)
-	}
-	return nil, &AmbiguousError{Kind: "user", Ref: ref, Candidates: candidatesOf(page.Items, func(u User) (string, string) { return u.Name, u.ID })}
+	return resolveRef(ctx, ref, "user", c.GetUser, c.ListUsers, func(u User) (string, string) { return u.Name, u.ID })
 }
 
 // CreateUser creates a user (admins only). activationToken is non-empty
