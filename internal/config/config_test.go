@@ -39,7 +39,7 @@ func TestHelperProcess(t *testing.T) {
 		}
 		os.Exit(0)
 	case "hold-lock":
-		unlock, err := LockServer(context.Background(), os.Getenv("HELPER_DIR"), os.Getenv("HELPER_URL"))
+		unlock, err := LockServer(context.Background(), os.Getenv("HELPER_DIR"), os.Getenv("HELPER_URL"), nil)
 		if err != nil {
 			fmt.Println("error", err)
 			os.Exit(3)
@@ -301,23 +301,23 @@ func TestLockServerSerialises(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	const url = "https://zenml.example.com:8080/a.b"
-	unlock, err := LockServer(context.Background(), dir, url)
+	unlock, err := LockServer(context.Background(), dir, url, nil)
 	must(t, err)
 
 	// A second holder waits; with a short deadline it gives up with a clear error.
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	if _, err := LockServer(ctx, dir, url); err == nil || !strings.Contains(err.Error(), "another zenctl process") {
+	if _, err := LockServer(ctx, dir, url, nil); err == nil || !strings.Contains(err.Error(), "another zenctl process") {
 		t.Fatalf("second holder: %v", err)
 	}
 	// Other servers are independent.
-	u2, err := LockServer(context.Background(), dir, "https://other.example.com")
+	u2, err := LockServer(context.Background(), dir, "https://other.example.com", nil)
 	must(t, err)
 	u2()
 
 	got := make(chan time.Time, 1)
 	go func() {
-		u, err := LockServer(context.Background(), dir, url)
+		u, err := LockServer(context.Background(), dir, url, nil)
 		if err != nil {
 			t.Error(err)
 			got <- time.Time{}
@@ -347,7 +347,7 @@ func TestLockServerWaitIsBounded(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	const url = "https://zenml.example.com"
-	unlock, err := LockServer(context.Background(), dir, url)
+	unlock, err := LockServer(context.Background(), dir, url, nil)
 	must(t, err)
 	defer unlock()
 	start := time.Now()
@@ -373,7 +373,7 @@ func TestLockServerAcrossProcesses(t *testing.T) {
 		t.Fatalf("child: %q %v", buf, err)
 	}
 	start := time.Now()
-	unlock, err := LockServer(context.Background(), dir, url)
+	unlock, err := LockServer(context.Background(), dir, url, nil)
 	must(t, err)
 	unlock()
 	if waited := time.Since(start); waited < 100*time.Millisecond {
@@ -389,7 +389,7 @@ func TestLockServerSaysWhoIsWaitedFor(t *testing.T) {
 	const u = "https://zenml.example.com"
 	defer func(d time.Duration) { LockNoticeAfter = d }(LockNoticeAfter)
 	LockNoticeAfter = 20 * time.Millisecond
-	unlock, err := LockServerWaiting(context.Background(), dir, u, nil)
+	unlock, err := LockServer(context.Background(), dir, u, nil)
 	must(t, err)
 	var said bytes.Buffer
 	holder := make(chan int, 1)
@@ -397,7 +397,7 @@ func TestLockServerSaysWhoIsWaitedFor(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 		unlock()
 	}()
-	u2, err := LockServerWaiting(context.Background(), dir, u, func(pid int) {
+	u2, err := LockServer(context.Background(), dir, u, func(pid int) {
 		fmt.Fprint(&said, "waiting")
 		holder <- pid
 	})
@@ -412,7 +412,7 @@ func TestLockServerSaysWhoIsWaitedFor(t *testing.T) {
 		t.Fatal("a 200 ms wait was not said")
 	}
 	// A lock that is free is taken without a word.
-	u3, err := LockServerWaiting(context.Background(), dir, u, func(int) { t.Error("said a wait for a free lock") })
+	u3, err := LockServer(context.Background(), dir, u, func(int) { t.Error("said a wait for a free lock") })
 	must(t, err)
 	time.Sleep(50 * time.Millisecond)
 	u3()

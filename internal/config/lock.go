@@ -17,14 +17,10 @@ import (
 // is done, so that parallel zenctl processes refresh its token one at a
 // time (the second finds a fresh token and reuses it). The lock file is
 // <dir>/locks/<first 16 hex of sha256(url)>.lock: URLs are not file names.
-func LockServer(ctx context.Context, dir, serverURL string) (unlock func(), err error) {
-	return LockServerWaiting(ctx, dir, serverURL, nil)
-}
-
-// LockServerWaiting is LockServer that, when the lock is still held by
-// another process after LockNoticeAfter, calls waiting once with that
-// process's id (0 if unknown), so that a wait is never silent.
-func LockServerWaiting(ctx context.Context, dir, serverURL string, waiting func(holder int)) (unlock func(), err error) {
+// When the lock is still held by another process after LockNoticeAfter,
+// waiting (if not nil) is called once with that process's id (0 if
+// unknown), so that a wait is never silent.
+func LockServer(ctx context.Context, dir, serverURL string, waiting func(holder int)) (unlock func(), err error) {
 	locks := filepath.Join(dir, "locks")
 	if err := atomicfile.EnsureDir(locks); err != nil {
 		return nil, err

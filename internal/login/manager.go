@@ -149,7 +149,7 @@ func (m *Manager) Lock(ctx context.Context, serverURL string) (unlock func(), er
 	if err := config.EnsureDir(m.Dir); err != nil {
 		return nil, err
 	}
-	return config.LockServerWaiting(ctx, m.Dir, serverURL, m.sayWaiting(serverURL))
+	return config.LockServer(ctx, m.Dir, serverURL, m.sayWaiting(serverURL))
 }
 
 // writing marks the writes of one login change (a secret and its record)
