@@ -21,11 +21,7 @@ const AuthSchemeNone = "NO_AUTH"
 // Client returns a client for the command's target whose requests carry a
 // token that renews itself.
 func (m *Manager) Client(ctx context.Context) (*zenml.Client, *Target, error) {
-	serverURL, source, err := m.ServerURL()
-	if err != nil {
-		return nil, nil, err
-	}
-	t, err := m.Target(ctx, serverURL, source)
+	t, err := m.Resolve(ctx)
 	if err != nil {
 		return nil, nil, err
 	}

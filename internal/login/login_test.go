@@ -63,7 +63,7 @@ func TestSaveAddsAccountsAndKeepsEachSecret(t *testing.T) {
 	if s := save(t, m, "ci-bot", config.AuthAPIKey, credentials.Secret{APIKey: "ZENKEY_y"}); s.Added {
 		t.Errorf("the same account again is a replacement: %+v", s)
 	}
-	target, err := m.Resolve()
+	target, err := m.Resolve(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestSaveAddsAccountsAndKeepsEachSecret(t *testing.T) {
 	if err := m.Switch(serverURL, "default"); err != nil {
 		t.Fatal(err)
 	}
-	target, err = m.Resolve()
+	target, err = m.Resolve(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestUnknownAccountNamesTheChoices(t *testing.T) {
 	for _, err := range []error{
 		m.Switch(serverURL, "nobody"),
 		func() error {
-			_, err := managerAt(t, m.Dir, kr, map[string]string{"--account": "nobody"}).Resolve()
+			_, err := managerAt(t, m.Dir, kr, map[string]string{"--account": "nobody"}).Resolve(context.Background())
 			return err
 		}(),
 		func() error {
@@ -142,7 +142,7 @@ func TestConfigDirectoriesDoNotShareSecrets(t *testing.T) {
 	if _, err := b.Logout(context.Background(), Logout{URL: serverURL, Clear: true}); err != nil {
 		t.Fatal(err)
 	}
-	target, err := a.Resolve()
+	target, err := a.Resolve(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestOldLayoutInTheFileIsMoved(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := managerAt(t, dir, credentials.NewMemoryKeyring(), nil)
-	target, err := m.Resolve()
+	target, err := m.Resolve(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestOldLayoutThatCannotBeReadIsLeftAlone(t *testing.T) {
 	oldLayout(t, dir, "keyring")
 	before, _ := os.ReadFile(filepath.Join(dir, config.FileName))
 	m := managerAt(t, dir, brokenKeyring{}, nil)
-	_, err := m.Resolve()
+	_, err := m.Resolve(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "cannot move the login of "+serverURL) || !strings.Contains(err.Error(), "left as it was") {
 		t.Fatalf("err = %v", err)
 	}
@@ -242,7 +242,7 @@ func TestCopiedConfigDirectoryIsSeparated(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := managerAt(t, copyDir, kr, nil)
-	target, err := b.Resolve()
+	target, err := b.Resolve(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +257,7 @@ func TestCopiedConfigDirectoryIsSeparated(t *testing.T) {
 	if _, err := b.Logout(context.Background(), Logout{URL: serverURL, Clear: true}); err != nil {
 		t.Fatal(err)
 	}
-	target, err = managerAt(t, a.Dir, kr, nil).Resolve()
+	target, err = managerAt(t, a.Dir, kr, nil).Resolve(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +282,7 @@ func TestMovedConfigDirectoryTakesItsSecretsAlong(t *testing.T) {
 	if err := os.RemoveAll(a.Dir); err != nil {
 		t.Fatal(err)
 	}
-	target, err := managerAt(t, moved, kr, nil).Resolve()
+	target, err := managerAt(t, moved, kr, nil).Resolve(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,14 +311,14 @@ func TestUnboundIDIsSeparatedEverywhere(t *testing.T) {
 	}
 	b := managerAt(t, copyDir, kr, nil)
 	for _, m := range []*Manager{b, managerAt(t, a.Dir, kr, nil)} {
-		if _, err := m.Resolve(); err != nil {
+		if _, err := m.Resolve(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if _, err := b.Logout(context.Background(), Logout{URL: serverURL, Clear: true}); err != nil {
 		t.Fatal(err)
 	}
-	target, err := managerAt(t, a.Dir, kr, nil).Resolve()
+	target, err := managerAt(t, a.Dir, kr, nil).Resolve(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

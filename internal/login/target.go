@@ -108,14 +108,14 @@ func (m *Manager) envURL() string {
 	return u
 }
 
-// Resolve finds the target of a command without touching the network or
-// the secret store.
-func (m *Manager) Resolve() (*Target, error) {
+// Resolve finds the command's target: its server (ServerURL) and, through
+// Target, its account and how it authenticates.
+func (m *Manager) Resolve(ctx context.Context) (*Target, error) {
 	serverURL, source, err := m.ServerURL()
 	if err != nil {
 		return nil, err
 	}
-	return m.ResolveServer(serverURL, source)
+	return m.Target(ctx, serverURL, source)
 }
 
 // ResolveServer is Resolve for a server already chosen.
