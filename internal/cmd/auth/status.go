@@ -204,8 +204,10 @@ func checkServer(ctx context.Context, m *login.Manager, server config.Setting) S
 		st = failed(st, err)
 		// An expired or rejected login still shows when its token expired;
 		// any other failure may be the store's own, not worth a second wait.
-		if secret, ok := t.Secret(); st.authFailed && ok {
-			st.TokenExpiresAt = expiryText(secret.ExpiresAt)
+		if st.authFailed {
+			if secret, ok := t.Secret(); ok {
+				st.TokenExpiresAt = expiryText(secret.ExpiresAt)
+			}
 		}
 		return st
 	}
