@@ -53,3 +53,30 @@ func TestQuotedKeyInTheEnvironment(t *testing.T) {
 	c.env["ZENML_STORE_API_KEY"] = "'" + key + "'"
 	c.mustRun("", "token")
 }
+
+// The messages of this session's account handling say what changed.
+func TestAccountMessagesSayWhatChanged(t *testing.T) {
+	t.Parallel()
+	a := zenmltest.NewTest(t, zenmltest.Options{})
+	b := zenmltest.NewTest(t, zenmltest.Options{})
+	key := a.CreateAPIKey(a.CreateServiceAccount("ci-bot"), "default")
+	c := newCLI(t)
+	c.mustRun("\n", "login", a.URL(), "--username", "default", "--password-stdin")
+	c.mustRun("\n", "login", b.URL(), "--username", "default", "--password-stdin")
+
+	// A working login made active again says so.
+	if r := c.mustRun("", "login", a.URL()); !strings.Contains(r.stderr, a.URL()+" is now the active server") {
+		t.Errorf("login of a stored server:\n%s", r.stderr)
+	}
+	// --account naming another account than the key's is said.
+	if r := c.mustRun(key+"\n", "login", a.URL(), "--api-key", "--account", "default"); !strings.Contains(r.stderr, "--account default, but these credentials are ci-bot's") {
+		t.Errorf("login --account with another account's key:\n%s", r.stderr)
+	}
+	// Logging out of an account that is not active changes nothing, and says so.
+	c.mustRun("", "switch", "--account", "default")
+	r := c.mustRun("", "logout", "--account", "ci-bot")
+	if !strings.Contains(r.stderr, "is not the active login: nothing changed") {
+		t.Errorf("logout --account of an inactive account:\n%s", r.stderr)
+	}
+	c.mustRun("", "token", "--account", "ci-bot")
+}
