@@ -56,7 +56,7 @@ func (u *undelivered) report(ios *iostreams.IOStreams) error {
 	fmt.Fprintf(w, "  The server will not show the new %s again.\n", secretWord)
 	switch {
 	case u.created:
-		fmt.Fprintf(w, "  The %s %s with a secret nobody has, which logs nothing in until rotated.\n", strings.ToLower(keyWord), agree(len(u.keys), "exists", "exist"))
+		fmt.Fprintf(w, "  The %s %s with a secret nobody has, which logs nothing in until rotated.\n", keyWord, agree(len(u.keys), "exists", "exist"))
 	case u.retain == 0:
 		fmt.Fprintf(w, "  The previous %s stopped working at the rotation.\n", secretWord)
 	default:
