@@ -111,8 +111,17 @@ func TestDeviceApproveFromAnotherMachine(t *testing.T) {
 			LoggedIn            bool `json:"logged_in"`
 			SessionNeverExpires bool `json:"session_never_expires"`
 		}
-		r = admin.mustRun("", "device", "approve", link, "--yes", "--trusted", "-o", "json")
+		r = admin.mustRun("", "device", "approve", link, "--yes", "--trusted", "-o", "json", "--debug")
 		mustJSON(t, r.stdout, &v)
+		// --debug shows the requests, never the user code or the approver's token.
+		session, err := admin.fileSecret(fake.URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		userCode := link[strings.Index(link, "user_code=")+len("user_code="):]
+		if !strings.Contains(r.stderr, "/verify") || strings.Contains(r.stderr+r.stdout, userCode) || strings.Contains(r.stderr+r.stdout, session.AccessToken) {
+			t.Errorf("approve --debug leaks a secret or shows no request:\n%s", r.stderr)
+		}
 		if !v.LoggedIn || v.Device.Status != "active" || !v.Device.Trusted || !v.SessionNeverExpires || v.Device.Hostname == "" {
 			t.Errorf("approve -o json: %+v\n%s", v, r.stdout)
 		}
