@@ -318,3 +318,93 @@ func TestClearAllRemovesSecretsNoRecordNames(t *testing.T) {
 		t.Error("a recorded secret went")
 	}
 }
+
+func TestRejectedStoredKeyAndAnotherServer(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	m := fakeManager(t, nil)
+	target, saID := loggedInAs(t, m, fake, "ci")
+	loggedInAs(t, m, fake, "other-bot") // active now
+	ctx := context.Background()
+	if id := m.APIKeyIDOf(target, "ci"); id == "" {
+		t.Error("no key id for the account beside the active one")
+	}
+	admin, _ := zenml.NewClient(fake.URL(), zenml.Options{Tokens: zenml.StaticToken(fake.AdminToken())})
+	if _, err := admin.RotateAPIKey(ctx, saID, "default", 0); err != nil {
+		t.Fatal(err)
+	}
+	// The token still works until the server rejects it; then the stored
+	// key is tried, rejected, and the hint names the account.
+	secret, _ := target.Secret()
+	secret.AccessToken = "rejected"
+	if err := target.Store.Set(target.SecretKey, secret); err != nil {
+		t.Fatal(err)
+	}
+	ci := managerAt(t, m.Dir, m.Keyring, map[string]string{"--account": "ci"})
+	ci.NewClient = m.NewClient
+	_, _, err := currentUser(t, ci)
+	var reauth *zenml.ReauthRequiredError
+	if !errors.As(err, &reauth) || !strings.Contains(err.Error(), "the stored API key") || !strings.Contains(err.Error(), "--account ci --api-key") {
+		t.Errorf("err = %v", err)
+	}
+	// Another server at the URL: refused before the key is sent.
+	if err := config.Update(m.Dir, func(c *config.Config) error { c.Server(fake.URL()).ServerID = "recorded-id"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	before := fake.Count("POST /api/v1/login")
+	ci = managerAt(t, m.Dir, m.Keyring, map[string]string{"--account": "ci"})
+	ci.NewClient = m.NewClient
+	_, _, err = currentUser(t, ci)
+	var other *zenml.ServerIdentityError
+	if !errors.As(err, &other) || exitcode.For(err) != exitcode.AuthRequired || fake.Count("POST /api/v1/login") != before {
+		t.Errorf("another server: %v", err)
+	}
+}
+
+func TestWhichAccountAndServer(t *testing.T) {
+	t.Parallel()
+	kr := credentials.NewMemoryKeyring()
+	m := newManager(t, kr, nil)
+	ctx := context.Background()
+	if _, err := m.Resolve(ctx); !errors.Is(err, ErrNotLoggedIn) {
+		t.Errorf("nothing stored: %v", err)
+	}
+	save(t, m, "default", config.AuthPassword, credentials.Secret{Username: "default"})
+	save(t, m, "ci-bot", config.AuthAPIKey, credentials.Secret{APIKey: "ZENKEY_x"})
+	// A logout without --clear of the active account leaves no account
+	// and no server active.
+	out, err := m.Logout(ctx, Logout{URL: serverURL, Account: "default"})
+	if err != nil || !out.Unchanged {
+		t.Errorf("not the active one: %+v %v", out, err)
+	}
+	if _, err := m.Logout(ctx, Logout{URL: serverURL, Account: "ci-bot"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Resolve(ctx); err == nil || !strings.Contains(err.Error(), "no server is active") {
+		t.Errorf("no active server: %v", err)
+	}
+	if err := m.Switch(serverURL, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Resolve(ctx); err == nil || !strings.Contains(err.Error(), "no account is active") {
+		t.Errorf("no active account: %v", err)
+	}
+	out, err = m.Logout(ctx, Logout{URL: serverURL, Account: "ci-bot", Clear: true})
+	if err != nil || out.ServerRemoved {
+		t.Fatalf("%+v %v", out, err)
+	}
+	if target, err := m.Resolve(ctx); err != nil || target.AccountName() != "default" {
+		t.Errorf("the only account left: %v", err)
+	}
+	if _, err := m.Logout(ctx, Logout{URL: "https://other.example.com"}); err == nil {
+		t.Error("logged out of a server never logged in to")
+	}
+	keyOnly := newManager(t, kr, map[string]string{"ZENML_STORE_API_KEY": "ZENKEY_x"})
+	if _, err := keyOnly.Resolve(ctx); err == nil || !strings.Contains(err.Error(), "ZENML_STORE_URL is not") {
+		t.Errorf("a key without a URL: %v", err)
+	}
+	elsewhere := newManager(t, kr, map[string]string{"ZENML_STORE_URL": "https://a.example.com"})
+	if _, err := elsewhere.ResolveServer("https://b.example.com", config.Setting{Value: "https://b.example.com", Source: config.SourceFlag}); err == nil || !strings.Contains(err.Error(), "unset ZENML_STORE_URL") {
+		t.Errorf("another server than the environment's: %v", err)
+	}
+}
