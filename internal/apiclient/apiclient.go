@@ -7,6 +7,7 @@ package apiclient
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zenctl/zenctl/internal/atomicfile"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/pkg/zenml"
@@ -34,13 +36,17 @@ type Builder struct {
 // New returns a client for serverURL; tokens may be nil for
 // unauthenticated calls. It has login.ClientFunc's shape.
 func (b *Builder) New(serverURL string, tls login.TLS, tokens zenml.TokenSource) (*zenml.Client, error) {
+	ca, err := caBundle(tls.CACert)
+	if err != nil {
+		return nil, err
+	}
 	opts := zenml.Options{
 		Timeout:            b.Timeout,
 		UserAgent:          UserAgent(b.Version),
 		SourceContext:      "cli",
 		Tokens:             tokens,
 		InsecureSkipVerify: tls.InsecureSkipVerify,
-		CACert:             tls.CACert,
+		CACert:             ca,
 		OnRequest:          b.onRequest,
 		OnRetry:            b.showRetry,
 	}
@@ -48,6 +54,30 @@ func (b *Builder) New(serverURL string, tls login.TLS, tokens zenml.TokenSource)
 		opts.Debug = iostreams.EscapeWriter(b.IO.ErrOut)
 	}
 	return zenml.NewClient(serverURL, opts)
+}
+
+// caBundle is a CA bundle given as a path (--ssl-ca-cert, recorded at
+// login, or ZENML_STORE_VERIFY_SSL) read once, as PEM text, and only when
+// no other user can have written it: whoever can rewrite it can intercept
+// the next login or renewal, key included. Every client is built here, so
+// no command trusts a bundle unchecked. PEM text is used as it is.
+func caBundle(value string) (string, error) {
+	if value == "" || strings.Contains(value, "-----BEGIN") {
+		return value, nil
+	}
+	data, err := atomicfile.ReadTrustedFile(value)
+	var unsafe *atomicfile.UnsafeError
+	switch {
+	case errors.As(err, &unsafe):
+		unsafe.Path = "the CA bundle " + unsafe.Path
+		return "", unsafe
+	case err != nil:
+		return "", fmt.Errorf("reading CA certificate: %w", err)
+	case !strings.Contains(string(data), "-----BEGIN"):
+		// As PEM text it would be taken for a path.
+		return "", fmt.Errorf("no PEM certificate found in %s", value)
+	}
+	return string(data), nil
 }
 
 func (b *Builder) onRequest(ctx context.Context, r zenml.RequestInfo) func() {

@@ -2,6 +2,8 @@ package apiclient
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -97,4 +99,47 @@ func TestPlainHTTPLoopbackIsQuiet(t *testing.T) {
 
 func zenmlRequest(server, secret string) zenml.RequestInfo {
 	return zenml.RequestInfo{Server: server, Method: "POST", Path: "/api/v1/login", Secret: secret}
+}
+
+// A CA bundle another user could have written is refused like a
+// config.yaml with those permissions; a safe one, or PEM text, is used.
+func TestCABundleMustBeSafe(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{TLS: true})
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(ca, fake.CertificatePEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ios, _, _, _ := iostreams.Test()
+	b := &Builder{IO: ios, Timeout: 5 * time.Second}
+	info := func(tls login.TLS) error {
+		c, err := b.New(fake.URL(), tls, nil)
+		if err != nil {
+			return err
+		}
+		_, err = c.Info(context.Background())
+		return err
+	}
+	if err := info(login.TLS{CACert: ca}); err != nil {
+		t.Fatalf("a 0600 bundle of this user: %v", err)
+	}
+	if err := info(login.TLS{CACert: string(fake.CertificatePEM())}); err != nil {
+		t.Fatalf("PEM text: %v", err)
+	}
+	for _, mode := range []os.FileMode{0o666, 0o620, 0o602} {
+		if err := os.Chmod(ca, mode); err != nil {
+			t.Fatal(err)
+		}
+		err := info(login.TLS{CACert: ca})
+		if err == nil || !strings.Contains(err.Error(), "refusing to use the CA bundle "+ca+": writable by") || !strings.Contains(err.Error(), "chmod 644 "+ca) {
+			t.Errorf("mode %04o: %v", mode, err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "empty.pem"), []byte("no certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := info(login.TLS{CACert: filepath.Join(dir, "empty.pem")}); err == nil || !strings.Contains(err.Error(), "no PEM certificate found in "+filepath.Join(dir, "empty.pem")) {
+		t.Errorf("a file without PEM: %v", err)
+	}
 }
