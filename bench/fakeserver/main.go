@@ -1,3 +1,7 @@
+// The benchmarks run on Linux (bench/run.sh); signals and rusage are Unix.
+
+//go:build unix
+
 // Command fakeserver runs the zenmltest fake ZenML server on a loopback
 // address until it is killed, for benchmarks and manual experiments.
 //
