@@ -225,12 +225,26 @@ func trimLines(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-// uniquePrefixes reports whether the first n characters of column i tell
-// its distinct values apart.
-func (t *Table) uniquePrefixes(i, n int) bool {
+// UniquePrefixWidth is the least width, from least up, at which the
+// prefixes of values still tell them apart: the width to cut a column of
+// ids to.
+func UniquePrefixWidth(values []string, least int) int {
+	longest := 0
+	for _, v := range values {
+		longest = max(longest, ansi.StringWidth(v))
+	}
+	w := least
+	for w < longest && !uniquePrefixes(values, w) {
+		w++
+	}
+	return w
+}
+
+// uniquePrefixes reports whether the first n characters of values tell
+// the distinct ones apart.
+func uniquePrefixes(values []string, n int) bool {
 	seen := map[string]string{}
-	for _, r := range t.rows {
-		v := sanitize(cell(r, i))
+	for _, v := range values {
 		p := ansi.Truncate(v, n, "")
 		if other, ok := seen[p]; ok && other != v {
 			return false
@@ -290,12 +304,12 @@ func (t *Table) cutIDs(widths, cols []int, cut []bool) {
 	for _, i := range cols {
 		abbrev := t.policyOf(i).abbrev
 		if abbrev > 0 && widths[i] > abbrev {
-			w := abbrev
-			// A prefix shared by two rows would name neither.
-			for w < widths[i] && !t.uniquePrefixes(i, w) {
-				w++
+			values := make([]string, len(t.rows))
+			for r := range t.rows {
+				values[r] = sanitize(cell(t.rows[r], i))
 			}
-			widths[i], cut[i] = w, true
+			// A prefix shared by two rows would name neither.
+			widths[i], cut[i] = min(widths[i], UniquePrefixWidth(values, abbrev)), true
 		}
 	}
 }
