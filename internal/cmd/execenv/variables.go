@@ -71,6 +71,16 @@ func newStoreEnv(target *factory.Target, token string) storeEnv {
 	return env
 }
 
+// token is the minted token handed on, or "" when there is none.
+func (env storeEnv) token() string {
+	for _, v := range env.Set {
+		if v.Name == varStoreToken {
+			return v.Value
+		}
+	}
+	return ""
+}
+
 // isStoreVariable reports whether name is a ZENML_STORE_* variable. Case
 // is ignored because Windows ignores it.
 func isStoreVariable(name string) bool {
