@@ -23,7 +23,7 @@ func TestWithoutTokenKeepsEverythingElse(t *testing.T) {
 			in: "active_stack_id: 1cfb740b\nactive_workspace_name: default\nanalytics_opt_in: true\nstore:\n  api_token: " + sweptToken +
 				"\n  http_timeout: 30\n  type: rest\n  url: http://127.0.0.1:8237\n  verify_ssl: true\nuser_id: 4db420e3\nversion: 0.58.2\n",
 			want: map[string]any{"active_stack_id": "1cfb740b", "active_workspace_name": "default", "analytics_opt_in": true,
-				"store": map[string]any{"http_timeout": 30, "type": "rest", "url": "http://127.0.0.1:8237", "verify_ssl": true},
+				"store":   map[string]any{"http_timeout": 30, "type": "rest", "url": "http://127.0.0.1:8237", "verify_ssl": true},
 				"user_id": "4db420e3", "version": "0.58.2"},
 		},
 		{
