@@ -46,17 +46,29 @@ func NewCmdExec(f *factory.Factory, runF func(*ExecOptions) error) *cobra.Comman
 			  ZENML_STORE_URL          the server's URL
 			  ZENML_STORE_API_TOKEN    the token, valid for --expires-in (default 1h)
 			  ZENML_STORE_VERIFY_SSL   false or a CA bundle's path, when the server needs it
-			  DISABLE_CREDENTIALS_DISK_CACHING=true, so zenml keeps the token off disk
+			  DISABLE_CREDENTIALS_DISK_CACHING=true, so zenml 0.70+ keeps the token off disk
 
 			Any other ZENML_STORE_* variable of zenctl's environment is removed:
-			the API key or password of the login never reaches COMMAND, and
-			nothing is written to disk.
+			the API key or password of the login never reaches COMMAND.
 
-			COMMAND gets zenctl's stdin, stdout and stderr; SIGINT and SIGTERM
-			sent to zenctl are passed on to it. zenctl exits with COMMAND's
-			status, or 128+N when signal N killed it; 127 when COMMAND is not
-			found. Failures before COMMAND starts exit 1, or 4 when a login is
-			needed, and COMMAND does not run.
+			The zenml client copies the token into its config directory anyway
+			(0.58: config.yaml, 0.85: credentials.yaml, readable by everyone).
+			Once COMMAND has ended, however it ended, zenctl removes that token
+			from every file of the zenml config directory (ZENML_CONFIG_PATH,
+			else the platform's default) and leaves everything else as COMMAND
+			left it.
+
+			COMMAND gets zenctl's stdin, stdout and stderr; SIGINT, SIGTERM,
+			SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH sent to zenctl are
+			passed on to it. zenctl exits with COMMAND's status, or 128+N when
+			signal N killed it; 127 when COMMAND is not found. Failures before
+			COMMAND starts exit 1, or 4 when a login is needed, and COMMAND does
+			not run.
+
+			Before COMMAND starts, zenctl lets go of the login's key or password
+			(COMMAND needs only the token) and, on Linux, makes itself
+			non-dumpable, so that other processes of the same user cannot read
+			its memory or environment while COMMAND runs.
 
 			The server bounds the lifetime (7 days by default) and says so when
 			--expires-in asks for more. Servers before ZenML 0.71 count it in
