@@ -1,6 +1,8 @@
 module github.com/zenctl/zenctl
 
-go 1.26.8
+go 1.26.0
+
+toolchain go1.26.8
 
 require (
 	github.com/MakeNowJust/heredoc v1.0.0

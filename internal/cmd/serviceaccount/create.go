@@ -8,6 +8,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
@@ -83,7 +84,7 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 			$ zenctl service-account create ci-bot --create-api-key=false
 			$ zenctl service-account create ci-bot -o json | jq -r .api_key.key
 		`),
-		Args: factory.ExactArgs("NAME"),
+		Args: cmdargs.ExactArgs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			opts.CreateAPIKey = *createKey.value
