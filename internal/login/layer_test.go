@@ -408,3 +408,25 @@ func TestWhichAccountAndServer(t *testing.T) {
 		t.Errorf("another server than the environment's: %v", err)
 	}
 }
+
+func TestStoredLoginToReuse(t *testing.T) {
+	t.Parallel()
+	kr := credentials.NewMemoryKeyring()
+	m := newManager(t, kr, nil)
+	if got, err := m.StoredLogin(serverURL); got != nil || err != nil {
+		t.Errorf("nothing stored: %v %v", got, err)
+	}
+	save(t, m, "default", config.AuthPassword, credentials.Secret{Username: "default"})
+	if got, err := m.StoredLogin(serverURL); err != nil || got.AccountName() != "default" {
+		t.Errorf("the active account: %v", err)
+	}
+	if _, err := managerAt(t, m.Dir, kr, map[string]string{"--account": "nobody"}).StoredLogin(serverURL); err == nil {
+		t.Error("an unknown --account passed")
+	}
+	if _, err := m.Save(context.Background(), Login{URL: serverURL, Account: "default", Type: config.AccountUser, Method: config.AuthNone}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := m.StoredLogin(serverURL); got != nil || err != nil {
+		t.Errorf("a NO_AUTH login is nothing to reuse: %v %v", got, err)
+	}
+}
