@@ -212,7 +212,7 @@ func TestMoveAndUpdateServer(t *testing.T) {
 		t.Error("the file copy stayed")
 	}
 	info, _ := mustClient(t, m, fake.URL()).Info(ctx)
-	if err := m.UpdateServer(target, info, TLS{InsecureSkipVerify: true}); err != nil {
+	if err := m.UpdateServer(ctx, target, info, TLS{InsecureSkipVerify: true}); err != nil {
 		t.Fatal(err)
 	}
 	cfg, _ := m.Config()
@@ -234,7 +234,7 @@ func TestMoveAndUpdateServer(t *testing.T) {
 	if !strings.Contains(warn.String(), "--storage file") {
 		t.Errorf("no word of the other store: %q", warn.String())
 	}
-	if err := m.UpdateServer(&Target{URL: "https://gone.example.com"}, nil, TLS{}); err == nil {
+	if err := m.UpdateServer(ctx, &Target{URL: "https://gone.example.com"}, nil, TLS{}); err == nil {
 		t.Error("updated a server that is not stored")
 	}
 }

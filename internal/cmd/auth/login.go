@@ -327,7 +327,7 @@ func keepWorkingLogin(ctx context.Context, opts *LoginOptions, m *login.Manager,
 	}
 	previous := t.Server.ActiveAccount
 	wasActive := activeServer(m) == t.URL
-	if err := m.UpdateServer(t, info, p.record); err != nil {
+	if err := m.UpdateServer(ctx, t, info, p.record); err != nil {
 		return false, "", err
 	}
 	cs := opts.IO.ErrColorScheme()
