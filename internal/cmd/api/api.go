@@ -92,8 +92,13 @@ func NewCmdAPI(f *factory.Factory, runF func(*APIOptions) error) *cobra.Command 
 
 			--paginate follows ZenML's page envelope (index, total_pages, items)
 			with the page query parameter and prints the items of all pages as
-			one JSON array; --jq then sees that array. A response that is not a
-			page is printed as it is.
+			one JSON array, written as the pages arrive: memory holds one page
+			at a time however long the list. --jq then sees that array whole, so
+			with --jq the items are gathered, up to 32 MiB; past that zenctl
+			stops with an error (leave out --jq and pipe into jq instead). -i
+			prints the first page's status line and headers. A page that fails
+			after the first ends the command with exit 1 and the array unclosed
+			(not valid JSON). A response that is not a page is printed as it is.
 
 			--jq filters JSON output with a jq expression (gojq, built in):
 			strings print raw, like jq -r; other values as JSON, one per line.

@@ -664,12 +664,7 @@ func retryPrompt(opts *LoginOptions, err error, try int) {
 }
 
 func exchangeAPIKey(ctx context.Context, client *zenml.Client, key string) (credentials.Secret, error) {
-	tok, err := client.LoginAPIKey(ctx, key)
-	if err != nil {
-		return credentials.Secret{}, err
-	}
-	expiresAt, lifetime := zenml.TokenExpiry(tok.AccessToken, tok.ExpiresIn, time.Now())
-	return credentials.Secret{APIKey: key, AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: lifetime}, nil
+	return client.Exchange(ctx, credentials.Secret{APIKey: key}, time.Now())
 }
 
 func readAPIKey(opts *LoginOptions) (string, error) {
@@ -728,13 +723,7 @@ func passwordLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client
 }
 
 func exchangePassword(ctx context.Context, client *zenml.Client, username, password string) (credentials.Secret, error) {
-	tok, err := client.LoginPassword(ctx, username, password)
-	if err != nil {
-		return credentials.Secret{}, err
-	}
-	expiresAt, lifetime := zenml.TokenExpiry(tok.AccessToken, tok.ExpiresIn, time.Now())
-	return credentials.Secret{Username: username, Password: password,
-		AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: lifetime}, nil
+	return client.Exchange(ctx, credentials.Secret{Username: username, Password: password}, time.Now())
 }
 
 // wrapLoginError explains a failed exchange; nil stays nil.
