@@ -396,12 +396,9 @@ func cell(r []string, i int) string {
 	return ""
 }
 
-// sanitize replaces the characters that would break the row and column
-// structure (a tab splits a TSV cell, a newline splits a row), then
-// escapes what could drive the terminal: cells hold text from servers.
-var sanitizer = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ")
-
-func sanitize(s string) string { return iostreams.Escape(sanitizer.Replace(s)) }
+// sanitize makes a cell, which holds text from servers, safe for the
+// terminal and the table (see iostreams.EscapeCell).
+func sanitize(s string) string { return iostreams.EscapeCell(s) }
 
 func write(w io.Writer, s string) error {
 	_, err := io.WriteString(w, s)
