@@ -239,7 +239,7 @@ func (f *Factory) CompleteServerURLs(*cobra.Command, []string, string) ([]string
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	return cfg.ServerURLs(), cobra.ShellCompDirectiveNoFileComp
+	return completionCandidates(cfg.ServerURLs()), cobra.ShellCompDirectiveNoFileComp
 }
 
 // CompleteServerURLArg completes a command's single SERVER_URL argument.
@@ -268,7 +268,21 @@ func (f *Factory) CompleteAccounts(*cobra.Command, []string, string) ([]string, 
 		}
 		names = append(names, s.AccountNames()...)
 	}
-	return names, cobra.ShellCompDirectiveNoFileComp
+	return completionCandidates(names), cobra.ShellCompDirectiveNoFileComp
+}
+
+// completionCandidates makes stored names (which a server chose, or a
+// hand-edited config holds) safe for the shell's completion menu, like
+// any text from elsewhere: each is escaped onto one line, so that an ESC
+// in a name cannot drive the terminal and a line break cannot add a
+// candidate. A name that needed it cannot be typed as shown, the lesser
+// harm.
+func completionCandidates(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = iostreams.EscapeLine(n)
+	}
+	return out
 }
 
 // AddOutputFlag adds -o/--output to a command that prints data.
