@@ -162,6 +162,10 @@ type RequestInfo struct {
 	Path string
 	// Page is the page a list call asks for; 0 when it is not one.
 	Page int
+	// Secret names the long-lived secret the request's body carries,
+	// "password" or "API key", or is empty: a caller warns before one
+	// crosses the network in the clear (see SentInClear).
+	Secret string
 }
 
 // request describes one logical API call.
@@ -177,6 +181,8 @@ type request struct {
 	auth bool
 	// retryable allows retries of failures a retry can fix (shouldRetry).
 	retryable bool
+	// secret is RequestInfo.Secret.
+	secret string
 	// err is a failure to build the request (a body that does not
 	// encode), returned before anything is sent.
 	err error
@@ -260,7 +266,7 @@ func describeDecodeError(body []byte, h http.Header, err error, redact func(stri
 func (c *Client) do(ctx context.Context, r request) (*http.Response, []byte, error) {
 	if c.opts.OnRequest != nil && r.err == nil {
 		page, _ := strconv.Atoi(r.query.Get("page"))
-		done := c.opts.OnRequest(ctx, RequestInfo{Server: c.ServerURL(), Method: r.method, Path: r.path, Page: page})
+		done := c.opts.OnRequest(ctx, RequestInfo{Server: c.ServerURL(), Method: r.method, Path: r.path, Page: page, Secret: r.secret})
 		if done != nil {
 			defer done()
 		}

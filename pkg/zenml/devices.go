@@ -80,9 +80,9 @@ func (c *Client) ListDevices(ctx context.Context, p ListParams) (*Page[Authorize
 }
 
 // AllDevices yields every device of the caller, page by page, from p.Page
-// (1 when unset).
+// (1 when unset), sized as AllServiceAccounts's.
 func (c *Client) AllDevices(ctx context.Context, p ListParams) iter.Seq2[AuthorizedDevice, error] {
-	return allItems(p, func(p ListParams) (*Page[AuthorizedDevice], error) { return c.ListDevices(ctx, p) })
+	return allItems(p, func(d *AuthorizedDevice) string { return d.ID }, func(p ListParams) (*Page[AuthorizedDevice], error) { return c.ListDevices(ctx, p) })
 }
 
 // GetDevice fetches one of the caller's devices by id (hydrated).
@@ -153,4 +153,17 @@ func (c *Client) setDeviceLocked(ctx context.Context, id string, locked bool) (*
 // refused until a new device flow.
 func (c *Client) DeleteDevice(ctx context.Context, id string) error {
 	return c.doJSON(ctx, request{method: http.MethodDelete, path: devicePath(id), auth: true}, nil)
+}
+
+// PendingDevice fetches a device that waits for verification, as the
+// dashboard's verify page does: the server shows a device that has no owner
+// yet to whoever presents its user code. Once verified it is its owner's
+// alone, and this answers 404 to anyone else.
+func (c *Client) PendingDevice(ctx context.Context, id, userCode string) (*AuthorizedDevice, error) {
+	var d AuthorizedDevice
+	q := url.Values{"user_code": {userCode}}
+	if err := c.doJSON(ctx, request{method: http.MethodGet, path: devicePath(id), query: q, auth: true, retryable: true}, &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
 }
