@@ -58,7 +58,7 @@ func TestSuggestedUserCommandsCarryNoRawServerText(t *testing.T) {
 	// The suggested commands run as printed.
 	r = c.mustRun(deactivated.ActivationToken+"\nNew-passw0rd-long\n", "user", "activate", created.ID, "--activation-token-stdin")
 	expectNothingRaw(t, "user activate stderr", r.stderr)
-	if !strings.Contains(r.stderr, "--username NAME") {
+	if !strings.Contains(r.stderr, "--username NAME (NAME: the name holds") {
 		t.Errorf("user activate suggests a login with the name it cannot show:\n%s", r.stderr)
 	}
 	r = c.mustRun("", "user", "delete", created.ID, "--yes")

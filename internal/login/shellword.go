@@ -44,3 +44,13 @@ func ShellWordOr(w, instead string) string {
 // terminal-safety escaping, as one line: only then is what the person
 // reads (and copies) the word itself.
 func Showable(w string) bool { return iostreams.EscapeLine(w) == w }
+
+// PlaceholderNote is the note for a suggested command in which ShellWord
+// put NamePlaceholder in place of w, and "" when it did not: the reader
+// learns why the name is missing and where to find it.
+func PlaceholderNote(w string) string {
+	if Showable(w) {
+		return ""
+	}
+	return " (" + NamePlaceholder + ": the name holds characters a terminal must not show; -o json has it exactly)"
+}

@@ -52,3 +52,12 @@ func TestShellWordOrUsesTheStandIn(t *testing.T) {
 		}
 	}
 }
+
+func TestPlaceholderNote(t *testing.T) {
+	if n := PlaceholderNote("ann"); n != "" {
+		t.Errorf("note for a showable name: %q", n)
+	}
+	if n := PlaceholderNote("esc\x1b]0;OWNED\x07"); !strings.Contains(n, NamePlaceholder) || strings.Contains(n, "\x1b") {
+		t.Errorf("note = %q", n)
+	}
+}
