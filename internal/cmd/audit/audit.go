@@ -30,6 +30,8 @@ type Options struct {
 	Filters    Filters
 	ExitStatus bool
 	Output     string
+	// KeyFile holds an API key to find the owner of (audit --key).
+	KeyFile string
 }
 
 // NewCmdAudit builds `zenctl audit`.
@@ -58,12 +60,25 @@ func NewCmdAudit(f *factory.Factory, runF func(*Options) error) *cobra.Command {
 			-o json prints {"generated_at", "filters", "total", "matched",
 			"items": [...]}; each item has kind, id, name, service_account,
 			active, status, created, last_login, last_rotated, age_seconds.
+
+			A leaked key: --key FILE reads the ZENKEY_ in FILE ('-' for standard
+			input; a log excerpt holding it will do), takes only the id the key
+			carries, and finds its service account the same way. The secret is
+			never sent anywhere and no login is made with it. It prints the
+			owner, the key's name, id, status and dates, and the commands that
+			stop it; --exit-status exits 3 while the key can log in. A key of no
+			service account this account may see exits 1. -o json prints
+			{"key_id", "key_name", "service_account", "active", "status",
+			"can_log_in", "created", "last_login", "last_rotated",
+			"stop_commands"}.
 		`),
 		Example: heredoc.Doc(`
 			$ zenctl audit
 			$ zenctl audit --unused-for 90d --not-rotated-for 90d
 			$ zenctl audit --inactive -o json | jq -r '.items[].id'
 			$ zenctl audit --not-rotated-for 180d --exit-status || notify-team
+			$ zenctl audit --key leaked-line.txt
+			$ pbpaste | zenctl audit --key - --exit-status
 		`),
 		Args: factory.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -80,8 +95,14 @@ func NewCmdAudit(f *factory.Factory, runF func(*Options) error) *cobra.Command {
 				}
 				*d.dst = &age
 			}
+			if err := validateKeyMode(opts); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
+			}
+			if opts.KeyFile != "" {
+				return runKeyOwner(cmd.Context(), opts)
 			}
 			return runAudit(cmd.Context(), opts)
 		},
@@ -90,6 +111,7 @@ func NewCmdAudit(f *factory.Factory, runF func(*Options) error) *cobra.Command {
 	cmd.Flags().StringVar(&notRotated, "not-rotated-for", "", "Only API keys not rotated for this `DURATION`")
 	cmd.Flags().BoolVar(&opts.Filters.Inactive, "inactive", false, "Only deactivated accounts and keys, and locked devices")
 	cmd.Flags().BoolVar(&opts.ExitStatus, "exit-status", false, "Exit 3 when anything matches")
+	addKeyFlag(cmd, opts)
 	factory.AddOutputFlag(cmd, &opts.Output)
 	return cmd
 }
