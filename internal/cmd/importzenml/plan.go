@@ -153,7 +153,9 @@ func checkToken(l *zenmlLogin, now time.Time) (expiresAt time.Time, lifetime tim
 
 // isPro reports whether a login belongs to ZenML Pro: the Pro API itself,
 // a Pro workspace, or a Pro organization key. zenctl talks to self-hosted
-// servers only, and Pro tokens come from a different login flow.
+// servers only, and Pro tokens come from a different login flow. Only
+// what marks Pro counts (zenml-api.md §10): zenml 0.85 writes pro_api_url
+// and deployment_type "other" for self-hosted logins too.
 func isPro(l *zenmlLogin, serverURL string) bool {
 	if u, err := url.Parse(serverURL); err == nil {
 		host := u.Hostname()
@@ -161,7 +163,7 @@ func isPro(l *zenmlLogin, serverURL string) bool {
 			return true
 		}
 	}
-	return len(l.ProFields) > 0 || l.TokenDeviceID != "" ||
+	return len(l.ProFields) > 0 ||
 		strings.HasPrefix(l.APIKey, proAPIKeyPrefix) || strings.EqualFold(l.DeploymentType, "cloud")
 }
 
