@@ -17,6 +17,7 @@ import (
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/output"
+	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -26,6 +27,8 @@ type Options struct {
 	Client       func(ctx context.Context) (*zenml.Client, *factory.Target, error)
 	OutputFormat func(flag string) (output.Format, error)
 	Now          func() time.Time
+	// Prompter reads a key pasted at a terminal (--key -) without echo.
+	Prompter prompt.Prompter
 
 	Filters    Filters
 	ExitStatus bool
@@ -36,7 +39,7 @@ type Options struct {
 
 // NewCmdAudit builds `zenctl audit`.
 func NewCmdAudit(f *factory.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Client: f.AuthenticatedClient, OutputFormat: f.OutputFormat, Now: time.Now}
+	opts := &Options{IO: f.IOStreams, Client: f.AuthenticatedClient, OutputFormat: f.OutputFormat, Now: time.Now, Prompter: f.Prompter}
 	var unused, notRotated string
 	cmd := &cobra.Command{
 		Use:   "audit",

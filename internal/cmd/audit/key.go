@@ -17,6 +17,7 @@ import (
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/output"
+	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -86,7 +87,18 @@ var zenKeyInText = regexp.MustCompile(zenml.APIKeyPrefix + `[A-Za-z0-9+/]+={0,2}
 func keyIDFromFile(opts *Options) (id string, cutShort bool, err error) {
 	name := opts.KeyFile
 	var r io.Reader = opts.IO.In
-	if name != "-" {
+	if name == "-" && opts.IO.CanPrompt() && opts.Prompter != nil {
+		// Pasted at a terminal: read one line without echo, so the key
+		// does not join the scrollback.
+		line, err := opts.Prompter.Password("Paste the API key, or the line holding it (hidden)")
+		switch {
+		case errors.Is(err, prompt.ErrCancelled):
+			return "", false, exitcode.ErrCancelled
+		case err != nil:
+			return "", false, fmt.Errorf("reading the key: %w", err)
+		}
+		r = strings.NewReader(line)
+	} else if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
 			return "", false, fmt.Errorf("reading the key: %w", err)
