@@ -149,8 +149,18 @@ func TestAuditKeyRefusals(t *testing.T) {
 		}
 	}
 
+	// A name from the server that could bend a pasted command is replaced
+	// by the id in the printed commands.
+	oddID := fake.CreateServiceAccount("ci bot;touch x")
+	oddKey := fake.CreateAPIKey(oddID, "$(id)")
+	r := admin.mustRun("", "audit", "--key", file("odd", oddKey))
+	if !strings.Contains(r.stdout, "zenctl service-account deactivate "+oddID+"\n") || strings.Contains(r.stdout, "  zenctl service-account api-key ci bot") ||
+		strings.Contains(r.stdout, "deactivate $(id)") {
+		t.Errorf("odd names in the commands:\n%s", r.stdout)
+	}
+
 	// A log that cut the key short still names it: its id comes first.
-	r := admin.mustRun("", "audit", "--key", file("cut", "API_KEY="+key[:72]+"…\n"), "-o", "json")
+	r = admin.mustRun("", "audit", "--key", file("cut", "API_KEY="+key[:72]+"…\n"), "-o", "json")
 	if !strings.Contains(r.stdout, `"key_name": "deploy"`) || !strings.Contains(r.stdout, `"key_cut_short": true`) {
 		t.Errorf("cut-short key: %s", r.stdout)
 	}

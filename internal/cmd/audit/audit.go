@@ -113,7 +113,7 @@ func NewCmdAudit(f *factory.Factory, runF func(*Options) error) *cobra.Command {
 	cmd.Flags().StringVar(&unused, "unused-for", "", "Only what was never used or not used for this `DURATION`")
 	cmd.Flags().StringVar(&notRotated, "not-rotated-for", "", "Only API keys not rotated for this `DURATION`")
 	cmd.Flags().BoolVar(&opts.Filters.Inactive, "inactive", false, "Only deactivated accounts and keys, and locked devices")
-	cmd.Flags().BoolVar(&opts.ExitStatus, "exit-status", false, "Exit 3 when anything matches")
+	cmd.Flags().BoolVar(&opts.ExitStatus, "exit-status", false, "Exit 3 when anything matches (with --key: while the key can log in)")
 	addKeyFlag(cmd, opts)
 	factory.AddOutputFlag(cmd, &opts.Output)
 	return cmd
