@@ -177,3 +177,20 @@ func TestDeviceApproveHumanOutputAndBadLinks(t *testing.T) {
 		t.Fatalf("login: exit %d\n%s", code, out)
 	}
 }
+
+// approvedLogin runs `zenctl login --device` on a new machine and approves
+// it with `zenctl device approve` on approver's, as a person with a
+// headless server would. It returns the logged-in machine.
+func approvedLogin(ctx context.Context, t *testing.T, serverURL string, approver *cli) *cli {
+	t.Helper()
+	machine := newCLI(t)
+	login, link := startHeadlessLogin(ctx, t, machine, serverURL)
+	r := approver.mustRun(link+"\n", "device", "approve", "-", "--yes")
+	if !strings.Contains(r.stderr, "Approved ") {
+		t.Errorf("device approve:\n%s", r.stderr)
+	}
+	if code, out := login.wait(t); code != 0 {
+		t.Fatalf("the approved login failed: exit %d\n%s", code, out)
+	}
+	return machine
+}
