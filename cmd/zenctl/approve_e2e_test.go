@@ -176,6 +176,16 @@ func TestDeviceApproveHumanOutputAndBadLinks(t *testing.T) {
 	if code, out := login.wait(t); code != 0 {
 		t.Fatalf("login: exit %d\n%s", code, out)
 	}
+
+	// --no-wait: approved, and it says how long the machine has left.
+	login, link = startHeadlessLogin(ctx, t, newCLI(t), fake.URL())
+	r = admin.mustRun("", "device", "approve", link, "--yes", "--no-wait")
+	if !strings.Contains(r.stderr, "has until ") || !strings.Contains(r.stderr, "to finish logging in") {
+		t.Errorf("approve --no-wait:\n%s", r.stderr)
+	}
+	if code, out := login.wait(t); code != 0 {
+		t.Fatalf("login: exit %d\n%s", code, out)
+	}
 }
 
 // approvedLogin runs `zenctl login --device` on a new machine and approves
