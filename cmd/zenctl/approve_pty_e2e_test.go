@@ -63,6 +63,13 @@ func TestAuditKeyPastedAtATerminal(t *testing.T) {
 	admin := adminCLI(t, fake)
 	term := admin.startOnTerminal(100, ptyStreams{stdin: true, stderr: true}, "audit", "--key", "-")
 	term.waitFor("(hidden)")
+	// Paste once the terminal stopped echoing, as the prompt's reader does
+	// right after showing it.
+	for deadline := time.Now().Add(10 * time.Second); echoOn(t, term.tty); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the terminal never stopped echoing")
+		}
+	}
 	term.typeText("log: " + key + "\r")
 	if code := term.wait(); code != 0 {
 		t.Fatalf("exit %d\n%s", code, term.output())
