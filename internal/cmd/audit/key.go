@@ -292,8 +292,8 @@ func printKeyOwner(ios *iostreams.IOStreams, o KeyOwner) error {
 	d.Add("Status", o.Status)
 	d.Add("Can log in", yesNo(o.CanLogIn))
 	d.Add("Created", output.FieldTime(ios, o.Created.Time, "unknown"))
-	d.Add("Last used", timeOr(ios, o.LastLogin, "never"))
-	d.Add("Last rotated", timeOr(ios, o.LastRotated, "never"))
+	d.Add("Last used", ownerTime(ios, o.LastLogin, "never"))
+	d.Add("Last rotated", ownerTime(ios, o.LastRotated, "never"))
 	if err := d.Render(); err != nil {
 		return err
 	}
@@ -306,7 +306,7 @@ func printKeyOwner(ios *iostreams.IOStreams, o KeyOwner) error {
 	return err
 }
 
-func timeOr(ios *iostreams.IOStreams, t *zenml.Time, none string) string {
+func ownerTime(ios *iostreams.IOStreams, t *zenml.Time, none string) string {
 	if t == nil {
 		return none
 	}
