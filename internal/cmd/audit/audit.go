@@ -13,7 +13,9 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/outputflag"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/output"
@@ -65,7 +67,7 @@ func NewCmdAudit(f *factory.Factory, runF func(*Options) error) *cobra.Command {
 			$ zenctl audit --inactive -o json | jq -r '.items[].id'
 			$ zenctl audit --not-rotated-for 180d --exit-status || notify-team
 		`),
-		Args: factory.NoArgs,
+		Args: cmdargs.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for _, d := range []struct {
 				flag, value string
@@ -90,7 +92,7 @@ func NewCmdAudit(f *factory.Factory, runF func(*Options) error) *cobra.Command {
 	cmd.Flags().StringVar(&notRotated, "not-rotated-for", "", "Only API keys not rotated for this `DURATION`")
 	cmd.Flags().BoolVar(&opts.Filters.Inactive, "inactive", false, "Only deactivated accounts and keys, and locked devices")
 	cmd.Flags().BoolVar(&opts.ExitStatus, "exit-status", false, "Exit 3 when anything matches")
-	factory.AddOutputFlag(cmd, &opts.Output)
+	outputflag.Add(cmd, &opts.Output)
 	return cmd
 }
 
