@@ -301,4 +301,14 @@ func TestAuditReadableOnTerminals(t *testing.T) {
 	if !strings.Contains(screens[200], " UTC)") {
 		t.Errorf("200 columns: no absolute time:\n%s", screens[200])
 	}
+	// NO_COLOR (set by newCLI) keeps the terminal's table plain; without
+	// it the header is bold.
+	if strings.Contains(screens[80], "\x1b") {
+		t.Errorf("NO_COLOR: escapes on the terminal:\n%q", screens[80])
+	}
+	delete(c.env, "NO_COLOR")
+	term := c.startOnTerminal(100, ptyStreams{stdout: true}, "audit")
+	if code := term.wait(); code != 0 || !strings.Contains(term.output(), "\x1b[1mKIND") {
+		t.Errorf("colour on: exit %d, no bold header:\n%q", code, term.output())
+	}
 }
