@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/zenctl/zenctl/internal/config"
@@ -159,17 +158,6 @@ func LoginCommand(s *config.Server, a *config.Account) string {
 		return cmd + " --username NAME"
 	}
 	return cmd
-}
-
-// ShellWord quotes a name for a command line the user may paste: hints
-// built from names like "ci bot" must still run.
-func ShellWord(w string) string {
-	if w != "" && strings.IndexFunc(w, func(r rune) bool {
-		return !(r == '-' || r == '_' || r == '.' || r == '@' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
-	}) < 0 {
-		return w
-	}
-	return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
 }
 
 // envClient serves ZENML_STORE_URL with ZENML_STORE_API_KEY,
