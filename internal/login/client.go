@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/zenctl/zenctl/internal/config"
@@ -61,7 +60,7 @@ func (m *Manager) ClientFor(ctx context.Context, t *Target, tls TLS) (*zenml.Cli
 		return nil, err
 	}
 	login.SetServerVersion(t.Server.ServerVersion)
-	session := &zenml.Session{Login: login, Store: &sessionStore{m: m, server: t.URL, account: t.AccountName(), key: t.SecretKey, store: t.Store},
+	session := &zenml.Session{Login: login, Store: &sessionStore{m: m, server: t.URL, account: t.AccountName(), key: t.SecretKey, store: t.Store, hint: LoginCommand(t.Server, t.Account)},
 		// The stored API key or password goes only to the server it was
 		// stored for (docs/guides/security-model.md).
 		BeforeExchange: func(ctx context.Context) error { return VerifyServer(ctx, login, t.Server) }}
@@ -139,31 +138,26 @@ func (h hintedSession) add(err error) error {
 // LoginCommand is the command that logs in to a server again the way the
 // account was logged in to before: an API-key login needs --api-key, a
 // password login the user's name; anything else starts the device flow.
+// An account other than the server's active one is named with --account:
+// without it, login would act on the active one ("Already logged in").
 func LoginCommand(s *config.Server, a *config.Account) string {
 	if a == nil {
 		return "zenctl login " + s.URL
 	}
+	cmd := "zenctl login " + s.URL
+	if s.ActiveAccount != "" && s.ActiveAccount != a.Name && a.Name != "" {
+		cmd += " --account " + ShellWord(a.Name)
+	}
 	switch a.AuthMethod {
 	case config.AuthAPIKey:
-		return "zenctl login " + s.URL + " --api-key"
+		return cmd + " --api-key"
 	case config.AuthPassword:
 		if a.Type != config.AccountServiceAccount && a.Name != "" {
-			return "zenctl login " + s.URL + " --username " + ShellWord(a.Name)
+			return cmd + " --username " + ShellWord(a.Name)
 		}
-		return "zenctl login " + s.URL + " --username NAME"
+		return cmd + " --username NAME"
 	}
-	return "zenctl login " + s.URL
-}
-
-// ShellWord quotes a name for a command line the user may paste: hints
-// built from names like "ci bot" must still run.
-func ShellWord(w string) string {
-	if w != "" && strings.IndexFunc(w, func(r rune) bool {
-		return !(r == '-' || r == '_' || r == '.' || r == '@' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
-	}) < 0 {
-		return w
-	}
-	return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	return cmd
 }
 
 // envClient serves ZENML_STORE_URL with ZENML_STORE_API_KEY,
@@ -220,12 +214,14 @@ type sessionStore struct {
 	m                    *Manager
 	server, account, key string
 	store                credentials.SecretStore
+	// hint is the command that logs in again (LoginCommand).
+	hint string
 }
 
 func (s *sessionStore) Load(context.Context) (zenml.Credentials, error) {
 	secret, err := s.store.Get(s.key)
 	if errors.Is(err, credentials.ErrNotFound) {
-		return zenml.Credentials{}, &exitcode.AuthError{Err: fmt.Errorf("no stored credentials for %s; run `zenctl login %s`", credentials.Describe(s.key), s.server)}
+		return zenml.Credentials{}, &exitcode.AuthError{Err: fmt.Errorf("no stored credentials for %s; run `%s`", credentials.Describe(s.key), s.hint)}
 	}
 	if err != nil {
 		return zenml.Credentials{}, err
@@ -233,7 +229,9 @@ func (s *sessionStore) Load(context.Context) (zenml.Credentials, error) {
 	return secret, nil
 }
 
-// Save keeps a renewed token for the next command. When it cannot (a
+// Save keeps a renewed token for the next command, in the secret store
+// only (server list reads its expiry there; config.yaml stays as login
+// wrote it). When it cannot (a
 // read-only config directory, a keyring that refuses), this command still
 // uses the token it just got, and says once that the next will log in again.
 func (s *sessionStore) Save(_ context.Context, c zenml.Credentials) error {
@@ -245,20 +243,6 @@ func (s *sessionStore) Save(_ context.Context, c zenml.Credentials) error {
 		})
 		return nil
 	}
-	// For server list, which reads no secret. The lock is held (the
-	// session renews under it); a failure costs only that hint.
-	_ = s.m.update(func(cfg *config.Config) error {
-		if srv := cfg.Server(s.server); srv != nil {
-			if a := srv.Account(s.account); a != nil {
-				a.TokenExpiresAt = nil
-				if !c.ExpiresAt.IsZero() {
-					at := c.ExpiresAt.UTC()
-					a.TokenExpiresAt = &at
-				}
-			}
-		}
-		return nil
-	})
 	return nil
 }
 

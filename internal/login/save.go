@@ -42,6 +42,9 @@ type Saved struct {
 	// PreviousAccount is the server's active account before, if another.
 	PreviousAccount string
 	Location        string
+	// Inactive, for an adopted key, says why it could not be tried: the
+	// key works once the account is active again.
+	Inactive string
 }
 
 // AccountType is the config.Account* of a user the server reported.
@@ -64,8 +67,12 @@ func (m *Manager) Save(ctx context.Context, l Login) (Saved, error) {
 		return Saved{}, err
 	}
 	defer unlock()
-	defer writing(ctx, "the login of "+l.Account+" on "+l.URL)()
+	return m.saveLocked(ctx, l)
+}
 
+// saveLocked is Save with the server's lock held by the caller.
+func (m *Manager) saveLocked(ctx context.Context, l Login) (Saved, error) {
+	defer writing(ctx, "the login of "+l.Account+" on "+l.URL)()
 	key, err := m.secretKey(l.URL, l.Account)
 	if err != nil {
 		return Saved{}, err
@@ -256,4 +263,28 @@ func (m *Manager) UpdatePassword(ctx context.Context, t *Target, password string
 	}
 	secret.Password = password
 	return true, t.Store.Set(t.SecretKey, secret)
+}
+
+// StoredExpiry is when an account's stored access token expires, read
+// from its secret store: renewals keep it there, and config.yaml's
+// token_expires_at, written at login, is not rewritten by each of them.
+// ok is false when the store cannot say (the caller falls back to the
+// recorded time); a zero time means the token does not expire.
+func (m *Manager) StoredExpiry(serverURL string, a *config.Account) (at time.Time, ok bool) {
+	if a == nil || a.AuthMethod == config.AuthNone {
+		return time.Time{}, false
+	}
+	store, err := m.StoreOf(a)
+	if err != nil {
+		return time.Time{}, false
+	}
+	key, err := m.secretKey(serverURL, a.Name)
+	if err != nil {
+		return time.Time{}, false
+	}
+	secret, err := store.Get(key)
+	if err != nil || secret.AccessToken == "" {
+		return time.Time{}, false
+	}
+	return secret.ExpiresAt, true
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/lipgloss/table"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/zenctl/zenctl/internal/iostreams"
@@ -19,8 +21,10 @@ const (
 
 // Table prints rows of cells, in the manner of gh's tableprinter.
 //
-// On a terminal: a styled header row, columns aligned by display width, and
-// the widest columns truncated with "…" to fit the terminal. Piped: no
+// On a terminal: a styled header row and aligned columns, drawn by
+// lipgloss/table, after a pre-pass (layout) that decides what fits: empty
+// columns dropped, ids cut to a unique prefix, the widest columns
+// truncated with "…", never a header. Piped: no
 // header, cells separated by tabs, nothing truncated, so `cut -f2` and
 // `while read` loops see every row and every full value.
 type Table struct {
@@ -36,8 +40,10 @@ type Table struct {
 }
 
 type columnPolicy struct {
-	// yields: truncated before the other columns.
-	yields bool
+	// yields, when set, is the column's place in TruncateFirst: it is
+	// truncated before the other columns, and dropped in that order when
+	// its header no longer fits.
+	yields int
 	// abbrev, when set, is the width the column is cut to, without an
 	// ellipsis, when the table is still too wide: an id prefix that can be
 	// copied.
@@ -70,8 +76,8 @@ func NewTable(ios *iostreams.IOStreams, header ...string) *Table {
 // too wide for the terminal: free text and ids (a unique id prefix still
 // resolves), so that names, statuses and times stay whole.
 func (t *Table) TruncateFirst(headers ...string) {
-	for _, h := range headers {
-		t.setPolicy(h, func(p *columnPolicy) { p.yields = true })
+	for n, h := range headers {
+		t.setPolicy(h, func(p *columnPolicy) { p.yields = n + 1 })
 	}
 }
 
@@ -118,157 +124,104 @@ func (t *Table) Render() error {
 	if t.err != nil {
 		return t.err
 	}
-	ncol := len(t.header)
-	for _, r := range t.rows {
-		ncol = max(ncol, len(r))
-	}
+	ncol := t.columnCount()
 	if ncol == 0 {
 		return nil
 	}
-	var b strings.Builder
 	if !t.ios.IsStdoutTTY() {
+		var b strings.Builder
 		for _, r := range t.rows {
 			b.WriteString(tsvRow(r, ncol))
 		}
 		return write(t.ios.Out, b.String())
 	}
+	widths := t.naturalWidths(ncol)
+	cols, cut := t.layout(widths, t.ios.TerminalWidth())
+	return write(t.ios.Out, t.draw(cols, widths, cut))
+}
 
-	rows := make([][]string, 0, len(t.rows)+1)
-	if len(t.header) > 0 {
-		rows = append(rows, t.header)
+// Fits reports whether the whole table, every column and every cell
+// uncut, fits the terminal. A command with a richer and a plainer form of
+// its table (absolute and relative times) shows the first that fits.
+func (t *Table) Fits() bool {
+	ncol := t.columnCount()
+	widths := t.naturalWidths(ncol)
+	all := make([]int, ncol)
+	for i := range all {
+		all[i] = i
 	}
-	rows = append(rows, t.rows...)
+	return sum(widths, all)+len(columnGap)*(ncol-1) <= t.ios.TerminalWidth()
+}
+
+func (t *Table) columnCount() int {
+	ncol := len(t.header)
+	for _, r := range t.rows {
+		ncol = max(ncol, len(r))
+	}
+	return ncol
+}
+
+// naturalWidths are the display widths of the columns with nothing cut.
+func (t *Table) naturalWidths(ncol int) []int {
 	widths := make([]int, ncol)
-	for _, r := range rows {
+	for _, r := range append([][]string{t.header}, t.rows...) {
 		for i := range ncol {
 			widths[i] = max(widths[i], ansi.StringWidth(sanitize(cell(r, i))))
 		}
 	}
-	cols, cut := t.layout(widths, t.ios.TerminalWidth())
-
-	cs := t.ios.ColorScheme()
-	for ri, r := range rows {
-		line := make([]string, 0, len(cols))
-		for n, i := range cols {
-			tail := "…"
-			if cut[i] && (ri > 0 || len(t.header) == 0) {
-				tail = ""
-			}
-			s := ansi.Truncate(sanitize(cell(r, i)), widths[i], tail)
-			pad := ""
-			if n < len(cols)-1 {
-				pad = strings.Repeat(" ", widths[i]-ansi.StringWidth(s))
-			}
-			if ri == 0 && len(t.header) > 0 {
-				s = cs.Bold(s)
-			}
-			line = append(line, s+pad)
-		}
-		b.WriteString(strings.TrimRight(strings.Join(line, columnGap), " "))
-		b.WriteByte('\n')
-	}
-	return write(t.ios.Out, b.String())
+	return widths
 }
 
-// uniquePrefixes reports whether the first n characters of column i tell
-// its distinct values apart.
-func (t *Table) uniquePrefixes(i, n int) bool {
-	seen := map[string]string{}
+// draw lays out the columns the policy kept, each cell cut to its
+// column's width, with lipgloss: no borders, a gap between columns, the
+// header bold.
+func (t *Table) draw(cols, widths []int, cut []bool) string {
+	fit := func(r []string, i int, tail string) string {
+		return ansi.Truncate(sanitize(cell(r, i)), widths[i], tail)
+	}
+	rows := make([][]string, 0, len(t.rows))
 	for _, r := range t.rows {
-		v := sanitize(cell(r, i))
-		p := ansi.Truncate(v, n, "")
-		if other, ok := seen[p]; ok && other != v {
-			return false
-		}
-		seen[p] = v
-	}
-	return true
-}
-
-// layout fits the columns, whose natural widths are given, into a terminal
-// of width characters. It changes widths and returns the columns to show
-// and which of them are cut to a prefix. The order of giving way: columns
-// nobody filled in are dropped, abbreviated ones are cut to a unique
-// prefix, yielding columns are truncated, and last every other column.
-//
-// Each step is the same for every width that does not fit the whole
-// table, and the truncations take one cell at a time from the widest
-// column; so a wider terminal never shows less of any column than a
-// narrower one.
-func (t *Table) layout(widths []int, width int) (cols []int, cut []bool) {
-	ncol := len(widths)
-	for i := range ncol {
-		cols = append(cols, i)
-	}
-	cut = make([]bool, ncol)
-	if sum(widths, cols)+len(columnGap)*(ncol-1) <= width {
-		return cols, cut
-	}
-	var filled []int
-	for i := range ncol {
-		if t.hasData(i) {
-			filled = append(filled, i)
-		}
-	}
-	if len(filled) > 0 { // with nothing filled in at all, show the header
-		cols = filled
-	}
-	avail := width - len(columnGap)*(len(cols)-1)
-	if sum(widths, cols) <= avail {
-		return cols, cut
-	}
-	for _, i := range cols {
-		abbrev := t.policyOf(i).abbrev
-		if abbrev > 0 && widths[i] > abbrev {
-			w := abbrev
-			// A prefix shared by two rows would name neither.
-			for w < widths[i] && !t.uniquePrefixes(i, w) {
-				w++
-			}
-			widths[i], cut[i] = w, true
-		}
-	}
-	fitWidths(widths, cols, avail, func(i int) bool { return t.policyOf(i).yields && !cut[i] })
-	fitWidths(widths, cols, avail, func(i int) bool { return !cut[i] })
-	return cols, cut
-}
-
-// hasData reports whether any row has a value in column i.
-func (t *Table) hasData(i int) bool {
-	for _, r := range t.rows {
-		if strings.TrimSpace(cell(r, i)) != "" {
-			return true
-		}
-	}
-	return false
-}
-
-func sum(widths []int, cols []int) int {
-	n := 0
-	for _, i := range cols {
-		n += widths[i]
-	}
-	return n
-}
-
-// fitWidths shrinks the eligible columns of cols one cell at a time, the
-// widest first, until they fit in avail or are down to the minimum: a
-// table that cannot fit is left to wrap rather than made unreadable.
-func fitWidths(widths, cols []int, avail int, eligible func(int) bool) {
-	total := sum(widths, cols)
-	for total > avail {
-		widest := -1
+		row := make([]string, 0, len(cols))
 		for _, i := range cols {
-			if eligible(i) && widths[i] > minTruncatedWidth && (widest < 0 || widths[i] > widths[widest]) {
-				widest = i
+			tail := "…"
+			if cut[i] {
+				tail = "" // a copyable id prefix
 			}
+			row = append(row, fit(r, i, tail))
 		}
-		if widest < 0 {
-			return
-		}
-		widths[widest]--
-		total--
+		rows = append(rows, row)
 	}
+	base := t.ios.ColorScheme().Style()
+	lt := table.New().Wrap(false).Rows(rows...).
+		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
+		BorderHeader(false).BorderColumn(false).BorderRow(false).
+		StyleFunc(func(row, col int) lipgloss.Style {
+			s := base
+			if col < len(cols)-1 {
+				s = s.PaddingRight(len(columnGap))
+			}
+			if row == table.HeaderRow {
+				s = s.Bold(true)
+			}
+			return s
+		})
+	if len(t.header) > 0 {
+		header := make([]string, 0, len(cols))
+		for _, i := range cols {
+			header = append(header, fit(t.header, i, "…"))
+		}
+		lt.Headers(header...)
+	}
+	return trimLines(lt.String()) + "\n"
+}
+
+// trimLines drops the spaces lipgloss pads the last cell of a line with.
+func trimLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
 }
 
 func cell(r []string, i int) string {
@@ -278,12 +231,9 @@ func cell(r []string, i int) string {
 	return ""
 }
 
-// sanitize replaces the characters that would break the row and column
-// structure (a tab splits a TSV cell, a newline splits a row), then
-// escapes what could drive the terminal: cells hold text from servers.
-var sanitizer = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ")
-
-func sanitize(s string) string { return iostreams.Escape(sanitizer.Replace(s)) }
+// sanitize makes a cell, which holds text from servers, safe for the
+// terminal and the table (see iostreams.EscapeCell).
+func sanitize(s string) string { return iostreams.EscapeCell(s) }
 
 func write(w io.Writer, s string) error {
 	_, err := io.WriteString(w, s)
@@ -291,53 +241,4 @@ func write(w io.Writer, s string) error {
 		return fmt.Errorf("write output: %w", err)
 	}
 	return nil
-}
-
-// Describe prints the fields of a single object as "Key: value" lines.
-//
-// On a terminal the values are aligned and the keys styled; continuation
-// lines of a multi-line value are indented under it. Piped, each field is
-// "Key:\tvalue" on one line, the shape gh uses for non-terminal `view`
-// output, so grep and cut keep working.
-type Describe struct {
-	ios    *iostreams.IOStreams
-	fields [][2]string
-}
-
-// NewDescribe starts an empty describe printer.
-func NewDescribe(ios *iostreams.IOStreams) *Describe {
-	return &Describe{ios: ios}
-}
-
-// Add appends a field; fields print in the order added.
-func (d *Describe) Add(key, value string) {
-	d.fields = append(d.fields, [2]string{key, value})
-}
-
-// Render writes the fields to ios.Out.
-func (d *Describe) Render() error {
-	var b strings.Builder
-	if !d.ios.IsStdoutTTY() {
-		for _, f := range d.fields {
-			fmt.Fprintf(&b, "%s:\t%s\n", sanitize(f[0]), sanitize(f[1]))
-		}
-		return write(d.ios.Out, b.String())
-	}
-	keyWidth := 0
-	for _, f := range d.fields {
-		keyWidth = max(keyWidth, ansi.StringWidth(iostreams.Escape(f[0]))+1)
-	}
-	cs := d.ios.ColorScheme()
-	indent := strings.Repeat(" ", keyWidth+1)
-	for _, f := range d.fields {
-		key := iostreams.Escape(f[0]) + ":"
-		pad := strings.Repeat(" ", keyWidth-ansi.StringWidth(key)+1)
-		// Newlines are kept (and indented) in a value; everything else
-		// that could drive the terminal is escaped.
-		value := iostreams.Escape(f[1])
-		value = strings.ReplaceAll(strings.TrimRight(value, "\n"), "\n", "\n"+indent)
-		b.WriteString(strings.TrimRight(cs.Bold(key)+pad+value, " "))
-		b.WriteByte('\n')
-	}
-	return write(d.ios.Out, b.String())
 }

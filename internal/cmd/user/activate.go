@@ -9,6 +9,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/login"
@@ -50,7 +51,7 @@ func NewCmdActivate(f *factory.Factory, runF func(*ActivateOptions) error) *cobr
 			$ zenctl user activate ann
 			$ printf '%s\n%s\n' "$TOKEN" "$NEW_PASSWORD" | zenctl user activate ann --activation-token-stdin
 		`),
-		Args: factory.ExactArgs("NAME_OR_ID"),
+		Args: cmdargs.ExactArgs("NAME_OR_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User = args[0]
 			if runF != nil {
@@ -85,8 +86,8 @@ func runActivate(ctx context.Context, opts *ActivateOptions) error {
 		return activationError(err, opts.User)
 	}
 	cs := opts.IO.ErrColorScheme()
-	fmt.Fprintf(opts.IO.ErrOut, "%s Activated user %s; log in with: zenctl login %s --username %s\n",
-		cs.SuccessIcon(), cs.Bold(iostreams.OneLine(u.Name)), serverURL, login.ShellWord(u.Name))
+	fmt.Fprintf(opts.IO.ErrOut, "%s Activated user %s; log in with: zenctl login %s --username %s%s\n",
+		cs.SuccessIcon(), cs.Bold(iostreams.OneLine(u.Name)), serverURL, login.ShellWord(u.Name), login.PlaceholderNote(u.Name))
 	fmt.Fprintln(opts.IO.ErrOut, "  Tokens and devices the user had before a deactivation work again.")
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
@@ -54,7 +55,7 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 			$ TOKEN=$(zenctl user create ann --full-name "Ann Lee")
 			$ zenctl user create bot-admin --admin --password-stdin < pw.txt
 		`),
-		Args: factory.ExactArgs("NAME"),
+		Args: cmdargs.ExactArgs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			if opts.PromptPassword && opts.PasswordStdin {
@@ -132,7 +133,7 @@ func printActivation(ios *iostreams.IOStreams, format output.Format, v TokenView
 		where = "in the output" // a document, perhaps saved to a file
 	}
 	fmt.Fprintf(ios.ErrOut, "The activation token %s is shown only once. With it, %s chooses a password:\n  zenctl user activate %s\n",
-		where, iostreams.EscapeLine(name), login.ShellWord(name))
+		where, iostreams.EscapeLine(name), login.ShellWordOr(name, v.ID))
 	return nil
 }
 
