@@ -234,7 +234,7 @@ func TestFullStdoutAfterServiceAccountCreate(t *testing.T) {
 }
 
 // On a terminal: SIGHUP during rotate prints the key on the terminal; a
-// closed stdout pipe is explained on the terminal.
+// closed stdout pipe and a full disk are explained on the terminal.
 func TestDeliveryOnATerminal(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
@@ -275,6 +275,19 @@ func TestDeliveryOnATerminal(t *testing.T) {
 	}
 	mustSay(t, "the terminal", term.output(), "API key default of service account bot was rotated on the server", "broken pipe",
 		"zenctl service-account api-key bot rotate default")
+
+	// A full disk behind stdout, said on the terminal.
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skipf("no /dev/full: %v", err)
+	}
+	defer full.Close()
+	term = c.startOnTerminal(400, ptyStreams{stderr: true, stdoutFile: full}, "sa", "api-key", "bot", "create", "deploy")
+	if code := term.wait(); code != 1 {
+		t.Fatalf("exit %d\n%q", code, term.output())
+	}
+	mustSay(t, "the terminal", term.output(), "API key deploy of service account bot was created on the server", "no space left on device",
+		"zenctl service-account api-key bot rotate deploy")
 }
 
 // rotate --all into a file that cannot be written: the file is all or
