@@ -411,10 +411,10 @@ func unseen(r rune, keepSpace bool) bool {
 	if keepSpace && unicode.IsSpace(r) {
 		return false
 	}
-	// U+FFFD too: it is what a JSON decoder makes of bytes that are not
-	// UTF-8, and it hides nothing of the letters around it.
-	// Variation selectors and the other default-ignorable characters
-	// (U+034F, Hangul fillers) draw nothing either, though the terminal
+	// U+FFFD counts: it is what a JSON decoder makes of bytes that are
+	// not UTF-8, and it hides nothing of the letters around it. So do
+	// variation selectors and the other default-ignorable characters
+	// (U+034F, Hangul fillers): they draw nothing, though the terminal
 	// escaping leaves them alone.
 	return r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) ||
 		r == '\u2028' || r == '\u2029' ||
