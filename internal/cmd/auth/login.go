@@ -765,6 +765,7 @@ func deactivated(err error) error {
 	default:
 		reactivate = "zenctl service-account activate " + login.ShellWord(d.Name) + " (or zenctl user activate for a user)"
 	}
+	reactivate += login.PlaceholderNote(d.Name)
 	var apiErr *zenml.Error
 	errors.As(err, &apiErr)
 	return &exitcode.AuthError{Err: fmt.Errorf("%s; logging in again cannot help until an admin reactivates it: %s",
