@@ -49,7 +49,7 @@ func confirmDeviceRestart(ctx context.Context, opts *LoginOptions, m *login.Mana
 	if t.Unreadable != nil {
 		return nil
 	}
-	if _, err := stillLoggedIn(ctx, m, t, tls); err != nil {
+	if _, err := m.StillLoggedIn(ctx, t, tls); err != nil {
 		return nil
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s This machine's device session on %s still works; starting the device flow again ends it at once, even if you do not finish\n",
