@@ -188,3 +188,29 @@ func (m *Manager) StoredLogin(serverURL string) (*Target, error) {
 	}
 	return t, nil
 }
+
+// CheckStored says whether a stored login still works, over the given TLS
+// settings, renewing its token on the way. When it does not, rejected says
+// why, if the server or the store refused it (the user must give the
+// secret again); err is a deactivated account, which no new login helps;
+// both are empty when the check failed otherwise (a new login decides).
+func (m *Manager) CheckStored(ctx context.Context, t *Target, tls TLS) (user *zenml.User, rejected string, err error) {
+	if t.Unreadable != nil {
+		return nil, "the stored credentials cannot be read: " + t.Unreadable.Error(), nil
+	}
+	user, err = m.StillLoggedIn(ctx, t, tls)
+	if err == nil {
+		return user, "", nil
+	}
+	var reauth *zenml.ReauthRequiredError
+	switch {
+	case Deactivated(err) != nil:
+		return nil, "", Deactivated(err)
+	case errors.As(err, &reauth):
+		return nil, reauth.Reason, nil
+	case StoreUnreadable(err):
+		// Asking the store again would wait out its timeout again.
+		return nil, "the stored credentials cannot be read: " + err.Error(), nil
+	}
+	return nil, "", nil
+}

@@ -430,3 +430,27 @@ func TestStoredLoginToReuse(t *testing.T) {
 		t.Errorf("a NO_AUTH login is nothing to reuse: %v %v", got, err)
 	}
 }
+
+func TestCheckStored(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	m := fakeManager(t, nil)
+	target, saID := loggedInAs(t, m, fake, "ci")
+	ctx := context.Background()
+	if u, rejected, err := m.CheckStored(ctx, target, TLS{}); err != nil || rejected != "" || u.Name != "ci" {
+		t.Fatalf("working login: %v %q %v", u, rejected, err)
+	}
+	unreadable := *target
+	unreadable.Unreadable = credentials.ErrKeyringLocked
+	if _, rejected, _ := m.CheckStored(ctx, &unreadable, TLS{}); !strings.Contains(rejected, "cannot be read") {
+		t.Errorf("unreadable: %q", rejected)
+	}
+	admin, _ := zenml.NewClient(fake.URL(), zenml.Options{Tokens: zenml.StaticToken(fake.AdminToken())})
+	off := false
+	if _, err := admin.UpdateServiceAccount(ctx, saID, zenml.ServiceAccountUpdate{Active: &off}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := m.CheckStored(ctx, target, TLS{}); err == nil || !strings.Contains(err.Error(), "service-account activate ci") {
+		t.Errorf("deactivated: %v", err)
+	}
+}

@@ -305,22 +305,9 @@ func activeServer(m *login.Manager) string {
 // secret to the store --storage asks for) and reports kept. Otherwise it
 // says why it cannot be reused, when the server or the store refused it.
 func keepWorkingLogin(ctx context.Context, opts *LoginOptions, m *login.Manager, t *login.Target, info *zenml.ServerInfo, p tlsPlan) (kept bool, rejected string, err error) {
-	if t.Unreadable != nil {
-		return false, "the stored credentials cannot be read: " + t.Unreadable.Error(), nil
-	}
-	user, err := m.StillLoggedIn(ctx, t, p.use)
-	if err != nil {
-		var reauth *zenml.ReauthRequiredError
-		switch {
-		case login.Deactivated(err) != nil:
-			return false, "", login.Deactivated(err)
-		case errors.As(err, &reauth):
-			return false, reauth.Reason, nil
-		case login.StoreUnreadable(err):
-			// Asking the store again would wait out its timeout again.
-			return false, "the stored credentials cannot be read: " + err.Error(), nil
-		}
-		return false, "", nil
+	user, rejected, err := m.CheckStored(ctx, t, p.use)
+	if user == nil || err != nil {
+		return false, rejected, err
 	}
 	if err := moveToRequestedStore(ctx, opts, m, t); err != nil {
 		return false, "", err
