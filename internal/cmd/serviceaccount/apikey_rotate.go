@@ -123,7 +123,9 @@ func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) erro
 		},
 	}
 	cmd.Flags().BoolVar(&opts.All, "all", false, "Rotate every API key of the service account")
-	cmd.Flags().Var(durationflag.New(&opts.Retain, time.Minute), "retain", "Keep the previous secret valid for this `DURATION`: 90m, 2h or a number of minutes (default 0: it stops now)")
+	// A bare number counts minutes, as in the zenml CLI's --retain.
+	cmd.Flags().Var(durationflag.NewOrNumber(&opts.Retain, time.Minute), "retain", "Keep the previous secret valid for this `DURATION`: 90m, 2h, 1d or a number of minutes (default 0: it stops now)")
+	durationflag.Complete(cmd, "retain", "0", "10m", "1h", "1d")
 	cmd.Flags().BoolVar(&opts.SetKey, "set-key", false, "Make this client log in with the new key")
 	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "Write the new key(s) to this new `FILE` (mode 0600) instead of stdout")
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output `FORMAT`: json or yaml (default: the bare key)")
