@@ -199,4 +199,3 @@ func activeText(active bool) string {
 	}
 	return "inactive"
 }
-
