@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/zenctl/zenctl/internal/cmd/auth"
+	"github.com/zenctl/zenctl/internal/cmd/device"
 	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/internal/interrupt"
 	"github.com/zenctl/zenctl/pkg/zenml"
@@ -55,6 +56,7 @@ func shortenWaits() {
 			panic(e2ePollScaleEnv + ": " + v)
 		}
 		auth.DefaultPollScale = scale
+		device.DefaultPickupPollInterval = time.Duration(float64(device.DefaultPickupPollInterval) * scale)
 	}
 	for _, name := range []string{e2eRetryBaseDelayEnv, e2ePollScaleEnv, e2eKeyringTimeoutEnv, e2eSignalGraceEnv} {
 		os.Unsetenv(name) // not passed on to what zenctl exec runs

@@ -5,8 +5,9 @@
 // The file is <dir>/config.yaml, marshalled with yaml.v3 directly rather
 // than through Viper: Viper lowercases keys, splits them on dots and writes
 // env and flag values back into the file, all wrong for server URLs and
-// for a file that several processes update. Viper is used only to layer
-// settings (flag > env > file > default), see Settings.
+// for a file that several processes update. Viper layers the settings
+// (flag > env > file > default) and says where each came from; it is
+// handed the settings keys of the file Load read, see NewViper.
 package config
 
 import (

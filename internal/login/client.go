@@ -61,7 +61,10 @@ func (m *Manager) ClientFor(ctx context.Context, t *Target, tls TLS) (*zenml.Cli
 		return nil, err
 	}
 	login.SetServerVersion(t.Server.ServerVersion)
-	session := &zenml.Session{Login: login, Store: &sessionStore{m: m, server: t.URL, account: t.AccountName(), key: t.SecretKey, store: t.Store}}
+	session := &zenml.Session{Login: login, Store: &sessionStore{m: m, server: t.URL, account: t.AccountName(), key: t.SecretKey, store: t.Store},
+		// The stored API key or password goes only to the server it was
+		// stored for (docs/guides/security-model.md).
+		BeforeExchange: func(ctx context.Context) error { return VerifyServer(ctx, login, t.Server) }}
 	return login.WithTokens(hintedSession{session, storedCredentialsLabel(t.AuthMethod), "run `" + LoginCommand(t.Server, t.Account) + "`"}), nil
 }
 

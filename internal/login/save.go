@@ -66,11 +66,11 @@ func (m *Manager) Save(ctx context.Context, l Login) (Saved, error) {
 	defer unlock()
 	defer writing(ctx, "the login of "+l.Account+" on "+l.URL)()
 
-	var key string
+	key, err := m.secretKey(l.URL, l.Account)
+	if err != nil {
+		return Saved{}, err
+	}
 	if l.Store != nil {
-		if key, err = m.secretKey(l.URL, l.Account); err != nil {
-			return Saved{}, err
-		}
 		if err := l.Store.Set(key, l.Secret); err != nil {
 			return Saved{}, err
 		}
@@ -126,11 +126,16 @@ func (m *Manager) Save(ctx context.Context, l Login) (Saved, error) {
 	if err != nil {
 		return Saved{}, err
 	}
-	if l.Store != nil {
+	switch {
+	case l.Store != nil:
 		saved.Location = l.Store.Location()
 		if before != nil && before.SecretStore != "" && before.SecretStore != l.Store.Kind() {
 			m.deleteOldCopy(before, key)
 		}
+	case before != nil && before.AuthMethod != config.AuthNone:
+		// The server stopped using authentication: the account's secret
+		// serves nothing now, and no record names it any more.
+		m.deleteOldCopy(before, key)
 	}
 	return saved, nil
 }

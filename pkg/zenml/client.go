@@ -120,11 +120,11 @@ func NewClient(serverURL string, opts Options) (*Client, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	hc, err := newHTTPClient(opts)
+	u, err := url.Parse(base)
 	if err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(base)
+	hc, err := newHTTPClient(opts, u)
 	if err != nil {
 		return nil, err
 	}

@@ -54,6 +54,13 @@ type Session struct {
 	EarlyRenewalLockWait time.Duration
 	// OnExchange, when set, is called after every successful login exchange.
 	OnExchange func(Credentials)
+	// BeforeExchange, when set, is called before the API key or password
+	// is sent to renew the token; an error stops the renewal with nothing
+	// sent and is returned as is. A program checks there that the server
+	// is still the one the credential belongs to (CheckServerIdentity). A
+	// ServerIdentityError also ends the use of the current token, which an
+	// early renewal that fails otherwise keeps.
+	BeforeExchange func(ctx context.Context) error
 	// CredentialsLabel, when set, names the renewable credential in the
 	// Reason of a ReauthRequiredError instead of "the credentials".
 	//
@@ -156,8 +163,9 @@ func (s *Session) Token(ctx context.Context) (string, error) {
 	}
 	tok, err := s.renew(ctx, lockWait, c.AccessToken, "the session has expired")
 	var reauth *ReauthRequiredError
+	var otherServer *ServerIdentityError
 	// Checked again: the attempt took time, and the token may have run out.
-	if err != nil && !errors.As(err, &reauth) && ctx.Err() == nil && usable(c, s.now()) {
+	if err != nil && !errors.As(err, &reauth) && !errors.As(err, &otherServer) && ctx.Err() == nil && usable(c, s.now()) {
 		// Renewal starts early (for a 7-day token, hours early): a server
 		// hiccup or a busy keyring then must not fail a command that the
 		// current token still serves. The next command tries again.
@@ -214,6 +222,11 @@ func (s *Session) renew(ctx context.Context, lockWait time.Duration, stale, reas
 	}
 	if !c.Renewable() {
 		return "", s.reauth(reason, CredentialToken, nil)
+	}
+	if s.BeforeExchange != nil {
+		if err := s.BeforeExchange(ctx); err != nil {
+			return "", err
+		}
 	}
 	var tok *TokenResponse
 	if c.APIKey != "" {

@@ -170,6 +170,13 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
+	if changed := m.IdentityChanged(serverURL, info); changed != nil {
+		// The stored login belongs to another server: nothing of it is
+		// sent; logging in anew is what trusts this one.
+		fmt.Fprintf(opts.IO.ErrOut, "%s %s now reports server id %s, not %s as when you logged in: the stored login is not sent to it, and this login replaces the recorded identity\n",
+			opts.IO.ErrColorScheme().WarningIcon(), serverURL, orNone(changed.Reported), iostreams.EscapeLine(changed.Recorded))
+		existing = nil
+	}
 	explicit := opts.APIKey || opts.Username != "" || opts.Device
 	var rejected string // why the stored login cannot be reused, when it was tried
 	if !opts.Refresh && !explicit && existing != nil {
@@ -590,6 +597,13 @@ func errorMessage(err error) string {
 		return apiErr.Message
 	}
 	return err.Error()
+}
+
+func orNone(id string) string {
+	if id == "" {
+		return "(none)"
+	}
+	return iostreams.EscapeLine(id)
 }
 
 func upperFirst(s string) string {

@@ -191,6 +191,12 @@ func checkServer(ctx context.Context, m *login.Manager, server config.Setting) S
 	}
 	if info, err := client.Info(ctx); err == nil {
 		st.ServerVersion, st.ServerID = info.Version, info.ID
+		if !t.FromEnv {
+			// Before the stored token goes to a server that is not the one.
+			if err := login.CheckIdentity(t.Server, info); err != nil {
+				return failed(st, err)
+			}
+		}
 		if info.AuthScheme == login.AuthSchemeNone && t.AuthMethod != config.AuthNone {
 			// Every request acts as the default user now, whatever this
 			// login is: "logged in as" would be untrue.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/zenctl/zenctl/internal/browser"
 	"github.com/zenctl/zenctl/internal/config"
@@ -44,11 +45,15 @@ type Factory struct {
 	// KeyringTimeout bounds each keyring call; 0 means the default.
 	KeyringTimeout time.Duration
 
-	// Global flags, bound by the root command.
+	// Global flags, bound by the root command, which sets GlobalFlags to
+	// its flag set so that the settings know which were typed. Without it
+	// (a factory built by a test or another program) the fields stand for
+	// typed flags.
 	ServerFlag  string
 	AccountFlag string
 	StorageFlag string
 	Debug       bool
+	GlobalFlags *pflag.FlagSet
 
 	once    sync.Once
 	logins  *login.Manager
@@ -75,8 +80,11 @@ func (f *Factory) load() {
 			f.initErr = err
 			return
 		}
-		settings, err := config.Resolve(cfg, f.Env, config.Flags{
-			Server: f.ServerFlag, Account: f.AccountFlag, Storage: f.StorageFlag, Debug: f.Debug})
+		flags := f.GlobalFlags
+		if flags == nil {
+			flags = config.Flags{Server: f.ServerFlag, Account: f.AccountFlag, Storage: f.StorageFlag, Debug: f.Debug}.FlagSet()
+		}
+		settings, err := config.Resolve(cfg, flags)
 		if err != nil {
 			f.initErr = err
 			return

@@ -810,11 +810,10 @@ func TestActivatesExistingLogin(t *testing.T) {
 // As login, import stores nothing while ZENML_STORE_* variables choose the
 // server or the credentials; a dry run, which stores nothing, still runs.
 func TestImportRefusesWhileTheEnvironmentChooses(t *testing.T) {
-	t.Parallel()
 	h := cmdtest.New(t)
 	dir := copyFixture(t, "v0.93")
-	h.Env["ZENML_STORE_URL"] = "https://zenml.example.com"
-	h.Env["ZENML_STORE_API_KEY"] = "ZENKEY_x"
+	h.Setenv("ZENML_STORE_URL", "https://zenml.example.com")
+	h.Setenv("ZENML_STORE_API_KEY", "ZENKEY_x")
 	err := run(t, h, ZenMLOptions{ConfigPath: dir})
 	if err == nil || !strings.Contains(err.Error(), "ZENML_STORE_URL, ZENML_STORE_API_KEY set") || !strings.Contains(err.Error(), "unset them to import") {
 		t.Fatalf("err = %v", err)

@@ -156,6 +156,9 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	}
 	crit := interrupt.Begin(ctx, newKeyRisk(sa.Name, defaultKeyName))
 	defer crit.End()
+	if file != nil {
+		crit.OnAbandon(file.abandon)
+	}
 	desc := defaultKeyDescription
 	key, err := client.CreateAPIKey(crit.Context(), sa.ID, zenml.APIKeyRequest{Name: defaultKeyName, Description: &desc})
 	if err != nil {
@@ -163,10 +166,7 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 			sa.Name, err, login.ShellWord(sa.Name), defaultKeyName)
 	}
 	result.APIKey = &KeyResult{Name: key.Name, ID: key.ID}
-	if err := emitNewKey(opts.IO, file, format, key.Secret(), result, result.APIKey); err != nil {
-		return err
-	}
-	if err := file.finish(); err != nil {
+	if err := deliverCreated(crit, opts.IO, file, format, key.Secret(), result, result.APIKey, sa.Name); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s Created API key %s\n", cs.SuccessIcon(), cs.Bold(key.Name))
