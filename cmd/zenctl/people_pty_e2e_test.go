@@ -3,9 +3,11 @@
 package main
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
@@ -83,5 +85,59 @@ func TestDeactivateKeepsTheTokenOffTheTerminal(t *testing.T) {
 	r := admin.mustRun("", "user", "deactivate", "ux-alice")
 	if tok := strings.TrimSpace(r.stdout); len(tok) < 16 || strings.Contains(tok, "\n") {
 		t.Errorf("stdout on a pipe: %q", r.stdout)
+	}
+}
+
+// A server that accepts the connection and never answers: status says on
+// the terminal what it waits for, long before any timeout.
+func TestStatusShowsItsWaitOnATerminal(t *testing.T) {
+	t.Parallel()
+	mute, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mute.Close() })
+	go func() {
+		for {
+			conn, err := mute.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { conn.Close() })
+		}
+	}()
+	url := "http://" + mute.Addr().String()
+	c := newCLI(t)
+	c.env["ZENML_STORE_URL"] = url
+	c.env["ZENML_STORE_API_TOKEN"] = "not-a-real-token"
+	term := c.startOnTerminal(100, ptyStreams{stderr: true}, "status")
+	term.waitFor("Connecting to " + url + "…")
+	_ = term.cmd.Process.Signal(syscall.SIGINT)
+	term.wait()
+}
+
+// A refused connection is retried, and the terminal gets one line for
+// the whole retry sequence, not one per attempt.
+func TestRefusedConnectionIsOneLineOnATerminal(t *testing.T) {
+	t.Parallel()
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + closed.Addr().String()
+	closed.Close()
+	c := newCLI(t)
+	c.env["ZENML_STORE_URL"] = url
+	c.env["ZENML_STORE_API_TOKEN"] = "not-a-real-token"
+	term := c.startOnTerminal(100, ptyStreams{stderr: true}, "status")
+	if code := term.wait(); code != 1 {
+		t.Errorf("status: exit %d, want 1", code)
+	}
+	screen := term.output()
+	if n := strings.Count(screen, "retrying"); n != 1 {
+		t.Errorf("%d retry lines, want 1:\n%q", n, screen)
+	}
+	if !strings.Contains(screen, url+" GET /api/v1/info: connection refused; retrying") {
+		t.Errorf("the retry line:\n%q", screen)
 	}
 }

@@ -156,15 +156,23 @@ func (f *Factory) newClient(serverURL string, tls login.TLS, tokens zenml.TokenS
 		// A long wait is said also off a terminal: a server's Retry-After
 		// must not hold a script silently.
 		OnRequest: f.showWait,
+		// On a terminal one line says a request is being retried, not one
+		// per attempt: the spinner shows the short waits after it.
 		OnRetry: func(ev zenml.RetryEvent) {
-			if f.IOStreams.IsStderrTTY() || ev.Wait >= time.Second || ev.RetryAfter >= time.Second {
-				reason := ev.Reason
-				if ev.RetryAfter > ev.Wait {
-					reason += fmt.Sprintf(" (the server asked to wait %s)", ev.RetryAfter)
-				}
-				fmt.Fprintf(f.IOStreams.ErrOut, "%s %s %s %s: %s; retrying in %s (attempt %d)\n",
-					f.IOStreams.ErrColorScheme().WarningIcon(), ev.Server, ev.Method, ev.Path, reason, ev.Wait.Round(100*time.Millisecond), ev.Attempt+1)
+			long := ev.Wait >= time.Second || ev.RetryAfter >= time.Second
+			if !long && (!f.IOStreams.IsStderrTTY() || ev.Attempt > 1) {
+				return
 			}
+			reason := ev.Reason
+			if ev.RetryAfter > ev.Wait {
+				reason += fmt.Sprintf(" (the server asked to wait %s)", ev.RetryAfter)
+			}
+			next := "retrying"
+			if long {
+				next = fmt.Sprintf("retrying in %s (attempt %d)", ev.Wait.Round(100*time.Millisecond), ev.Attempt+1)
+			}
+			fmt.Fprintf(f.IOStreams.ErrOut, "%s %s %s %s: %s; %s\n",
+				f.IOStreams.ErrColorScheme().WarningIcon(), ev.Server, ev.Method, ev.Path, reason, next)
 		},
 	}
 	if f.logins.Settings.Debug {
