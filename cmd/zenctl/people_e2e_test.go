@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -104,5 +107,86 @@ func TestStatusSourcesAreStableWords(t *testing.T) {
 	delete(c.env, "ZENML_STORE_URL")
 	if r := c.mustRun("", "status"); !strings.Contains(r.stdout, "Server from:      the config file") {
 		t.Errorf("status:\n%s", r.stdout)
+	}
+}
+
+// completions runs the shell's completion request and returns the
+// candidates (without descriptions) and the directive.
+func completions(t *testing.T, c *cli, args ...string) (candidates []string, directive string) {
+	t.Helper()
+	r := c.mustRun("", append([]string{"__complete"}, args...)...)
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		switch {
+		case strings.HasPrefix(line, ":"):
+			directive = line
+		case line != "":
+			candidates = append(candidates, strings.SplitN(line, "\t", 2)[0])
+		}
+	}
+	return candidates, directive
+}
+
+// Every argument that names a server object completes its names or ids,
+// duration flags offer examples, and no file name is offered where no
+// file makes sense (directive 4: no file completion).
+func TestCompletionOffersNamesNotFiles(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	fake.CreateUser("ux-alice", "pw-alice-1")
+	c := loggedInAdmin(t, fake)
+	// A device of this account, to name.
+	laptop := newCLI(t)
+	var deviceID string
+	laptop.deviceFlow(context.Background(), func(id, code string) {
+		deviceID = id
+		c.mustRun("", "api", "-X", "PUT", "devices/"+id+"/verify", "-f", "user_code="+code, "-F", "trusted_device=false")
+	}, "login", fake.URL(), "--device")
+
+	noFiles := func(directive string) bool {
+		n, err := strconv.Atoi(strings.TrimPrefix(directive, ":"))
+		return err == nil && n&4 != 0
+	}
+	for _, cmd := range []string{"deactivate", "delete", "describe", "activate", "update"} {
+		got, directive := completions(t, c, "user", cmd, "ux-")
+		if !slices.Equal(got, []string{"ux-alice"}) || !noFiles(directive) {
+			t.Errorf("user %s ux-<Tab>: %v %s", cmd, got, directive)
+		}
+	}
+	for _, cmd := range []string{"lock", "delete", "describe"} {
+		got, directive := completions(t, c, "device", cmd, "")
+		if !slices.Contains(got, deviceID) || !noFiles(directive) {
+			t.Errorf("device %s <Tab>: %v %s, want %s", cmd, got, directive, deviceID)
+		}
+	}
+	// unlock offers only locked devices.
+	if got, _ := completions(t, c, "device", "unlock", ""); len(got) != 0 {
+		t.Errorf("device unlock offers unlocked devices: %v", got)
+	}
+	c.mustRun("", "device", "lock", deviceID)
+	if got, _ := completions(t, c, "device", "unlock", ""); !slices.Equal(got, []string{deviceID}) {
+		t.Errorf("device unlock <Tab>: %v", got)
+	}
+
+	for _, args := range [][]string{{"audit", "--unused-for", ""}, {"token", "--expires-in", ""}, {"service-account", "api-key", "x", "rotate", "k", "--retain", ""}} {
+		got, directive := completions(t, c, args...)
+		if len(got) == 0 || !noFiles(directive) {
+			t.Errorf("%v<Tab>: %v %s", args, got, directive)
+		}
+		for _, g := range got {
+			if g != "0" {
+				if _, err := strconv.Atoi(g); err == nil {
+					t.Errorf("%v offers a bare number %q", args, g)
+				}
+			}
+		}
+	}
+	// Nothing of a file where no file belongs; a FILE flag keeps files.
+	for _, args := range [][]string{{"user", "create", ""}, {"api", ""}, {"status", ""}, {"user", "update", "x", "--email", ""}, {"service-account", "create", "x", "--description", ""}} {
+		if _, directive := completions(t, c, args...); !noFiles(directive) {
+			t.Errorf("%v<Tab> offers files: %s", args, directive)
+		}
+	}
+	if _, directive := completions(t, c, "login", "x", "--ssl-ca-cert", ""); noFiles(directive) {
+		t.Errorf("--ssl-ca-cert offers no files: %s", directive)
 	}
 }
