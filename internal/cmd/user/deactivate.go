@@ -54,7 +54,7 @@ func NewCmdDeactivate(f *factory.Factory, runF func(*DeactivateOptions) error) *
 			$ zenctl user deactivate ann --output-file ann-activation.token
 			$ zenctl user deactivate ann > ann-activation.token
 		`),
-		Args:    factory.ExactArgs("NAME_OR_ID"),
+		Args: factory.ExactArgs("NAME_OR_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User = args[0]
 			if _, err := formatArg(opts.Output); err != nil {
