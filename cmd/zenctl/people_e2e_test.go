@@ -190,3 +190,38 @@ func TestCompletionOffersNamesNotFiles(t *testing.T) {
 		t.Errorf("--ssl-ca-cert offers no files: %s", directive)
 	}
 }
+
+// `exec ls -la` is a missing --, not an unknown flag -l of zenctl's.
+func TestExecWithoutDashDashSaysSo(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	r := c.run("", "exec", "ls", "-la")
+	expectCode(t, r, 1)
+	oneLineError(t, r, "put -- before the command: zenctl exec -- ls -la")
+}
+
+// Without a keyring, the notice that secrets go to a plain file shows
+// once: not on every failed login (which stores nothing), and not again
+// after the login that records the file store.
+func TestNoKeyringNoticeShowsOnce(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	c := newCLI(t)
+	delete(c.env, "ZENCTL_STORAGE")
+	c.env["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=" + c.dir + "/no-bus"
+	for range 2 {
+		r := c.run("wrong-password\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+		expectCode(t, r, 4)
+		if strings.Contains(r.stderr, "keyring") {
+			t.Errorf("a failed login repeats the keyring notice:\n%s", r.stderr)
+		}
+	}
+	r := c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+	if n := strings.Count(r.stderr, "keyring is not available"); n != 1 {
+		t.Errorf("the login that stores the secret shows the notice %d times:\n%s", n, r.stderr)
+	}
+	r = c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin", "--refresh")
+	if strings.Contains(r.stderr, "keyring") {
+		t.Errorf("the notice showed again:\n%s", r.stderr)
+	}
+}

@@ -126,6 +126,7 @@ func (m *Manager) Save(ctx context.Context, l Login) (Saved, error) {
 	if err != nil {
 		return Saved{}, err
 	}
+	m.showFallbackNotice(l.Store, fallback)
 	switch {
 	case l.Store != nil:
 		saved.Location = l.Store.Location()
