@@ -15,6 +15,8 @@
 #   rss/*        peak RSS of `zenctl token`                      <= 25 MiB
 #   stampede/*   50 parallel `zenctl token` with an expired
 #                access token make exactly 1 login exchange      == 1
+#   list/all     `zenctl service-account list --all` over 1,000
+#                accounts / curl fetching them in one request    <= 1.5x
 #
 # It prints a table with PASS/FAIL/SKIP per target and exits 1 if any
 # target failed (SKIP: the keyring cases without a Secret Service).
@@ -29,6 +31,8 @@
 #                        alternating the commands compared
 #   BENCH_PARALLEL=50    processes in the stampede
 #   BENCH_STAMPEDE_LIFETIME=10  token lifetime (s) of the stampede's fake
+#   BENCH_LIST_ACCOUNTS=1000    service accounts of the list --all case
+#   BENCH_ONLY=list      run only the list --all case
 #   BENCH_KEEP=1         keep the work dir (binaries, configs, logs)
 #   BENCH_NO_HYPERFINE=1, BENCH_NO_TIME=1   use bench/measure even so
 #
@@ -43,6 +47,8 @@ PARALLEL=${BENCH_PARALLEL:-50}
 # Stampede token lifetime in seconds. The renewed token stays fresh for
 # half of it (RefreshLeeway), which must cover all PARALLEL processes.
 STAMPEDE_LIFETIME=${BENCH_STAMPEDE_LIFETIME:-10}
+# Service accounts on the fake of the list --all case.
+LIST_ACCOUNTS=${BENCH_LIST_ACCOUNTS:-1000}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/zenctl-bench.XXXXXX")
 fake_pids=()
@@ -103,11 +109,11 @@ start_fake() {
 	"$bin/fakeserver" -addr 127.0.0.1:0 -control-addr 127.0.0.1:0 \
 		-seed-service-account "bench-$name" "$@" >"$out" 2>"$work/fake-$name.err" &
 	fake_pids+=("$!")
-	for _ in $(seq 100); do
-		grep -q '^API_KEY=' "$out" 2>/dev/null && break
+	for _ in $(seq 200); do
+		grep -q '^READY=' "$out" 2>/dev/null && break
 		sleep 0.05
 	done
-	grep -q '^API_KEY=' "$out" || die "fake server $name did not start: $(cat "$work/fake-$name.err")"
+	grep -q '^READY=' "$out" || die "fake server $name did not start: $(cat "$work/fake-$name.err")"
 	printf -v "${name}_URL" '%s' "$(sed -n 's/^URL=//p' "$out")"
 	printf -v "${name}_CONTROL_URL" '%s' "$(sed -n 's/^CONTROL_URL=//p' "$out")"
 	printf -v "${name}_API_KEY" '%s' "$(sed -n 's/^API_KEY=//p' "$out")"
@@ -166,6 +172,7 @@ rss_median_kb() {
 	fi
 }
 
+if [ "${BENCH_ONLY:-}" != list ]; then
 # ---------------------------------------------------------------- 1. startup
 log "measuring zenctl --version"
 ms=$(time_medians "$ZENCTL --version")
@@ -284,6 +291,35 @@ if [ -n "$keyring_ok" ]; then
 else
 	record "stampede/keyring" "skipped: $keyring_why" "== 1 login" SKIP
 fi
+
+fi # BENCH_ONLY
+
+# ---------------------------------------------------------------- 5. list --all
+# `service-account list --all` over LIST_ACCOUNTS accounts (piped, so rows
+# stream as tab-separated text) against curl fetching all of them in the
+# one request the server allows (size up to 10000, hydrated like zenctl's).
+start_fake list -seed-service-accounts "$LIST_ACCOUNTS"
+login "$work/list" file "$list_URL" "$list_API_KEY" || die "login (list) failed: $(cat "$work/list.login.log")"
+list_token=$(stored_token "$work/list")
+(
+	export ZENCTL_CONFIG_DIR="$work/list"
+	rows=$("$ZENCTL" service-account list --all | wc -l)
+	[ "$rows" -gt "$LIST_ACCOUNTS" ] || die "service-account list --all printed $rows rows, want > $LIST_ACCOUNTS"
+	curl -sf -X POST "$list_CONTROL_URL/__fake/reset"
+	"$ZENCTL" service-account list --all >/dev/null
+	pages=$(count "$list_CONTROL_URL" "GET /api/v1/service_accounts")
+	log "measuring zenctl service-account list --all ($rows accounts, $pages requests) against curl"
+	out=$(time_medians "$ZENCTL service-account list --all" \
+		"curl -s -o /dev/null -H 'Authorization: Bearer $list_token' '$list_URL/api/v1/service_accounts?page=1&size=10000&hydrate=true'")
+	zen=$(sed -n 1p <<<"$out")
+	curl=$(sed -n 2p <<<"$out")
+	ratio=$(awk -v a="$zen" -v b="$curl" 'BEGIN { printf "%.2f", a / b }')
+	record "list/all: service-account list --all ($rows, $pages requests) / curl" "${ratio}x ($zen / $curl ms)" "<= 1.5x" \
+		"$(verdict_le "$ratio" 1.5)"
+	declare -p names values targets verdicts failed >"$work/results.list"
+)
+# shellcheck disable=SC1090,SC1091
+. "$work/results.list"
 
 # ---------------------------------------------------------------- report
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)

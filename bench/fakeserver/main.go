@@ -1,9 +1,13 @@
+// The benchmarks run on Linux (bench/run.sh); signals and rusage are Unix.
+
+//go:build unix
+
 // Command fakeserver runs the zenmltest fake ZenML server on a loopback
 // address until it is killed, for benchmarks and manual experiments.
 //
 // It prints, one per line, "URL=<base url>", "ADMIN_TOKEN=<jwt>" and, with
 // -seed-service-account, "SERVICE_ACCOUNT_ID=<uuid>" and "API_KEY=<key>",
-// so a script can read them with a simple line parser.
+// and last "READY=1", so a script can read them with a simple line parser.
 //
 // With -control-addr it also serves, on that separate loopback address,
 // GET /__fake/counts (the request counters as a JSON object keyed by
@@ -36,6 +40,7 @@ func main() {
 	keyName := flag.String("seed-key-name", "default", "name of the seeded API key")
 	noAuth := flag.Bool("no-auth", false, "run as a server without authentication (auth scheme NO_AUTH)")
 	controlAddr := flag.String("control-addr", "", "loopback address for the /__fake/counts control endpoint (empty: none)")
+	extraAccounts := flag.Int("seed-service-accounts", 0, "create this many more service accounts (bench-sa-00001, …), for list benchmarks")
 	flag.Parse()
 
 	if !isLoopback(*addr) {
@@ -84,6 +89,12 @@ func main() {
 		fmt.Printf("SERVICE_ACCOUNT_ID=%s\n", id)
 		fmt.Printf("API_KEY=%s\n", srv.CreateAPIKey(id, *keyName))
 	}
+
+	for i := 1; i <= *extraAccounts; i++ {
+		srv.CreateServiceAccount(fmt.Sprintf("bench-sa-%05d", i))
+	}
+	// Scripts wait for this line: the accounts exist once it is printed.
+	fmt.Println("READY=1")
 
 	usr1 := make(chan os.Signal, 1)
 	signal.Notify(usr1, syscall.SIGUSR1)

@@ -1,3 +1,7 @@
+// The benchmarks run on Linux (bench/run.sh); signals and rusage are Unix.
+
+//go:build unix
+
 // Command measure is bench/run.sh's stand-in for hyperfine and GNU time:
 // it runs a command repeatedly and prints medians, and it reads medians
 // out of a hyperfine JSON export.

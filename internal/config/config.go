@@ -17,12 +17,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/zenctl/zenctl/internal/atomicfile"
+	"github.com/zenctl/zenctl/internal/iostreams"
 )
 
 // FileName is the config file's name inside the config dir.
@@ -248,7 +248,7 @@ func parse(path string, data []byte) (*Config, error) {
 		return c, nil
 	}
 	if err := yaml.Unmarshal(data, c); err != nil {
-		return nil, fmt.Errorf("config file %s is corrupt: %s; fix or remove it", path, oneLine(err.Error()))
+		return nil, fmt.Errorf("config file %s is corrupt: %s; fix or remove it", path, iostreams.OneLine(err.Error()))
 	}
 	seen := map[string]bool{}
 	for i, s := range c.Servers {
@@ -350,10 +350,4 @@ func (c *Config) ServerURLs() []string {
 		urls = append(urls, s.URL)
 	}
 	return urls
-}
-
-// oneLine folds yaml.v3's multi-line errors ("unmarshal errors:\n  line 3:
-// …") into one line, keeping the line numbers the user needs.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

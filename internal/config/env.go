@@ -85,7 +85,7 @@ var Variables = []Variable{
 	{"ZENML_STORE_API_TOKEN", "Access token used as is for ZENML_STORE_URL (not refreshed)."},
 	{"ZENML_STORE_USERNAME", "Username to log in to ZENML_STORE_URL with ZENML_STORE_PASSWORD."},
 	{"ZENML_STORE_PASSWORD", "Password for ZENML_STORE_USERNAME."},
-	{"ZENML_STORE_VERIFY_SSL", "true or false to turn TLS verification on or off, or the path of a CA bundle to verify against; for ZENML_STORE_URL when it is set, else for the server of each command; never recorded by login."},
+	{"ZENML_STORE_VERIFY_SSL", "true or false to turn TLS verification on or off, or the path of a CA bundle to verify against (refused if another user could have written it); for ZENML_STORE_URL when it is set, else for the server of each command; never recorded by login."},
 	{"BROWSER", "The browser to open for the device flow (default: the system's); none is opened without a terminal or a display."},
 	{"ZENML_CONFIG_PATH", "The zenml CLI's config directory, read by 'zenctl import zenml' (default: zenml's own)."},
 }

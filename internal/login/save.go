@@ -42,6 +42,9 @@ type Saved struct {
 	// PreviousAccount is the server's active account before, if another.
 	PreviousAccount string
 	Location        string
+	// Inactive, for an adopted key, says why it could not be tried: the
+	// key works once the account is active again.
+	Inactive string
 }
 
 // AccountType is the config.Account* of a user the server reported.
@@ -64,8 +67,12 @@ func (m *Manager) Save(ctx context.Context, l Login) (Saved, error) {
 		return Saved{}, err
 	}
 	defer unlock()
-	defer writing(ctx, "the login of "+l.Account+" on "+l.URL)()
+	return m.saveLocked(ctx, l)
+}
 
+// saveLocked is Save with the server's lock held by the caller.
+func (m *Manager) saveLocked(ctx context.Context, l Login) (Saved, error) {
+	defer writing(ctx, "the login of "+l.Account+" on "+l.URL)()
 	key, err := m.secretKey(l.URL, l.Account)
 	if err != nil {
 		return Saved{}, err

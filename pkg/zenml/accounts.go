@@ -80,10 +80,12 @@ func (c *Client) ListServiceAccounts(ctx context.Context, p ListParams) (*Page[S
 }
 
 // AllServiceAccounts iterates over every service account that p's filters
-// select, fetching page after page (of p.Size accounts, 100 when 0) as the
-// loop goes on. The loop ends after the first error, which it yields.
+// select, fetching page after page as the loop goes on: of p.Size accounts,
+// or, when 0, a small first page and then pages of MaxPageSize, so that a
+// long list costs few round trips and its first items still come at once.
+// The loop ends after the first error, which it yields.
 func (c *Client) AllServiceAccounts(ctx context.Context, p ListParams) iter.Seq2[ServiceAccount, error] {
-	return allItems(p, func(p ListParams) (*Page[ServiceAccount], error) {
+	return allItems(p, func(sa *ServiceAccount) string { return sa.ID }, func(p ListParams) (*Page[ServiceAccount], error) {
 		return c.ListServiceAccounts(ctx, p)
 	})
 }
@@ -187,10 +189,10 @@ func (c *Client) ListAllAPIKeys(ctx context.Context, serviceAccountID string, p 
 }
 
 // AllAPIKeys iterates over every API key of a service account, fetching
-// page after page (of p.Size keys, 100 when 0) as the loop goes on. The
+// page after page as the loop goes on, sized as AllServiceAccounts's. The
 // loop ends after the first error, which it yields.
 func (c *Client) AllAPIKeys(ctx context.Context, serviceAccountID string, p ListParams) iter.Seq2[APIKey, error] {
-	return allItems(p, func(p ListParams) (*Page[APIKey], error) {
+	return allItems(p, func(k *APIKey) string { return k.ID }, func(p ListParams) (*Page[APIKey], error) {
 		return c.ListAPIKeys(ctx, serviceAccountID, p)
 	})
 }

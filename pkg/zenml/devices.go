@@ -80,9 +80,9 @@ func (c *Client) ListDevices(ctx context.Context, p ListParams) (*Page[Authorize
 }
 
 // AllDevices yields every device of the caller, page by page, from p.Page
-// (1 when unset).
+// (1 when unset), sized as AllServiceAccounts's.
 func (c *Client) AllDevices(ctx context.Context, p ListParams) iter.Seq2[AuthorizedDevice, error] {
-	return allItems(p, func(p ListParams) (*Page[AuthorizedDevice], error) { return c.ListDevices(ctx, p) })
+	return allItems(p, func(d *AuthorizedDevice) string { return d.ID }, func(p ListParams) (*Page[AuthorizedDevice], error) { return c.ListDevices(ctx, p) })
 }
 
 // GetDevice fetches one of the caller's devices by id (hydrated).

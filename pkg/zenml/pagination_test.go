@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"testing"
 
@@ -131,5 +132,99 @@ func TestEveryIteratorEndsOnAStuckServer(t *testing.T) {
 			}
 		}
 		srv.Close()
+	}
+}
+
+// listQueries is the page and size of every service-account list request
+// the fake saw, in order.
+func listQueries(fake *zenmltest.Server) []string {
+	var out []string
+	for _, r := range fake.Requests() {
+		if r.Endpoint == "GET /api/v1/service_accounts" {
+			q, _ := url.ParseQuery(r.RawQuery)
+			out = append(out, "page="+q.Get("page")+" size="+q.Get("size"))
+		}
+	}
+	return out
+}
+
+// Without a size, a walk asks for a small first page, so that its first
+// items come at once, then for the server's largest: 250 accounts cost two
+// round trips, not three (or eleven for a thousand at 100 a page).
+func TestAllItemsGrowsItsPages(t *testing.T) {
+	forBothProfiles(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
+		var want []string
+		for i := range 250 {
+			name := fmt.Sprintf("bot-%03d", i)
+			fake.CreateServiceAccount(name)
+			want = append(want, name)
+		}
+		c := adminClient(t, fake, Options{})
+		fake.ResetCounts()
+		var got []string
+		for sa, err := range c.AllServiceAccounts(context.Background(), ListParams{SortBy: "name"}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) == 0 {
+				if q := listQueries(fake); len(q) != 1 {
+					t.Errorf("the first item came after %v, want after the first page only", q)
+				}
+			}
+			got = append(got, sa.Name)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("got %d accounts %v…, want %d", len(got), got[:min(len(got), 3)], len(want))
+		}
+		wantQ := []string{"page=1 size=100", "page=1 size=10000"}
+		if q := listQueries(fake); !slices.Equal(q, wantQ) {
+			t.Errorf("requests %v, want %v", q, wantQ)
+		}
+
+		// A list that fits the first page costs one request.
+		fake.ResetCounts()
+		n := 0
+		for _, err := range c.AllServiceAccounts(context.Background(), ListParams{Filters: map[string]string{"name": "startswith:bot-00"}}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+		if q := listQueries(fake); n != 10 || len(q) != 1 {
+			t.Errorf("%d accounts in requests %v, want 10 in one", n, q)
+		}
+	})
+}
+
+// Accounts created or deleted between the small first page and the large
+// one neither repeat nor hide others.
+func TestAllItemsGrowingSurvivesChangesBetweenPages(t *testing.T) {
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	for i := range 150 {
+		fake.CreateServiceAccount(fmt.Sprintf("bot-%03d", i))
+	}
+	c := adminClient(t, fake, Options{})
+	ctx := context.Background()
+	seen := map[string]int{}
+	for sa, err := range c.AllServiceAccounts(ctx, ListParams{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(seen) == 0 {
+			// Shifts every later account one place to the front.
+			if err := c.DeleteServiceAccount(ctx, sa.ID); err != nil {
+				t.Fatal(err)
+			}
+			fake.CreateServiceAccount("late")
+		}
+		seen[sa.Name]++
+	}
+	for i := range 150 {
+		if name := fmt.Sprintf("bot-%03d", i); seen[name] != 1 {
+			t.Errorf("%s seen %d times", name, seen[name])
+		}
+	}
+	if seen["late"] != 1 {
+		t.Errorf("the account created during the walk seen %d times", seen["late"])
 	}
 }

@@ -228,12 +228,7 @@ func (s *Session) renew(ctx context.Context, lockWait time.Duration, stale, reas
 			return "", err
 		}
 	}
-	var tok *TokenResponse
-	if c.APIKey != "" {
-		tok, err = s.Login.LoginAPIKey(ctx, c.APIKey)
-	} else {
-		tok, err = s.Login.LoginPassword(ctx, c.Username, c.Password)
-	}
+	renewed, err := s.Login.Exchange(ctx, c, s.now())
 	if err != nil {
 		var apiErr *Error
 		if errors.As(err, &apiErr) && apiErr.Kind == KindCredentials {
@@ -241,8 +236,7 @@ func (s *Session) renew(ctx context.Context, lockWait time.Duration, stale, reas
 		}
 		return "", err
 	}
-	c.AccessToken = tok.AccessToken
-	c.ExpiresAt, c.Lifetime = TokenExpiry(tok.AccessToken, tok.ExpiresIn, s.now())
+	c = renewed
 	if s.Store != nil {
 		if err := s.Store.Save(ctx, c); err != nil {
 			return "", err
@@ -281,4 +275,33 @@ func (s *Session) reauth(reason string, kind CredentialKind, rejection *Error) *
 		hint = d.Remedy()
 	}
 	return &ReauthRequiredError{Server: s.Login.ServerURL(), Reason: reason, Credential: kind, Rejection: rejection, Hint: hint}
+}
+
+// Exchange logs in with c's API key, else its username and password, and
+// returns c with the new access token and its expiry (counted from now).
+// It is the one exchange of a renewable credential: a session's renewal,
+// a new login and the adoption of a rotated key all go through it.
+func (cl *Client) Exchange(ctx context.Context, c Credentials, now time.Time) (Credentials, error) {
+	var tok *TokenResponse
+	var err error
+	switch {
+	case c.APIKey != "":
+		tok, err = cl.LoginAPIKey(ctx, c.APIKey)
+	case c.Username != "":
+		tok, err = cl.LoginPassword(ctx, c.Username, c.Password)
+	default:
+		return Credentials{}, errors.New("no API key or password to log in with")
+	}
+	if err != nil {
+		return Credentials{}, err
+	}
+	return c.WithToken(tok, now), nil
+}
+
+// WithToken is c holding the token of a login answer, with its expiry
+// counted from now.
+func (c Credentials) WithToken(tok *TokenResponse, now time.Time) Credentials {
+	c.AccessToken = tok.AccessToken
+	c.ExpiresAt, c.Lifetime = TokenExpiry(tok.AccessToken, tok.ExpiresIn, now)
+	return c
 }

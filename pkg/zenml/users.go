@@ -82,9 +82,9 @@ func (c *Client) ListUsers(ctx context.Context, p ListParams) (*Page[User], erro
 }
 
 // AllUsers yields every user, reading page after page from p.Page (1 when
-// unset).
+// unset), sized as AllServiceAccounts's.
 func (c *Client) AllUsers(ctx context.Context, p ListParams) iter.Seq2[User, error] {
-	return allItems(p, func(p ListParams) (*Page[User], error) { return c.ListUsers(ctx, p) })
+	return allItems(p, func(u *User) string { return u.ID }, func(p ListParams) (*Page[User], error) { return c.ListUsers(ctx, p) })
 }
 
 // GetUser fetches a user by exact name or id (hydrated).

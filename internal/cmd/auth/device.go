@@ -169,8 +169,7 @@ func (p *devicePoll) run(ctx context.Context, ios *iostreams.IOStreams) (credent
 		tok, err := p.client.LoginDevice(ctx, p.clientID, p.deviceCode)
 		if err == nil {
 			ios.StopProgress()
-			expiresAt, lifetime := zenml.TokenExpiry(tok.AccessToken, tok.ExpiresIn, time.Now())
-			return credentials.Secret{AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: lifetime}, nil
+			return credentials.Secret{}.WithToken(tok, time.Now()), nil
 		}
 		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
 			return credentials.Secret{}, exitcode.ErrCancelled

@@ -9,6 +9,8 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
+	"github.com/zenctl/zenctl/internal/cmd/complete"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
@@ -61,8 +63,8 @@ func NewCmdLogout(f *factory.Factory, runF func(*LogoutOptions) error) *cobra.Co
 			$ zenctl logout --account ci-bot --clear
 			$ zenctl logout --all --clear
 		`),
-		Args:              factory.MaxArgs(1),
-		ValidArgsFunction: f.CompleteServerURLArg,
+		Args:              cmdargs.MaxArgs(1),
+		ValidArgsFunction: complete.ServerURLArg(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.ServerURL = args[0]

@@ -11,7 +11,9 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/outputflag"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
@@ -88,7 +90,7 @@ func NewCmdStatus(f *factory.Factory, runF func(*StatusOptions) error) *cobra.Co
 			$ zenctl whoami -o json
 			$ zenctl status --all
 		`),
-		Args: factory.NoArgs,
+		Args: cmdargs.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -97,7 +99,7 @@ func NewCmdStatus(f *factory.Factory, runF func(*StatusOptions) error) *cobra.Co
 		},
 	}
 	cmd.Flags().BoolVar(&opts.All, "all", false, "Check every stored account of every stored server")
-	factory.AddOutputFlag(cmd, &opts.Output)
+	outputflag.Add(cmd, &opts.Output)
 	return cmd
 }
 

@@ -14,7 +14,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/outputflag"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/output"
@@ -81,7 +83,7 @@ func NewCmdApprove(f *factory.Factory, runF func(*ApproveOptions) error) *cobra.
 			$ zenctl device approve - --yes < link.txt
 			$ zenctl device approve "$LINK" --server https://zenml.example.com --trusted
 		`),
-		Args: factory.ExactArgs("LINK"),
+		Args: cmdargs.ExactArgs("LINK"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Link = args[0]
 			if runF != nil {
@@ -93,7 +95,7 @@ func NewCmdApprove(f *factory.Factory, runF func(*ApproveOptions) error) *cobra.
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Approve without asking")
 	cmd.Flags().BoolVar(&opts.Trusted, "trusted", false, "Mark the device trusted (a longer session where the server is configured for it)")
 	cmd.Flags().BoolVar(&opts.NoWait, "no-wait", false, "Do not wait for the machine to finish logging in")
-	factory.AddOutputFlag(cmd, &opts.Output)
+	outputflag.Add(cmd, &opts.Output)
 	return cmd
 }
 

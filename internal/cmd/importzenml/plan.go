@@ -10,6 +10,7 @@ import (
 
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/credentials"
+	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -180,27 +181,7 @@ func normalizeURL(raw string) (string, error) {
 	}
 	var urlErr *zenml.URLError
 	if errors.As(err, &urlErr) {
-		return "", fmt.Errorf("invalid server URL: %s", strings.ReplaceAll(urlErr.Reason, strings.TrimSpace(raw), displayURL(raw)))
+		return "", fmt.Errorf("invalid server URL: %s", strings.ReplaceAll(urlErr.Reason, strings.TrimSpace(raw), iostreams.SafeURL(raw)))
 	}
 	return "", fmt.Errorf("invalid server URL: %v", err)
-}
-
-// displayURL is a URL fit for the report: without user info, query or
-// fragment, which may hold secrets.
-func displayURL(raw string) string {
-	raw = strings.TrimSpace(raw)
-	u, err := url.Parse(raw)
-	if err != nil {
-		// Unparseable: keep the part before anything that could be a
-		// credential.
-		if i := strings.IndexAny(raw, "@?#"); i >= 0 {
-			return raw[:i] + "…"
-		}
-		return raw
-	}
-	if u.User == nil && u.RawQuery == "" && u.Fragment == "" && !u.ForceQuery {
-		return raw
-	}
-	u.User, u.RawQuery, u.Fragment, u.ForceQuery = nil, "", "", false
-	return u.String() + "…"
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/zenctl/zenctl/internal/iostreams"
 )
 
 // The files of the zenml CLI's config dir that hold logins.
@@ -190,7 +192,7 @@ func unwrapPath(err error) error {
 func parseYAML(path string, data []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		msg := strings.TrimPrefix(oneLine(err.Error()), "yaml: ")
+		msg := strings.TrimPrefix(iostreams.OneLine(err.Error()), "yaml: ")
 		return nil, fmt.Errorf("%s is not valid YAML (%s); fix it with the zenml CLI or point --config-path elsewhere", path, msg)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
@@ -353,9 +355,4 @@ func sameServerKey(raw string) string {
 		return u
 	}
 	return strings.TrimRight(strings.TrimSpace(raw), "/")
-}
-
-// oneLine keeps an error message on one line.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
 // Flags are a list command's paging flags.
@@ -57,8 +58,8 @@ func (f *Flags) Validate(cmd *cobra.Command) error {
 		return exitcode.Usagef("--all lists every one and --limit at most %d: give one of them", f.Limit)
 	case f.paged && f.Page < 1:
 		return exitcode.Usagef("--page must be 1 or more, not %d", f.Page)
-	case f.paged && (f.Size < 1 || f.Size > 10000):
-		return exitcode.Usagef("--size must be between 1 and 10000, not %d", f.Size)
+	case f.paged && (f.Size < 1 || f.Size > zenml.MaxPageSize):
+		return exitcode.Usagef("--size must be between 1 and %d, not %d", zenml.MaxPageSize, f.Size)
 	case f.paged && cmd.Flags().Changed("page") && f.Walks():
 		return exitcode.Usagef("--page chooses one page: it cannot be used with --all or --limit")
 	}
@@ -70,15 +71,18 @@ func (f *Flags) Validate(cmd *cobra.Command) error {
 func (f *Flags) Walks() bool { return f.All || f.Limit > 0 || !f.paged }
 
 // PageSize is the size of the pages to ask for when walking: the --size
-// given, else as large as --limit needs, up to 100.
+// given; else pages that together hold --limit items and not many more, in
+// as few round trips as the server's page limit allows; else 0, which
+// lets pkg/zenml choose (a small first page, then the largest).
 func (f *Flags) PageSize(sizeChanged bool) int {
 	switch {
 	case f.paged && sizeChanged:
 		return f.Size
 	case f.Limit > 0:
-		return min(f.Limit, 100)
+		pages := (f.Limit + zenml.MaxPageSize - 1) / zenml.MaxPageSize
+		return (f.Limit + pages - 1) / pages
 	}
-	return 100
+	return 0
 }
 
 // Take yields the items of seq, stopping after --limit of them; an error

@@ -34,3 +34,23 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// --limit asks for no more than it prints (up to the server's page limit,
+// at most one item more per page beyond it), in as few pages as it can;
+// without --limit or --size the library chooses (0).
+func TestPageSize(t *testing.T) {
+	for _, c := range []struct {
+		limit, want int
+	}{
+		{0, 0}, {1, 1}, {150, 150}, {10000, 10000}, {10001, 5001}, {25000, 8334},
+	} {
+		f := Flags{Limit: c.limit, paged: true}
+		if got := f.PageSize(false); got != c.want {
+			t.Errorf("--limit %d: page size %d, want %d", c.limit, got, c.want)
+		}
+	}
+	f := Flags{Size: 7, Limit: 100, paged: true}
+	if got := f.PageSize(true); got != 7 {
+		t.Errorf("--size 7 --limit 100: page size %d, want 7", got)
+	}
+}

@@ -14,6 +14,8 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/api"
 	"github.com/zenctl/zenctl/internal/cmd/audit"
 	"github.com/zenctl/zenctl/internal/cmd/auth"
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
+	"github.com/zenctl/zenctl/internal/cmd/complete"
 	"github.com/zenctl/zenctl/internal/cmd/device"
 	"github.com/zenctl/zenctl/internal/cmd/execenv"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
@@ -72,8 +74,8 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	cmd.PersistentFlags().StringVar(&f.StorageFlag, "storage", "", "Where to store secrets, a `STORE`: keyring or file (env ZENCTL_STORAGE)")
 	cmd.PersistentFlags().BoolVar(&f.Debug, "debug", false, "Trace HTTP requests to stderr, secrets redacted (env ZENCTL_DEBUG=1)")
 	f.GlobalFlags = cmd.PersistentFlags()
-	_ = cmd.RegisterFlagCompletionFunc("server", f.CompleteServerURLs)
-	_ = cmd.RegisterFlagCompletionFunc("account", f.CompleteAccounts)
+	_ = cmd.RegisterFlagCompletionFunc("server", complete.ServerURLs(f))
+	_ = cmd.RegisterFlagCompletionFunc("account", complete.Accounts(f))
 	_ = cmd.RegisterFlagCompletionFunc("storage", cobra.FixedCompletions([]string{"keyring", "file"}, cobra.ShellCompDirectiveNoFileComp))
 
 	cmd.AddGroup(&cobra.Group{ID: "auth", Title: "Authentication"})
@@ -256,7 +258,7 @@ func newCmdVersion(f *factory.Factory, version, commit, date string) *cobra.Comm
 			empty when unknown.
 		`),
 		Example: "$ zenctl version\n$ zenctl --version\n$ zenctl version -o json",
-		Args:    factory.NoArgs,
+		Args:    cmdargs.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// Like token, version ignores ZENCTL_OUTPUT: its plain line is
 			// what scripts and bug reports expect.
@@ -354,8 +356,8 @@ func friendlierFlagError(err error) error {
 	if !errors.As(err, &invalid) {
 		return err
 	}
-	if factory.LooksLikeAPIKey(invalid.GetValue()) {
-		return factory.ErrAPIKeyArgument
+	if cmdargs.LooksLikeAPIKey(invalid.GetValue()) {
+		return cmdargs.ErrAPIKeyArgument
 	}
 	fl := invalid.GetFlag()
 	if fl.Value.Type() == "bool" {

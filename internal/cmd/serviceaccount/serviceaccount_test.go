@@ -501,6 +501,14 @@ func TestDispatcherGlobalFlagsAndMisplacedServiceAccount(t *testing.T) {
 	if _, err = run("sa", "api-key", "rotate", "default"); err == nil || !strings.Contains(err.Error(), "comes before the command") {
 		t.Errorf("service account left out: err = %v", err)
 	}
+	// The first word is the account even when it is named like a command.
+	e.fake.CreateAPIKey(e.fake.CreateServiceAccount("list"), "k1")
+	if out, err = run("sa", "api-key", "list", "list", "--server", e.fake.URL()); err != nil || !strings.HasPrefix(out, "k1\t") {
+		t.Errorf("an account named list: %v\n%s", err, out)
+	}
+	if _, err = run("sa", "api-key", "ci", "rotat", "--server", e.fake.URL()); err == nil || !strings.Contains(err.Error(), `did you mean "rotate"`) {
+		t.Errorf("a mistyped command: err = %v", err)
+	}
 	if _, err = run("sa", "api-key", "ci", "rotate", "default", "--bogus"); exitcode.For(err) != exitcode.Error || !strings.Contains(err.Error(), "bogus") {
 		t.Errorf("unknown flag: err = %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
@@ -54,7 +55,7 @@ func NewCmdDeactivate(f *factory.Factory, runF func(*DeactivateOptions) error) *
 			$ zenctl user deactivate ann --output-file ann-activation.token
 			$ zenctl user deactivate ann > ann-activation.token
 		`),
-		Args: factory.ExactArgs("NAME_OR_ID"),
+		Args: cmdargs.ExactArgs("NAME_OR_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User = args[0]
 			if _, err := formatArg(opts.Output); err != nil {
