@@ -225,3 +225,19 @@ func TestNoKeyringNoticeShowsOnce(t *testing.T) {
 		t.Errorf("the notice showed again:\n%s", r.stderr)
 	}
 }
+
+// A login says when its token expires, on a server with short tokens as
+// on one whose tokens never do, and how zenctl gets the next one.
+func TestLoginMentionsTheTokenExpiry(t *testing.T) {
+	t.Parallel()
+	short := zenmltest.NewTest(t, zenmltest.Options{TokenLifetime: time.Minute})
+	c := newCLI(t)
+	r := c.mustRun("\n", "login", short.URL(), "--username", "default", "--password-stdin")
+	if !strings.Contains(r.stderr, "The access token expires in ") || !strings.Contains(r.stderr, "zenctl gets a new one with the stored password") {
+		t.Errorf("login on a 60 s server:\n%s", r.stderr)
+	}
+	never := zenmltest.NewTest(t, zenmltest.Options{})
+	if r := c.mustRun("\n", "login", never.URL(), "--username", "default", "--password-stdin"); !strings.Contains(r.stderr, "The access token does not expire") {
+		t.Errorf("login on a server without expiry:\n%s", r.stderr)
+	}
+}

@@ -141,3 +141,29 @@ func TestRefusedConnectionIsOneLineOnATerminal(t *testing.T) {
 		t.Errorf("the retry line:\n%q", screen)
 	}
 }
+
+// With CI=true no device flow starts unless --device asks for one, even
+// on the pseudo-terminal some CI services give a job: nobody is there to
+// approve it.
+func TestNoDeviceFlowInCI(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	c := newCLI(t)
+	c.env["CI"] = "true"
+	term := c.startOnTerminal(100, ptyStreams{stdin: true, stderr: true}, "login", fake.URL())
+	term.waitFor("--device")
+	if code := term.wait(); code != 1 {
+		t.Errorf("login in CI: exit %d, want 1\n%s", code, term.output())
+	}
+	if !strings.Contains(term.output(), "no way to log in to "+fake.URL()+" in CI (CI is set)") {
+		t.Errorf("the refusal:\n%s", term.output())
+	}
+	if n := fake.Count("POST /api/v1/device_authorization"); n != 0 {
+		t.Errorf("%d device flows started in CI", n)
+	}
+	// --device asks for one: it starts.
+	term = c.startOnTerminal(100, ptyStreams{stdin: true, stderr: true}, "login", fake.URL(), "--device")
+	term.waitFor("/devices/verify?")
+	_ = term.cmd.Process.Signal(syscall.SIGINT)
+	term.wait()
+}
