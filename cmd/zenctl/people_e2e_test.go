@@ -241,3 +241,31 @@ func TestLoginMentionsTheTokenExpiry(t *testing.T) {
 		t.Errorf("login on a server without expiry:\n%s", r.stderr)
 	}
 }
+
+// A non-admin is told what the server's refusals and answers mean: a 403
+// for admins only suggests --account ADMIN, and `user list` says it shows
+// only yourself.
+func TestNonAdminIsToldWhy(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	fake.CreateUser("ux-bob", "pw-bob-1")
+	bob := newCLI(t)
+	bob.mustRun("pw-bob-1\n", "login", fake.URL(), "--username", "ux-bob", "--password-stdin")
+
+	r := bob.run("", "user", "deactivate", "default")
+	expectCode(t, r, 1)
+	oneLineError(t, r, "Only admin users", "--account ADMIN")
+
+	r = bob.mustRun("", "user", "list", "-o", "json")
+	if !strings.Contains(r.stderr, "Only your own user is listed") {
+		t.Errorf("user list as a non-admin:\n%s", r.stderr)
+	}
+	admin := loggedInAdmin(t, fake)
+	if r := admin.mustRun("", "user", "list"); strings.Contains(r.stderr, "Only your own") {
+		t.Errorf("user list as an admin:\n%s", r.stderr)
+	}
+	// Filtered to one user, an admin's list says nothing either.
+	if r := admin.mustRun("", "user", "list", "--name", "ux-bob"); strings.Contains(r.stderr, "Only your own") {
+		t.Errorf("filtered user list as an admin:\n%s", r.stderr)
+	}
+}
