@@ -109,12 +109,12 @@ func (b *Builder) WarnPlainHTTP(serverURL, secret string) {
 		b.IO.ErrColorScheme().WarningIcon(), iostreams.SafeURL(serverURL), secret)
 }
 
-// showRetry says a retry on a line rather than in a spinner: the
-// command's own output follows on the same stream and must not mix with
-// one. On a terminal one line says a request is being retried, not one per
-// attempt: the spinner shows the short waits after it. A long wait gets a
-// line of its own, also off a terminal: a server's Retry-After must not
-// hold a script silently.
+// showRetry says a retry in a line rather than a spinner: the command's
+// own output follows on the same stream and must not mix with one. On a
+// terminal one line says a request is being retried, not one per attempt:
+// the spinner shows the short waits after it. A long wait is said also off
+// a terminal, with its length: a server's Retry-After must not hold a
+// script silently.
 func (b *Builder) showRetry(ev zenml.RetryEvent) {
 	long := ev.Wait >= time.Second || ev.RetryAfter >= time.Second
 	if !long && (!b.IO.IsStderrTTY() || ev.Attempt > 1) {

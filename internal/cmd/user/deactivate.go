@@ -101,12 +101,12 @@ func runDeactivate(ctx context.Context, opts *DeactivateOptions) error {
 	cs := opts.IO.ErrColorScheme()
 	fmt.Fprintf(opts.IO.ErrOut, "%s Deactivated user %s: its tokens and devices get 401 from now on\n", cs.SuccessIcon(), cs.Bold(iostreams.OneLine(u.Name)))
 	fmt.Fprintf(opts.IO.ErrOut, "%s Nothing is revoked: activating the user again revives the same tokens and devices; `zenctl user delete %s` ends them for good\n",
-		cs.WarningIcon(), login.ShellWord(u.Name))
+		cs.WarningIcon(), login.ShellWordOr(u.Name, u.ID))
 	if file == nil {
 		return printActivation(opts.IO, format, TokenView{View: view(u), ActivationToken: token}, u.Name)
 	}
 	if err := file.write(token); err != nil {
-		return fmt.Errorf("%w; `zenctl user deactivate %s` again gives a new activation token", err, login.ShellWord(u.Name))
+		return fmt.Errorf("%w; `zenctl user deactivate %s` again gives a new activation token", err, login.ShellWordOr(u.Name, u.ID))
 	}
 	if format != output.FormatTable {
 		if err := output.Print(opts.IO, format, TokenView{View: view(u)}, nil); err != nil {
@@ -114,7 +114,7 @@ func runDeactivate(ctx context.Context, opts *DeactivateOptions) error {
 		}
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "The activation token is in %s (readable by you only). With it, %s chooses a password:\n  zenctl user activate %s\n",
-		iostreams.EscapeLine(opts.OutputFile), iostreams.EscapeLine(u.Name), login.ShellWord(u.Name))
+		iostreams.EscapeLine(opts.OutputFile), iostreams.EscapeLine(u.Name), login.ShellWordOr(u.Name, u.ID))
 	return nil
 }
 
