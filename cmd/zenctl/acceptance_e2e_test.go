@@ -65,7 +65,7 @@ func acceptanceScript(t *testing.T, srv acceptanceServer) {
 	if st["ok"] != true || st["account"] != srv.username || st["auth_method"] != "password" {
 		t.Errorf("admin status: %v", st)
 	}
-	token := strings.TrimSpace(admin.mustRun("", "token", "--expires-in", "300").stdout)
+	token := strings.TrimSpace(admin.mustRun("", "token", "--expires-in", "5m").stdout)
 	if !tokenAccepted(t, srv.url, token) {
 		t.Error("the minted token is rejected")
 	}

@@ -62,7 +62,7 @@ func TestLoginWithAPIKeyThenTokenAndStatus(t *testing.T) {
 		oneLineError(t, r, `invalid output format "xml"`, "ZENCTL_OUTPUT")
 		delete(c.env, "ZENCTL_OUTPUT")
 
-		js := c.mustRun("", "token", "--expires-in", "600", "-o", "json")
+		js := c.mustRun("", "token", "--expires-in", "10m", "-o", "json")
 		var out struct {
 			Token     string  `json:"token"`
 			ExpiresIn *int64  `json:"expires_in"`
@@ -458,7 +458,7 @@ func TestTokenRejectsBadLifetimeBeforeAnyRequest(t *testing.T) {
 	c := newCLI(t)
 	c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
 	fake.ResetCounts()
-	for _, v := range []string{"0", "-5", "604801", "soon"} {
+	for _, v := range []string{"0", "0s", "-5m", "600", "8d", "soon"} {
 		r := c.run("", "token", "--expires-in", v)
 		expectCode(t, r, 1)
 		oneLineError(t, r)
@@ -603,7 +603,7 @@ func TestTokenWarnsWhenAnOldServerReturnsTheSessionToken(t *testing.T) {
 	fake := zenmltest.NewTest(t, zenmltest.Options{Profile: zenmltest.Profile058})
 	c := newCLI(t)
 	c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
-	r := c.mustRun("", "token", "--expires-in", "600")
+	r := c.mustRun("", "token", "--expires-in", "10m")
 	if !strings.Contains(r.stderr, "the session's own token") || !strings.Contains(r.stderr, "never expires") {
 		t.Errorf("no warning on stderr: %q", r.stderr)
 	}
@@ -613,7 +613,7 @@ func TestTokenWarnsWhenAnOldServerReturnsTheSessionToken(t *testing.T) {
 	// An API-key session gets a real, expiring token and no warning.
 	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
 	c.mustRun(key+"\n", "login", fake.URL(), "--api-key")
-	if r := c.mustRun("", "token", "--expires-in", "600"); r.stderr != "" {
+	if r := c.mustRun("", "token", "--expires-in", "10m"); r.stderr != "" {
 		t.Errorf("unexpected warning: %q", r.stderr)
 	}
 }

@@ -125,7 +125,7 @@ func TestExecHandsTheCommandAFreshTokenAndNoSecret(t *testing.T) {
 		if got := tokenLifetime(t, fake, rep.Env["ZENML_STORE_API_TOKEN"]); got != time.Hour {
 			t.Errorf("token lives %v, want 1h by default", got)
 		}
-		for arg, want := range map[string]time.Duration{"30m": 30 * time.Minute, "600": 10 * time.Minute} {
+		for arg, want := range map[string]time.Duration{"30m": 30 * time.Minute, "1h10m": 70 * time.Minute} {
 			rep := parseChild(t, c.mustRun("", append([]string{"exec", "--expires-in", arg, "--"}, childCommand(t)...)...))
 			if got := tokenLifetime(t, fake, rep.Env["ZENML_STORE_API_TOKEN"]); got != want {
 				t.Errorf("--expires-in %s: token lives %v, want %v", arg, got, want)
@@ -210,6 +210,7 @@ func TestExecFailsBeforeStarting(t *testing.T) {
 	fails(c, 1, []string{"--expires-in", "3h"}, "7200 seconds")
 	fails(c, 1, []string{"--expires-in", "soon"}, "--expires-in", "30m")
 	fails(c, 1, []string{"--expires-in", "0"}, "--expires-in")
+	fails(c, 1, []string{"--expires-in", "600"}, "600 has no unit: write 600s, 600m, 600h or 600d")
 	// A refusal that is not about the credentials: exit 1, not 4.
 	fake.InjectFault("GET /api/v1/api_token", zenmltest.Fault{Status: 403})
 	fails(c, 1, nil, "minting a token")

@@ -155,6 +155,21 @@ func TestDurationsAndQuotedKeys(t *testing.T) {
 		t.Errorf("--retain 1h: %s", r.stderr)
 	}
 	expectCode(t, admin.run("", "service-account", "api-key", "ci-bot", "rotate", "default", "--retain", "90s"), 1)
+
+	// One grammar for every duration flag: days work where --unused-for
+	// took them, a bare number only for --retain (minutes, as in zenml).
+	if err := json.Unmarshal([]byte(admin.mustRun("", "token", "--expires-in", "7d", "-o", "json").stdout), &res); err != nil || res.ExpiresIn != 7*24*3600 {
+		t.Errorf("--expires-in 7d: %v %d", err, res.ExpiresIn)
+	}
+	r = admin.mustRun("", "service-account", "api-key", "ci-bot", "rotate", "default", "--retain", "60", "-o", "json")
+	if !strings.Contains(r.stderr, "remains valid for 1 hour") {
+		t.Errorf("--retain 60 is not 60 minutes: %s", r.stderr)
+	}
+	for _, args := range [][]string{{"token", "--expires-in", "60"}, {"audit", "--unused-for", "90"}, {"exec", "--expires-in", "600", "--", "true"}} {
+		r := admin.run("", args...)
+		expectCode(t, r, 1)
+		oneLineError(t, r, args[2]+" has no unit: write "+args[2]+"s, "+args[2]+"m, "+args[2]+"h or "+args[2]+"d")
+	}
 }
 
 // Item 3: the hint after rotate --all --output-file works on that file,

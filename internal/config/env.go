@@ -87,5 +87,6 @@ var Variables = []Variable{
 	{"ZENML_STORE_PASSWORD", "Password for ZENML_STORE_USERNAME."},
 	{"ZENML_STORE_VERIFY_SSL", "true or false to turn TLS verification on or off, or the path of a CA bundle to verify against (refused if another user could have written it); for ZENML_STORE_URL when it is set, else for the server of each command; never recorded by login."},
 	{"BROWSER", "The browser to open for the device flow (default: the system's); none is opened without a terminal or a display."},
+	{"CI", "Set (to anything but false or 0) by CI services: 'zenctl login' then starts no device flow unless --device is given."},
 	{"ZENML_CONFIG_PATH", "The zenml CLI's config directory, read by 'zenctl import zenml' (default: zenml's own)."},
 }

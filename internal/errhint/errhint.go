@@ -17,6 +17,7 @@ const (
 	HostMismatch         = "use the host name the certificate is for, or pass --no-verify-ssl to skip verification"
 	Timeout              = "set ZENCTL_HTTP_TIMEOUT (seconds) to wait longer"
 	URLCredentials       = "log in with --api-key or --username instead"
+	AdminOnly            = "run it as an admin: --account ADMIN picks an admin account stored for this server (`zenctl server list` lists them)"
 )
 
 // Add returns err with the advice that fits it appended, or err itself
@@ -34,6 +35,7 @@ func hintFor(err error) string {
 	var tlsErr *zenml.TLSError
 	var reqErr *zenml.RequestError
 	var urlErr *zenml.URLError
+	var apiErr *zenml.Error
 	switch {
 	case err == nil:
 		return ""
@@ -48,6 +50,9 @@ func hintFor(err error) string {
 		return Timeout
 	case errors.As(err, &urlErr) && urlErr.HasUserInfo:
 		return URLCredentials
+	case errors.As(err, &apiErr) && apiErr.Kind == zenml.KindPermission && strings.Contains(strings.ToLower(apiErr.Message), "only admin"):
+		// A non-admin's refusal: the server's text says who may, not how.
+		return AdminOnly
 	}
 	return ""
 }

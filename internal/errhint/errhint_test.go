@@ -70,3 +70,17 @@ func TestOtherErrorsUnchangedAndExitCodesKept(t *testing.T) {
 		t.Error("exit code changed")
 	}
 }
+
+// A non-admin's refusal names the way to act as an admin; other
+// permission errors are left as they are.
+func TestAdminOnlySuggestsAnAdminAccount(t *testing.T) {
+	adminOnly := &zenml.Error{StatusCode: 403, Exception: "IllegalOperationError", Kind: zenml.KindPermission,
+		Message: "Only admin users can perform `deactivate user` without RBAC enabled."}
+	if got := Add(adminOnly); !strings.HasSuffix(got.Error(), AdminOnly) {
+		t.Errorf("got %q", got)
+	}
+	self := &zenml.Error{StatusCode: 403, Exception: "IllegalOperationError", Kind: zenml.KindPermission, Message: "Cannot deactivate yourself."}
+	if got := Add(self); got != error(self) {
+		t.Errorf("a hint for %q: %q", self.Message, got)
+	}
+}

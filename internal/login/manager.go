@@ -7,6 +7,7 @@
 package login
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -52,8 +53,13 @@ type Manager struct {
 	cfg         *config.Config
 	saveWarning sync.Once
 	dirID       string
-	// fallback is the storage mode NewStore fell back to, for Save to record.
-	fallback credentials.Mode
+	// fallback is the storage mode NewStore fell back to, for Save to record;
+	// fallbackNotice says so, shown by Save once a secret is in that store:
+	// a failed login stores nothing and so says nothing, and a good one
+	// records the fallback, so that the notice shows once, not on every
+	// attempt.
+	fallback       credentials.Mode
+	fallbackNotice bytes.Buffer
 	// migrateErrs holds, by server URL, why a login of the layout before
 	// accounts could not be moved (see migrate).
 	migrateErrs map[string]error
@@ -184,7 +190,7 @@ func (m *Manager) storeOptions() credentials.Options {
 		Dir:        m.Dir,
 		Timeout:    m.KeyringTimeout,
 		Keyring:    m.Keyring,
-		Warn:       m.Warn,
+		Warn:       lockedWriter{&m.mu, &m.fallbackNotice},
 		WarnPrefix: m.WarnIcon,
 		// Recorded with the login that uses it (see Save): a login that
 		// fails after the probe leaves the config as it was.
@@ -215,3 +221,29 @@ func (m *Manager) StoreOf(a *config.Account) (credentials.SecretStore, error) {
 
 // Env is the ZENML_STORE_* environment.
 func (m *Manager) Env() config.Env { return m.Settings.Store }
+
+// lockedWriter writes to w under mu.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (lw lockedWriter) Write(p []byte) (int, error) {
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	return lw.w.Write(p)
+}
+
+// showFallbackNotice shows, once, why a secret went to the file store
+// instead of the keyring, when store is the store NewStore fell back to.
+func (m *Manager) showFallbackNotice(store credentials.SecretStore, fallback credentials.Mode) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if fallback == "" || store == nil || store.Kind() != string(fallback) || m.fallbackNotice.Len() == 0 {
+		return
+	}
+	if m.Warn != nil {
+		_, _ = m.fallbackNotice.WriteTo(m.Warn)
+	}
+	m.fallbackNotice.Reset()
+}

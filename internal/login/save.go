@@ -133,6 +133,7 @@ func (m *Manager) saveLocked(ctx context.Context, l Login) (Saved, error) {
 	if err != nil {
 		return Saved{}, err
 	}
+	m.showFallbackNotice(l.Store, fallback)
 	switch {
 	case l.Store != nil:
 		saved.Location = l.Store.Location()

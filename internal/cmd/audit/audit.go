@@ -7,13 +7,13 @@ package audit
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
+	"github.com/zenctl/zenctl/internal/cmd/durationflag"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/cmd/outputflag"
 	"github.com/zenctl/zenctl/internal/exitcode"
@@ -42,7 +42,7 @@ type Options struct {
 // NewCmdAudit builds `zenctl audit`.
 func NewCmdAudit(f *factory.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{IO: f.IOStreams, Client: f.AuthenticatedClient, OutputFormat: f.OutputFormat, Now: time.Now, Prompter: f.Prompter}
-	var unused, notRotated string
+	var unused, notRotated time.Duration
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Report every service account, API key, user and device, and what is stale",
@@ -87,18 +87,12 @@ func NewCmdAudit(f *factory.Factory, runF func(*Options) error) *cobra.Command {
 		`),
 		Args: cmdargs.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			for _, d := range []struct {
-				flag, value string
-				dst         **time.Duration
-			}{{"--unused-for", unused, &opts.Filters.UnusedFor}, {"--not-rotated-for", notRotated, &opts.Filters.NotRotatedFor}} {
-				if !cmd.Flags().Changed(strings.TrimPrefix(d.flag, "--")) {
-					continue
-				}
-				age, err := parseAge(d.flag, d.value)
-				if err != nil {
-					return exitcode.Usagef("%v", err)
-				}
-				*d.dst = &age
+			// Unset means no filter, which is not the same as 0s.
+			if cmd.Flags().Changed("unused-for") {
+				opts.Filters.UnusedFor = &unused
+			}
+			if cmd.Flags().Changed("not-rotated-for") {
+				opts.Filters.NotRotatedFor = &notRotated
 			}
 			if err := validateKeyMode(opts); err != nil {
 				return err
@@ -112,8 +106,10 @@ func NewCmdAudit(f *factory.Factory, runF func(*Options) error) *cobra.Command {
 			return runAudit(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&unused, "unused-for", "", "Only what was never used or not used for this `DURATION`")
-	cmd.Flags().StringVar(&notRotated, "not-rotated-for", "", "Only API keys not rotated for this `DURATION`")
+	cmd.Flags().Var(durationflag.NewDuration(&unused), "unused-for", "Only what was never used or not used for this `DURATION` (30d, 12h, 1d12h)")
+	cmd.Flags().Var(durationflag.NewDuration(&notRotated), "not-rotated-for", "Only API keys not rotated for this `DURATION` (90d, 180d)")
+	durationflag.Complete(cmd, "unused-for", "1d", "30d", "90d", "180d")
+	durationflag.Complete(cmd, "not-rotated-for", "30d", "90d", "180d", "365d")
 	cmd.Flags().BoolVar(&opts.Filters.Inactive, "inactive", false, "Only deactivated accounts and keys, and locked devices")
 	cmd.Flags().BoolVar(&opts.ExitStatus, "exit-status", false, "Exit 3 when anything matches (with --key: while the key can log in)")
 	addKeyFlag(cmd, opts)

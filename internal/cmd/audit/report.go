@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
@@ -204,31 +202,6 @@ func activeText(active bool) string {
 		return "active"
 	}
 	return "inactive"
-}
-
-// parseAge reads a duration as Go writes it (90m, 36h) or in days
-// (30d, 1d12h), which is how key ages are talked about.
-func parseAge(flag, s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	days := time.Duration(0)
-	if i := strings.Index(s, "d"); i > 0 {
-		n, err := strconv.Atoi(s[:i])
-		if err != nil {
-			return 0, fmt.Errorf("%s: %q is not a duration like 30d, 12h or 1d12h", flag, s)
-		}
-		days, s = time.Duration(n)*24*time.Hour, s[i+1:]
-	}
-	rest := time.Duration(0)
-	if s != "" {
-		var err error
-		if rest, err = time.ParseDuration(s); err != nil {
-			return 0, fmt.Errorf("%s: %q is not a duration like 30d, 12h or 1d12h", flag, s)
-		}
-	}
-	if d := days + rest; d >= 0 {
-		return d, nil
-	}
-	return 0, fmt.Errorf("%s: a duration cannot be negative", flag)
 }
 
 func printTable(ios *iostreams.IOStreams, r Report, now time.Time) error {

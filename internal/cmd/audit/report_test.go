@@ -9,21 +9,6 @@ import (
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
-func TestParseAge(t *testing.T) {
-	for in, want := range map[string]time.Duration{
-		"0s": 0, "90m": 90 * time.Minute, "30d": 30 * 24 * time.Hour, "1d12h": 36 * time.Hour,
-	} {
-		if got, err := parseAge("--x", in); err != nil || got != want {
-			t.Errorf("parseAge(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "soon", "-1d", "-5m", "d", "3x"} {
-		if _, err := parseAge("--x", in); err == nil && in != "" {
-			t.Errorf("parseAge(%q) accepted", in)
-		}
-	}
-}
-
 func TestFiltersNeedWhatTheServerRecords(t *testing.T) {
 	now := time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC)
 	at := func(d time.Duration) *zenml.Time { return &zenml.Time{Time: now.Add(-d)} }

@@ -114,11 +114,12 @@ func TestTokenFlags(t *testing.T) {
 		args    []string
 		wantErr string
 	}{
-		{[]string{"--expires-in", "0"}, "between 1 and 604800"},
-		{[]string{"--expires-in", "604801"}, "between 1 and 604800"},
+		{[]string{"--expires-in", "0s"}, "between 1s and 7d, not 0s"},
+		{[]string{"--expires-in", "7d1s"}, "between 1s and 7d, not 7d1s"},
+		{[]string{"--expires-in", "60"}, "60 has no unit: write 60s, 60m, 60h or 60d"},
 		{[]string{"-o", "xml"}, "invalid output format"},
 		{[]string{"extra"}, "takes no arguments, got \"extra\""},
-		{[]string{"-e", "60", "-o", "json"}, ""},
+		{[]string{"-e", "60s", "-o", "json"}, ""},
 	} {
 		h := cmdtest.New(t)
 		var got *TokenOptions
@@ -132,6 +133,11 @@ func TestTokenFlags(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 			t.Errorf("%v: err = %v, want %q", tt.args, err, tt.wantErr)
 		}
+	}
+	h := cmdtest.New(t)
+	var got *TokenOptions
+	if err := execute(t, NewCmdToken(h.F, func(o *TokenOptions) error { got = o; return nil }), "--expires-in", "7d"); err != nil || got.ExpiresIn != 7*24*3600 {
+		t.Errorf("--expires-in 7d: %v", err)
 	}
 }
 

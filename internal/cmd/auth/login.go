@@ -355,10 +355,15 @@ func obtainSecret(ctx context.Context, opts *LoginOptions, m *login.Manager, cli
 	case reuse && !opts.Device:
 		o.method = existing.AuthMethod
 		o.secret, err = storedLogin(ctx, opts, m, client, existing, rejected)
-	case !opts.Device && !opts.IO.IsStderrTTY():
+	case !opts.Device && (!opts.IO.IsStderrTTY() || inCI(opts.Getenv)):
 		// Nobody to approve a browser login: waiting minutes for one would
-		// only hang a script.
-		return o, exitcode.Usagef("no way to log in to %s without a terminal: pass --api-key (the key on stdin or in ZENML_STORE_API_KEY), --username NAME --password-stdin, or --device to wait for an approval in a browser", client.ServerURL())
+		// only hang a script. A CI job may run on a pseudo-terminal, so
+		// CI=true counts as no one there too.
+		where := "without a terminal"
+		if inCI(opts.Getenv) {
+			where = "in CI (CI is set)"
+		}
+		return o, exitcode.Usagef("no way to log in to %s %s: pass --api-key (the key on stdin or in ZENML_STORE_API_KEY), --username NAME --password-stdin, or --device to wait for an approval in a browser", client.ServerURL(), where)
 	default:
 		o.method = config.AuthDevice
 		if o.clientID == "" {
@@ -388,11 +393,26 @@ func reportLogin(opts *LoginOptions, serverURL string, user *zenml.User, o obtai
 		fmt.Fprintf(errOut, "  %s is now the active server\n", serverURL)
 	}
 	fmt.Fprintf(errOut, "  Credentials stored in %s\n", saved.Location)
-	if o.secret.ExpiresAt.IsZero() {
+	switch expires := output.HumanTime(o.secret.ExpiresAt, time.Now()); {
+	case o.secret.ExpiresAt.IsZero():
 		fmt.Fprintf(errOut, "  The access token does not expire\n")
-	} else if o.method == config.AuthDevice {
-		fmt.Fprintf(errOut, "  The session expires %s; then run `zenctl login %s` again\n", output.HumanTime(o.secret.ExpiresAt, time.Now()), serverURL)
+	case o.method == config.AuthDevice || o.method == config.AuthToken:
+		fmt.Fprintf(errOut, "  The session expires %s; then run `zenctl login %s` again\n", expires, serverURL)
+	case o.method == config.AuthAPIKey:
+		fmt.Fprintf(errOut, "  The access token expires %s; zenctl gets a new one with the stored API key\n", expires)
+	default:
+		fmt.Fprintf(errOut, "  The access token expires %s; zenctl gets a new one with the stored password\n", expires)
 	}
+}
+
+// inCI reports whether CI says this runs in a CI job (CI=true, as every
+// CI service sets it): no one is there to approve a browser login.
+func inCI(getenv func(string) string) bool {
+	if getenv == nil {
+		return false
+	}
+	v := strings.ToLower(strings.TrimSpace(getenv("CI")))
+	return v != "" && v != "false" && v != "0" && v != "no"
 }
 
 // moveToRequestedStore moves a working login's secret to the store that

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -40,13 +42,17 @@ type ServerStatus struct {
 	AuthMethod     string `json:"auth_method"`
 	TokenExpiresAt string `json:"token_expires_at"`
 	SecretStore    string `json:"secret_store"`
-	// Where the server, the account and the credentials came from.
+	// Where the server and the account came from, as one of the stable
+	// words flag, env, config or default; and where the credentials were
+	// read.
 	ServerSource      string `json:"server_source"`
 	AccountSource     string `json:"account_source,omitempty"`
 	CredentialsSource string `json:"credentials_source,omitempty"`
 	OK                bool   `json:"ok"`
 	Error             string `json:"error,omitempty"`
 	authFailed        bool
+	// serverFrom and accountFrom say the sources in words, for people.
+	serverFrom, accountFrom string
 }
 
 // NewCmdStatus builds `zenctl status` (alias whoami).
@@ -57,12 +63,14 @@ func NewCmdStatus(f *factory.Factory, runF func(*StatusOptions) error) *cobra.Co
 		Aliases: []string{"whoami"},
 		Short:   "Show the login status",
 		Long: heredoc.Doc(`
-			Check the credentials of the active server (of every stored server
-			with --all) against the server, and show the server's version and
-			id, the account, how it logged in, when the token expires and where
-			the secret is stored.
+			Check the credentials of the active server against the server, and
+			show the server's version and id, the account, how it logged in,
+			when the token expires and where the secret is stored. With --all,
+			check every stored account of every stored server (a few at a
+			time), and name each one that fails.
 
-			Exits 0 only when the credentials work, and 4 when a login is needed.
+			Exits 0 only when the credentials work, and 4 when a login is needed
+			(with --all: when any login does).
 
 			-o json prints one object (an array of them with --all) with the
 			fields server, active, server_version, server_id, account,
@@ -70,11 +78,12 @@ func NewCmdStatus(f *factory.Factory, runF func(*StatusOptions) error) *cobra.Co
 			password, device, token, environment, or none for a server without
 			authentication), token_expires_at (an RFC 3339 time, "never", or
 			"unknown" when no token could be read), secret_store (keyring,
-			file, environment or none), server_source (--server,
-			ZENML_STORE_URL or the config file), account_source (--account,
-			ZENCTL_ACCOUNT, the active account or the only account),
-			credentials_source (where the secret was read), ok, and error
-			when ok is false.
+			file, environment or none), server_source (flag for --server, env
+			for ZENML_STORE_URL, config), account_source (flag for --account,
+			env for ZENCTL_ACCOUNT, config for a stored account, default for
+			the only one), credentials_source (where the secret was read), ok,
+			and error when ok is false. With --all, active is true for the
+			login commands use.
 		`),
 		Example: heredoc.Doc(`
 			$ zenctl status
@@ -89,7 +98,7 @@ func NewCmdStatus(f *factory.Factory, runF func(*StatusOptions) error) *cobra.Co
 			return runStatus(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.All, "all", false, "Show every stored server")
+	cmd.Flags().BoolVar(&opts.All, "all", false, "Check every stored account of every stored server")
 	outputflag.Add(cmd, &opts.Output)
 	return cmd
 }
@@ -103,7 +112,7 @@ func runStatus(ctx context.Context, opts *StatusOptions) error {
 	if err != nil {
 		return err
 	}
-	servers, err := statusServers(opts, m)
+	checks, err := statusChecks(opts, m)
 	if err != nil {
 		if errors.Is(err, login.ErrNotLoggedIn) && opts.All && format != output.FormatTable {
 			// A script parsing the list gets an empty one, and still exit 4.
@@ -113,12 +122,9 @@ func runStatus(ctx context.Context, opts *StatusOptions) error {
 		}
 		return err
 	}
-	statuses := make([]ServerStatus, 0, len(servers))
-	for _, srv := range servers {
-		statuses = append(statuses, checkServer(ctx, m, srv))
-	}
+	statuses := checkAll(ctx, m, checks)
 	if format == output.FormatTable {
-		printStatuses(opts.IO, statuses)
+		printStatuses(opts.IO, statuses, opts.All)
 	} else {
 		var v any = statuses
 		if !opts.All {
@@ -128,35 +134,102 @@ func runStatus(ctx context.Context, opts *StatusOptions) error {
 			return err
 		}
 	}
+	if opts.All {
+		reportFailures(opts.IO, statuses)
+	}
 	return statusExit(statuses)
 }
 
-// statusServers are the servers to check, each with where it was chosen.
-func statusServers(opts *StatusOptions, m *login.Manager) ([]config.Setting, error) {
+// statusCheck is one login to check: a server, and with --all one of its
+// stored accounts ("" is the account the command would use).
+type statusCheck struct {
+	server  config.Setting
+	account string
+}
+
+// statusChecks are the logins to check, each with where it was chosen:
+// the command's own, or with --all every stored account of every server.
+func statusChecks(opts *StatusOptions, m *login.Manager) ([]statusCheck, error) {
 	if !opts.All {
 		_, source, err := m.ServerURL()
 		if err != nil {
 			return nil, err
 		}
-		return []config.Setting{source}, nil
+		return []statusCheck{{server: source}}, nil
 	}
 	cfg, err := m.Config()
 	if err != nil {
 		return nil, err
 	}
-	var servers []config.Setting
-	for _, u := range cfg.ServerURLs() {
-		servers = append(servers, config.Setting{Value: u, Source: config.SourceConfig})
+	var checks []statusCheck
+	for _, s := range cfg.Servers {
+		source := config.Setting{Value: s.URL, Source: config.SourceConfig}
+		if len(s.Accounts) == 0 {
+			checks = append(checks, statusCheck{server: source})
+		}
+		for _, name := range s.AccountNames() {
+			checks = append(checks, statusCheck{server: source, account: name})
+		}
 	}
 	if env := m.Env(); env.StoreURL != "" {
 		if u, err := zenml.NormalizeServerURL(env.StoreURL); err == nil && cfg.Server(u) == nil {
-			servers = append(servers, config.Setting{Value: u, Source: config.SourceEnv, Env: "ZENML_STORE_URL"})
+			checks = append(checks, statusCheck{server: config.Setting{Value: u, Source: config.SourceEnv, Env: "ZENML_STORE_URL"}})
 		}
 	}
-	if len(servers) == 0 {
+	if len(checks) == 0 {
 		return nil, &exitcode.AuthError{Err: login.ErrNotLoggedIn}
 	}
-	return servers, nil
+	return checks, nil
+}
+
+// statusParallelism bounds the checks of --all in flight at once: a
+// handful of servers answer together, and a long list does not open a
+// connection per login.
+const statusParallelism = 4
+
+// checkAll runs the checks, a few at a time, and keeps their order.
+func checkAll(ctx context.Context, m *login.Manager, checks []statusCheck) []ServerStatus {
+	statuses := make([]ServerStatus, len(checks))
+	if len(checks) == 1 {
+		statuses[0] = checkServer(ctx, m, checks[0])
+		return statuses
+	}
+	slots := make(chan struct{}, statusParallelism)
+	var wg sync.WaitGroup
+	for i, c := range checks {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			statuses[i] = checkServer(ctx, m, c)
+		}()
+	}
+	wg.Wait()
+	return statuses
+}
+
+// reportFailures names on stderr every login of --all that failed, so
+// that one among many is not missed.
+func reportFailures(ios *iostreams.IOStreams, statuses []ServerStatus) {
+	var failedLogins []string
+	for _, s := range statuses {
+		if !s.OK {
+			failedLogins = append(failedLogins, loginName(s))
+		}
+	}
+	if len(failedLogins) == 0 {
+		return
+	}
+	fmt.Fprintf(ios.ErrOut, "%s %d of %d logins failed: %s\n", ios.ErrColorScheme().FailureIcon(),
+		len(failedLogins), len(statuses), strings.Join(failedLogins, "; "))
+}
+
+// loginName is "ACCOUNT on URL", or the URL alone when no account is known.
+func loginName(s ServerStatus) string {
+	if s.Account == "" {
+		return s.Server
+	}
+	return iostreams.EscapeLine(s.Account) + " on " + s.Server
 }
 
 // statusExit is 4 when any login needs the user, 1 when any check failed.
@@ -174,18 +247,27 @@ func statusExit(statuses []ServerStatus) error {
 	return nil
 }
 
-func checkServer(ctx context.Context, m *login.Manager, server config.Setting) ServerStatus {
+func checkServer(ctx context.Context, m *login.Manager, c statusCheck) ServerStatus {
+	server := c.server
 	serverURL, err := zenml.NormalizeServerURL(server.Value)
 	if err != nil {
 		return failed(ServerStatus{Server: server.Value, TokenExpiresAt: "unknown"}, err)
 	}
-	st := recordedStatus(m, serverURL)
-	st.ServerSource = server.Describe("server")
-	t, err := m.Target(ctx, serverURL, server)
+	st := recordedStatus(m, serverURL, c.account)
+	st.ServerSource, st.serverFrom = sourceWord(server.Source), server.Describe("server")
+	var t *login.Target
+	if c.account != "" {
+		t, err = m.ResolveAccount(serverURL, server, c.account)
+	} else {
+		t, err = m.Target(ctx, serverURL, server)
+	}
 	if err != nil {
 		return failed(st, err)
 	}
 	describeTarget(&st, t, m.Env())
+	if c.account != "" {
+		st.accountFrom = "" // --all names every stored account, active or not
+	}
 	m.WarnIfStoredElsewhere(t)
 	client, err := m.ClientFor(ctx, t, t.TLS)
 	if err != nil {
@@ -237,8 +319,9 @@ func checkServer(ctx context.Context, m *login.Manager, server config.Setting) S
 	return st
 }
 
-// recordedStatus is what the config says of a server, before any check.
-func recordedStatus(m *login.Manager, serverURL string) ServerStatus {
+// recordedStatus is what the config says of a server and an account (""
+// for the active one), before any check.
+func recordedStatus(m *login.Manager, serverURL, account string) ServerStatus {
 	st := ServerStatus{Server: serverURL, TokenExpiresAt: "unknown"}
 	cfg, err := m.Config()
 	if err != nil {
@@ -247,7 +330,13 @@ func recordedStatus(m *login.Manager, serverURL string) ServerStatus {
 	st.Active = cfg.ActiveServer == serverURL
 	if s := cfg.Server(serverURL); s != nil {
 		st.ServerVersion, st.ServerID = s.ServerVersion, s.ServerID
-		if a := s.Active(); a != nil {
+		a := s.Active()
+		if account != "" {
+			// Of several accounts, the login commands use is the active one.
+			st.Active = st.Active && a != nil && a.Name == account
+			a = s.Account(account)
+		}
+		if a != nil {
 			st.Account, st.AccountType, st.AuthMethod, st.SecretStore = a.Name, a.Type, a.AuthMethod, a.SecretStore
 		}
 	}
@@ -260,7 +349,7 @@ func describeTarget(st *ServerStatus, t *login.Target, env config.Env) {
 	st.AuthMethod = t.AuthMethod
 	if t.Account != nil {
 		st.Account, st.AccountType, st.SecretStore = t.Account.Name, t.Account.Type, t.Account.SecretStore
-		st.AccountSource = accountSourceText(t.AccountSource)
+		st.AccountSource, st.accountFrom = sourceWord(t.AccountSource), accountSourceText(t.AccountSource)
 	}
 	switch {
 	case t.AuthMethod == config.AuthNone:
@@ -273,6 +362,19 @@ func describeTarget(st *ServerStatus, t *login.Target, env config.Env) {
 		st.SecretStore = t.Store.Kind()
 		st.CredentialsSource = t.Store.Location()
 	}
+}
+
+// sourceWord is a setting's source as the stable word of -o json.
+func sourceWord(s config.Source) string {
+	switch s {
+	case config.SourceFlag:
+		return "flag"
+	case config.SourceEnv:
+		return "env"
+	case config.SourceConfig:
+		return "config"
+	}
+	return "default"
 }
 
 func accountSourceText(s config.Source) string {
@@ -321,13 +423,16 @@ func failed(st ServerStatus, err error) ServerStatus {
 	return st
 }
 
-func printStatuses(ios *iostreams.IOStreams, statuses []ServerStatus) {
+func printStatuses(ios *iostreams.IOStreams, statuses []ServerStatus, all bool) {
 	cs := ios.ColorScheme()
 	for i, s := range statuses {
 		if i > 0 {
 			fmt.Fprintln(ios.Out)
 		}
 		title := s.Server
+		if all && s.Account != "" {
+			title += ", account " + iostreams.EscapeLine(s.Account)
+		}
 		if s.Active {
 			title += " (active)"
 		}
@@ -347,8 +452,8 @@ func printStatuses(ios *iostreams.IOStreams, statuses []ServerStatus) {
 		d := []struct{ k, v string }{
 			{"Server version", s.ServerVersion}, {"Server ID", s.ServerID},
 			{"Auth method", authMethodText(s.AuthMethod)}, {"Token expires", expires},
-			{"Secret stored in", s.SecretStore}, {"Server from", s.ServerSource},
-			{"Account from", s.AccountSource}, {"Credentials", s.CredentialsSource},
+			{"Secret stored in", s.SecretStore}, {"Server from", s.serverFrom},
+			{"Account from", s.accountFrom}, {"Credentials", s.CredentialsSource},
 		}
 		for _, kv := range d {
 			// "unknown" says nothing a failed check has not said.

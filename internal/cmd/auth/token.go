@@ -48,7 +48,7 @@ func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Comm
 
 			The token is a new one from the server (GET /api/v1/api_token), not
 			the session's own token; it expires after --expires-in (a duration
-			such as 30m, or seconds; default 1h, at most 7 days). The session is
+			such as 30m, 8h or 7d; default 1h, at most 7 days). The session is
 			renewed first if needed.
 
 			Servers older than ZenML 0.71 count the lifetime in whole minutes
@@ -64,7 +64,8 @@ func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Comm
 		RunE: func(cmd *cobra.Command, args []string) error {
 			max := int(zenml.MaxGenericTokenLifetime / time.Second)
 			if opts.ExpiresIn <= 0 || opts.ExpiresIn > max {
-				return exitcode.Usagef("--expires-in must be between 1 and %d seconds (7 days), not %d", max, opts.ExpiresIn)
+				return exitcode.Usagef("--expires-in must be between 1s and %s, not %s",
+					durationflag.Format(zenml.MaxGenericTokenLifetime), durationflag.Format(time.Duration(opts.ExpiresIn)*time.Second))
 			}
 			if opts.Output != "" {
 				if _, err := output.ParseFormat(opts.Output); err != nil {
@@ -78,7 +79,8 @@ func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Comm
 		},
 	}
 	opts.ExpiresIn = 3600
-	cmd.Flags().VarP(durationflag.New(&opts.ExpiresIn, time.Second), "expires-in", "e", "Token lifetime, a `DURATION`: 30m, 8h or a number of seconds")
+	cmd.Flags().VarP(durationflag.New(&opts.ExpiresIn, time.Second), "expires-in", "e", "Token lifetime, a `DURATION`: 30m, 8h, 7d (at most)")
+	durationflag.Complete(cmd, "expires-in", "10m", "1h", "8h", "1d", "7d")
 	// Unlike other commands, token ignores ZENCTL_OUTPUT: scripts rely on
 	// $(zenctl token) being the bare token.
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output `FORMAT`: json or yaml for the token with its expiry (default: the bare token)")

@@ -53,6 +53,7 @@ func NewCmdDevice(f *factory.Factory) *cobra.Command {
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(NewCmdList(f, nil), NewCmdDescribe(f, nil), NewCmdLock(f, nil), NewCmdUnlock(f, nil), NewCmdDelete(f, nil), NewCmdApprove(f, nil))
+	addDeviceCompletion(cmd, f.AuthenticatedClient)
 	return cmd
 }
 

@@ -1,7 +1,9 @@
-// Package durationflag is a flag for a count of minutes or seconds that
-// also takes a duration as people write it: --retain 1h means 60 minutes,
-// --expires-in 30m 1800 seconds, and a plain number keeps its old
-// meaning.
+// Package durationflag is the one grammar of every duration flag: whole
+// days, hours, minutes and seconds, alone or combined, largest first
+// ("7d", "1d12h", "90m", "1h30m", "45s"). A bare number is taken only by
+// a flag the zenml CLI has with a unit (--retain counts minutes there);
+// elsewhere it is refused with the units named, because "60" would be
+// read as minutes by one person and seconds by the next.
 package durationflag
 
 import (
@@ -10,64 +12,222 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 )
 
-// Value sets *Target to a whole number of Units.
-type Value struct {
-	Target *int
-	Unit   time.Duration
+// Day is the d of "7d": 24 hours (no calendar, no DST).
+const Day = 24 * time.Hour
+
+// units are the letters of the grammar, largest first: a duration names
+// each at most once, in this order.
+var units = []struct {
+	letter byte
+	size   time.Duration
+}{{'d', Day}, {'h', time.Hour}, {'m', time.Minute}, {'s', time.Second}}
+
+// Grammar names the accepted form for messages.
+const Grammar = "a number with a unit — d, h, m or s — or several largest first, e.g. 30m, 8h, 30d or 1d12h"
+
+var (
+	// ErrNoUnit is a bare number where a unit is needed.
+	ErrNoUnit = errors.New("no unit")
+	errSyntax = errors.New("not a duration")
+	errLong   = errors.New("too long")
+)
+
+// Parse reads a duration in the grammar above. It never takes a bare
+// number: that is ErrNoUnit, for the caller to explain.
+func Parse(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, errSyntax
+	}
+	if strings.HasPrefix(s, "-") {
+		return 0, errors.New("a duration cannot be negative")
+	}
+	var total time.Duration
+	next := 0 // index into units of the smallest unit still allowed
+	for rest := s; rest != ""; {
+		digits := len(rest) - len(strings.TrimLeft(rest, "0123456789"))
+		if digits == 0 {
+			return 0, errSyntax
+		}
+		if digits == len(rest) {
+			if rest == s {
+				return 0, ErrNoUnit
+			}
+			return 0, errSyntax // "1h30": the last number lacks its unit
+		}
+		n, err := strconv.ParseInt(rest[:digits], 10, 64)
+		if err != nil {
+			return 0, errLong
+		}
+		i := next
+		for i < len(units) && units[i].letter != rest[digits] {
+			i++
+		}
+		if i == len(units) {
+			return 0, errSyntax // an unknown unit, or one out of order or twice
+		}
+		if n > int64((1<<63-1-total)/units[i].size) {
+			return 0, errLong
+		}
+		total += time.Duration(n) * units[i].size
+		next, rest = i+1, rest[digits+1:]
+	}
+	return total, nil
 }
 
-// New returns a flag value for target, counted in unit.
-func New(target *int, unit time.Duration) *Value { return &Value{Target: target, Unit: unit} }
+// Format writes d in the same grammar ("1d12h", "30m", "0s"), so what a
+// help text or a message shows can be typed back.
+func Format(d time.Duration) string {
+	if d <= 0 {
+		return "0s"
+	}
+	var b strings.Builder
+	for _, u := range units {
+		if n := d / u.size; n > 0 {
+			b.WriteString(strconv.FormatInt(int64(n), 10))
+			b.WriteByte(u.letter)
+			d -= n * u.size
+		}
+	}
+	if d > 0 { // below a second: only Go's own durations get here
+		b.WriteString(d.String())
+	}
+	return b.String()
+}
 
-func (v *Value) unitName() string {
-	switch v.Unit {
-	case time.Minute:
-		return "minutes"
+// Value is a pflag value in the grammar, stored either as a whole number
+// of Unit in an int (what the server's API counts) or as a time.Duration.
+type Value struct {
+	count    *int
+	duration *time.Duration
+	unit     time.Duration
+	// bare makes a number without a unit count in unit, as the zenml
+	// CLI's flag of the same name does.
+	bare bool
+}
+
+// New is a flag stored as a whole number of unit in target; a bare
+// number is refused.
+func New(target *int, unit time.Duration) *Value { return &Value{count: target, unit: unit} }
+
+// NewOrNumber is New that also takes a bare number, counted in unit: only
+// for a flag the zenml CLI has with that unit (--retain: minutes).
+func NewOrNumber(target *int, unit time.Duration) *Value {
+	return &Value{count: target, unit: unit, bare: true}
+}
+
+// NewDuration is a flag stored as a time.Duration; a bare number is refused.
+func NewDuration(target *time.Duration) *Value {
+	return &Value{duration: target, unit: time.Second}
+}
+
+func unitName(unit time.Duration) string {
+	switch unit {
+	case Day:
+		return "days"
 	case time.Hour:
 		return "hours"
+	case time.Minute:
+		return "minutes"
 	}
 	return "seconds"
 }
 
-// Set takes "90" (Units) or a Go duration such as "1h30m".
+// Set reads s; its errors follow "invalid value … for --flag: " and say
+// what to type instead.
 func (v *Value) Set(s string) error {
 	s = strings.TrimSpace(s)
-	if n, err := strconv.Atoi(s); err == nil {
-		*v.Target = n
+	if v.bare {
+		if n, err := strconv.Atoi(s); err == nil {
+			*v.count = n
+			return nil
+		}
+	}
+	d, err := Parse(s)
+	switch {
+	case errors.Is(err, ErrNoUnit):
+		return fmt.Errorf("%s has no unit: write %[1]ss, %[1]sm, %[1]sh or %[1]sd", s)
+	case errors.Is(err, errSyntax) && v.bare:
+		return fmt.Errorf("want %s, or a number of %s", Grammar, unitName(v.unit))
+	case errors.Is(err, errSyntax):
+		return fmt.Errorf("want %s", Grammar)
+	case err != nil:
+		return err
+	case d%v.unit != 0:
+		return fmt.Errorf("want a whole number of %s, not %s", unitName(v.unit), s)
+	}
+	if v.duration != nil {
+		*v.duration = d
 		return nil
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return fmt.Errorf("want a duration such as 30m or 8h, or a number of %s", v.unitName())
+	n := d / v.unit
+	if n > 1<<31-1 {
+		return errLong
 	}
-	if d%v.Unit != 0 {
-		return fmt.Errorf("want a whole number of %s, not %s", v.unitName(), s)
-	}
-	n := d / v.Unit
-	if n > 1<<31 || n < -(1<<31) {
-		return errors.New("too long")
-	}
-	*v.Target = int(n)
+	*v.count = int(n)
 	return nil
 }
 
+// Type is the placeholder help shows when the usage names none.
 func (v *Value) Type() string { return "duration" }
 
-// String shows the value as it is best typed: whole hours or minutes as
-// "1h" or "30m" (help's default reads "(default 1h)", not 3600), else the
-// bare number in the flag's unit.
+// String shows the value as it is best typed ("1h", not 3600); zero is
+// "0", which pflag leaves out of help as the zero value.
 func (v *Value) String() string {
-	if v == nil || v.Target == nil {
+	var d time.Duration
+	switch {
+	case v == nil:
+		return "0"
+	case v.duration != nil:
+		d = *v.duration
+	case v.count != nil:
+		d = time.Duration(*v.count) * v.unit
+	}
+	if d == 0 {
 		return "0"
 	}
-	d := time.Duration(*v.Target) * v.Unit
-	switch {
-	case d > 0 && d%time.Hour == 0:
-		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
-	case d > 0 && d%time.Minute == 0 && v.Unit < time.Minute:
-		return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
+	if d < 0 {
+		return strconv.FormatInt(int64(d/v.unit), 10)
 	}
-	return strconv.Itoa(*v.Target)
+	return Format(d)
+}
+
+// Complete makes the shell offer examples for the duration flag name, each
+// with what it means, and never file names.
+func Complete(cmd *cobra.Command, name string, examples ...string) {
+	_ = cmd.RegisterFlagCompletionFunc(name, func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		out := make([]cobra.Completion, 0, len(examples))
+		for _, e := range examples {
+			d, err := Parse(e)
+			if err != nil { // a bare "0" of a flag that takes numbers
+				out = append(out, cobra.CompletionWithDesc(e, "none"))
+				continue
+			}
+			out = append(out, cobra.CompletionWithDesc(e, spelled(d)))
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveKeepOrder
+	})
+}
+
+// spelled says a duration in words for a completion's description.
+func spelled(d time.Duration) string {
+	if d == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, u := range units {
+		if n := d / u.size; n > 0 {
+			name := strings.TrimSuffix(unitName(u.size), "s")
+			if n > 1 {
+				name += "s"
+			}
+			parts = append(parts, strconv.FormatInt(int64(n), 10)+" "+name)
+			d -= n * u.size
+		}
+	}
+	return strings.Join(parts, " ")
 }

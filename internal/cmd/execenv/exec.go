@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"strings"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -15,6 +16,7 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/output"
 )
 
@@ -84,6 +86,14 @@ func NewCmdExec(f *factory.Factory, runF func(*ExecOptions) error) *cobra.Comman
 			$ zenctl exec --server https://staging.zenml.example.com -- pytest tests/integration
 		`),
 		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 && cmd.ArgsLenAtDash() != 0 {
+				// `exec ls -la`: the command's own flags are not zenctl's.
+				words := make([]string, len(args))
+				for i, a := range args {
+					words[i] = login.ShellWord(a)
+				}
+				return exitcode.Usagef("put -- before the command: zenctl exec -- %s", strings.Join(words, " "))
+			}
 			if cmd.ArgsLenAtDash() != 0 || len(args) == 0 {
 				return exitcode.Usagef("expected -- and a command after it: usage: %s", cmd.UseLine())
 			}
@@ -98,6 +108,9 @@ func NewCmdExec(f *factory.Factory, runF func(*ExecOptions) error) *cobra.Comman
 		},
 	}
 	opts.addLifetimeFlag(cmd)
+	// Flags end at the command's name, so that `exec ls -la` is about
+	// the missing --, not an unknown flag -l.
+	cmd.Flags().SetInterspersed(false)
 	return cmd
 }
 

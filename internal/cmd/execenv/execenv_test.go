@@ -112,13 +112,13 @@ func TestNoTokenForAServerWithoutAuthentication(t *testing.T) {
 }
 
 func TestLifetimeFlag(t *testing.T) {
-	for in, want := range map[string]time.Duration{"1h": time.Hour, "30m": 30 * time.Minute, "600": 10 * time.Minute, " 90s ": 90 * time.Second} {
+	for in, want := range map[string]time.Duration{"1h": time.Hour, "30m": 30 * time.Minute, "1d": 24 * time.Hour, " 90s ": 90 * time.Second} {
 		var l lifetime
 		if err := l.Set(in); err != nil || time.Duration(l) != want {
 			t.Errorf("Set(%q) = %v, %v; want %v", in, time.Duration(l), err, want)
 		}
 	}
-	for _, in := range []string{"", "soon", "0", "-5m", "500ms", "99999999999999999999"} {
+	for _, in := range []string{"", "soon", "0", "-5m", "500ms", "600", "99999999999999999999"} {
 		var l lifetime
 		if err := l.Set(in); err == nil {
 			t.Errorf("Set(%q) accepted: %v", in, time.Duration(l))

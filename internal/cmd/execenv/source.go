@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/zenctl/zenctl/internal/cmd/durationflag"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/iostreams"
@@ -48,7 +48,8 @@ func newSource(f *factory.Factory, environ func() []string) source {
 }
 
 func (s *source) addLifetimeFlag(cmd *cobra.Command) {
-	cmd.Flags().VarP((*lifetime)(&s.ExpiresIn), "expires-in", "e", "Token lifetime: a `DURATION` such as 30m or 8h, or seconds (the server sets the maximum)")
+	cmd.Flags().VarP((*lifetime)(&s.ExpiresIn), "expires-in", "e", "Token lifetime: a `DURATION` such as 30m, 8h or 1d (the server sets the maximum)")
+	durationflag.Complete(cmd, "expires-in", "10m", "1h", "8h", "1d")
 }
 
 // storeEnv mints a token for the selected server and builds the variables
@@ -94,22 +95,15 @@ func (s *source) warnNotFresh(serverURL string, tok *zenml.APIToken) {
 	fmt.Fprintf(s.IO.ErrOut, "%s %s returned %s, not in %s\n", s.IO.ErrColorScheme().WarningIcon(), serverURL, what, lifetime(s.ExpiresIn))
 }
 
-// lifetime is --expires-in: a Go duration (30m, 8h) or whole seconds.
+// lifetime is --expires-in, in the grammar of every duration flag.
 type lifetime time.Duration
 
 func (l *lifetime) Set(s string) error {
-	s = strings.TrimSpace(s)
-	d, err := time.ParseDuration(s)
-	if secs, convErr := strconv.ParseInt(s, 10, 64); convErr == nil {
-		d, err = time.Duration(secs)*time.Second, nil
-		if secs > int64(1<<62/time.Second) {
-			err = errors.New("too long")
-		}
+	var d time.Duration
+	if err := durationflag.NewDuration(&d).Set(s); err != nil {
+		return err
 	}
-	switch {
-	case err != nil:
-		return errors.New("want a duration such as 30m or 8h, or a number of seconds")
-	case d < time.Second:
+	if d < time.Second {
 		return errors.New("want at least 1s")
 	}
 	*l = lifetime(d)

@@ -149,6 +149,7 @@ func NewCmdZenML(f *factory.Factory, runF func(*ZenMLOptions) error) *cobra.Comm
 		},
 	}
 	cmd.Flags().StringVar(&opts.ConfigPath, "config-path", "", "The zenml config `DIRECTORY` (default: ZENML_CONFIG_PATH, else zenml's default)")
+	_ = cmd.MarkFlagDirname("config-path")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "Show what would be imported without writing anything")
 	// This shadows the global --server on purpose: here it selects which
 	// of zenml's servers to import, and may be repeated.

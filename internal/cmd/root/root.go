@@ -109,6 +109,7 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	cmd.AddCommand(envTopic)
 	cmd.AddCommand(newHelpTopic("exit-codes", "Exit codes and what they mean", exitcode.Topic))
 	rejectUnknownSubcommands(cmd)
+	noFileCompletion(cmd)
 	return cmd
 }
 

@@ -96,8 +96,8 @@ func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) erro
 			# Rotate the key this client logs in with, and keep the client working
 			$ zenctl sa api-key ci-bot rotate default --set-key
 
-			# Rotate every key of the account
-			$ zenctl sa api-key ci-bot rotate --all > new-keys.tsv
+			# Rotate every key of the account, into a new file only you can read
+			$ zenctl sa api-key ci-bot rotate --all --output-file new-keys.tsv
 		`),
 		Args: saArgsUpTo("KEY_NAME_OR_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -123,7 +123,9 @@ func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) erro
 		},
 	}
 	cmd.Flags().BoolVar(&opts.All, "all", false, "Rotate every API key of the service account")
-	cmd.Flags().Var(durationflag.New(&opts.Retain, time.Minute), "retain", "Keep the previous secret valid for this `DURATION`: 90m, 2h or a number of minutes (default 0: it stops now)")
+	// A bare number counts minutes, as in the zenml CLI's --retain.
+	cmd.Flags().Var(durationflag.NewOrNumber(&opts.Retain, time.Minute), "retain", "Keep the previous secret valid for this `DURATION`: 90m, 2h, 1d or a number of minutes (default 0: it stops now)")
+	durationflag.Complete(cmd, "retain", "0", "10m", "1h", "1d")
 	cmd.Flags().BoolVar(&opts.SetKey, "set-key", false, "Make this client log in with the new key")
 	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "Write the new key(s) to this new `FILE` (mode 0600) instead of stdout")
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Output `FORMAT`: json or yaml (default: the bare key)")
@@ -260,7 +262,7 @@ func noticeAndStore(crit *interrupt.Critical, opts *APIKeyRotateOptions, kc *key
 	case opts.SetKey && adoptKey != "":
 		return adopt(crit.Context(), opts.IO, opts.Logins, kc.target, adoptKey)
 	case r.selfKey != "":
-		ownKeyWarning(opts.IO, kc.target, opts.Retain, r.until)
+		ownKeyWarning(opts.IO, kc.target, opts.Retain, r.until, file)
 	}
 	return nil
 }
@@ -268,7 +270,8 @@ func noticeAndStore(crit *interrupt.Critical, opts *APIKeyRotateOptions, kc *key
 // ownKeyWarning says, when this client logs in with a key just rotated
 // without --set-key, when its stored key stops working and how to store
 // the new one.
-func ownKeyWarning(ios *iostreams.IOStreams, target *factory.Target, retain int, until time.Time) {
+func ownKeyWarning(ios *iostreams.IOStreams, target *factory.Target, retain int, until time.Time, file *keyFile) {
+	store := storeKeyCommand(target.URL, file)
 	cs := ios.ErrColorScheme()
 	errOut := ios.ErrOut
 	switch {
@@ -279,11 +282,24 @@ func ownKeyWarning(ios *iostreams.IOStreams, target *factory.Target, retain int,
 	case retain == 0:
 		fmt.Fprintf(errOut, "%s This client logs in to %s with this key: the key it has stored stopped working now, so zenctl cannot log in again once its current token expires.\n",
 			cs.WarningIcon(), target.URL)
-		fmt.Fprintf(errOut, "  Store the new key: zenctl login %s --api-key (or rotate with --set-key next time)\n", target.URL)
+		fmt.Fprintf(errOut, "  Store the new key: %s (or rotate with --set-key next time)\n", store)
 	default:
 		fmt.Fprintf(errOut, "%s This client logs in to %s with this key, which stops working %s.\n", cs.WarningIcon(), target.URL, output.HumanTime(until, time.Now()))
-		fmt.Fprintf(errOut, "  Before then, store the new key: zenctl login %s --api-key\n", target.URL)
+		fmt.Fprintf(errOut, "  Before then, store the new key: %s\n", store)
 	}
+}
+
+// storeKeyCommand is the login that stores a new key from where rotate put
+// it: a key file goes to login's stdin, so the key never reaches a
+// terminal or a shell history.
+func storeKeyCommand(serverURL string, file *keyFile) string {
+	switch {
+	case file == nil:
+		return "zenctl login " + serverURL + " --api-key"
+	case file.named:
+		return "zenctl login " + serverURL + " --api-key, with the key of its line in " + login.ShellWord(file.path) + " (the second field)"
+	}
+	return "zenctl login " + serverURL + " --api-key < " + login.ShellWord(file.path)
 }
 
 // keysToRotate resolves the keys the command names, and refuses a

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zenctl/zenctl/internal/cmd/cmdtest"
 	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/pkg/zenml"
 	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
 )
@@ -150,6 +151,11 @@ func TestRotateOwnKeyWarns(t *testing.T) {
 
 		r = e.mustRun("api-key", "ci", "rotate", "default", "--retain", "10")
 		mustContain(t, "stderr", r.stderr, "This client logs in to "+e.fake.URL()+" with this key, which stops working in 10 min (")
+
+		// The new key in a file: the hint reads it from there, as create's does.
+		file := filepath.Join(t.TempDir(), "ci.key")
+		r = e.mustRun("api-key", "ci", "rotate", "default", "--retain", "10m", "--output-file", file)
+		mustContain(t, "stderr", r.stderr, "store the new key: zenctl login "+e.fake.URL()+" --api-key < "+login.ShellWord(file))
 	})
 }
 

@@ -76,7 +76,7 @@ func runList(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	client, _, err := opts.Client(ctx)
+	client, target, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -95,13 +95,21 @@ func runList(ctx context.Context, opts *ListOptions) error {
 		t.Stream()
 	}
 	list := ListView{Items: []View{}}
+	var first zenml.User
 	for u, err := range paging.Take(client.AllUsers(ctx, params), opts.Paging.Limit) {
 		if err != nil {
 			return err
 		}
+		if len(list.Items) == 0 {
+			first = u
+		}
 		v := view(&u)
 		list.Items = append(list.Items, v)
 		t.AddRow(v.Name, v.ID, statusText(v.Active), yesNo(v.Admin), v.FullName, output.TableTime(opts.IO, v.Created.Time, ""))
+	}
+	if len(list.Items) == 1 && onlyYourself(opts, target, &first) {
+		fmt.Fprintf(opts.IO.ErrOut, "%s Only your own user is listed: without RBAC the server shows the other users to admins only (--account ADMIN acts as an admin account stored for this server)\n",
+			opts.IO.ErrColorScheme().WarningIcon())
 	}
 	return output.Print(opts.IO, format, list, func() error {
 		if len(list.Items) == 0 {
@@ -110,6 +118,19 @@ func runList(ctx context.Context, opts *ListOptions) error {
 		}
 		return t.Render()
 	})
+}
+
+// onlyYourself reports whether an unfiltered list shows just the caller, a
+// non-admin: the server answers a non-admin with its own user alone, and a
+// list of one would otherwise read as a server with one user.
+func onlyYourself(opts *ListOptions, target *factory.Target, u *zenml.User) bool {
+	if opts.Name != "" || opts.Inactive || opts.Paging.Limit == 1 {
+		return false
+	}
+	if u.Body.IsAdmin == nil || *u.Body.IsAdmin {
+		return false // an admin sees everyone; 0.58 does not say who is one
+	}
+	return target == nil || target.Account == nil || target.Account.Name == u.Name
 }
 
 // DescribeOptions are the inputs of `zenctl user describe`.

@@ -54,6 +54,7 @@ func NewCmdUser(f *factory.Factory) *cobra.Command {
 	}
 	cmd.AddCommand(NewCmdList(f, nil), NewCmdDescribe(f, nil), NewCmdCreate(f, nil), NewCmdUpdate(f, nil),
 		NewCmdActivate(f, nil), NewCmdDeactivate(f, nil), NewCmdDelete(f, nil), NewCmdChangePassword(f, nil))
+	addUserCompletion(cmd, f.AuthenticatedClient)
 	return cmd
 }
 
