@@ -151,6 +151,7 @@ func Deactivated(err error) error {
 	default:
 		reactivate = "zenctl service-account activate " + ShellWord(d.Name) + " (or zenctl user activate for a user)"
 	}
+	reactivate += PlaceholderNote(d.Name)
 	var apiErr *zenml.Error
 	errors.As(err, &apiErr)
 	return &exitcode.AuthError{Err: fmt.Errorf("%s; logging in again cannot help until an admin reactivates it: %s",
