@@ -13,7 +13,7 @@ import (
 // serverReplaced logs in with an API key to a fake, stops it and starts
 // another server (another id) on the same address: what a local user who
 // binds the port after the owner's server stopped would be.
-func serverReplaced(t *testing.T) (impostor *zenmltest.Server, h *cmdtest.Harness, oldID string) {
+func serverReplaced(t *testing.T, impostorOpts zenmltest.Options) (impostor *zenmltest.Server, h *cmdtest.Harness, oldID string) {
 	t.Helper()
 	first := zenmltest.New(zenmltest.Options{})
 	key := first.CreateAPIKey(first.CreateServiceAccount("ci"), "default")
@@ -28,12 +28,13 @@ func serverReplaced(t *testing.T) (impostor *zenmltest.Server, h *cmdtest.Harnes
 	u, _ := url.Parse(first.URL())
 	oldID = first.ServerID()
 	first.Close()
-	impostor = zenmltest.NewTest(t, zenmltest.Options{ListenAddr: u.Host})
+	impostorOpts.ListenAddr = u.Host
+	impostor = zenmltest.NewTest(t, impostorOpts)
 	return impostor, h, oldID
 }
 
 func TestNoStoredSecretGoesToAnotherServerAtTheURL(t *testing.T) {
-	impostor, h, oldID := serverReplaced(t)
+	impostor, h, oldID := serverReplaced(t, zenmltest.Options{})
 	for _, cmd := range [][]string{{"token"}, {"status"}, {"login"}} {
 		h.Reset()
 		var err error
@@ -78,5 +79,20 @@ func TestNoStoredSecretGoesToAnotherServerAtTheURL(t *testing.T) {
 	}
 	if err := execute(t, NewCmdToken(h.F, nil)); err != nil {
 		t.Errorf("token after the new login: %v", err)
+	}
+}
+
+// A server without authentication at the URL of another: login says the
+// identity changes before it records the new server.
+func TestNoAuthServerAtTheURLOfAnotherIsNamedAsANewIdentity(t *testing.T) {
+	impostor, h, oldID := serverReplaced(t, zenmltest.Options{AuthScheme: zenmltest.AuthSchemeNoAuth})
+	if err := execute(t, NewCmdLogin(h.F, nil), impostor.URL()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h.ErrOut.String(), "replaces the recorded identity") || !strings.Contains(h.ErrOut.String(), oldID) {
+		t.Errorf("stderr: %s", h.ErrOut)
+	}
+	if n := impostor.Count("POST /api/v1/login"); n != 0 {
+		t.Errorf("%d logins reached the other server", n)
 	}
 }

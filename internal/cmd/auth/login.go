@@ -166,6 +166,13 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
+	changed := m.IdentityChanged(serverURL, info)
+	if changed != nil {
+		// The stored login belongs to another server: nothing of it is
+		// sent; logging in anew is what trusts this one.
+		fmt.Fprintf(opts.IO.ErrOut, "%s %s now reports server id %s, not %s as when you logged in: the stored login is not sent to it, and this login replaces the recorded identity\n",
+			opts.IO.ErrColorScheme().WarningIcon(), serverURL, orNone(changed.Reported), iostreams.EscapeLine(changed.Recorded))
+	}
 	if info.AuthScheme == login.AuthSchemeNone {
 		return saveNoAuthLogin(ctx, opts, m, serverURL, info, tlsPlan)
 	}
@@ -173,11 +180,7 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	if changed := m.IdentityChanged(serverURL, info); changed != nil {
-		// The stored login belongs to another server: nothing of it is
-		// sent; logging in anew is what trusts this one.
-		fmt.Fprintf(opts.IO.ErrOut, "%s %s now reports server id %s, not %s as when you logged in: the stored login is not sent to it, and this login replaces the recorded identity\n",
-			opts.IO.ErrColorScheme().WarningIcon(), serverURL, orNone(changed.Reported), iostreams.EscapeLine(changed.Recorded))
+	if changed != nil {
 		existing = nil
 	}
 	explicit := opts.APIKey || opts.Username != "" || opts.Device
