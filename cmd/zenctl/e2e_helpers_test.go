@@ -209,7 +209,7 @@ func accepted(t *testing.T, err error) bool {
 	switch {
 	case err == nil:
 		return true
-	case zenml.IsKind(err, zenml.KindCredentials):
+	case errors.Is(err, zenml.ErrUnauthorized):
 		return false
 	}
 	t.Fatalf("neither accepted nor rejected: %v", err)

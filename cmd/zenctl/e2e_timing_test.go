@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/zenctl/zenctl/internal/cmd/auth"
+	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/internal/interrupt"
-	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
 // The zenctl processes these tests start are this test binary (see
@@ -41,7 +41,7 @@ var fakeServerTimings = map[string]string{
 // child before zenctl's main.
 func shortenWaits() {
 	if d, ok := envDuration(e2eRetryBaseDelayEnv); ok {
-		zenml.DefaultRetryBaseDelay = d
+		factory.RetryBaseDelay = d
 	}
 	if d, ok := envDuration(e2eKeyringTimeoutEnv); ok {
 		credentials.DefaultKeyringTimeout = d

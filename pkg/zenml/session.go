@@ -54,16 +54,6 @@ type Session struct {
 	EarlyRenewalLockWait time.Duration
 	// OnExchange, when set, is called after every successful login exchange.
 	OnExchange func(Credentials)
-	// CredentialsLabel, when set, names the renewable credential in the
-	// Reason of a ReauthRequiredError instead of "the credentials".
-	//
-	// Deprecated: a program that wants its own words reads the
-	// ReauthRequiredError's Credential and Rejection instead.
-	CredentialsLabel string
-	// ReauthHint, when set, becomes the Hint of every ReauthRequiredError.
-	//
-	// Deprecated: add advice where the error is printed.
-	ReauthHint string
 
 	mu     sync.Mutex
 	creds  Credentials
@@ -99,7 +89,7 @@ func (s *Session) fresh(c Credentials) bool {
 	// cannot be renewed, so it is used until it really expires.
 	leeway := clockSkew
 	if c.Renewable() {
-		leeway = RefreshLeeway(c.Lifetime)
+		leeway = refreshLeeway(c.Lifetime)
 	}
 	return s.now().Before(c.ExpiresAt.Add(-leeway))
 }
@@ -224,7 +214,7 @@ func (s *Session) renew(ctx context.Context, lockWait time.Duration, stale, reas
 	if err != nil {
 		var apiErr *Error
 		if errors.As(err, &apiErr) && apiErr.Kind == KindCredentials {
-			return "", s.reauth("the server rejected "+s.label()+": "+apiErr.Message, credentialKind(c), apiErr)
+			return "", s.reauth("the server rejected the credentials: "+apiErr.Message, credentialKind(c), apiErr)
 		}
 		return "", err
 	}
@@ -242,13 +232,6 @@ func (s *Session) renew(ctx context.Context, lockWait time.Duration, stale, reas
 	return c.AccessToken, nil
 }
 
-func (s *Session) label() string {
-	if s.CredentialsLabel != "" {
-		return s.CredentialsLabel
-	}
-	return "the credentials"
-}
-
 func credentialKind(c Credentials) CredentialKind {
 	switch {
 	case c.APIKey != "":
@@ -262,10 +245,5 @@ func credentialKind(c Credentials) CredentialKind {
 }
 
 func (s *Session) reauth(reason string, kind CredentialKind, rejection *Error) *ReauthRequiredError {
-	hint := s.ReauthHint
-	if d, ok := DeactivatedBy(rejection); rejection != nil && ok && d.WholeAccount() {
-		// A new login would be rejected the same way.
-		hint = d.Remedy()
-	}
-	return &ReauthRequiredError{Server: s.Login.ServerURL(), Reason: reason, Credential: kind, Rejection: rejection, Hint: hint}
+	return &ReauthRequiredError{Server: s.Login.ServerURL(), Reason: reason, Credential: kind, Rejection: rejection}
 }

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -110,9 +111,12 @@ func (c *collector) serviceAccounts(ctx context.Context) ([]Entry, error) {
 		for i := range p.Items {
 			sa := &p.Items[i]
 			c.progress("Reading the API keys of %s…", iostreams.OneLine(sa.Name))
-			keys, err := c.client.ListAllAPIKeys(ctx, sa.ID, zenml.ListParams{Hydrate: true})
-			if err != nil {
-				return nil, err
+			var keys []zenml.APIKey
+			for k, err := range c.client.AllAPIKeys(ctx, sa.ID, zenml.ListParams{Hydrate: true}) {
+				if err != nil {
+					return nil, err
+				}
+				keys = append(keys, k)
 			}
 			out = append(out, c.accountEntries(sa, keys)...)
 		}
@@ -151,7 +155,7 @@ func (c *collector) users(ctx context.Context) ([]Entry, error) {
 	}
 	var out []Entry
 	for u, err := range c.client.AllUsers(ctx, zenml.ListParams{}) {
-		if zenml.IsKind(err, zenml.KindPermission) {
+		if errors.Is(err, zenml.ErrForbidden) {
 			c.skipped = append(c.skipped, "users (your account may not list them)")
 			return nil, nil
 		}

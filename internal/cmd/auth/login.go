@@ -562,14 +562,14 @@ func exchangeStored(ctx context.Context, opts *LoginOptions, client *zenml.Clien
 	case t.AuthMethod == config.AuthAPIKey && stored.APIKey != "":
 		fmt.Fprintf(opts.IO.ErrOut, "Logging in with the stored API key\n")
 		secret, err := exchangeAPIKey(ctx, client, stored.APIKey)
-		if err == nil || !zenml.IsKind(err, zenml.KindCredentials) || deactivated(err) != nil {
+		if err == nil || !errors.Is(err, zenml.ErrUnauthorized) || deactivated(err) != nil {
 			return secret, "", wrapLoginError(client.ServerURL(), "API key", err)
 		}
 		return credentials.Secret{}, "the server rejected the stored API key: " + errorMessage(err), nil
 	case t.AuthMethod == config.AuthPassword && stored.Username != "":
 		fmt.Fprintf(opts.IO.ErrOut, "Logging in as %s with the stored password\n", iostreams.EscapeLine(stored.Username))
 		secret, err := exchangePassword(ctx, client, stored.Username, stored.Password)
-		if err == nil || !zenml.IsKind(err, zenml.KindCredentials) || deactivated(err) != nil {
+		if err == nil || !errors.Is(err, zenml.ErrUnauthorized) || deactivated(err) != nil {
 			return secret, "", wrapLoginError(client.ServerURL(), "password", err)
 		}
 		return credentials.Secret{}, "the server rejected the stored password: " + errorMessage(err), nil

@@ -135,9 +135,15 @@ func (f *Factory) NewClient(serverURL string, tls login.TLS, tokens zenml.TokenS
 	return f.newClient(serverURL, tls, tokens)
 }
 
+// RetryBaseDelay is the first retry backoff of every client; 0 is
+// pkg/zenml's default. A variable so that end-to-end tests shorten it in
+// the zenctl processes they start.
+var RetryBaseDelay time.Duration
+
 func (f *Factory) newClient(serverURL string, tls login.TLS, tokens zenml.TokenSource) (*zenml.Client, error) {
 	opts := zenml.Options{
 		Timeout:            f.logins.Settings.HTTPTimeout,
+		RetryBaseDelay:     RetryBaseDelay,
 		UserAgent:          userAgent(f.Version),
 		SourceContext:      "cli",
 		Tokens:             tokens,
