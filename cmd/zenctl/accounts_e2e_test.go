@@ -75,7 +75,7 @@ func TestAccountMessagesSayWhatChanged(t *testing.T) {
 	// Logging out of an account that is not active changes nothing, and says so.
 	c.mustRun("", "switch", "--account", "default")
 	r := c.mustRun("", "logout", "--account", "ci-bot")
-	if !strings.Contains(r.stderr, "is not the active login: nothing changed") {
+	if !strings.Contains(r.stderr, "ci-bot on "+a.URL()+" was not the active login: nothing changed") {
 		t.Errorf("logout --account of an inactive account:\n%s", r.stderr)
 	}
 	c.mustRun("", "token", "--account", "ci-bot")

@@ -348,11 +348,11 @@ func TestSeveralServersAndLogout(t *testing.T) {
 	}
 
 	r := c.mustRun("", "logout")
-	if !strings.Contains(r.stderr, "stay valid on the server") {
-		t.Errorf("logout does not say tokens stay valid: %s", r.stderr)
+	if !strings.Contains(r.stderr, "Its stored credentials were kept") {
+		t.Errorf("logout does not say the credentials were kept: %s", r.stderr)
 	}
 	// The hint works although the server is no longer active.
-	if !strings.Contains(r.stderr, "`zenctl logout "+b.URL()+" --clear`") {
+	if !strings.Contains(r.stderr, "To forget them: zenctl logout "+b.URL()+" --clear") {
 		t.Errorf("logout's --clear hint does not name the server: %s", r.stderr)
 	}
 	expectCode(t, c.run("", "token"), 4)
@@ -371,7 +371,7 @@ func TestSeveralServersAndLogout(t *testing.T) {
 	// No server is active now; --clear still reaches the one left.
 	expectCode(t, c.run("", "logout"), 1)
 	r = c.mustRun("", "logout", "--clear")
-	if !strings.Contains(r.stderr, "Logged out of "+a.URL()+" and deleted its stored credentials") {
+	if !strings.Contains(r.stderr, "Deleted the stored credentials of "+a.URL()) || !strings.Contains(r.stderr, "stay valid on the server") {
 		t.Errorf("logout --clear with no active server: %s", r.stderr)
 	}
 	expectCode(t, c.run("", "token", "--server", a.URL()), 4)

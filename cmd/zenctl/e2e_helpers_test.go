@@ -32,6 +32,9 @@ func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == execChildArg {
 		os.Exit(execChild())
 	}
+	if len(os.Args) > 1 && os.Args[1] == fakeZenmlArg {
+		os.Exit(fakeZenml(os.Args[2:]))
+	}
 	if os.Getenv(runAsZenctl) == "1" {
 		shortenWaits()
 		os.Exit(run(os.Args[1:]))

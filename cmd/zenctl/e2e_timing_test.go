@@ -5,8 +5,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/zenctl/zenctl/internal/apiclient"
 	"github.com/zenctl/zenctl/internal/cmd/auth"
-	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/device"
 	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/internal/interrupt"
 )
@@ -41,7 +42,7 @@ var fakeServerTimings = map[string]string{
 // child before zenctl's main.
 func shortenWaits() {
 	if d, ok := envDuration(e2eRetryBaseDelayEnv); ok {
-		factory.RetryBaseDelay = d
+		apiclient.RetryBaseDelay = d
 	}
 	if d, ok := envDuration(e2eKeyringTimeoutEnv); ok {
 		credentials.DefaultKeyringTimeout = d
@@ -55,6 +56,7 @@ func shortenWaits() {
 			panic(e2ePollScaleEnv + ": " + v)
 		}
 		auth.DefaultPollScale = scale
+		device.DefaultPickupPollInterval = time.Duration(float64(device.DefaultPickupPollInterval) * scale)
 	}
 	for _, name := range []string{e2eRetryBaseDelayEnv, e2ePollScaleEnv, e2eKeyringTimeoutEnv, e2eSignalGraceEnv} {
 		os.Unsetenv(name) // not passed on to what zenctl exec runs

@@ -14,8 +14,9 @@ import (
 	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
 )
 
-// TestExecForwardsSignals: SIGTERM and SIGINT sent to zenctl reach the
-// command, and what the command makes of them is zenctl's exit status.
+// TestExecForwardsSignals: SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1/2 and
+// SIGWINCH sent to zenctl reach the command, and what the command makes of
+// them is zenctl's exit status.
 func TestExecForwardsSignals(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
@@ -36,6 +37,14 @@ func TestExecForwardsSignals(t *testing.T) {
 		{"SIGTERM handled", syscall.SIGTERM, trapping("TERM", "42"), 42},
 		{"SIGINT handled", syscall.SIGINT, trapping("INT", "43"), 43},
 		{"SIGTERM kills", syscall.SIGTERM, "echo ready; exec sleep 30", 128 + 15},
+		// A closed terminal or SSH connection: zenctl must not die and
+		// leave the child running with its token.
+		{"SIGHUP handled", syscall.SIGHUP, trapping("HUP", "44"), 44},
+		{"SIGHUP kills", syscall.SIGHUP, "echo ready; exec sleep 30", 128 + 1},
+		{"SIGQUIT handled", syscall.SIGQUIT, trapping("QUIT", "45"), 45},
+		{"SIGUSR1 handled", syscall.SIGUSR1, trapping("USR1", "46"), 46},
+		{"SIGUSR2 handled", syscall.SIGUSR2, trapping("USR2", "47"), 47},
+		{"SIGWINCH handled", syscall.SIGWINCH, trapping("WINCH", "48"), 48},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := execAndSignal(t, c, tc.script, tc.sig); got != tc.want {

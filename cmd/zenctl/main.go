@@ -12,6 +12,7 @@ import (
 	"github.com/zenctl/zenctl/internal/browser"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/cmd/root"
+	"github.com/zenctl/zenctl/internal/cmd/serviceaccount"
 	"github.com/zenctl/zenctl/internal/errhint"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/interrupt"
@@ -39,6 +40,7 @@ func run(args []string) int {
 	ctx, signals := interrupt.Listen(context.Background(), ios.ErrOut, ios.StopProgress)
 
 	cmd := root.NewCmdRoot(f)
+	args = serviceaccount.CobraOrder(cmd, args)
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
 	signals.Stop()

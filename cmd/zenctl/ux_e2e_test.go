@@ -194,13 +194,20 @@ func TestCompletionAfterAPIKeyOffersAccounts(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	c := loggedInAdmin(t, fake)
-	fake.CreateServiceAccount("ci-bot")
+	fake.CreateAPIKey(fake.CreateServiceAccount("ci-bot"), "nightly")
 	out := c.mustRun("", "__complete", "service-account", "api-key", "").stdout
 	if !strings.Contains(out, "ci-bot") || strings.Contains(out, "create") || strings.Contains(out, "rotate") {
 		t.Errorf("completion: %q", out)
 	}
 	if out := c.mustRun("", "__complete", "service-account", "api-key", "ci-bot", "").stdout; !strings.Contains(out, "rotate") {
 		t.Errorf("completion after the account: %q", out)
+	}
+	// The key after `SA rotate`, and the command's own flags after it.
+	if out := c.mustRun("", "__complete", "sa", "api-key", "ci-bot", "rotate", "").stdout; !strings.Contains(out, "nightly") {
+		t.Errorf("completion of the key: %q", out)
+	}
+	if out := c.mustRun("", "__complete", "sa", "api-key", "ci-bot", "rotate", "nightly", "--re").stdout; !strings.Contains(out, "--retain") {
+		t.Errorf("completion of rotate's flags: %q", out)
 	}
 }
 

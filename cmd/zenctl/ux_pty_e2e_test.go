@@ -38,7 +38,12 @@ type terminal struct {
 	stderr bytes.Buffer // stderr when it is not the terminal
 }
 
-type ptyStreams struct{ stdin, stdout, stderr bool }
+type ptyStreams struct {
+	stdin, stdout, stderr bool
+	// stdoutFile, when set and stdout is not the terminal, is stdout
+	// (a pipe the test closes, /dev/full).
+	stdoutFile *os.File
+}
 
 // startOnTerminal starts zenctl with the chosen streams on a terminal of
 // cols columns; the others are a pipe (stdout, stderr) or empty (stdin).
@@ -61,6 +66,8 @@ func (c *cli) startOnTerminal(cols int, on ptyStreams, args ...string) *terminal
 	}
 	if on.stdout {
 		cmd.Stdout = tty
+	} else if on.stdoutFile != nil {
+		cmd.Stdout = on.stdoutFile
 	}
 	if on.stderr {
 		cmd.Stderr = tty

@@ -22,7 +22,7 @@ func BenchmarkLoadAndResolve(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := Resolve(c, func(string) string { return "" }, Flags{}); err != nil {
+		if _, err := Resolve(c, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -5,8 +5,9 @@
 // The file is <dir>/config.yaml, marshalled with yaml.v3 directly rather
 // than through Viper: Viper lowercases keys, splits them on dots and writes
 // env and flag values back into the file, all wrong for server URLs and
-// for a file that several processes update. Viper is used only to layer
-// settings (flag > env > file > default), see Settings.
+// for a file that several processes update. Viper layers the settings
+// (flag > env > file > default) and says where each came from; it is
+// handed the settings keys of the file Load read, see NewViper.
 package config
 
 import (
@@ -16,12 +17,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/zenctl/zenctl/internal/atomicfile"
+	"github.com/zenctl/zenctl/internal/iostreams"
 )
 
 // FileName is the config file's name inside the config dir.
@@ -247,7 +248,7 @@ func parse(path string, data []byte) (*Config, error) {
 		return c, nil
 	}
 	if err := yaml.Unmarshal(data, c); err != nil {
-		return nil, fmt.Errorf("config file %s is corrupt: %s; fix or remove it", path, oneLine(err.Error()))
+		return nil, fmt.Errorf("config file %s is corrupt: %s; fix or remove it", path, iostreams.OneLine(err.Error()))
 	}
 	seen := map[string]bool{}
 	for i, s := range c.Servers {
@@ -349,10 +350,4 @@ func (c *Config) ServerURLs() []string {
 		urls = append(urls, s.URL)
 	}
 	return urls
-}
-
-// oneLine folds yaml.v3's multi-line errors ("unmarshal errors:\n  line 3:
-// …") into one line, keeping the line numbers the user needs.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -3,6 +3,8 @@ package config
 import (
 	"strings"
 
+	"github.com/spf13/viper"
+
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -22,27 +24,37 @@ type Env struct {
 	CAPath    string
 }
 
-// ReadEnv reads the ZENML_STORE_* variables through getenv (os.Getenv).
-func ReadEnv(getenv func(string) string) Env {
+// storeEnv is the ZENML_STORE_* environment as v read it (see Resolve).
+func storeEnv(v *viper.Viper) Env {
 	e := Env{
-		StoreURL:      strings.TrimSpace(getenv("ZENML_STORE_URL")),
-		StoreAPIKey:   zenml.CleanAPIKey(getenv("ZENML_STORE_API_KEY")),
-		StoreAPIToken: strings.TrimSpace(getenv("ZENML_STORE_API_TOKEN")),
-		StoreUsername: getenv("ZENML_STORE_USERNAME"),
-		StorePassword: getenv("ZENML_STORE_PASSWORD"),
+		// Read apart from the server setting: --server wins over it there,
+		// yet it still says that the environment names a server.
+		StoreURL:      strings.TrimSpace(v.GetString(keyStoreURL)),
+		StoreAPIKey:   zenml.CleanAPIKey(v.GetString(keyStoreAPIKey)),
+		StoreAPIToken: strings.TrimSpace(v.GetString(keyStoreAPIToken)),
+		StoreUsername: v.GetString(keyStoreUsername),
+		StorePassword: v.GetString(keyStorePassword),
 	}
-	if v := strings.TrimSpace(getenv("ZENML_STORE_VERIFY_SSL")); v != "" {
-		verify := true
-		switch strings.ToLower(v) {
-		case "true", "1", "yes", "on":
-		case "false", "0", "no", "off":
-			verify = false
-		default:
-			e.CAPath = v // same rule as zenml: a non-boolean value is a CA path
-		}
-		e.VerifySSL = &verify
-	}
+	e.VerifySSL, e.CAPath = parseVerifySSL(v.GetString(keyStoreVerifySSL))
 	return e
+}
+
+// parseVerifySSL reads ZENML_STORE_VERIFY_SSL: true/false, or a CA bundle
+// path (which means verify), as zenml reads it; nil when unset.
+func parseVerifySSL(raw string) (verify *bool, caPath string) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, ""
+	}
+	on := true
+	switch strings.ToLower(raw) {
+	case "true", "1", "yes", "on":
+	case "false", "0", "no", "off":
+		on = false
+	default:
+		caPath = raw // same rule as zenml: a non-boolean value is a CA path
+	}
+	return &on, caPath
 }
 
 // Any reports whether any ZENML_STORE_* variable is set. Callers that run
@@ -73,7 +85,7 @@ var Variables = []Variable{
 	{"ZENML_STORE_API_TOKEN", "Access token used as is for ZENML_STORE_URL (not refreshed)."},
 	{"ZENML_STORE_USERNAME", "Username to log in to ZENML_STORE_URL with ZENML_STORE_PASSWORD."},
 	{"ZENML_STORE_PASSWORD", "Password for ZENML_STORE_USERNAME."},
-	{"ZENML_STORE_VERIFY_SSL", "true or false to turn TLS verification on or off, or the path of a CA bundle to verify against; for ZENML_STORE_URL when it is set, else for the server of each command; never recorded by login."},
+	{"ZENML_STORE_VERIFY_SSL", "true or false to turn TLS verification on or off, or the path of a CA bundle to verify against (refused if another user could have written it); for ZENML_STORE_URL when it is set, else for the server of each command; never recorded by login."},
 	{"BROWSER", "The browser to open for the device flow (default: the system's); none is opened without a terminal or a display."},
 	{"ZENML_CONFIG_PATH", "The zenml CLI's config directory, read by 'zenctl import zenml' (default: zenml's own)."},
 }

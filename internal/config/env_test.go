@@ -5,32 +5,31 @@ import (
 	"testing"
 )
 
-func envMap(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
-}
-
-func TestReadEnv(t *testing.T) {
-	t.Parallel()
-	if e := ReadEnv(envMap(nil)); e.Any() {
-		t.Fatalf("empty env: %+v", e)
+func TestStoreEnv(t *testing.T) {
+	setenv(t, nil)
+	if s, err := Resolve(nil, nil); err != nil || s.Store.Any() {
+		t.Fatalf("empty env: %+v %v", s.Store, err)
 	}
-	e := ReadEnv(envMap(map[string]string{
+	setenv(t, map[string]string{
 		"ZENML_STORE_URL":      "https://zenml.example.com",
 		"ZENML_STORE_API_KEY":  " ZENKEY_abc ",
 		"ZENML_STORE_USERNAME": "alice",
-	}))
-	if !e.Any() || e.StoreURL != "https://zenml.example.com" || e.StoreAPIKey != "ZENKEY_abc" || e.StoreUsername != "alice" || e.VerifySSL != nil {
+	})
+	// --server wins the server setting; the environment still names one.
+	s, err := Resolve(nil, Flags{Server: "https://flag"}.FlagSet())
+	must(t, err)
+	if e := s.Store; !e.Any() || e.StoreURL != "https://zenml.example.com" || e.StoreAPIKey != "ZENKEY_abc" || e.StoreUsername != "alice" || e.VerifySSL != nil {
 		t.Fatalf("%+v", e)
 	}
 	for _, k := range []string{"ZENML_STORE_API_TOKEN", "ZENML_STORE_PASSWORD", "ZENML_STORE_VERIFY_SSL"} {
-		if !ReadEnv(envMap(map[string]string{k: "x"})).Any() {
+		setenv(t, map[string]string{k: "x"})
+		if s, err := Resolve(nil, nil); err != nil || !s.Store.Any() {
 			t.Fatalf("%s alone should count", k)
 		}
 	}
 }
 
 func TestReadEnvVerifySSL(t *testing.T) {
-	t.Parallel()
 	for in, want := range map[string]struct {
 		verify bool
 		ca     string
@@ -38,8 +37,10 @@ func TestReadEnvVerifySSL(t *testing.T) {
 		"true": {true, ""}, "1": {true, ""}, "False": {false, ""}, "0": {false, ""},
 		"/etc/ssl/zen.pem": {true, "/etc/ssl/zen.pem"},
 	} {
-		e := ReadEnv(envMap(map[string]string{"ZENML_STORE_VERIFY_SSL": in}))
-		if e.VerifySSL == nil || *e.VerifySSL != want.verify || e.CAPath != want.ca {
+		setenv(t, map[string]string{"ZENML_STORE_VERIFY_SSL": in})
+		s, err := Resolve(nil, nil)
+		must(t, err)
+		if e := s.Store; e.VerifySSL == nil || *e.VerifySSL != want.verify || e.CAPath != want.ca {
 			t.Fatalf("%q: verify=%v ca=%q", in, e.VerifySSL, e.CAPath)
 		}
 	}

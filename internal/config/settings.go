@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -8,18 +9,28 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+	"gopkg.in/yaml.v3"
 )
 
-// Viper keys of the settings. They are fixed words: no server URL (with its
-// dots) ever becomes a Viper key.
+// Viper keys of the settings: config.yaml's keys for those it may hold.
+// They are fixed words: no server URL (with its dots) ever becomes a Viper
+// key.
 const (
-	KeyServer      = "server"
+	KeyServer      = "active_server"
 	KeyAccount     = "account"
 	KeyStorage     = "storage"
 	KeyOutput      = "output"
 	KeyHTTPTimeout = "http_timeout"
 	KeyDebug       = "debug"
+
+	keyStoreURL       = "store_url"
+	keyStoreAPIKey    = "store_api_key"
+	keyStoreAPIToken  = "store_api_token"
+	keyStoreUsername  = "store_username"
+	keyStorePassword  = "store_password"
+	keyStoreVerifySSL = "store_verify_ssl"
 )
 
 // Defaults for settings nobody set.
@@ -44,12 +55,31 @@ const (
 	SourceDefault Source = "default"
 )
 
-// Flags are the global flags' values; "" (false) means not given.
+// Flags are global flags' values for a program (or a test) that has no
+// command line of its own; "" (false) means not given. See FlagSet.
 type Flags struct {
 	Server  string
 	Account string
 	Storage string
 	Debug   bool
+}
+
+// FlagSet is a flag set holding f as typed flags, for Resolve.
+func (f Flags) FlagSet() *pflag.FlagSet {
+	fs := pflag.NewFlagSet("zenctl", pflag.ContinueOnError)
+	fs.String("server", "", "")
+	fs.String("account", "", "")
+	fs.String("storage", "", "")
+	fs.Bool("debug", false, "")
+	for name, val := range map[string]string{"server": f.Server, "account": f.Account, "storage": f.Storage} {
+		if val != "" {
+			_ = fs.Set(name, val)
+		}
+	}
+	if f.Debug {
+		_ = fs.Set("debug", "true")
+	}
+	return fs
 }
 
 // Setting is one resolved value and where it came from.
@@ -90,6 +120,9 @@ type Settings struct {
 	Output        string // "table" | "json" | "yaml", unchecked
 	HTTPTimeout   time.Duration
 	Debug         bool
+	// Store is the ZENML_STORE_* environment, read here once for every
+	// command.
+	Store Env
 }
 
 // StorageExplicit reports whether someone chose the storage mode.
@@ -105,105 +138,116 @@ func (s Settings) StorageRequested() string {
 	return ""
 }
 
-// settingSpec binds one setting's flag, environment variable and config
-// file key: the one place that says where each setting comes from.
+// settingSpec binds one setting to its flag, environment variable and
+// config file key: the one place that says where each setting comes from.
+// The Viper key is the config file's key, so the file needs no mapping.
 type settingSpec struct {
-	key, env string
-	flag     func(Flags) (string, bool)
-	fromFile func(*Config) (any, bool)
+	key, env, flag string
 }
 
 var settingSpecs = []settingSpec{
-	{key: KeyServer, env: "ZENML_STORE_URL",
-		flag:     func(f Flags) (string, bool) { return f.Server, f.Server != "" },
-		fromFile: func(c *Config) (any, bool) { return c.ActiveServer, c.ActiveServer != "" }},
-	{key: KeyAccount, env: "ZENCTL_ACCOUNT",
-		flag:     func(f Flags) (string, bool) { return f.Account, f.Account != "" },
-		fromFile: noFileValue},
-	{key: KeyStorage, env: "ZENCTL_STORAGE",
-		flag:     func(f Flags) (string, bool) { return f.Storage, f.Storage != "" },
-		fromFile: func(c *Config) (any, bool) { return c.Storage, c.Storage != "" }},
-	{key: KeyOutput, env: "ZENCTL_OUTPUT", flag: noFlag,
-		fromFile: func(c *Config) (any, bool) { return c.Output, c.Output != "" }},
-	{key: KeyHTTPTimeout, env: "ZENCTL_HTTP_TIMEOUT", flag: noFlag,
-		fromFile: func(c *Config) (any, bool) { return c.HTTPTimeout, c.HTTPTimeout != 0 }},
-	{key: KeyDebug, env: "ZENCTL_DEBUG",
-		flag:     func(f Flags) (string, bool) { return "true", f.Debug },
-		fromFile: noFileValue},
+	{key: KeyServer, env: "ZENML_STORE_URL", flag: "server"},
+	{key: KeyAccount, env: "ZENCTL_ACCOUNT", flag: "account"},
+	{key: KeyStorage, env: "ZENCTL_STORAGE", flag: "storage"},
+	{key: KeyOutput, env: "ZENCTL_OUTPUT"}, // --output is per command
+	{key: KeyHTTPTimeout, env: "ZENCTL_HTTP_TIMEOUT"},
+	{key: KeyDebug, env: "ZENCTL_DEBUG", flag: "debug"},
+	{key: keyStoreURL, env: "ZENML_STORE_URL"},
+	{key: keyStoreAPIKey, env: "ZENML_STORE_API_KEY"},
+	{key: keyStoreAPIToken, env: "ZENML_STORE_API_TOKEN"},
+	{key: keyStoreUsername, env: "ZENML_STORE_USERNAME"},
+	{key: keyStorePassword, env: "ZENML_STORE_PASSWORD"},
+	{key: keyStoreVerifySSL, env: "ZENML_STORE_VERIFY_SSL"},
 }
 
-// noFlag and noFileValue mark settings without a global flag (output has
-// one per command) or without a config file key.
-func noFlag(Flags) (string, bool)     { return "", false }
-func noFileValue(*Config) (any, bool) { return nil, false }
+// fileSettings are the settings config.yaml may hold, with its keys.
+type fileSettings struct {
+	ActiveServer string `yaml:"active_server,omitempty"`
+	Storage      string `yaml:"storage,omitempty"`
+	Output       string `yaml:"output,omitempty"`
+	HTTPTimeout  int    `yaml:"http_timeout,omitempty"`
+}
 
-// NewViper binds every setting in one place with the precedence
-// flag > environment > config file > default. Flags are set with v.Set
-// (Viper's top layer); the environment and the file are merged into the
-// config layer, the environment last so it wins over the file. The
-// environment goes in through getenv (nil: the process's) rather than
-// viper.BindEnv, which reads only the process environment: tests and
-// embedding programs decide it, as they do for ZENML_STORE_*. Viper never
-// reads or writes a file itself: c was loaded by Load.
-func NewViper(c *Config, getenv func(string) string, flags Flags) *viper.Viper {
-	if getenv == nil {
-		getenv = os.Getenv
-	}
+// NewViper binds every setting in one place; Viper's own precedence
+// (flag > environment > config file > default) is the only one. Flags are
+// bound with BindPFlag (nil: none), the environment with BindEnv (the
+// process's: Viper has no other), and the file's settings are read with
+// ReadConfig. Viper never opens config.yaml itself: Load reads it once,
+// with its ownership and mode checks, and here only the settings keys of
+// what it read are handed over, so no server URL, server record or
+// unknown key ever becomes a Viper key (Viper lowercases keys and splits
+// them on dots).
+func NewViper(c *Config, flags *pflag.FlagSet) (*viper.Viper, error) {
 	if c == nil {
 		c = &Config{}
 	}
 	v := viper.New()
-	file, env := map[string]any{}, map[string]any{}
 	for _, s := range settingSpecs {
-		if val, ok := s.fromFile(c); ok {
-			file[s.key] = val
+		if err := v.BindEnv(s.key, s.env); err != nil {
+			return nil, err
 		}
-		if val := strings.TrimSpace(getenv(s.env)); val != "" {
-			env[s.key] = val
-		}
-		if val, ok := s.flag(flags); ok {
-			v.Set(s.key, val)
+		if fl := lookupFlag(flags, s.flag); fl != nil {
+			if err := v.BindPFlag(s.key, fl); err != nil {
+				return nil, err
+			}
 		}
 	}
-	_ = v.MergeConfigMap(file)
-	_ = v.MergeConfigMap(env)
+	file, err := yaml.Marshal(fileSettings{ActiveServer: c.ActiveServer, Storage: c.Storage, Output: c.Output, HTTPTimeout: c.HTTPTimeout})
+	if err != nil {
+		return nil, err
+	}
+	v.SetConfigType("yaml")
+	if err := v.ReadConfig(bytes.NewReader(file)); err != nil {
+		return nil, err
+	}
 	// No default for storage: StorageSource must know whether anyone
 	// actually chose the mode.
 	v.SetDefault(KeyOutput, DefaultOutput)
 	v.SetDefault(KeyHTTPTimeout, int(DefaultHTTPTimeout/time.Second))
-	return v
+	return v, nil
 }
 
-// Resolve reads and validates the settings. Errors name the setting and
-// the place its value came from.
-func Resolve(c *Config, getenv func(string) string, flags Flags) (Settings, error) {
-	if getenv == nil {
-		getenv = os.Getenv
+func lookupFlag(fs *pflag.FlagSet, name string) *pflag.Flag {
+	if fs == nil || name == "" {
+		return nil
 	}
-	if c == nil {
-		c = &Config{}
+	return fs.Lookup(name)
+}
+
+// setting reads one value from v and names the layer it came from, asking
+// each layer in Viper's order whether it holds the key: a flag the person
+// typed (Viper itself reads a bound flag only when Changed), a variable
+// that is set and not empty (Viper's rule without AllowEmptyEnv), the
+// config file, else the default.
+func setting(v *viper.Viper, flags *pflag.FlagSet, s settingSpec) Setting {
+	r := Setting{Value: strings.TrimSpace(v.GetString(s.key)), Source: SourceDefault}
+	if fl := lookupFlag(flags, s.flag); fl != nil && fl.Changed {
+		r.Source = SourceFlag
+	} else if val, ok := os.LookupEnv(s.env); ok && val != "" {
+		r.Source, r.Env = SourceEnv, s.env
+	} else if v.InConfig(s.key) {
+		r.Source = SourceConfig
 	}
-	v := NewViper(c, getenv, flags)
+	return r
+}
+
+// Resolve reads and validates the settings: flags from flags (nil: none),
+// the environment of the process, the settings in c. Errors name the
+// setting and the place its value came from.
+func Resolve(c *Config, flags *pflag.FlagSet) (Settings, error) {
+	v, err := NewViper(c, flags)
+	if err != nil {
+		return Settings{}, err
+	}
 	resolved := map[string]Setting{}
 	for _, spec := range settingSpecs {
-		r := Setting{Value: v.GetString(spec.key), Source: SourceDefault}
-		_, fromFlag := spec.flag(flags)
-		_, fromFile := spec.fromFile(c)
-		switch {
-		case fromFlag:
-			r.Source = SourceFlag
-		case strings.TrimSpace(getenv(spec.env)) != "":
-			r.Source, r.Env = SourceEnv, spec.env
-		case fromFile:
-			r.Source = SourceConfig
-		}
-		resolved[spec.key] = r
+		resolved[spec.key] = setting(v, flags, spec)
 	}
 	source := func(key string) Setting { return resolved[key] }
 
-	s := Settings{Server: source(KeyServer), Account: source(KeyAccount), Debug: v.GetBool(KeyDebug)}
+	s := Settings{Server: source(KeyServer), Account: source(KeyAccount), Debug: v.GetBool(KeyDebug), Store: storeEnv(v)}
 	storage := source(KeyStorage)
-	switch mode := strings.ToLower(strings.TrimSpace(storage.Value)); mode {
+	switch mode := strings.ToLower(storage.Value); mode {
 	case "":
 		s.Storage, s.StorageSource = DefaultStorage, SourceDefault
 	case "keyring", "file":
@@ -214,10 +258,10 @@ func Resolve(c *Config, getenv func(string) string, flags Flags) (Settings, erro
 
 	// Checked where it is used: `token` ignores it on purpose, and a bad
 	// ZENCTL_OUTPUT must not break it.
-	s.Output = strings.ToLower(strings.TrimSpace(v.GetString(KeyOutput)))
+	s.Output = strings.ToLower(source(KeyOutput).Value)
 
 	timeout := source(KeyHTTPTimeout)
-	secs, err := parseSeconds(strings.TrimSpace(timeout.Value))
+	secs, err := parseSeconds(timeout.Value)
 	if err != nil {
 		where := "ZENCTL_HTTP_TIMEOUT"
 		if timeout.Source == SourceConfig {

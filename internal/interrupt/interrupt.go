@@ -1,5 +1,6 @@
-// Package interrupt decides what Ctrl-C and SIGTERM do to a running
-// command, in one place for the whole process.
+// Package interrupt decides what Ctrl-C, SIGTERM and SIGHUP (a closed
+// terminal or SSH connection) do to a running command, in one place for
+// the whole process.
 //
 // The first signal cancels the command's context and the process ends
 // within Grace, even if the command is stuck in a read that no context can
@@ -11,6 +12,12 @@
 // shows (and stores) what it got, then exits 2. A second signal ends the
 // process at once, after saying what may have happened on the server and
 // which command recovers.
+//
+// Inside a Critical section a closed pipe on stdout or stderr (SIGPIPE)
+// does not kill the process either: the write fails with EPIPE and the
+// command says, on whatever stream still works, which secret was lost and
+// how to get a new one. Outside one, SIGPIPE keeps its usual meaning, so
+// `zenctl … | head` ends quietly.
 package interrupt
 
 import (
@@ -45,7 +52,7 @@ type Risk struct {
 	Recover string
 }
 
-// Handler owns the process's reaction to SIGINT and SIGTERM.
+// Handler owns the process's reaction to SIGINT, SIGTERM and SIGHUP.
 type Handler struct {
 	errOut      io.Writer
 	exit        func(int)
@@ -53,6 +60,9 @@ type Handler struct {
 	cancel      context.CancelFunc
 	beforeExit  func()
 	stopSignals func()
+	// catchPipe and releasePipe switch SIGPIPE between "the write fails"
+	// (inside a Critical section) and the default "the process dies".
+	catchPipe, releasePipe func()
 
 	mu       sync.Mutex
 	signals  int
@@ -62,19 +72,45 @@ type Handler struct {
 	delegated int
 	timer     *time.Timer
 	stopped   bool
+	// pipeClosed: a SIGPIPE came inside a Critical section.
+	pipeClosed bool
 }
 
 type handlerKey struct{}
 
-// Listen starts handling SIGINT and SIGTERM for a command run with the
-// returned context. beforeExit (say, stopping a spinner) runs before a
+// handled are the signals that cancel a command. A signal the process was
+// started with ignored (SIGHUP under nohup, SIGINT in a background job)
+// stays ignored: Notify would otherwise make it deliverable again.
+var handled = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+
+// Listen starts handling SIGINT, SIGTERM and SIGHUP for a command run with
+// the returned context. beforeExit (say, stopping a spinner) runs before a
 // forced exit. Call Stop when the command has returned.
 func Listen(parent context.Context, errOut io.Writer, beforeExit func()) (context.Context, *Handler) {
 	sig := make(chan os.Signal, 2)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	for _, s := range handled {
+		if !signal.Ignored(s) {
+			signal.Notify(sig, s)
+		}
+	}
+	pipe := make(chan os.Signal, 1)
 	ctx, h := newHandler(parent, sig, errOut, os.Exit, Grace)
 	h.beforeExit = beforeExit
-	h.stopSignals = func() { signal.Stop(sig) }
+	h.stopSignals = func() { signal.Stop(sig); signal.Stop(pipe) }
+	if !signal.Ignored(syscall.SIGPIPE) {
+		h.catchPipe = func() { signal.Notify(pipe, syscall.SIGPIPE) }
+		h.releasePipe = func() { signal.Stop(pipe) }
+	}
+	go func() {
+		for {
+			select {
+			case <-pipe:
+				h.brokenPipe()
+			case <-parent.Done():
+				return
+			}
+		}
+	}()
 	return ctx, h
 }
 
@@ -88,6 +124,8 @@ func newHandler(parent context.Context, sig <-chan os.Signal, errOut io.Writer, 
 		cancel:      cancel,
 		beforeExit:  func() {},
 		stopSignals: func() {},
+		catchPipe:   func() {},
+		releasePipe: func() {},
 		critical:    map[*Critical]struct{}{},
 	}
 	go func() {
@@ -123,6 +161,20 @@ func (h *Handler) Stop() {
 	h.cancel()
 }
 
+// brokenPipe is a SIGPIPE caught inside a Critical section: the output is
+// gone, so nothing more is asked of the server, but the failed write itself
+// reports what was lost. It never forces an exit: it is the consequence of
+// zenctl's own writes, not someone insisting.
+func (h *Handler) brokenPipe() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.stopped || h.delegated > 0 || len(h.critical) == 0 {
+		return
+	}
+	h.pipeClosed = true
+	h.cancel()
+}
+
 func (h *Handler) signal() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -148,6 +200,11 @@ func (h *Handler) exitNowLocked() {
 	h.beforeExit()
 	said := false
 	for c := range h.critical {
+		for _, abandon := range c.onAbandon {
+			if note := abandon(); note != "" {
+				fmt.Fprintf(h.errOut, "%s.\n", note)
+			}
+		}
 		if c.risk.Happened == "" {
 			continue
 		}
@@ -190,6 +247,8 @@ type Critical struct {
 	ctx  context.Context
 	risk Risk
 	once sync.Once
+	// onAbandon run when a second signal ends the process mid-section.
+	onAbandon []func() string
 }
 
 // Begin starts a Critical section of the command running with ctx. Its
@@ -202,6 +261,9 @@ func Begin(ctx context.Context, risk Risk) *Critical {
 	if h, ok := ctx.Value(handlerKey{}).(*Handler); ok {
 		c.h = h
 		h.mu.Lock()
+		if len(h.critical) == 0 {
+			h.catchPipe()
+		}
 		h.critical[c] = struct{}{}
 		h.mu.Unlock()
 	}
@@ -227,6 +289,31 @@ func Delegate(ctx context.Context) (end func()) {
 			h.mu.Unlock()
 		})
 	}
+}
+
+// OnAbandon registers f to run when a second signal ends the process in
+// the middle of the section, before the risk is reported: say, keeping the
+// keys already written to a file. f returns a sentence (without the final
+// period) to print, or "". f must not call back into this package.
+func (c *Critical) OnAbandon(f func() string) {
+	if c.h == nil {
+		return
+	}
+	c.h.mu.Lock()
+	defer c.h.mu.Unlock()
+	c.onAbandon = append(c.onAbandon, f)
+}
+
+// PipeClosed reports whether a write to a closed pipe (SIGPIPE) happened
+// inside a Critical section of ctx's command.
+func PipeClosed(ctx context.Context) bool {
+	h, ok := ctx.Value(handlerKey{}).(*Handler)
+	if !ok {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.pipeClosed
 }
 
 // Context is the context for the section's requests.
@@ -255,6 +342,9 @@ func (c *Critical) End() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		delete(h.critical, c)
+		if len(h.critical) == 0 {
+			h.releasePipe()
+		}
 		if h.signals > 0 && len(h.critical) == 0 && !h.stopped {
 			h.startGraceLocked()
 		}

@@ -50,8 +50,8 @@ func (s *IOStreams) colorFor(isTTY bool) bool {
 // colour is on. Styled text is escaped first, whatever its source: a name a
 // server sent, shown in bold, cannot end the style or drive the terminal.
 type ColorScheme struct {
-	enabled                        bool
-	bold, green, red, yellow, gray lipgloss.Style
+	enabled                              bool
+	base, bold, green, red, yellow, gray lipgloss.Style
 }
 
 // ColorScheme returns the scheme for text written to Out.
@@ -83,12 +83,29 @@ func newColorScheme(w io.Writer, enabled bool) *ColorScheme {
 	base := r.NewStyle().TabWidth(lipgloss.NoTabConversion)
 	return &ColorScheme{
 		enabled: true,
+		base:    base,
 		bold:    base.Bold(true),
 		green:   base.Foreground(lipgloss.Color("2")),
 		red:     base.Foreground(lipgloss.Color("1")),
 		yellow:  base.Foreground(lipgloss.Color("3")),
 		gray:    base.Foreground(lipgloss.Color("8")),
 	}
+}
+
+// Style is a lipgloss style for laying out a block (a table, the fields
+// of a describe) written to this scheme's stream: bold and colours set on
+// it render only when the scheme has colour on. Text given to it must be
+// escaped first (Escape), as the scheme's own methods do.
+func (c *ColorScheme) Style() lipgloss.Style {
+	if c.enabled {
+		return c.base
+	}
+	// The Ascii profile drops every attribute; set here, nothing probes
+	// the terminal or the environment.
+	r := lipgloss.NewRenderer(io.Discard, termenv.WithProfile(termenv.Ascii))
+	r.SetColorProfile(termenv.Ascii)
+	r.SetHasDarkBackground(true)
+	return r.NewStyle().TabWidth(lipgloss.NoTabConversion)
 }
 
 // Enabled reports whether this scheme emits escape codes.

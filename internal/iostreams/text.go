@@ -3,10 +3,17 @@ package iostreams
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
+
+// This file is zenctl's one home for making server or stored text safe for
+// a terminal: Escape (control, escape and bidi characters), OneLine (one
+// line, for error messages), EscapeLine (one field, for completions) and
+// SafeURL (no credentials). pkg/zenml, a library that must not depend on
+// zenctl's internals, keeps its own redaction of what it traces.
 
 // OneLine makes text that came from elsewhere (a server's message, a URL it
 // sent) safe to print as one line: runs of whitespace become one space,
@@ -113,3 +120,24 @@ func EscapeLine(s string) string {
 }
 
 var lineBreaks = strings.NewReplacer("\n", `\n`, "\t", `\t`)
+
+// SafeURL makes a URL from a server or a stored file fit to print: without
+// user info, query and fragment, which may hold a password or a token, and
+// on one line with control and format characters dropped. A trailing "…"
+// says that something was left out. An unparseable URL is cut before
+// anything that could be a credential.
+func SafeURL(raw string) string {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil {
+		if i := strings.IndexAny(raw, "@?#"); i >= 0 {
+			return OneLine(raw[:i]) + "…"
+		}
+		return OneLine(raw)
+	}
+	if u.User == nil && u.RawQuery == "" && u.Fragment == "" && !u.ForceQuery {
+		return OneLine(raw)
+	}
+	u.User, u.RawQuery, u.Fragment, u.ForceQuery = nil, "", "", false
+	return OneLine(u.String()) + "…"
+}

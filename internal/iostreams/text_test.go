@@ -68,3 +68,21 @@ func TestColorSchemeEscapesWhatItStyles(t *testing.T) {
 		}
 	}
 }
+
+func TestSafeURL(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"https://z.example.com":                 "https://z.example.com",
+		"https://bob:hunter2@z.example.com/p":   "https://z.example.com/p…",
+		"https://z.example.com/?token=hunter2":  "https://z.example.com/…",
+		"mysql://root:hunter2@db:3306/zenml":    "mysql://db:3306/zenml…",
+		"zenml.intranet:8080":                   "zenml.intranet:8080",
+		"http://[::1:bad/?k=hunter2":            "http://[::1:bad/…",
+		"  https://z.example.com/#frag-hunter2": "https://z.example.com/…",
+		"https://z.example.com/\x1b]0;x\a":      "https://z.example.com/]0;x",
+	} {
+		if got := SafeURL(in); got != want {
+			t.Errorf("SafeURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -61,7 +61,10 @@ func (m *Manager) ClientFor(ctx context.Context, t *Target, tls TLS) (*zenml.Cli
 		return nil, err
 	}
 	login.SetServerVersion(t.Server.ServerVersion)
-	session := &zenml.Session{Login: login, Store: &sessionStore{m: m, server: t.URL, account: t.AccountName(), key: t.SecretKey, store: t.Store}}
+	session := &zenml.Session{Login: login, Store: &sessionStore{m: m, server: t.URL, account: t.AccountName(), key: t.SecretKey, store: t.Store, hint: LoginCommand(t.Server, t.Account)},
+		// The stored API key or password goes only to the server it was
+		// stored for (docs/guides/security-model.md).
+		BeforeExchange: func(ctx context.Context) error { return VerifyServer(ctx, login, t.Server) }}
 	return login.WithTokens(hintedSession{session, storedCredentialsLabel(t.AuthMethod), "run `" + LoginCommand(t.Server, t.Account) + "`"}), nil
 }
 
@@ -151,20 +154,26 @@ func (e *reauthAdvice) Unwrap() error { return e.ReauthRequiredError }
 // LoginCommand is the command that logs in to a server again the way the
 // account was logged in to before: an API-key login needs --api-key, a
 // password login the user's name; anything else starts the device flow.
+// An account other than the server's active one is named with --account:
+// without it, login would act on the active one ("Already logged in").
 func LoginCommand(s *config.Server, a *config.Account) string {
 	if a == nil {
 		return "zenctl login " + s.URL
 	}
+	cmd := "zenctl login " + s.URL
+	if s.ActiveAccount != "" && s.ActiveAccount != a.Name && a.Name != "" {
+		cmd += " --account " + ShellWord(a.Name)
+	}
 	switch a.AuthMethod {
 	case config.AuthAPIKey:
-		return "zenctl login " + s.URL + " --api-key"
+		return cmd + " --api-key"
 	case config.AuthPassword:
 		if a.Type != config.AccountServiceAccount && a.Name != "" {
-			return "zenctl login " + s.URL + " --username " + ShellWord(a.Name)
+			return cmd + " --username " + ShellWord(a.Name)
 		}
-		return "zenctl login " + s.URL + " --username NAME"
+		return cmd + " --username NAME"
 	}
-	return "zenctl login " + s.URL
+	return cmd
 }
 
 // ShellWord quotes a name for a command line the user may paste: hints
@@ -232,12 +241,14 @@ type sessionStore struct {
 	m                    *Manager
 	server, account, key string
 	store                credentials.SecretStore
+	// hint is the command that logs in again (LoginCommand).
+	hint string
 }
 
 func (s *sessionStore) Load(context.Context) (zenml.Credentials, error) {
 	secret, err := s.store.Get(s.key)
 	if errors.Is(err, credentials.ErrNotFound) {
-		return zenml.Credentials{}, &exitcode.AuthError{Err: fmt.Errorf("no stored credentials for %s; run `zenctl login %s`", credentials.Describe(s.key), s.server)}
+		return zenml.Credentials{}, &exitcode.AuthError{Err: fmt.Errorf("no stored credentials for %s; run `%s`", credentials.Describe(s.key), s.hint)}
 	}
 	if err != nil {
 		return zenml.Credentials{}, err

@@ -32,7 +32,7 @@ func managerAt(t *testing.T, dir string, kr credentials.KeyringAPI, env map[stri
 	if err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
 	}
-	settings, err := config.Resolve(cfg, getenv, config.Flags{Account: env["--account"]})
+	settings, err := config.Resolve(cfg, config.Flags{Account: env["--account"]}.FlagSet())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,9 +89,11 @@ func (m *Manager) Logout(ctx context.Context, req Logout) (LoggedOut, error) {
 		// The secrets go before the records, so a failure leaves nothing
 		// orphaned that logout cannot find again.
 		for _, name := range out.Accounts {
-			if err := m.deleteSecrets(req.URL, s.Account(name)); err != nil {
+			found, err := m.deleteSecrets(req.URL, s.Account(name))
+			if err != nil {
 				return LoggedOut{}, err
 			}
+			secretless = secretless && !found
 		}
 	}
 	err = m.update(func(c *config.Config) error {
@@ -182,21 +184,24 @@ func (m *Manager) ClearAll(ctx context.Context) (int, error) {
 }
 
 // deleteSecrets deletes an account's secret, and the entry of the layout
-// before accounts it was copied from.
-func (m *Manager) deleteSecrets(serverURL string, a *config.Account) error {
+// before accounts it was copied from. An account without authentication
+// records no store, yet a secret may remain from before the server
+// stopped using authentication (a release that did not delete it then):
+// both stores are searched for it. found says whether a secret was there.
+func (m *Manager) deleteSecrets(serverURL string, a *config.Account) (found bool, err error) {
+	key, err := m.secretKey(serverURL, a.Name)
+	if err != nil {
+		return false, err
+	}
 	if a.AuthMethod == config.AuthNone {
-		return nil
+		return m.deleteLeftovers(key), nil
 	}
 	store, err := m.StoreOf(a)
 	if err != nil {
-		return fmt.Errorf("deleting the credentials of %s on %s: %w", a.Name, serverURL, err)
-	}
-	key, err := m.secretKey(serverURL, a.Name)
-	if err != nil {
-		return err
+		return false, fmt.Errorf("deleting the credentials of %s on %s: %w", a.Name, serverURL, err)
 	}
 	if err := store.Delete(key); err != nil && !errors.Is(err, credentials.ErrNotFound) {
-		return fmt.Errorf("deleting the credentials of %s on %s: %w", a.Name, serverURL, err)
+		return false, fmt.Errorf("deleting the credentials of %s on %s: %w", a.Name, serverURL, err)
 	}
 	if a.LegacySecretKey != "" {
 		// Only keyring entries outlive their move (see migrateServer).
@@ -205,10 +210,28 @@ func (m *Manager) deleteSecrets(serverURL string, a *config.Account) error {
 			err = legacy.Delete(a.LegacySecretKey)
 		}
 		if err != nil && !errors.Is(err, credentials.ErrNotFound) {
-			return fmt.Errorf("deleting the old-layout credentials of %s on %s: %w", a.Name, serverURL, err)
+			return true, fmt.Errorf("deleting the old-layout credentials of %s on %s: %w", a.Name, serverURL, err)
 		}
 	}
-	return nil
+	return true, nil
+}
+
+// deleteLeftovers deletes a secret that no record says is stored from
+// whichever store holds it; a store that cannot be opened holds none
+// this directory could have written.
+func (m *Manager) deleteLeftovers(key string) (found bool) {
+	for _, kind := range []credentials.Mode{credentials.ModeFile, credentials.ModeKeyring} {
+		store, err := m.StoreOf(&config.Account{SecretStore: string(kind)})
+		if err != nil {
+			continue
+		}
+		if err := store.Delete(key); err == nil {
+			found = true
+		} else if !errors.Is(err, credentials.ErrNotFound) {
+			fmt.Fprintf(m.Warn, "%s A secret of %s may be left in %s: %v\n", m.WarnIcon, credentials.Describe(key), store.Location(), err)
+		}
+	}
+	return found
 }
 
 // Switch makes an account on a stored server the active one, and the

@@ -214,4 +214,4 @@ func (m *Manager) StoreOf(a *config.Account) (credentials.SecretStore, error) {
 }
 
 // Env is the ZENML_STORE_* environment.
-func (m *Manager) Env() config.Env { return config.ReadEnv(m.Getenv) }
+func (m *Manager) Env() config.Env { return m.Settings.Store }

@@ -197,8 +197,11 @@ func (m *Manager) separateCopy() error {
 	}
 	// A copy, or a move to another filesystem. The original keeps using
 	// the old entries if it is still where it was, with the same id; if it
-	// is gone, this directory is it, moved, and the old entries go.
-	moved := false
+	// is gone, this directory is it, moved, and the old entries go. A copy
+	// that replaced it at its own path (mv D D.old && cp -a D.old D, a
+	// restored backup, a sync tool) is the directory the user works with:
+	// the one moved aside is a backup, whose entries nobody would delete.
+	moved := cfg.IDPath == m.Dir
 	if cfg.IDPath != "" && cfg.IDPath != m.Dir {
 		if orig, err := config.Load(cfg.IDPath); err != nil || orig.ID != cfg.ID {
 			moved = os.IsNotExist(statErr(cfg.IDPath)) || err == nil

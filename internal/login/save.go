@@ -42,6 +42,9 @@ type Saved struct {
 	// PreviousAccount is the server's active account before, if another.
 	PreviousAccount string
 	Location        string
+	// Inactive, for an adopted key, says why it could not be tried: the
+	// key works once the account is active again.
+	Inactive string
 }
 
 // AccountType is the config.Account* of a user the server reported.
@@ -64,13 +67,17 @@ func (m *Manager) Save(ctx context.Context, l Login) (Saved, error) {
 		return Saved{}, err
 	}
 	defer unlock()
-	defer writing(ctx, "the login of "+l.Account+" on "+l.URL)()
+	return m.saveLocked(ctx, l)
+}
 
-	var key string
+// saveLocked is Save with the server's lock held by the caller.
+func (m *Manager) saveLocked(ctx context.Context, l Login) (Saved, error) {
+	defer writing(ctx, "the login of "+l.Account+" on "+l.URL)()
+	key, err := m.secretKey(l.URL, l.Account)
+	if err != nil {
+		return Saved{}, err
+	}
 	if l.Store != nil {
-		if key, err = m.secretKey(l.URL, l.Account); err != nil {
-			return Saved{}, err
-		}
 		if err := l.Store.Set(key, l.Secret); err != nil {
 			return Saved{}, err
 		}
@@ -126,11 +133,16 @@ func (m *Manager) Save(ctx context.Context, l Login) (Saved, error) {
 	if err != nil {
 		return Saved{}, err
 	}
-	if l.Store != nil {
+	switch {
+	case l.Store != nil:
 		saved.Location = l.Store.Location()
 		if before != nil && before.SecretStore != "" && before.SecretStore != l.Store.Kind() {
 			m.deleteOldCopy(before, key)
 		}
+	case before != nil && before.AuthMethod != config.AuthNone:
+		// The server stopped using authentication: the account's secret
+		// serves nothing now, and no record names it any more.
+		m.deleteOldCopy(before, key)
 	}
 	return saved, nil
 }

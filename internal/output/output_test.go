@@ -224,6 +224,15 @@ func TestTableTruncatesYieldingColumnsFirst(t *testing.T) {
 	if strings.Contains(out, "0b8e8d0a-") {
 		t.Errorf("the id was not cut while the table is too wide:\n%s", out)
 	}
+	// Issue 22 item 3: a header is never cut; the yielding column goes
+	// instead, and comes back, cut to no less than its header, with room.
+	if strings.Contains(out, "…") || strings.Contains(out, "DESCRIPTION") {
+		t.Errorf("the description should be dropped at 80 columns, not cut:\n%s", out)
+	}
+	out = renderOnTerminal(t, 90, build("Default API key used by the nightly training pipeline"))
+	if !strings.Contains(out, "DESCRIPTION") || !strings.Contains(out, "Default API key u…") {
+		t.Errorf("the description should show, cut, at 90 columns:\n%s", out)
+	}
 
 	out = renderOnTerminal(t, 80, build(""))
 	if strings.Contains(out, "DESCRIPTION") {

@@ -3,8 +3,11 @@ package output
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/lipgloss/table"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/zenctl/zenctl/internal/iostreams"
@@ -19,8 +22,10 @@ const (
 
 // Table prints rows of cells, in the manner of gh's tableprinter.
 //
-// On a terminal: a styled header row, columns aligned by display width, and
-// the widest columns truncated with "…" to fit the terminal. Piped: no
+// On a terminal: a styled header row and aligned columns, drawn by
+// lipgloss/table, after a pre-pass (layout) that decides what fits: empty
+// columns dropped, ids cut to a unique prefix, the widest columns
+// truncated with "…", never a header. Piped: no
 // header, cells separated by tabs, nothing truncated, so `cut -f2` and
 // `while read` loops see every row and every full value.
 type Table struct {
@@ -36,8 +41,10 @@ type Table struct {
 }
 
 type columnPolicy struct {
-	// yields: truncated before the other columns.
-	yields bool
+	// yields, when set, is the column's place in TruncateFirst: it is
+	// truncated before the other columns, and dropped in that order when
+	// its header no longer fits.
+	yields int
 	// abbrev, when set, is the width the column is cut to, without an
 	// ellipsis, when the table is still too wide: an id prefix that can be
 	// copied.
@@ -70,8 +77,8 @@ func NewTable(ios *iostreams.IOStreams, header ...string) *Table {
 // too wide for the terminal: free text and ids (a unique id prefix still
 // resolves), so that names, statuses and times stay whole.
 func (t *Table) TruncateFirst(headers ...string) {
-	for _, h := range headers {
-		t.setPolicy(h, func(p *columnPolicy) { p.yields = true })
+	for n, h := range headers {
+		t.setPolicy(h, func(p *columnPolicy) { p.yields = n + 1 })
 	}
 }
 
@@ -118,64 +125,126 @@ func (t *Table) Render() error {
 	if t.err != nil {
 		return t.err
 	}
-	ncol := len(t.header)
-	for _, r := range t.rows {
-		ncol = max(ncol, len(r))
-	}
+	ncol := t.columnCount()
 	if ncol == 0 {
 		return nil
 	}
-	var b strings.Builder
 	if !t.ios.IsStdoutTTY() {
+		var b strings.Builder
 		for _, r := range t.rows {
 			b.WriteString(tsvRow(r, ncol))
 		}
 		return write(t.ios.Out, b.String())
 	}
+	widths := t.naturalWidths(ncol)
+	cols, cut := t.layout(widths, t.ios.TerminalWidth())
+	return write(t.ios.Out, t.draw(cols, widths, cut))
+}
 
-	rows := make([][]string, 0, len(t.rows)+1)
-	if len(t.header) > 0 {
-		rows = append(rows, t.header)
+// Fits reports whether the whole table, every column and every cell
+// uncut, fits the terminal. A command with a richer and a plainer form of
+// its table (absolute and relative times) shows the first that fits.
+func (t *Table) Fits() bool {
+	ncol := t.columnCount()
+	widths := t.naturalWidths(ncol)
+	all := make([]int, ncol)
+	for i := range all {
+		all[i] = i
 	}
-	rows = append(rows, t.rows...)
+	return sum(widths, all)+len(columnGap)*(ncol-1) <= t.ios.TerminalWidth()
+}
+
+func (t *Table) columnCount() int {
+	ncol := len(t.header)
+	for _, r := range t.rows {
+		ncol = max(ncol, len(r))
+	}
+	return ncol
+}
+
+// naturalWidths are the display widths of the columns with nothing cut.
+func (t *Table) naturalWidths(ncol int) []int {
 	widths := make([]int, ncol)
-	for _, r := range rows {
+	for _, r := range append([][]string{t.header}, t.rows...) {
 		for i := range ncol {
 			widths[i] = max(widths[i], ansi.StringWidth(sanitize(cell(r, i))))
 		}
 	}
-	cols, cut := t.layout(widths, t.ios.TerminalWidth())
-
-	cs := t.ios.ColorScheme()
-	for ri, r := range rows {
-		line := make([]string, 0, len(cols))
-		for n, i := range cols {
-			tail := "…"
-			if cut[i] && (ri > 0 || len(t.header) == 0) {
-				tail = ""
-			}
-			s := ansi.Truncate(sanitize(cell(r, i)), widths[i], tail)
-			pad := ""
-			if n < len(cols)-1 {
-				pad = strings.Repeat(" ", widths[i]-ansi.StringWidth(s))
-			}
-			if ri == 0 && len(t.header) > 0 {
-				s = cs.Bold(s)
-			}
-			line = append(line, s+pad)
-		}
-		b.WriteString(strings.TrimRight(strings.Join(line, columnGap), " "))
-		b.WriteByte('\n')
-	}
-	return write(t.ios.Out, b.String())
+	return widths
 }
 
-// uniquePrefixes reports whether the first n characters of column i tell
-// its distinct values apart.
-func (t *Table) uniquePrefixes(i, n int) bool {
-	seen := map[string]string{}
+// draw lays out the columns the policy kept, each cell cut to its
+// column's width, with lipgloss: no borders, a gap between columns, the
+// header bold.
+func (t *Table) draw(cols, widths []int, cut []bool) string {
+	fit := func(r []string, i int, tail string) string {
+		return ansi.Truncate(sanitize(cell(r, i)), widths[i], tail)
+	}
+	rows := make([][]string, 0, len(t.rows))
 	for _, r := range t.rows {
-		v := sanitize(cell(r, i))
+		row := make([]string, 0, len(cols))
+		for _, i := range cols {
+			tail := "…"
+			if cut[i] {
+				tail = "" // a copyable id prefix
+			}
+			row = append(row, fit(r, i, tail))
+		}
+		rows = append(rows, row)
+	}
+	base := t.ios.ColorScheme().Style()
+	lt := table.New().Wrap(false).Rows(rows...).
+		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
+		BorderHeader(false).BorderColumn(false).BorderRow(false).
+		StyleFunc(func(row, col int) lipgloss.Style {
+			s := base
+			if col < len(cols)-1 {
+				s = s.PaddingRight(len(columnGap))
+			}
+			if row == table.HeaderRow {
+				s = s.Bold(true)
+			}
+			return s
+		})
+	if len(t.header) > 0 {
+		header := make([]string, 0, len(cols))
+		for _, i := range cols {
+			header = append(header, fit(t.header, i, "…"))
+		}
+		lt.Headers(header...)
+	}
+	return trimLines(lt.String()) + "\n"
+}
+
+// trimLines drops the spaces lipgloss pads the last cell of a line with.
+func trimLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// UniquePrefixWidth is the least width, from least up, at which the
+// prefixes of values still tell them apart: the width to cut a column of
+// ids to.
+func UniquePrefixWidth(values []string, least int) int {
+	longest := 0
+	for _, v := range values {
+		longest = max(longest, ansi.StringWidth(v))
+	}
+	w := least
+	for w < longest && !uniquePrefixes(values, w) {
+		w++
+	}
+	return w
+}
+
+// uniquePrefixes reports whether the first n characters of values tell
+// the distinct ones apart.
+func uniquePrefixes(values []string, n int) bool {
+	seen := map[string]string{}
+	for _, v := range values {
 		p := ansi.Truncate(v, n, "")
 		if other, ok := seen[p]; ok && other != v {
 			return false
@@ -189,7 +258,9 @@ func (t *Table) uniquePrefixes(i, n int) bool {
 // of width characters. It changes widths and returns the columns to show
 // and which of them are cut to a prefix. The order of giving way: columns
 // nobody filled in are dropped, abbreviated ones are cut to a unique
-// prefix, yielding columns are truncated, and last every other column.
+// prefix, yielding columns are truncated down to their header's width or
+// else dropped, and last every other column is truncated, never below its
+// header's width.
 //
 // Each step is the same for every width that does not fit the whole
 // table, and the truncations take one cell at a time from the widest
@@ -217,20 +288,66 @@ func (t *Table) layout(widths []int, width int) (cols []int, cut []bool) {
 	if sum(widths, cols) <= avail {
 		return cols, cut
 	}
+	t.cutIDs(widths, cols, cut)
+	least := func(i int) int { return max(minTruncatedWidth, ansi.StringWidth(sanitize(cell(t.header, i)))) }
+	yields := func(i int) bool { return t.policyOf(i).yields > 0 && !cut[i] }
+	cols = t.dropYielding(widths, cols, width, least)
+	avail = width - len(columnGap)*(len(cols)-1)
+	fitWidths(widths, cols, avail, least, yields)
+	fitWidths(widths, cols, avail, least, func(i int) bool { return !cut[i] })
+	return cols, cut
+}
+
+// cutIDs cuts the abbreviated columns to the shortest prefix, from their
+// width up, that still tells their values apart.
+func (t *Table) cutIDs(widths, cols []int, cut []bool) {
 	for _, i := range cols {
 		abbrev := t.policyOf(i).abbrev
 		if abbrev > 0 && widths[i] > abbrev {
-			w := abbrev
-			// A prefix shared by two rows would name neither.
-			for w < widths[i] && !t.uniquePrefixes(i, w) {
-				w++
+			values := make([]string, len(t.rows))
+			for r := range t.rows {
+				values[r] = sanitize(cell(t.rows[r], i))
 			}
-			widths[i], cut[i] = w, true
+			// A prefix shared by two rows would name neither.
+			widths[i], cut[i] = min(widths[i], UniquePrefixWidth(values, abbrev)), true
 		}
 	}
-	fitWidths(widths, cols, avail, func(i int) bool { return t.policyOf(i).yields && !cut[i] })
-	fitWidths(widths, cols, avail, func(i int) bool { return !cut[i] })
-	return cols, cut
+}
+
+// dropYielding drops yielding columns, in the order TruncateFirst named
+// them, while the table does not fit even with every yielding column cut
+// to its header: a column is better missing than headed by "DESCR…".
+//
+// Once one is dropped, the other yielding columns are held at their least
+// width rather than given the room it leaves, so that no column is wider
+// at a narrower terminal.
+func (t *Table) dropYielding(widths, cols []int, width int, least func(int) int) []int {
+	dropped := false
+	for {
+		need, first := len(columnGap)*(len(cols)-1), -1
+		for n, i := range cols {
+			if y := t.policyOf(i).yields; y > 0 {
+				need += min(widths[i], least(i))
+				if first < 0 || y < t.policyOf(cols[first]).yields {
+					first = n
+				}
+				continue
+			}
+			need += widths[i]
+		}
+		if need <= width || first < 0 {
+			break
+		}
+		cols, dropped = slices.Delete(slices.Clone(cols), first, first+1), true
+	}
+	if dropped {
+		for _, i := range cols {
+			if t.policyOf(i).yields > 0 {
+				widths[i] = min(widths[i], least(i))
+			}
+		}
+	}
+	return cols
 }
 
 // hasData reports whether any row has a value in column i.
@@ -252,14 +369,15 @@ func sum(widths []int, cols []int) int {
 }
 
 // fitWidths shrinks the eligible columns of cols one cell at a time, the
-// widest first, until they fit in avail or are down to the minimum: a
-// table that cannot fit is left to wrap rather than made unreadable.
-func fitWidths(widths, cols []int, avail int, eligible func(int) bool) {
+// widest first, until they fit in avail or are down to their least width
+// (never less than the header: a cut header names nothing): a table that
+// cannot fit is left to wrap rather than made unreadable.
+func fitWidths(widths, cols []int, avail int, least func(int) int, eligible func(int) bool) {
 	total := sum(widths, cols)
 	for total > avail {
 		widest := -1
 		for _, i := range cols {
-			if eligible(i) && widths[i] > minTruncatedWidth && (widest < 0 || widths[i] > widths[widest]) {
+			if eligible(i) && widths[i] > least(i) && (widest < 0 || widths[i] > widths[widest]) {
 				widest = i
 			}
 		}
@@ -327,16 +445,14 @@ func (d *Describe) Render() error {
 	for _, f := range d.fields {
 		keyWidth = max(keyWidth, ansi.StringWidth(iostreams.Escape(f[0]))+1)
 	}
-	cs := d.ios.ColorScheme()
-	indent := strings.Repeat(" ", keyWidth+1)
+	base := d.ios.ColorScheme().Style()
+	key := base.Bold(true).Width(keyWidth + 1)
 	for _, f := range d.fields {
-		key := iostreams.Escape(f[0]) + ":"
-		pad := strings.Repeat(" ", keyWidth-ansi.StringWidth(key)+1)
-		// Newlines are kept (and indented) in a value; everything else
-		// that could drive the terminal is escaped.
-		value := iostreams.Escape(f[1])
-		value = strings.ReplaceAll(strings.TrimRight(value, "\n"), "\n", "\n"+indent)
-		b.WriteString(strings.TrimRight(cs.Bold(key)+pad+value, " "))
+		// Newlines are kept in a value, and lipgloss indents its next
+		// lines under the first; everything else that could drive the
+		// terminal is escaped.
+		value := strings.TrimRight(iostreams.Escape(f[1]), "\n")
+		b.WriteString(trimLines(lipgloss.JoinHorizontal(lipgloss.Top, key.Render(iostreams.Escape(f[0])+":"), value)))
 		b.WriteByte('\n')
 	}
 	return write(d.ios.Out, b.String())

@@ -47,6 +47,7 @@ func (c *Client) login(ctx context.Context, form url.Values) (*TokenResponse, er
 		// on the way would only read "already used"; the caller polls
 		// again instead.
 		retryable: form.Get("grant_type") != GrantDeviceCode,
+		secret:    secretIn(form),
 	}, &tok)
 	if err != nil {
 		return nil, err
@@ -55,6 +56,18 @@ func (c *Client) login(ctx context.Context, form url.Values) (*TokenResponse, er
 		return nil, &ResponseError{Server: c.ServerURL(), Method: http.MethodPost, Path: "/api/v1/login", Status: 200, Reason: "the login answer carries no access token"}
 	}
 	return &tok, nil
+}
+
+// secretIn names the long-lived secret a login form carries: a device
+// code is good for one token, and is not one.
+func secretIn(form url.Values) string {
+	switch form.Get("grant_type") {
+	case GrantAPIKey:
+		return "API key"
+	case GrantPassword:
+		return "password"
+	}
+	return ""
 }
 
 // LoginAPIKey exchanges a service account's API key for an access token.

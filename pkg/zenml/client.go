@@ -118,11 +118,11 @@ func NewClient(serverURL string, opts Options) (*Client, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	hc, err := newHTTPClient(opts)
+	u, err := url.Parse(base)
 	if err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(base)
+	hc, err := newHTTPClient(opts, u)
 	if err != nil {
 		return nil, err
 	}
@@ -160,6 +160,10 @@ type RequestInfo struct {
 	Path string
 	// Page is the page a list call asks for; 0 when it is not one.
 	Page int
+	// Secret names the long-lived secret the request's body carries,
+	// "password" or "API key", or is empty: a caller warns before one
+	// crosses the network in the clear (see SentInClear).
+	Secret string
 }
 
 // request describes one logical API call.
@@ -175,6 +179,8 @@ type request struct {
 	auth bool
 	// retryable allows retries of failures a retry can fix (shouldRetry).
 	retryable bool
+	// secret is RequestInfo.Secret.
+	secret string
 	// err is a failure to build the request (a body that does not
 	// encode), returned before anything is sent.
 	err error
@@ -237,18 +243,18 @@ func (c *Client) doJSON(ctx context.Context, r request, out any) error {
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return &ResponseError{Server: c.ServerURL(), Method: r.method, Path: r.path, Status: resp.StatusCode,
-			Reason: r.redact("the server's answer is not the JSON this client expects: " + describeDecodeError(body, resp.Header, err))}
+			Reason: r.redact("the server's answer is not the JSON this client expects: " + describeDecodeError(body, resp.Header, err, r.redact))}
 	}
 	return nil
 }
 
-func describeDecodeError(body []byte, h http.Header, err error) string {
+func describeDecodeError(body []byte, h http.Header, err error, redact func(string) string) string {
 	trimmed := strings.TrimSpace(string(body))
 	if trimmed == "" {
 		return "empty body"
 	}
 	if !json.Valid(body) {
-		return strings.TrimPrefix(describeNonJSON(trimmed, h), "the server answered with ")
+		return strings.TrimPrefix(describeNonJSON(trimmed, h, redact), "the server answered with ")
 	}
 	return err.Error()
 }
@@ -258,7 +264,7 @@ func describeDecodeError(body []byte, h http.Header, err error) string {
 func (c *Client) do(ctx context.Context, r request) (*http.Response, []byte, error) {
 	if c.opts.OnRequest != nil && r.err == nil {
 		page, _ := strconv.Atoi(r.query.Get("page"))
-		done := c.opts.OnRequest(ctx, RequestInfo{Server: c.ServerURL(), Method: r.method, Path: r.path, Page: page})
+		done := c.opts.OnRequest(ctx, RequestInfo{Server: c.ServerURL(), Method: r.method, Path: r.path, Page: page, Secret: r.secret})
 		if done != nil {
 			defer done()
 		}
@@ -293,14 +299,13 @@ func (c *Client) doOnce(ctx context.Context, r request) (*http.Response, []byte,
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			return resp, body, nil
 		}
-		apiErr := ParseError(resp.StatusCode, resp.Header, body)
+		// A server may echo what it was sent ("bad form: password=...");
+		// nothing of this request's secrets may reach a message.
+		apiErr := parseError(resp.StatusCode, resp.Header, body, r.sentSecrets(token))
 		apiErr.Method, apiErr.Path = r.method, r.path
 		if d, ok := retryAfter(resp.Header, c.opts.Now()); ok {
 			apiErr.RetryAfter = d
 		}
-		// A server may echo what it was sent ("bad form: password=...");
-		// nothing of this request's secrets may reach a message.
-		apiErr.redact(r.sentSecrets(token))
 		if r.auth && token != "" && !refreshed && apiErr.Kind == KindCredentials && canRefresh(c.tokens) {
 			refreshed, rejected = true, token
 			continue
@@ -365,3 +370,10 @@ func jsonRequest(method, path string, body any) request {
 	}
 	return r
 }
+
+// CloseIdleConnections closes the connections the client keeps open
+// between requests. Their buffers still hold the last requests sent —
+// a login's API key or password among them — for as long as they live;
+// a program that must not keep a secret in memory (zenctl exec, while its
+// child runs) closes them once it is done with the server.
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }

@@ -328,24 +328,6 @@ func TestRedirectToAnotherHostDropsCredentials(t *testing.T) {
 	}
 }
 
-func TestRedirectOnTheSameHostKeepsAuthorization(t *testing.T) {
-	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	target, _ := url.Parse(fake.URL())
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/old") {
-			http.Redirect(w, r, strings.TrimPrefix(r.URL.Path, "/old"), http.StatusMovedPermanently)
-			return
-		}
-		proxy.ServeHTTP(w, r)
-	}))
-	defer front.Close()
-	c := newTestClient(t, front.URL+"/old", Options{Tokens: StaticToken(fake.AdminToken())})
-	if _, err := c.CurrentUser(context.Background()); err != nil {
-		t.Fatalf("same-host redirect: %v", err)
-	}
-}
-
 func TestTLSOptions(t *testing.T) {
 	fake := zenmltest.NewTest(t, zenmltest.Options{TLS: true})
 	ctx := context.Background()

@@ -154,3 +154,16 @@ func (c *Client) setDeviceLocked(ctx context.Context, id string, locked bool) (*
 func (c *Client) DeleteDevice(ctx context.Context, id string) error {
 	return c.doJSON(ctx, request{method: http.MethodDelete, path: devicePath(id), auth: true}, nil)
 }
+
+// PendingDevice fetches a device that waits for verification, as the
+// dashboard's verify page does: the server shows a device that has no owner
+// yet to whoever presents its user code. Once verified it is its owner's
+// alone, and this answers 404 to anyone else.
+func (c *Client) PendingDevice(ctx context.Context, id, userCode string) (*AuthorizedDevice, error) {
+	var d AuthorizedDevice
+	q := url.Values{"user_code": {userCode}}
+	if err := c.doJSON(ctx, request{method: http.MethodGet, path: devicePath(id), query: q, auth: true, retryable: true}, &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}

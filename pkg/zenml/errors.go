@@ -145,6 +145,12 @@ func (e *Error) Error() string {
 // password fields) are redacted from the message, by the rules of the
 // Options.Debug trace.
 func ParseError(status int, header http.Header, body []byte) *Error {
+	return parseError(status, header, body, nil)
+}
+
+// parseError is ParseError for the answer to a request that sent the
+// secrets in sent, which the server may have echoed.
+func parseError(status int, header http.Header, body []byte, sent []string) *Error {
 	e := &Error{StatusCode: status}
 	if header != nil && header.Get("WWW-Authenticate") != "" {
 		e.WWWAuthenticate = true
@@ -152,21 +158,21 @@ func ParseError(status int, header http.Header, body []byte) *Error {
 	if header != nil {
 		e.RetryAfter, _ = retryAfter(header, time.Now())
 	}
-	parseErrorBody(e, body, header)
+	parseErrorBody(e, body, header, sent)
 	// Classified before redaction: the class and message are the server's.
 	e.Kind = classify(e)
-	e.redact(nil)
+	e.redact(sent)
 	return e
 }
 
-func parseErrorBody(e *Error, body []byte, header http.Header) {
+func parseErrorBody(e *Error, body []byte, header http.Header, sent []string) {
 	trimmed := strings.TrimSpace(string(body))
 	if trimmed == "" {
 		return
 	}
 	var raw any
 	if err := json.Unmarshal([]byte(trimmed), &raw); err != nil {
-		e.Message = describeNonJSON(trimmed, header)
+		e.Message = describeNonJSON(trimmed, header, func(s string) string { return redactMessage(s, sent) })
 		return
 	}
 	switch v := raw.(type) {
@@ -242,7 +248,10 @@ func unquoteRepr(class, msg string) string {
 	return msg
 }
 
-func describeNonJSON(body string, header http.Header) string {
+// describeNonJSON says what came back instead of JSON: for text, its
+// first line, cut short. The text is redacted first: a secret that
+// straddled the cut would leave its first part in the message.
+func describeNonJSON(body string, header http.Header, redact func(string) string) string {
 	ct := ""
 	if header != nil {
 		ct = header.Get("Content-Type")
@@ -254,7 +263,11 @@ func describeNonJSON(body string, header http.Header) string {
 	if strings.HasPrefix(body, "{") || strings.HasPrefix(body, "[") {
 		return "the server answered with malformed JSON"
 	}
-	line := body
+	// Far more than is shown: what lies beyond cannot be in the message.
+	if len(body) > maxRedactedNonJSON {
+		body = body[:maxRedactedNonJSON]
+	}
+	line := redact(body)
 	if i := strings.IndexAny(line, "\r\n"); i >= 0 {
 		line = line[:i]
 	}
@@ -269,6 +282,8 @@ func describeNonJSON(body string, header http.Header) string {
 	}
 	return "unexpected response: " + line
 }
+
+const maxRedactedNonJSON = 16 << 10
 
 func compactJSON(v any) string {
 	b, err := json.Marshal(v)

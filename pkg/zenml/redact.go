@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Redaction is one set of rules for everything this package shows that may
@@ -67,7 +69,7 @@ var secretJSONField = sync.OnceValue(func() *regexp.Regexp {
 
 func redactText(s string) string {
 	for _, re := range secretPatterns() {
-		s = re.ReplaceAllString(s, redacted)
+		s = replaceSeen(s, re, 0, redacted)
 	}
 	return s
 }
@@ -184,8 +186,8 @@ var secretFormField = sync.OnceValue(func() *regexp.Regexp {
 // scrub applies every pattern: parsed bodies pass through it too, as a
 // second line of defence.
 func scrub(s string) string {
-	s = secretJSONField().ReplaceAllString(s, `${1}"`+redacted+`"`)
-	s = secretFormField().ReplaceAllString(s, "${1}${2}"+redacted)
+	s = replaceSeen(s, secretJSONField(), 1, `"`+redacted+`"`)
+	s = replaceSeen(s, secretFormField(), 2, redacted)
 	return redactText(s)
 }
 
@@ -331,14 +333,27 @@ func redactMessage(s string, sent []string) string {
 	return removeSent(scrub(removeSent(s, sent)), sent)
 }
 
-// removeSent replaces every value in sent, longest first, with the
-// redaction mark.
+// removeSent replaces every value in sent with the redaction mark, as
+// seen: a value with invisible characters slipped between its letters
+// (see seenText) is found too, and replaced with them.
 func removeSent(s string, sent []string) string {
-	sort.Slice(sent, func(i, j int) bool { return len(sent[i]) > len(sent[j]) })
+	seen := newSeenText(s, false)
+	var spans [][2]int
 	for _, v := range sent {
-		s = strings.ReplaceAll(s, v, redacted)
+		v = newSeenText(v, false).text
+		if v == "" {
+			continue
+		}
+		for at := 0; ; {
+			i := strings.Index(seen.text[at:], v)
+			if i < 0 {
+				break
+			}
+			spans = append(spans, [2]int{at + i, at + i + len(v)})
+			at += i + 1
+		}
 	}
-	return s
+	return seen.replace(spans, nil)
 }
 
 // redact applies redactMessage, with the secrets of r, to text built from
@@ -350,4 +365,121 @@ func (e *Error) redact(sent []string) {
 	e.Message = redactMessage(e.Message, sent)
 	e.Exception = redactMessage(e.Exception, sent)
 	e.OAuthError = redactMessage(e.OAuthError, sent)
+}
+
+// seenText is text as a person sees it on a terminal: without the
+// characters that show nothing there or are dropped on the way (C0 and C1
+// controls, DEL, line breaks, format characters such as U+200B and the
+// bidi controls, bytes that are not UTF-8). A server that echoes a secret
+// with such characters between its letters defeats a match on the raw
+// text, and zenctl's own escaping for the terminal would then put the
+// letters back together; matching on the seen text and replacing the
+// matching span of the raw text, invisible characters included, does not
+// let that through.
+type seenText struct {
+	raw, text string
+	// from[i] and to[i] are where in raw the character holding byte i of
+	// text starts and ends.
+	from, to []int
+}
+
+func newSeenText(raw string, keepSpace bool) seenText {
+	if !hasUnseen(raw, keepSpace) {
+		return seenText{raw: raw, text: raw}
+	}
+	var b strings.Builder
+	st := seenText{raw: raw}
+	for i := 0; i < len(raw); {
+		r, size := utf8.DecodeRuneInString(raw[i:])
+		if !unseen(r, keepSpace) {
+			b.WriteString(raw[i : i+size])
+			for range size {
+				st.from, st.to = append(st.from, i), append(st.to, i+size)
+			}
+		}
+		i += size
+	}
+	st.text = b.String()
+	return st
+}
+
+// unseen reports whether a character leaves no mark of its own on a
+// terminal once zenctl has escaped or dropped it for one. Whitespace,
+// which the patterns read as the end of a value, is kept when keepSpace
+// is set.
+func unseen(r rune, keepSpace bool) bool {
+	if keepSpace && unicode.IsSpace(r) {
+		return false
+	}
+	// U+FFFD too: it is what a JSON decoder makes of bytes that are not
+	// UTF-8, and it hides nothing of the letters around it.
+	return r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) ||
+		r == '\u2028' || r == '\u2029'
+}
+
+func hasUnseen(s string, keepSpace bool) bool {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unseen(r, keepSpace) {
+			return true
+		}
+		i += size
+	}
+	return false
+}
+
+// rawSpan maps a span of text back to raw.
+func (st seenText) rawSpan(span [2]int) [2]int {
+	if st.from == nil {
+		return span
+	}
+	return [2]int{st.from[span[0]], st.to[span[1]-1]}
+}
+
+// replace replaces the raw text of each span of text (spans may overlap)
+// with with(span), or with the redaction mark when with is nil.
+func (st seenText) replace(spans [][2]int, with func(span [2]int) string) string {
+	if len(spans) == 0 {
+		return st.raw
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(spans); {
+		span := spans[i]
+		mark := redacted
+		if with != nil {
+			mark = with(span)
+		}
+		// Overlapping spans become one.
+		for i++; i < len(spans) && spans[i][0] < span[1]; i++ {
+			span[1] = max(span[1], spans[i][1])
+		}
+		if span[0] == span[1] {
+			continue
+		}
+		raw := st.rawSpan(span)
+		b.WriteString(st.raw[last:raw[0]])
+		b.WriteString(mark)
+		last = raw[1]
+	}
+	b.WriteString(st.raw[last:])
+	return b.String()
+}
+
+// replaceSeen is re.ReplaceAllString on the seen text of s: each match,
+// except its first group (when keep is 1) or its first two (keep 2),
+// becomes mark.
+func replaceSeen(s string, re *regexp.Regexp, keep int, mark string) string {
+	seen := newSeenText(s, true)
+	matches := re.FindAllStringSubmatchIndex(seen.text, -1)
+	spans := make([][2]int, 0, len(matches))
+	for _, m := range matches {
+		start := m[0]
+		if keep > 0 && m[2*keep+1] >= 0 {
+			start = m[2*keep+1]
+		}
+		spans = append(spans, [2]int{start, m[1]})
+	}
+	return seen.replace(spans, func([2]int) string { return mark })
 }

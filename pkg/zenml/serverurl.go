@@ -87,11 +87,30 @@ func suggestScheme(hostAndPath string) string {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
-	host = strings.Trim(host, "[]")
-	if ip := net.ParseIP(host); strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback() {
+	if isLoopbackHost(host) {
 		return "http://" + hostAndPath
 	}
 	return "https://" + hostAndPath
+}
+
+// isLoopbackHost reports whether a URL's host names this machine, by its
+// name or address alone: no DNS look-up (which an attacker's resolver
+// could answer, and which tests must not make).
+func isLoopbackHost(host string) bool {
+	host = strings.Trim(host, "[]")
+	ip := net.ParseIP(host)
+	return strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback()
+}
+
+// SentInClear reports whether what is sent to serverURL crosses the
+// network unencrypted: plain http to a host other than this machine.
+// Loopback traffic never leaves the machine, and https is encrypted.
+func SentInClear(serverURL string) bool {
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		return false
+	}
+	return strings.EqualFold(u.Scheme, "http") && !isLoopbackHost(u.Hostname())
 }
 
 // authorityHasUserInfo reports whether an '@' sits in the URL's authority

@@ -54,6 +54,13 @@ type Session struct {
 	EarlyRenewalLockWait time.Duration
 	// OnExchange, when set, is called after every successful login exchange.
 	OnExchange func(Credentials)
+	// BeforeExchange, when set, is called before the API key or password
+	// is sent to renew the token; an error stops the renewal with nothing
+	// sent and is returned as is. A program checks there that the server
+	// is still the one the credential belongs to (CheckServerIdentity). A
+	// ServerIdentityError also ends the use of the current token, which an
+	// early renewal that fails otherwise keeps.
+	BeforeExchange func(ctx context.Context) error
 
 	mu     sync.Mutex
 	creds  Credentials
@@ -146,8 +153,9 @@ func (s *Session) Token(ctx context.Context) (string, error) {
 	}
 	tok, err := s.renew(ctx, lockWait, c.AccessToken, "the session has expired")
 	var reauth *ReauthRequiredError
+	var otherServer *ServerIdentityError
 	// Checked again: the attempt took time, and the token may have run out.
-	if err != nil && !errors.As(err, &reauth) && ctx.Err() == nil && usable(c, s.now()) {
+	if err != nil && !errors.As(err, &reauth) && !errors.As(err, &otherServer) && ctx.Err() == nil && usable(c, s.now()) {
 		// Renewal starts early (for a 7-day token, hours early): a server
 		// hiccup or a busy keyring then must not fail a command that the
 		// current token still serves. The next command tries again.
@@ -205,12 +213,12 @@ func (s *Session) renew(ctx context.Context, lockWait time.Duration, stale, reas
 	if !c.Renewable() {
 		return "", s.reauth(reason, CredentialToken, nil)
 	}
-	var tok *TokenResponse
-	if c.APIKey != "" {
-		tok, err = s.Login.LoginAPIKey(ctx, c.APIKey)
-	} else {
-		tok, err = s.Login.LoginPassword(ctx, c.Username, c.Password)
+	if s.BeforeExchange != nil {
+		if err := s.BeforeExchange(ctx); err != nil {
+			return "", err
+		}
 	}
+	renewed, err := s.Login.Exchange(ctx, c, s.now())
 	if err != nil {
 		var apiErr *Error
 		if errors.As(err, &apiErr) && apiErr.Kind == KindCredentials {
@@ -218,8 +226,7 @@ func (s *Session) renew(ctx context.Context, lockWait time.Duration, stale, reas
 		}
 		return "", err
 	}
-	c.AccessToken = tok.AccessToken
-	c.ExpiresAt, c.Lifetime = TokenExpiry(tok.AccessToken, tok.ExpiresIn, s.now())
+	c = renewed
 	if s.Store != nil {
 		if err := s.Store.Save(ctx, c); err != nil {
 			return "", err
@@ -246,4 +253,33 @@ func credentialKind(c Credentials) CredentialKind {
 
 func (s *Session) reauth(reason string, kind CredentialKind, rejection *Error) *ReauthRequiredError {
 	return &ReauthRequiredError{Server: s.Login.ServerURL(), Reason: reason, Credential: kind, Rejection: rejection}
+}
+
+// Exchange logs in with c's API key, else its username and password, and
+// returns c with the new access token and its expiry (counted from now).
+// It is the one exchange of a renewable credential: a session's renewal,
+// a new login and the adoption of a rotated key all go through it.
+func (cl *Client) Exchange(ctx context.Context, c Credentials, now time.Time) (Credentials, error) {
+	var tok *TokenResponse
+	var err error
+	switch {
+	case c.APIKey != "":
+		tok, err = cl.LoginAPIKey(ctx, c.APIKey)
+	case c.Username != "":
+		tok, err = cl.LoginPassword(ctx, c.Username, c.Password)
+	default:
+		return Credentials{}, errors.New("no API key or password to log in with")
+	}
+	if err != nil {
+		return Credentials{}, err
+	}
+	return c.WithToken(tok, now), nil
+}
+
+// WithToken is c holding the token of a login answer, with its expiry
+// counted from now.
+func (c Credentials) WithToken(tok *TokenResponse, now time.Time) Credentials {
+	c.AccessToken = tok.AccessToken
+	c.ExpiresAt, c.Lifetime = TokenExpiry(tok.AccessToken, tok.ExpiresIn, now)
+	return c
 }

@@ -416,3 +416,25 @@ func TestSessionEarlyRenewalDoesNotWaitLongForTheLock(t *testing.T) {
 		t.Errorf("%d logins without the lock", n)
 	}
 }
+
+// TestSessionBeforeExchangeStopsTheRenewal: a refusal of BeforeExchange
+// sends no credential and ends even a token that an early renewal would
+// otherwise keep.
+func TestSessionBeforeExchangeStopsTheRenewal(t *testing.T) {
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "k")
+	login := newTestClient(t, fake.URL(), Options{})
+	now := time.Now()
+	refusal := &ServerIdentityError{Server: fake.URL(), Recorded: "a", Reported: "b"}
+	for name, expiresAt := range map[string]time.Time{"in the leeway": now.Add(2 * time.Minute), "expired": now.Add(-time.Second)} {
+		store := &memStore{creds: Credentials{APIKey: key, AccessToken: "current", ExpiresAt: expiresAt, Lifetime: 2 * time.Hour}}
+		session := &Session{Login: login, Store: store, Now: func() time.Time { return now },
+			BeforeExchange: func(context.Context) error { return refusal }}
+		if tok, err := session.Token(context.Background()); !errors.Is(err, refusal) || tok != "" {
+			t.Errorf("%s: %q, %v; want the refusal", name, tok, err)
+		}
+	}
+	if n := fake.Count("POST /api/v1/login"); n != 0 {
+		t.Errorf("%d logins reached the server after the refusal", n)
+	}
+}

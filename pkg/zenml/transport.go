@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"strings"
 	"syscall"
 	"time"
@@ -19,8 +20,9 @@ import (
 // newHTTPClient builds the *http.Client behind a Client from opts: the
 // caller's transport (Options.Transport, else Options.HTTPClient's, else
 // a clone of http.DefaultTransport) with the TLS settings of opts applied,
-// the debug trace around it, and this package's redirect rules.
-func newHTTPClient(opts Options) (*http.Client, error) {
+// the debug trace around it, and this package's redirect rules for the
+// server at the URL server.
+func newHTTPClient(opts Options, server *url.URL) (*http.Client, error) {
 	base := opts.Transport
 	if base == nil && opts.HTTPClient != nil {
 		base = opts.HTTPClient.Transport
@@ -40,7 +42,7 @@ func newHTTPClient(opts Options) (*http.Client, error) {
 	// No cookie jar: the password grant sets an auth cookie that the server
 	// prefers over the Authorization header, so a stale one would win.
 	hc.Jar = nil
-	hc.CheckRedirect = checkRedirect
+	hc.CheckRedirect = redirectPolicy(server)
 	return hc, nil
 }
 
@@ -128,32 +130,53 @@ func caCertName(caCert string) string {
 	return caCert
 }
 
-// checkRedirect follows at most 5 redirects and never carries credentials
-// to another host, nor from https to plain http: not the bearer token, and
-// not a request body, which for a login is the form with the password or
-// API key.
-func checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= 5 {
-		return errors.New("stopped after 5 redirects")
-	}
-	first := via[0].URL
-	if req.URL.Host != first.Host || first.Scheme == "https" && req.URL.Scheme != "https" {
+// redirectPolicy follows at most 5 redirects, and carries credentials
+// only within the server: the same scheme, host and port, under the same
+// path prefix (base's path; for a server mounted at /zenml, another
+// application on the host at /other-app is a stranger). Beyond that the
+// bearer token is dropped, and a request with a body, which for a login is
+// the form with the password or API key, is not followed at all.
+func redirectPolicy(base *url.URL) func(*http.Request, []*http.Request) error {
+	prefix := strings.TrimSuffix(base.Path, "/")
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 5 {
+			return errors.New("stopped after 5 redirects")
+		}
+		first := via[0].URL
+		if withinServer(req.URL, first, prefix) {
+			return nil
+		}
 		if req.Body != nil && req.Body != http.NoBody {
-			return &redirectError{method: via[0].Method, path: first.Path, to: req.URL.Scheme + "://" + req.URL.Host}
+			return &redirectError{method: via[0].Method, path: first.Path, to: req.URL.Scheme + "://" + req.URL.Host + req.URL.Path}
 		}
 		req.Header.Del("Authorization")
+		return nil
 	}
-	return nil
 }
 
-// redirectError is a redirect of a request with a body to another host or
-// to plain http, which the client refuses to follow.
+// withinServer reports whether a redirect to u stays on the server that
+// first was sent to. The path is compared decoded and cleaned: a proxy in
+// front would resolve /zenml/%2e%2e/other-app to /other-app too.
+func withinServer(u, first *url.URL, prefix string) bool {
+	if u.Scheme != first.Scheme || !strings.EqualFold(u.Host, first.Host) {
+		return false
+	}
+	if prefix == "" {
+		return true
+	}
+	p := path.Clean("/" + u.Path)
+	return p == prefix || strings.HasPrefix(p, prefix+"/")
+}
+
+// redirectError is a redirect of a request with a body away from the
+// server (another host, port or path prefix, or down to plain http), which
+// the client refuses to follow.
 type redirectError struct {
 	method, path, to string
 }
 
 func (e *redirectError) Error() string {
-	return fmt.Sprintf("the server redirected %s %s to %s, another host or plain http; not following it, the request may carry credentials", e.method, e.path, e.to)
+	return fmt.Sprintf("the server redirected %s %s to %s, outside the server (another host, port, path prefix or scheme); not following it, the request may carry credentials", e.method, e.path, e.to)
 }
 
 // ResponseError is a 2xx answer that could not be used.

@@ -92,8 +92,13 @@ func NewCmdAPI(f *factory.Factory, runF func(*APIOptions) error) *cobra.Command 
 
 			--paginate follows ZenML's page envelope (index, total_pages, items)
 			with the page query parameter and prints the items of all pages as
-			one JSON array; --jq then sees that array. A response that is not a
-			page is printed as it is.
+			one JSON array, written as the pages arrive: memory holds one page
+			at a time however long the list. --jq then sees that array whole, so
+			with --jq the items are gathered, up to 32 MiB; past that zenctl
+			stops with an error (leave out --jq and pipe into jq instead). -i
+			prints the first page's status line and headers. A page that fails
+			after the first ends the command with exit 1 and the array unclosed
+			(not valid JSON). A response that is not a page is printed as it is.
 
 			--jq filters JSON output with a jq expression (gojq, built in):
 			strings print raw, like jq -r; other values as JSON, one per line.
@@ -327,15 +332,15 @@ func resolvePath(arg, serverURL string) (string, url.Values, error) {
 			p = "/api/v1/" + p
 		}
 		if outside(base.Path, base.Path+p) {
-			return "", nil, exitcode.Usagef("refusing %s: it leads outside the server's path %s", redactURL(u), serverURL)
+			return "", nil, exitcode.Usagef("refusing %s: it leads outside the server's path %s", iostreams.SafeURL(u.String()), serverURL)
 		}
 		return cleanPath(p), query, nil
 	}
 	if u.Host == "" || (u.Scheme != "" && !strings.EqualFold(u.Scheme, base.Scheme)) || !sameHost(u, base) {
-		return "", nil, exitcode.Usagef("refusing to send a request to %s: zenctl api talks only to the selected server, %s", redactURL(u), serverURL)
+		return "", nil, exitcode.Usagef("refusing to send a request to %s: zenctl api talks only to the selected server, %s", iostreams.SafeURL(u.String()), serverURL)
 	}
 	if outside(base.Path, u.EscapedPath()) {
-		return "", nil, exitcode.Usagef("refusing %s: it is outside the server's path %s", redactURL(u), serverURL)
+		return "", nil, exitcode.Usagef("refusing %s: it is outside the server's path %s", iostreams.SafeURL(u.String()), serverURL)
 	}
 	p := cleanPath(u.EscapedPath())
 	if base.Path != "" {
@@ -393,14 +398,6 @@ func sameHost(u, base *url.URL) bool {
 	return strings.EqualFold(u.Hostname(), base.Hostname()) && port(u, scheme) == port(base, base.Scheme)
 }
 
-// redactURL drops user info and the query, which may carry secrets, from a
-// URL quoted in an error.
-func redactURL(u *url.URL) string {
-	c := *u
-	c.User, c.RawQuery, c.Fragment = nil, "", ""
-	return c.String()
-}
-
 // requestError names the request in the one-line error main prints. It
 // keeps the cause reachable, so that a credentials failure exits 4.
 type requestError struct {
@@ -411,7 +408,7 @@ type requestError struct {
 // Error folds the message onto one line: 422 validation messages span
 // several lines, and the error form is one line.
 func (e *requestError) Error() string {
-	return e.method + " " + e.path + ": " + strings.Join(strings.Fields(e.err.Error()), " ")
+	return e.method + " " + e.path + ": " + iostreams.OneLine(e.err.Error())
 }
 
 func (e *requestError) Unwrap() error { return e.err }

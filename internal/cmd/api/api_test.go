@@ -384,8 +384,8 @@ func TestUnauthorizedWithoutRenewableCredentialsExits4(t *testing.T) {
 
 	t.Run("static environment token", func(t *testing.T) {
 		h := cmdtest.New(t)
-		h.Env["ZENML_STORE_URL"] = fake.URL()
-		h.Env["ZENML_STORE_API_TOKEN"] = fake.IssueToken(fake.AdminID(), -time.Hour)
+		h.Setenv("ZENML_STORE_URL", fake.URL())
+		h.Setenv("ZENML_STORE_API_TOKEN", fake.IssueToken(fake.AdminID(), -time.Hour))
 		err := run(t, h, "current-user")
 		if exitcode.For(err) != exitcode.AuthRequired {
 			t.Fatalf("exit code = %d for %v, want 4", exitcode.For(err), err)
@@ -421,8 +421,8 @@ func TestEnvironmentAPIKey(t *testing.T) {
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "k")
 	h := cmdtest.New(t)
-	h.Env["ZENML_STORE_URL"] = fake.URL()
-	h.Env["ZENML_STORE_API_KEY"] = key
+	h.Setenv("ZENML_STORE_URL", fake.URL())
+	h.Setenv("ZENML_STORE_API_KEY", key)
 	if err := run(t, h, "current-user", "--jq", ".name"); err != nil {
 		t.Fatal(err)
 	}
@@ -530,7 +530,7 @@ func TestDotSegmentsCannotLeaveThePrefix(t *testing.T) {
 // and the wait is said on stderr, terminal or not.
 func TestRetryAfterIsCappedAndSaid(t *testing.T) {
 	fake, h := setup(t, zenmltest.Options{})
-	h.Env["ZENCTL_HTTP_TIMEOUT"] = "300ms"
+	h.Setenv("ZENCTL_HTTP_TIMEOUT", "300ms")
 	h.Reset()
 	fake.InjectFault("GET /api/v1/current-user", zenmltest.Fault{Status: http.StatusTooManyRequests, Times: 1,
 		Header: http.Header{"Retry-After": {"100000"}}})

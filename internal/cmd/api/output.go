@@ -6,10 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/url"
 	"sort"
-	"strconv"
 
 	"github.com/itchyny/gojq"
 
@@ -137,60 +134,4 @@ func (p *printer) filter(ctx context.Context, body []byte) error {
 		out.WriteByte('\n')
 	}
 	return p.emit(out.Bytes())
-}
-
-// page is ZenML's Page envelope; pointers tell a missing field from zero.
-type page struct {
-	Index      *int              `json:"index"`
-	TotalPages *int              `json:"total_pages"`
-	Items      []json.RawMessage `json:"items"`
-}
-
-// paginate fetches every page of a list, starting at the page in query (1
-// by default), and prints all items as one JSON array. A token that
-// expires between pages is renewed by the client like for any request.
-func paginate(ctx context.Context, client *zenml.Client, p *printer, path string, query url.Values, header http.Header) error {
-	var items []json.RawMessage
-	for n := 0; ; n++ {
-		resp, err := client.Do(ctx, http.MethodGet, path, query, nil, header)
-		if err != nil {
-			return &requestError{http.MethodGet, path, err}
-		}
-		if resp.Err != nil {
-			return p.response(ctx, http.MethodGet, path, resp)
-		}
-		if err := p.head(resp); err != nil {
-			return err
-		}
-		var pg page
-		if json.Unmarshal(resp.Body, &pg) != nil || pg.Index == nil || pg.TotalPages == nil || pg.Items == nil {
-			if n == 0 {
-				// Not a list endpoint: print the answer as it is, like gh.
-				return p.result(ctx, resp.Body)
-			}
-			return fmt.Errorf("GET %s: page %s is not a ZenML page envelope", path, query.Get("page"))
-		}
-		items = append(items, pg.Items...)
-		if *pg.Index >= *pg.TotalPages || len(pg.Items) == 0 {
-			break
-		}
-		next := *pg.Index + 1
-		// A server that does not advance would loop forever.
-		if prev, _ := strconv.Atoi(query.Get("page")); query.Get("page") != "" && next <= prev {
-			return fmt.Errorf("GET %s: pagination did not advance past page %d", path, prev)
-		}
-		query.Set("page", strconv.Itoa(next))
-	}
-	var b bytes.Buffer
-	b.WriteByte('[')
-	for i, it := range items {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		if json.Compact(&b, it) != nil {
-			b.Write(it)
-		}
-	}
-	b.WriteString("]\n")
-	return p.result(ctx, b.Bytes())
 }

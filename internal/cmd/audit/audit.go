@@ -13,7 +13,9 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/outputflag"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/output"
@@ -65,7 +67,7 @@ func NewCmdAudit(f *factory.Factory, runF func(*Options) error) *cobra.Command {
 			$ zenctl audit --inactive -o json | jq -r '.items[].id'
 			$ zenctl audit --not-rotated-for 180d --exit-status || notify-team
 		`),
-		Args: factory.NoArgs,
+		Args: cmdargs.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for _, d := range []struct {
 				flag, value string
@@ -90,7 +92,7 @@ func NewCmdAudit(f *factory.Factory, runF func(*Options) error) *cobra.Command {
 	cmd.Flags().StringVar(&notRotated, "not-rotated-for", "", "Only API keys not rotated for this `DURATION`")
 	cmd.Flags().BoolVar(&opts.Filters.Inactive, "inactive", false, "Only deactivated accounts and keys, and locked devices")
 	cmd.Flags().BoolVar(&opts.ExitStatus, "exit-status", false, "Exit 3 when anything matches")
-	factory.AddOutputFlag(cmd, &opts.Output)
+	outputflag.Add(cmd, &opts.Output)
 	return cmd
 }
 
@@ -149,63 +151,4 @@ func collect(ctx context.Context, ios *iostreams.IOStreams, client *zenml.Client
 		all = append(all, entries...)
 	}
 	return all, c.skipped, nil
-}
-
-func printTable(ios *iostreams.IOStreams, r Report, now time.Time) error {
-	if len(r.Items) == 0 {
-		what := "Nothing to report."
-		if r.Filters.any() {
-			what = fmt.Sprintf("Nothing matches (%d read).", r.Total)
-		}
-		fmt.Fprintln(ios.ErrOut, what)
-		return nil
-	}
-	t := output.NewTable(ios, "KIND", "NAME", "ID", "STATUS", "CREATED", "LAST LOGIN", "LAST ROTATED", "AGE")
-	t.Abbreviate("ID", 8)
-	// The name is what one acts on: the kind and the dates give way first.
-	t.TruncateFirst("KIND", "LAST ROTATED", "CREATED")
-	for _, e := range r.Items {
-		name := e.Name
-		if e.ServiceAccount != "" {
-			name = e.ServiceAccount + "/" + e.Name
-		}
-		t.AddRow(e.Kind, name, e.ID, e.Status, e.Created.UTC().Format("2006-01-02"),
-			lastLogin(e), dateOr(e.LastRotated, rotatedNone(e)), age(time.Duration(e.AgeSeconds)*time.Second))
-	}
-	if err := t.Render(); err != nil {
-		return err
-	}
-	if r.Filters.any() {
-		fmt.Fprintf(ios.ErrOut, "%d of %d match.\n", r.Matched, r.Total)
-	}
-	return nil
-}
-
-func lastLogin(e Entry) string {
-	if !e.usageKnown {
-		return "-"
-	}
-	return dateOr(e.LastLogin, "never")
-}
-
-func rotatedNone(e Entry) string {
-	if e.Kind == KindAPIKey {
-		return "never"
-	}
-	return "-"
-}
-
-func dateOr(t *zenml.Time, none string) string {
-	if t == nil {
-		return none
-	}
-	return t.UTC().Format("2006-01-02")
-}
-
-// age is a whole number of days, or hours under two days.
-func age(d time.Duration) string {
-	if d < 48*time.Hour {
-		return fmt.Sprintf("%dh", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
 }

@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/output"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -229,4 +233,140 @@ func parseAge(flag, s string) (time.Duration, error) {
 		return d, nil
 	}
 	return 0, fmt.Errorf("%s: a duration cannot be negative", flag)
+}
+
+func printTable(ios *iostreams.IOStreams, r Report, now time.Time) error {
+	if len(r.Items) == 0 {
+		what := "Nothing to report."
+		if r.Filters.any() {
+			what = fmt.Sprintf("Nothing matches (%d read).", r.Total)
+		}
+		fmt.Fprintln(ios.ErrOut, what)
+		return nil
+	}
+	t := pipedTable(ios, r.Items)
+	if ios.IsStdoutTTY() {
+		t = terminalTable(ios, r.Items, now)
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	if r.Filters.any() {
+		fmt.Fprintf(ios.ErrOut, "%d of %d match.\n", r.Matched, r.Total)
+	}
+	return nil
+}
+
+// pipedTable is the report for scripts, its columns and formats as they
+// have always been: full kind words, days, and the age.
+func pipedTable(ios *iostreams.IOStreams, items []Entry) *output.Table {
+	t := output.NewTable(ios, "KIND", "NAME", "ID", "STATUS", "CREATED", "LAST LOGIN", "LAST ROTATED", "AGE")
+	for _, e := range items {
+		t.AddRow(e.Kind, qualifiedName(e), e.ID, e.Status, e.Created.UTC().Format("2006-01-02"),
+			lastLogin(e, dayOf), timeOr(e.LastRotated, rotatedNone(e), dayOf), age(time.Duration(e.AgeSeconds)*time.Second))
+	}
+	return t
+}
+
+// tableForm is one way to show the report on a terminal. The forms go
+// from the most shown to the least, each showing no more of any column
+// than the one before, so a wider terminal never shows less.
+type tableForm struct {
+	fullIDs, absolute bool
+	// dropped are columns left out, rather than cut under their header.
+	dropped []string
+}
+
+var tableForms = []tableForm{
+	{fullIDs: true, absolute: true},
+	{absolute: true},
+	{},
+	{dropped: []string{"CREATED"}},
+	{dropped: []string{"CREATED", "KIND"}},
+}
+
+// terminalTable is the first form of the report that fits the terminal
+// whole, or else the last, cut by the table's own policy: at 80 columns
+// a person reads relative times ("5 min ago") and short kinds, and at 200
+// the ids and times in full.
+func terminalTable(ios *iostreams.IOStreams, items []Entry, now time.Time) *output.Table {
+	ids := make([]string, len(items))
+	for i, e := range items {
+		ids[i] = e.ID
+	}
+	short := output.UniquePrefixWidth(ids, 8)
+	var t *output.Table
+	for _, form := range tableForms {
+		t = form.table(ios, items, now, short)
+		if t.Fits() {
+			break
+		}
+	}
+	return t
+}
+
+func (f tableForm) table(ios *iostreams.IOStreams, items []Entry, now time.Time, shortID int) *output.Table {
+	when := func(t time.Time) string { return output.RelativeTime(t, now) }
+	if f.absolute {
+		when = func(t time.Time) string { return output.HumanTime(t, now) }
+	}
+	columns := []string{"KIND", "NAME", "ID", "STATUS", "CREATED", "LAST LOGIN", "LAST ROTATED"}
+	columns = slices.DeleteFunc(columns, func(c string) bool { return slices.Contains(f.dropped, c) })
+	t := output.NewTable(ios, columns...)
+	for _, e := range items {
+		id := e.ID
+		if !f.fullIDs {
+			id = ansi.Truncate(id, shortID, "")
+		}
+		cells := map[string]string{"KIND": shortKind[e.Kind], "NAME": qualifiedName(e), "ID": id, "STATUS": e.Status,
+			"CREATED": when(e.Created.Time), "LAST LOGIN": lastLogin(e, when), "LAST ROTATED": timeOr(e.LastRotated, rotatedNone(e), when)}
+		row := make([]string, len(columns))
+		for i, c := range columns {
+			row[i] = cells[c]
+		}
+		t.AddRow(row...)
+	}
+	return t
+}
+
+// shortKind is an entry's kind in a terminal's narrow column.
+var shortKind = map[string]string{KindServiceAccount: "sa", KindAPIKey: "key", KindUser: "user", KindDevice: "device"}
+
+// qualifiedName is an API key under its service account, "ci-bot/default".
+func qualifiedName(e Entry) string {
+	if e.ServiceAccount != "" {
+		return e.ServiceAccount + "/" + e.Name
+	}
+	return e.Name
+}
+
+func dayOf(t time.Time) string { return t.UTC().Format("2006-01-02") }
+
+func lastLogin(e Entry, format func(time.Time) string) string {
+	if !e.usageKnown {
+		return "-"
+	}
+	return timeOr(e.LastLogin, "never", format)
+}
+
+func rotatedNone(e Entry) string {
+	if e.Kind == KindAPIKey {
+		return "never"
+	}
+	return "-"
+}
+
+func timeOr(t *zenml.Time, none string, format func(time.Time) string) string {
+	if t == nil {
+		return none
+	}
+	return format(t.Time)
+}
+
+// age is a whole number of days, or hours under two days.
+func age(d time.Duration) string {
+	if d < 48*time.Hour {
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
 }

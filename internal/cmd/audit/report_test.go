@@ -1,9 +1,11 @@
 package audit
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -47,5 +49,69 @@ func TestFiltersNeedWhatTheServerRecords(t *testing.T) {
 		if got := c.f.matches(c.e, now); got != c.match {
 			t.Errorf("%+v matches %+v = %v, want %v", c.f, c.e, got, c.match)
 		}
+	}
+}
+
+// Issue 22 item 3: the report is readable at 80 columns (relative times,
+// short kinds, no header cut) and shows ids and absolute times where
+// there is room.
+func TestReportTableAtEachWidth(t *testing.T) {
+	now := time.Date(2026, 12, 8, 3, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) *zenml.Time { return &zenml.Time{Time: now.Add(-d)} }
+	day := 24 * time.Hour
+	items := []Entry{
+		{Kind: KindServiceAccount, ID: "0b8e8d0a-1b2c-4d5e-8f90-123456789abc", Name: "ci-bot", Active: true, Status: "active",
+			Created: *at(40 * day), LastLogin: at(5 * time.Minute), usageKnown: true},
+		{Kind: KindAPIKey, ID: "7f3e2a10-9c8b-4a7d-b6e5-0123456789ab", Name: "nightly-deploy", ServiceAccount: "ci-bot", Active: true,
+			Status: "active", Created: *at(11 * time.Minute), LastLogin: at(5 * time.Minute), usageKnown: true},
+		{Kind: KindUser, ID: "c0ffee00-1111-4222-8333-444455556666", Name: "default", Active: true, Status: "active", Created: *at(3 * day)},
+		{Kind: KindDevice, ID: "deadbeef-1111-4222-8333-444455556666", Name: "build-host-17", Status: "locked",
+			Created: *at(400 * day), usageKnown: true},
+	}
+	render := func(width int) string {
+		ios, _, out, _ := iostreams.Test()
+		ios.SetStdoutTTY(true)
+		ios.SetColorEnabled(false)
+		ios.SetTerminalWidth(width)
+		if err := printTable(ios, Report{Items: items}, now); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	for _, width := range []int{80, 100, 200} {
+		out := render(width)
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		if strings.Contains(lines[0], "…") {
+			t.Errorf("%d columns: a header is cut:\n%s", width, out)
+		}
+		for _, l := range lines {
+			if len([]rune(l)) > width {
+				t.Errorf("%d columns: line of %d:\n%s", width, len([]rune(l)), out)
+			}
+		}
+		for _, want := range []string{"5 min ago", "ci-bot/nightly-deploy", "never", "sa ", "key ", "device "} {
+			if width >= 100 || want != "sa " && want != "key " && want != "device " {
+				if !strings.Contains(out, want) {
+					t.Errorf("%d columns: no %q:\n%s", width, want, out)
+				}
+			}
+		}
+		if strings.Contains(out, "service-account") || strings.Contains(out, "0h") {
+			t.Errorf("%d columns: long kind or an age in hours:\n%s", width, out)
+		}
+	}
+	if out := render(80); !strings.Contains(out, "0b8e8d0a  ") || !strings.Contains(out, "11 min ago") && !strings.Contains(out, "LAST ROTATED") {
+		t.Errorf("80 columns: ids cut to a prefix, times relative:\n%s", out)
+	}
+	if out := render(200); !strings.Contains(out, "0b8e8d0a-1b2c-4d5e-8f90-123456789abc") || !strings.Contains(out, "40 days ago (2026-10-29 03:00 UTC)") {
+		t.Errorf("200 columns: full ids and absolute times:\n%s", out)
+	}
+	// Piped, the columns and formats scripts read are unchanged.
+	ios, _, out, _ := iostreams.Test()
+	if err := printTable(ios, Report{Items: items[1:2]}, now); err != nil {
+		t.Fatal(err)
+	}
+	if want := "api-key\tci-bot/nightly-deploy\t7f3e2a10-9c8b-4a7d-b6e5-0123456789ab\tactive\t2026-12-08\t2026-12-08\tnever\t0h\n"; out.String() != want {
+		t.Errorf("piped:\n%q\nwant\n%q", out.String(), want)
 	}
 }

@@ -72,7 +72,7 @@ func TestLoginPromptsForTheKeyOnATerminal(t *testing.T) {
 	h := cmdtest.New(t, prompt.Answer{Kind: prompt.KindPassword, Prompt: "API key", Value: key})
 	h.IO.SetStdinTTY(true)
 	h.IO.SetStderrTTY(true)
-	h.Env["ZENCTL_STORAGE"] = "keyring"
+	h.Setenv("ZENCTL_STORAGE", "keyring")
 	if err := execute(t, NewCmdLogin(h.F, nil), fake.URL(), "--api-key"); err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestDeviceLoginOpensTheBrowserOnlyOnATerminal(t *testing.T) {
 		fake := zenmltest.NewTest(t, zenmltest.Options{DevicePollingInterval: 1})
 		h := cmdtest.New(t)
 		h.IO.SetStderrTTY(tty)
-		h.Env["ZENCTL_STORAGE"] = "keyring"
+		h.Setenv("ZENCTL_STORAGE", "keyring")
 		opts := loginOptions(h)
 		opts.ServerURL, opts.PollScale, opts.Device = fake.URL(), 0.01, !tty
 		if err := approvedDeviceLogin(t, fake, opts, func() bool { return true }); err != nil {
@@ -209,7 +209,7 @@ func TestLoginMovesAWorkingLoginToTheRequestedStore(t *testing.T) {
 		t.Fatalf("the file store holds %v, %v\n%s", s.APIKey != "", err, h.ErrOut)
 	}
 
-	h.Env["ZENCTL_STORAGE"] = "keyring"
+	h.Setenv("ZENCTL_STORAGE", "keyring")
 	h.Reset()
 	// Other commands use the secret where it is, and say how to move it.
 	if err := execute(t, NewCmdStatus(h.F, nil)); err != nil {
@@ -271,12 +271,12 @@ func loggedInWithFileStore(t *testing.T) (*zenmltest.Server, *cmdtest.Harness, s
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci"), "default")
 	h := cmdtest.New(t)
-	h.Env["ZENCTL_STORAGE"] = "file"
-	h.Env["ZENML_STORE_API_KEY"] = key
+	h.Setenv("ZENCTL_STORAGE", "file")
+	h.Setenv("ZENML_STORE_API_KEY", key)
 	if err := execute(t, NewCmdLogin(h.F, nil), fake.URL(), "--api-key"); err != nil {
 		t.Fatal(err)
 	}
-	delete(h.Env, "ZENML_STORE_API_KEY")
+	h.Setenv("ZENML_STORE_API_KEY", "")
 	return fake, h, key
 }
 

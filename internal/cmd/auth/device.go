@@ -120,6 +120,9 @@ func showVerificationURL(opts *LoginOptions, serverURL string, da *zenml.DeviceA
 	}
 	fmt.Fprintf(errOut, "To log in, open this URL in a browser and authorize this device:\n\n  %s\n\n", verifyURL)
 	fmt.Fprintf(errOut, "Check that the dashboard shows the code %s\n", cs.Bold(shortCode(iostreams.EscapeLine(da.UserCode))))
+	// A headless machine has no browser: someone logged in elsewhere
+	// approves it from their terminal.
+	fmt.Fprintf(errOut, "No browser here? On a machine logged in to %s, run:\n\n  zenctl device approve %s\n\n", serverURL, login.ShellWord(verifyURL))
 	if !opts.NoBrowser && opts.IO.IsStderrTTY() && opts.Browser != nil {
 		if err := opts.Browser.Open(verifyURL); err != nil {
 			fmt.Fprintf(errOut, "%s Could not open a browser (%v); open the URL yourself\n", cs.WarningIcon(), err)
@@ -166,8 +169,7 @@ func (p *devicePoll) run(ctx context.Context, ios *iostreams.IOStreams) (credent
 		tok, err := p.client.LoginDevice(ctx, p.clientID, p.deviceCode)
 		if err == nil {
 			ios.StopProgress()
-			expiresAt, lifetime := zenml.TokenExpiry(tok.AccessToken, tok.ExpiresIn, time.Now())
-			return credentials.Secret{AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: lifetime}, nil
+			return credentials.Secret{}.WithToken(tok, time.Now()), nil
 		}
 		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
 			return credentials.Secret{}, exitcode.ErrCancelled

@@ -8,8 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -20,6 +18,8 @@ import (
 
 	"github.com/zenctl/zenctl/internal/atomicfile"
 	"github.com/zenctl/zenctl/internal/browser"
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
+	"github.com/zenctl/zenctl/internal/cmd/complete"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/credentials"
@@ -41,6 +41,9 @@ type LoginOptions struct {
 	Logins    func() (*login.Manager, error)
 	NewClient login.ClientFunc
 	Getenv    func(string) string
+	// WarnPlainHTTP warns that secrets to a server cross the network
+	// unencrypted, when they do; nil is quiet.
+	WarnPlainHTTP func(serverURL, secret string)
 	// ServerFlag is the global --server.
 	ServerFlag string
 
@@ -62,7 +65,7 @@ type LoginOptions struct {
 // NewCmdLogin builds `zenctl login`. runF replaces the work in tests.
 func NewCmdLogin(f *factory.Factory, runF func(*LoginOptions) error) *cobra.Command {
 	opts := &LoginOptions{IO: f.IOStreams, Prompter: f.Prompter, Browser: f.Browser,
-		Logins: f.Logins, NewClient: f.NewClient, Getenv: f.Env}
+		Logins: f.Logins, NewClient: f.NewClient, Getenv: f.Env, WarnPlainHTTP: f.WarnPlainHTTP}
 	cmd := &cobra.Command{
 		Use:   "login [SERVER_URL]",
 		Short: "Log in to a ZenML server",
@@ -103,8 +106,8 @@ func NewCmdLogin(f *factory.Factory, runF func(*LoginOptions) error) *cobra.Comm
 			# Log in as a user; the password is prompted for with hidden input
 			$ zenctl login https://zenml.example.com --username alice
 		`),
-		Args:              factory.MaxArgs(1),
-		ValidArgsFunction: f.CompleteServerURLArg,
+		Args:              cmdargs.MaxArgs(1),
+		ValidArgsFunction: complete.ServerURLArg(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServerFlag = f.ServerFlag
 			if len(args) == 1 {
@@ -169,6 +172,13 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	existing, err := storedTarget(m, serverURL)
 	if err != nil {
 		return err
+	}
+	if changed := m.IdentityChanged(serverURL, info); changed != nil {
+		// The stored login belongs to another server: nothing of it is
+		// sent; logging in anew is what trusts this one.
+		fmt.Fprintf(opts.IO.ErrOut, "%s %s now reports server id %s, not %s as when you logged in: the stored login is not sent to it, and this login replaces the recorded identity\n",
+			opts.IO.ErrColorScheme().WarningIcon(), serverURL, orNone(changed.Reported), iostreams.EscapeLine(changed.Recorded))
+		existing = nil
 	}
 	explicit := opts.APIKey || opts.Username != "" || opts.Device
 	var rejected string // why the stored login cannot be reused, when it was tried
@@ -285,8 +295,10 @@ func connect(ctx context.Context, opts *LoginOptions, serverURL string, tls logi
 	if info.DeploymentType == "cloud" {
 		return nil, nil, fmt.Errorf("%s is a ZenML Pro workspace; zenctl supports self-hosted ZenML servers only", serverURL)
 	}
-	if strings.HasPrefix(serverURL, "http://") && !isLoopback(serverURL) {
-		fmt.Fprintf(opts.IO.ErrOut, "%s %s uses plain http: your credentials will cross the network unencrypted\n", opts.IO.ErrColorScheme().WarningIcon(), serverURL)
+	// Before anything is typed or sent; the client builder says it once
+	// per server, so the login request does not say it again.
+	if opts.WarnPlainHTTP != nil {
+		opts.WarnPlainHTTP(serverURL, "credentials")
 	}
 	return client, info, nil
 }
@@ -482,20 +494,6 @@ func caCertPath(configDir, value string) (string, error) {
 	return p, nil
 }
 
-// isLoopback reports whether a server URL points at this machine.
-func isLoopback(serverURL string) bool {
-	u, err := url.Parse(serverURL)
-	if err != nil {
-		return false
-	}
-	host := u.Hostname()
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // notAServerError explains why a URL does not answer like a ZenML server.
 func notAServerError(serverURL string, err error) error {
 	var apiErr *zenml.Error
@@ -592,6 +590,13 @@ func errorMessage(err error) string {
 	return err.Error()
 }
 
+func orNone(id string) string {
+	if id == "" {
+		return "(none)"
+	}
+	return iostreams.EscapeLine(id)
+}
+
 func upperFirst(s string) string {
 	if s == "" {
 		return s
@@ -659,12 +664,7 @@ func retryPrompt(opts *LoginOptions, err error, try int) {
 }
 
 func exchangeAPIKey(ctx context.Context, client *zenml.Client, key string) (credentials.Secret, error) {
-	tok, err := client.LoginAPIKey(ctx, key)
-	if err != nil {
-		return credentials.Secret{}, err
-	}
-	expiresAt, lifetime := zenml.TokenExpiry(tok.AccessToken, tok.ExpiresIn, time.Now())
-	return credentials.Secret{APIKey: key, AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: lifetime}, nil
+	return client.Exchange(ctx, credentials.Secret{APIKey: key}, time.Now())
 }
 
 func readAPIKey(opts *LoginOptions) (string, error) {
@@ -723,13 +723,7 @@ func passwordLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client
 }
 
 func exchangePassword(ctx context.Context, client *zenml.Client, username, password string) (credentials.Secret, error) {
-	tok, err := client.LoginPassword(ctx, username, password)
-	if err != nil {
-		return credentials.Secret{}, err
-	}
-	expiresAt, lifetime := zenml.TokenExpiry(tok.AccessToken, tok.ExpiresIn, time.Now())
-	return credentials.Secret{Username: username, Password: password,
-		AccessToken: tok.AccessToken, ExpiresAt: expiresAt, Lifetime: lifetime}, nil
+	return client.Exchange(ctx, credentials.Secret{Username: username, Password: password}, time.Now())
 }
 
 // wrapLoginError explains a failed exchange; nil stays nil.

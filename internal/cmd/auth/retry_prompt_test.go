@@ -19,7 +19,7 @@ func TestWrongPasswordMayBeTypedAgain(t *testing.T) {
 		prompt.Answer{Kind: prompt.KindPassword, Value: "right"})
 	h.IO.SetStdinTTY(true)
 	h.IO.SetStderrTTY(true)
-	h.Env["ZENCTL_STORAGE"] = "file"
+	h.Setenv("ZENCTL_STORAGE", "file")
 	if err := execute(t, NewCmdLogin(h.F, nil), fake.URL(), "--username", "default"); err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestWrongPasswordMayBeTypedAgain(t *testing.T) {
 		prompt.Answer{Kind: prompt.KindPassword, Value: "c"})
 	h.IO.SetStdinTTY(true)
 	h.IO.SetStderrTTY(true)
-	h.Env["ZENCTL_STORAGE"] = "file"
+	h.Setenv("ZENCTL_STORAGE", "file")
 	if err := execute(t, NewCmdLogin(h.F, nil), fake.URL(), "--username", "default"); err == nil || !strings.Contains(err.Error(), "rejected the password") {
 		t.Fatalf("after three wrong passwords: %v", err)
 	}

@@ -9,7 +9,9 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/outputflag"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
@@ -79,7 +81,7 @@ func NewCmdStatus(f *factory.Factory, runF func(*StatusOptions) error) *cobra.Co
 			$ zenctl whoami -o json
 			$ zenctl status --all
 		`),
-		Args: factory.NoArgs,
+		Args: cmdargs.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -88,7 +90,7 @@ func NewCmdStatus(f *factory.Factory, runF func(*StatusOptions) error) *cobra.Co
 		},
 	}
 	cmd.Flags().BoolVar(&opts.All, "all", false, "Show every stored server")
-	factory.AddOutputFlag(cmd, &opts.Output)
+	outputflag.Add(cmd, &opts.Output)
 	return cmd
 }
 
@@ -191,6 +193,12 @@ func checkServer(ctx context.Context, m *login.Manager, server config.Setting) S
 	}
 	if info, err := client.Info(ctx); err == nil {
 		st.ServerVersion, st.ServerID = info.Version, info.ID
+		if !t.FromEnv {
+			// Before the stored token goes to a server that is not the one.
+			if err := login.CheckIdentity(t.Server, info); err != nil {
+				return failed(st, err)
+			}
+		}
 		if info.AuthScheme == login.AuthSchemeNone && t.AuthMethod != config.AuthNone {
 			// Every request acts as the default user now, whatever this
 			// login is: "logged in as" would be untrue.

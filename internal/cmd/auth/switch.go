@@ -8,7 +8,10 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
+	"github.com/zenctl/zenctl/internal/cmd/complete"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/outputflag"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
@@ -58,8 +61,8 @@ func NewCmdSwitch(f *factory.Factory, runF func(*SwitchOptions) error) *cobra.Co
 			$ zenctl switch --account ci-bot
 			$ zenctl switch https://staging.zenml.example.com
 		`),
-		Args:              factory.MaxArgs(1),
-		ValidArgsFunction: f.CompleteServerURLArg,
+		Args:              cmdargs.MaxArgs(1),
+		ValidArgsFunction: complete.ServerURLArg(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServerURL = f.ServerFlag // the global --server names it too
 			if len(args) == 1 {
@@ -72,7 +75,7 @@ func NewCmdSwitch(f *factory.Factory, runF func(*SwitchOptions) error) *cobra.Co
 			return runSwitch(opts)
 		},
 	}
-	factory.AddOutputFlag(cmd, &opts.Output)
+	outputflag.Add(cmd, &opts.Output)
 	return cmd
 }
 

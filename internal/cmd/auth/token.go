@@ -8,6 +8,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/durationflag"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
@@ -59,7 +60,7 @@ func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Comm
 			$ curl -H "Authorization: Bearer $(zenctl token)" "$URL/api/v1/current-user"
 			$ zenctl token --expires-in 10m -o json
 		`),
-		Args: factory.NoArgs,
+		Args: cmdargs.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			max := int(zenml.MaxGenericTokenLifetime / time.Second)
 			if opts.ExpiresIn <= 0 || opts.ExpiresIn > max {

@@ -52,6 +52,19 @@ func New(t testing.TB, answers ...prompt.Answer) *Harness {
 	return h
 }
 
+// Setenv sets an environment variable for the rest of the test. The
+// settings (ZENCTL_*, ZENML_STORE_*) are read from the process environment,
+// as Viper reads it, so a test that sets one cannot run in parallel; Env
+// gets the value too, for what the factory's Getenv reads.
+func (h *Harness) Setenv(key, value string) {
+	h.T.Setenv(key, value)
+	if value == "" {
+		delete(h.Env, key)
+		return
+	}
+	h.Env[key] = value
+}
+
 // Reset gives the next command fresh streams and a fresh factory over the
 // same config dir, keyring and environment, as a new process would have.
 func (h *Harness) Reset(answers ...prompt.Answer) {

@@ -7,7 +7,9 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/outputflag"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/output"
 )
@@ -35,7 +37,7 @@ func NewCmdDescribe(f *factory.Factory, runF func(*DescribeOptions) error) *cobr
 			machine's session. ID is a full id or a unique prefix.
 		`),
 		Example: "$ zenctl device describe 3f2a9c",
-		Args:    factory.ExactArgs("ID"),
+		Args:    cmdargs.ExactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Device = args[0]
 			if runF != nil {
@@ -44,7 +46,7 @@ func NewCmdDescribe(f *factory.Factory, runF func(*DescribeOptions) error) *cobr
 			return runDescribe(cmd.Context(), opts)
 		},
 	}
-	factory.AddOutputFlag(cmd, &opts.Output)
+	outputflag.Add(cmd, &opts.Output)
 	return cmd
 }
 

@@ -41,15 +41,19 @@ func NewCmdDevice(f *factory.Factory) *cobra.Command {
 			For a lost laptop: 'zenctl device lock ID' stops its tokens at once
 			and refuses a new login from it; 'unlock' makes the same tokens work
 			again; 'delete' ends them for good.
+
+			For a machine without a browser: 'zenctl device approve LINK'
+			approves, from here, the device login it started.
 		`),
 		Example: heredoc.Doc(`
 			$ zenctl device list
 			$ zenctl device lock 3f2a9c
 			$ zenctl device delete 3f2a9c --yes
+			$ zenctl device approve 'https://zenml.example.com/devices/verify?device_id=…&user_code=…'
 		`),
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(NewCmdList(f, nil), NewCmdDescribe(f, nil), NewCmdLock(f, nil), NewCmdUnlock(f, nil), NewCmdDelete(f, nil))
+	cmd.AddCommand(NewCmdList(f, nil), NewCmdDescribe(f, nil), NewCmdLock(f, nil), NewCmdUnlock(f, nil), NewCmdDelete(f, nil), NewCmdApprove(f, nil))
 	return cmd
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/prompt"
@@ -57,7 +58,7 @@ func NewCmdUnlock(f *factory.Factory, runF func(*LockOptions) error) *cobra.Comm
 
 func newLockCmd(f *factory.Factory, runF func(*LockOptions) error, lock bool, cmd *cobra.Command) *cobra.Command {
 	opts := &LockOptions{IO: f.IOStreams, Prompter: f.Prompter, Client: f.AuthenticatedClient, Lock: lock}
-	cmd.Args = factory.ExactArgs("ID")
+	cmd.Args = cmdargs.ExactArgs("ID")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		opts.Device = args[0]
 		if runF != nil {

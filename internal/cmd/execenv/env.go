@@ -13,6 +13,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/output"
@@ -58,6 +59,14 @@ func NewCmdEnv(f *factory.Factory, runF func(*EnvOptions) error) *cobra.Command 
 			where it would stay on the screen and in the scrollback, unless
 			--force says so. Prefer 'zenctl exec', which keeps the token out of
 			the shell altogether.
+
+			env cannot clean up after the programs of the shell: each zenml run
+			copies the token into its config directory (0.58: config.yaml, 0.85:
+			credentials.yaml, readable by everyone), where it stays until it
+			expires. DISABLE_CREDENTIALS_DISK_CACHING=true, which env sets,
+			prevents that on zenml 0.85 and later; for any version, point
+			ZENML_CONFIG_PATH at a throwaway directory and remove it when done.
+			'zenctl exec' removes the copy itself once its command ends.
 		`),
 		Example: heredoc.Doc(`
 			$ eval "$(zenctl env)"
@@ -65,7 +74,7 @@ func NewCmdEnv(f *factory.Factory, runF func(*EnvOptions) error) *cobra.Command 
 			PS> zenctl env --shell powershell | Invoke-Expression
 			$ zenctl env --expires-in 30m -o json
 		`),
-		Args: factory.NoArgs,
+		Args: cmdargs.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.validate(cmd.Flags().Changed("shell")); err != nil {
 				return err

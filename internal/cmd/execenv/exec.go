@@ -7,12 +7,16 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"runtime/debug"
+	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/output"
 )
 
 // Exit statuses of a command that never ran, as POSIX shells report them.
@@ -42,17 +46,29 @@ func NewCmdExec(f *factory.Factory, runF func(*ExecOptions) error) *cobra.Comman
 			  ZENML_STORE_URL          the server's URL
 			  ZENML_STORE_API_TOKEN    the token, valid for --expires-in (default 1h)
 			  ZENML_STORE_VERIFY_SSL   false or a CA bundle's path, when the server needs it
-			  DISABLE_CREDENTIALS_DISK_CACHING=true, so zenml keeps the token off disk
+			  DISABLE_CREDENTIALS_DISK_CACHING=true, so zenml 0.70+ keeps the token off disk
 
 			Any other ZENML_STORE_* variable of zenctl's environment is removed:
-			the API key or password of the login never reaches COMMAND, and
-			nothing is written to disk.
+			the API key or password of the login never reaches COMMAND.
 
-			COMMAND gets zenctl's stdin, stdout and stderr; SIGINT and SIGTERM
-			sent to zenctl are passed on to it. zenctl exits with COMMAND's
-			status, or 128+N when signal N killed it; 127 when COMMAND is not
-			found. Failures before COMMAND starts exit 1, or 4 when a login is
-			needed, and COMMAND does not run.
+			The zenml client copies the token into its config directory anyway
+			(0.58: config.yaml, 0.85: credentials.yaml, readable by everyone).
+			Once COMMAND has ended, however it ended, zenctl removes that token
+			from every file of the zenml config directory (ZENML_CONFIG_PATH,
+			else the platform's default) and leaves everything else as COMMAND
+			left it.
+
+			COMMAND gets zenctl's stdin, stdout and stderr; SIGINT, SIGTERM,
+			SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH sent to zenctl are
+			passed on to it. zenctl exits with COMMAND's status, or 128+N when
+			signal N killed it; 127 when COMMAND is not found. Failures before
+			COMMAND starts exit 1, or 4 when a login is needed, and COMMAND does
+			not run.
+
+			Before COMMAND starts, zenctl lets go of the login's key or password
+			(COMMAND needs only the token) and, on Linux, makes itself
+			non-dumpable, so that other processes of the same user cannot read
+			its memory or environment while COMMAND runs.
 
 			The server bounds the lifetime (7 days by default) and says so when
 			--expires-in asks for more. Servers before ZenML 0.71 count it in
@@ -86,6 +102,11 @@ func NewCmdExec(f *factory.Factory, runF func(*ExecOptions) error) *cobra.Comman
 }
 
 func runExec(ctx context.Context, opts *ExecOptions) error {
+	// Before any secret is read: from here on the same user's other
+	// processes cannot read zenctl's memory or environment (Linux).
+	if err := forbidMemoryReads(); err != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "%s cannot keep other processes out of zenctl's memory: %v\n", opts.IO.ErrColorScheme().WarningIcon(), err)
+	}
 	name := opts.Command[0]
 	path, err := exec.LookPath(name)
 	if err != nil {
@@ -95,13 +116,17 @@ func runExec(ctx context.Context, opts *ExecOptions) error {
 	if err != nil {
 		return err
 	}
+	// The child needs only the token: the client that holds the login's
+	// key or password is gone with storeEnv; return its memory now.
+	dropSecrets()
 	// Not exec.CommandContext: a Ctrl-C that cancels ctx is the command's
 	// to handle; zenctl only passes it on.
 	cmd := exec.Command(path)
 	cmd.Args = opts.Command
 	cmd.Env = env.childEnviron(opts.Environ())
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.IO.In, opts.IO.Out, opts.IO.ErrFile()
-	status, err := runForwardingSignals(ctx, cmd)
+	sweep := newTokenSweep(zenmlConfigDir(cmd.Env), env.token())
+	status, err := runForwardingSignals(ctx, cmd, func() { reportSweep(opts.IO, sweep.run(), env.ExpiresAt) })
 	if err != nil {
 		return notStarted(name, err)
 	}
@@ -109,6 +134,31 @@ func runExec(ctx context.Context, opts *ExecOptions) error {
 		return &exitcode.PassThrough{Code: status}
 	}
 	return nil
+}
+
+// dropSecrets hands the memory of the objects that held the login's key or
+// password back to the garbage collector, and the freed pages back to the
+// system, which gives them back zeroed. Go strings cannot be wiped in
+// place: a copy may survive in a page still in use, which is why the
+// process is also made non-dumpable (forbidMemoryReads).
+func dropSecrets() {
+	debug.FreeOSMemory()
+}
+
+// reportSweep says which files still hold the token the child was given,
+// and until when it works; a sweep that left nothing says nothing.
+func reportSweep(ios *iostreams.IOStreams, failures []sweepFailure, expiresAt time.Time) {
+	if len(failures) == 0 {
+		return
+	}
+	until := "until it expires"
+	if !expiresAt.IsZero() {
+		until = "until " + output.AbsoluteTime(expiresAt)
+	}
+	for _, f := range failures {
+		fmt.Fprintf(ios.ErrOut, "%s The token zenctl minted for the command is still in %s (%s), and works %s: remove it from that file\n",
+			ios.ErrColorScheme().WarningIcon(), iostreams.Escape(f.path), iostreams.OneLine(f.err.Error()), until)
+	}
 }
 
 // notStarted is the error for a command that could not be run, with the

@@ -10,9 +10,10 @@ import (
 )
 
 // runForwardingSignals runs cmd, passes on the signals zenctl receives
-// meanwhile, and returns cmd's exit status. err is set only when cmd could
-// not be started.
-func runForwardingSignals(ctx context.Context, cmd *exec.Cmd) (status int, err error) {
+// meanwhile, runs afterExit once cmd has ended (still owning the signals,
+// so that a late Ctrl-C cannot cut it short), and returns cmd's exit
+// status. err is set only when cmd could not be started.
+func runForwardingSignals(ctx context.Context, cmd *exec.Cmd, afterExit func()) (status int, err error) {
 	// zenctl's own reaction to a signal (cancel, then end the process)
 	// would orphan the child and lose its status: the child decides.
 	defer interrupt.Delegate(ctx)()
@@ -41,5 +42,6 @@ func runForwardingSignals(ctx context.Context, cmd *exec.Cmd) (status int, err e
 	// An error here that is not the exit status is a failed copy of a
 	// stream that is not a file; the command ran all the same.
 	_ = cmd.Wait()
+	afterExit()
 	return statusOf(cmd.ProcessState), nil
 }

@@ -9,14 +9,22 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-var forwardedSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM}
+// forwardedSignals are passed on to the child: the ones that ask a program
+// to stop (SIGHUP when a terminal or SSH connection closes, SIGQUIT), the
+// ones programs give their own meaning (SIGUSR1/2), and SIGWINCH, so a
+// child that draws on the terminal learns its new size.
+var forwardedSignals = []os.Signal{
+	syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT,
+	syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH,
+}
 
 // reachedChildAlready reports whether the terminal sent sig to the child
-// as well as to zenctl: a Ctrl-C goes to the terminal's whole foreground
-// process group, the child included, and a second SIGINT would interrupt
-// its clean-up (Python raises KeyboardInterrupt twice).
+// as well as to zenctl: Ctrl-C, Ctrl-\ and a window resize go to the
+// terminal's whole foreground process group, the child included, and a
+// second SIGINT would interrupt its clean-up (Python raises
+// KeyboardInterrupt twice).
 func reachedChildAlready(sig os.Signal) bool {
-	if sig != syscall.SIGINT {
+	if sig != syscall.SIGINT && sig != syscall.SIGQUIT && sig != syscall.SIGWINCH {
 		return false
 	}
 	tty, err := os.Open("/dev/tty")

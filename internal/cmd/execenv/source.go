@@ -57,6 +57,8 @@ func (s *source) storeEnv(ctx context.Context) (storeEnv, error) {
 	if needsNoToken(target) {
 		return newStoreEnv(target, ""), nil
 	}
+	// Kept-alive connections hold the login's request in their buffers.
+	defer client.CloseIdleConnections()
 	tok, err := client.APIToken(ctx, s.ExpiresIn)
 	if err != nil {
 		return storeEnv{}, login.MintError(ctx, client, target, err)

@@ -20,7 +20,8 @@ const (
 	varStoreToken = "ZENML_STORE_API_TOKEN"
 	varVerifySSL  = "ZENML_STORE_VERIFY_SSL"
 	// varNoDiskCache stops the zenml client (0.70 and later) from copying
-	// the token it was given into its credentials.yaml.
+	// the token it was given into its credentials.yaml; 0.58 ignores it
+	// (see sweep.go).
 	varNoDiskCache = "DISABLE_CREDENTIALS_DISK_CACHING"
 	storePrefix    = "ZENML_STORE_"
 )
@@ -30,7 +31,7 @@ var Variables = []config.Variable{
 	{Name: varStoreURL, Description: "The selected server's URL."},
 	{Name: varStoreToken, Description: "A token minted for the command, valid for --expires-in (default 1h); not set for a server without authentication."},
 	{Name: varVerifySSL, Description: "false when TLS verification is off for the server, or the path of its CA bundle; not set otherwise."},
-	{Name: varNoDiskCache, Description: "true, so that the zenml client keeps the token in memory rather than in its credentials.yaml."},
+	{Name: varNoDiskCache, Description: "true, so that the zenml client (0.70 and later) keeps the token in memory rather than in its credentials.yaml; exec removes what older clients write."},
 }
 
 // VariablesNote follows Variables in the help topic.
@@ -69,6 +70,16 @@ func newStoreEnv(target *factory.Target, token string) storeEnv {
 	}
 	env.Set = append(env.Set, envVar{varNoDiskCache, "true"})
 	return env
+}
+
+// token is the minted token handed on, or "" when there is none.
+func (env storeEnv) token() string {
+	for _, v := range env.Set {
+		if v.Name == varStoreToken {
+			return v.Value
+		}
+	}
+	return ""
 }
 
 // isStoreVariable reports whether name is a ZENML_STORE_* variable. Case

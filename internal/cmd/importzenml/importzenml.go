@@ -18,7 +18,9 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/outputflag"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
@@ -128,7 +130,7 @@ func NewCmdZenML(f *factory.Factory, runF func(*ZenMLOptions) error) *cobra.Comm
 			# Import one server from another zenml config dir, replacing zenctl's login
 			$ zenctl import zenml --config-path /srv/ci/zenml --server https://zenml.example.com --overwrite
 		`),
-		Args: factory.NoArgs,
+		Args: cmdargs.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Output != "" {
 				if _, err := output.ParseFormat(opts.Output); err != nil {
@@ -153,7 +155,7 @@ func NewCmdZenML(f *factory.Factory, runF func(*ZenMLOptions) error) *cobra.Comm
 	cmd.Flags().StringSliceVar(&opts.Servers, "server", nil, "Import only this server `URL` (repeatable)")
 	cmd.Flags().BoolVar(&opts.Overwrite, "overwrite", false, "Replace zenctl's existing logins for the same servers")
 	cmd.Flags().BoolVar(&opts.Verify, "verify", false, "Check each credential with its server before importing it")
-	factory.AddOutputFlag(cmd, &opts.Output)
+	outputflag.Add(cmd, &opts.Output)
 	return cmd
 }
 
@@ -240,7 +242,7 @@ func selectLogins(opts *ZenMLOptions, cfg *config.Config, logins []*zenmlLogin, 
 	seen := map[string]bool{}
 	for _, l := range logins {
 		imp, reason := classify(l, now())
-		server := displayURL(l.RawURL)
+		server := iostreams.SafeURL(l.RawURL)
 		key := sameServerKey(l.RawURL)
 		if imp != nil {
 			server, key = imp.URL, imp.URL
@@ -380,11 +382,11 @@ func verify(ctx context.Context, newClient login.ClientFunc, imp *importable) st
 	}
 	client, err := newClient(imp.URL, tlsOpts, nil)
 	if err != nil {
-		return "cannot check it: " + oneLine(err.Error())
+		return "cannot check it: " + iostreams.OneLine(err.Error())
 	}
 	info, err := client.Info(ctx)
 	if err != nil {
-		return "cannot check it with the server: " + oneLine(err.Error())
+		return "cannot check it with the server: " + iostreams.OneLine(err.Error())
 	}
 	if info.DeploymentType == "cloud" {
 		return ReasonPro
@@ -401,11 +403,11 @@ func verify(ctx context.Context, newClient login.ClientFunc, imp *importable) st
 		var apiErr *zenml.Error
 		switch {
 		case errors.As(err, &reauth):
-			return oneLine(reauth.Reason)
+			return iostreams.OneLine(reauth.Reason)
 		case errors.As(err, &apiErr) && apiErr.Kind == zenml.KindCredentials:
-			return "the server rejected the credentials: " + oneLine(apiErr.Message)
+			return "the server rejected the credentials: " + iostreams.OneLine(apiErr.Message)
 		}
-		return "cannot check it with the server: " + oneLine(err.Error())
+		return "cannot check it with the server: " + iostreams.OneLine(err.Error())
 	}
 	if fresh != nil {
 		imp.Secret = *fresh

@@ -302,6 +302,42 @@ func TestImport058(t *testing.T) {
 	}
 }
 
+// TestImport085SelfHosted reads the exact shape zenml 0.85.0 writes for a
+// self-hosted server (zenml-api.md §10): pro_api_url equal to the server
+// URL and deployment_type "other" are not ZenML Pro.
+func TestImport085SelfHosted(t *testing.T) {
+	t.Parallel()
+	h := cmdtest.New(t)
+	dir := copyFixture(t, "v0.85")
+	want := Report{
+		Imported: []Imported{
+			{Server: "http://127.0.0.1:8238", AuthMethod: "api_key"},
+			{Server: "https://zenml.internal:8080", AuthMethod: "token"},
+		},
+		Skipped: []Skipped{},
+	}
+	dry := runJSON(t, h, ZenMLOptions{ConfigPath: dir, DryRun: true})
+	dry.DryRun = false
+	if !reflect.DeepEqual(dry, want) {
+		t.Errorf("dry run = %+v, want %+v", dry, want)
+	}
+	h.Reset()
+	if r := runJSON(t, h, ZenMLOptions{ConfigPath: dir}); !reflect.DeepEqual(r, want) {
+		t.Errorf("import = %+v, want %+v", r, want)
+	}
+	s, err := h.Secret("http://127.0.0.1:8238")
+	if err != nil || !strings.HasPrefix(s.APIKey, "ZENKEY_") || s.AccessToken == "" {
+		t.Errorf("secret = %+v, %v; want the key and its token", redact(s), err)
+	}
+	cfg := h.Config()
+	if cfg.ActiveServer != "http://127.0.0.1:8238" {
+		t.Errorf("active server = %q", cfg.ActiveServer)
+	}
+	if srv := cfg.Server("http://127.0.0.1:8238"); srv == nil || srv.ServerID != "78bdf2cd-4b1e-4c2f-9a6d-3e5f7a9b1c0d" || srv.ServerVersion != "0.85.0" {
+		t.Errorf("metadata = %+v", srv)
+	}
+}
+
 func TestImport058DeviceToken(t *testing.T) {
 	t.Parallel()
 	h := cmdtest.New(t)
@@ -494,15 +530,30 @@ func TestConfigPathFromEnv(t *testing.T) {
 // with the imported key.
 func TestImportedAPIKeyWorks(t *testing.T) {
 	t.Parallel()
-	for _, profile := range []string{zenmltest.Profile093, zenmltest.Profile058} {
+	for _, profile := range []string{zenmltest.Profile093, zenmltest.Profile058, "0.85-shape"} {
 		t.Run(profile, func(t *testing.T) {
 			t.Parallel()
-			srv := zenmltest.NewTest(t, zenmltest.Options{Profile: profile, TokenLifetime: time.Hour})
+			srvProfile := profile
+			if profile == "0.85-shape" {
+				srvProfile = zenmltest.Profile093
+			}
+			srv := zenmltest.NewTest(t, zenmltest.Options{Profile: srvProfile, TokenLifetime: time.Hour})
 			key := srv.CreateAPIKey(srv.CreateServiceAccount("ci-bot"), "default")
 			dir := t.TempDir()
-			if profile == zenmltest.Profile058 {
+			switch profile {
+			case zenmltest.Profile058:
 				writeFiles(t, dir, map[string]string{configFile: fmt.Sprintf("store:\n  type: rest\n  url: %s\n  api_key: %s\n", srv.URL(), key)})
-			} else {
+			case "0.85-shape":
+				// What `zenml login URL --api-key` leaves on a self-hosted
+				// 0.85.0 server, field for field (zenml-api.md §10).
+				writeFiles(t, dir, map[string]string{
+					configFile: fmt.Sprintf("active_project_id: 5e1f0a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b\nanalytics_opt_in: true\n"+
+						"store:\n  http_timeout: 30\n  type: rest\n  url: %s\n  verify_ssl: true\nversion: 0.85.0\n", srv.URL()),
+					credentialsFile: fmt.Sprintf("%[1]s:\n  api_key: %[2]s\n  deployment_type: other\n  pro_api_url: %[1]s\n"+
+						"  server_id: %[3]s\n  server_name: default\n  status: available\n  url: %[1]s\n  version: 0.85.0\n",
+						srv.URL(), key, srv.ServerID()),
+				})
+			default:
 				writeFiles(t, dir, map[string]string{
 					configFile:      fmt.Sprintf("store:\n  type: rest\n  url: %s\n", srv.URL()),
 					credentialsFile: fmt.Sprintf("%[1]s:\n  url: %[1]s\n  api_key: %[2]s\n  server_id: %[3]s\n", srv.URL(), key, srv.ServerID()),
@@ -759,11 +810,10 @@ func TestActivatesExistingLogin(t *testing.T) {
 // As login, import stores nothing while ZENML_STORE_* variables choose the
 // server or the credentials; a dry run, which stores nothing, still runs.
 func TestImportRefusesWhileTheEnvironmentChooses(t *testing.T) {
-	t.Parallel()
 	h := cmdtest.New(t)
 	dir := copyFixture(t, "v0.93")
-	h.Env["ZENML_STORE_URL"] = "https://zenml.example.com"
-	h.Env["ZENML_STORE_API_KEY"] = "ZENKEY_x"
+	h.Setenv("ZENML_STORE_URL", "https://zenml.example.com")
+	h.Setenv("ZENML_STORE_API_KEY", "ZENKEY_x")
 	err := run(t, h, ZenMLOptions{ConfigPath: dir})
 	if err == nil || !strings.Contains(err.Error(), "ZENML_STORE_URL, ZENML_STORE_API_KEY set") || !strings.Contains(err.Error(), "unset them to import") {
 		t.Fatalf("err = %v", err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/credentials"
+	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -153,7 +154,9 @@ func checkToken(l *zenmlLogin, now time.Time) (expiresAt time.Time, lifetime tim
 
 // isPro reports whether a login belongs to ZenML Pro: the Pro API itself,
 // a Pro workspace, or a Pro organization key. zenctl talks to self-hosted
-// servers only, and Pro tokens come from a different login flow.
+// servers only, and Pro tokens come from a different login flow. Only
+// what marks Pro counts (zenml-api.md §10): zenml 0.85 writes pro_api_url
+// and deployment_type "other" for self-hosted logins too.
 func isPro(l *zenmlLogin, serverURL string) bool {
 	if u, err := url.Parse(serverURL); err == nil {
 		host := u.Hostname()
@@ -161,7 +164,7 @@ func isPro(l *zenmlLogin, serverURL string) bool {
 			return true
 		}
 	}
-	return len(l.ProFields) > 0 || l.TokenDeviceID != "" ||
+	return len(l.ProFields) > 0 ||
 		strings.HasPrefix(l.APIKey, proAPIKeyPrefix) || strings.EqualFold(l.DeploymentType, "cloud")
 }
 
@@ -178,27 +181,7 @@ func normalizeURL(raw string) (string, error) {
 	}
 	var urlErr *zenml.URLError
 	if errors.As(err, &urlErr) {
-		return "", fmt.Errorf("invalid server URL: %s", strings.ReplaceAll(urlErr.Reason, strings.TrimSpace(raw), displayURL(raw)))
+		return "", fmt.Errorf("invalid server URL: %s", strings.ReplaceAll(urlErr.Reason, strings.TrimSpace(raw), iostreams.SafeURL(raw)))
 	}
 	return "", fmt.Errorf("invalid server URL: %v", err)
-}
-
-// displayURL is a URL fit for the report: without user info, query or
-// fragment, which may hold secrets.
-func displayURL(raw string) string {
-	raw = strings.TrimSpace(raw)
-	u, err := url.Parse(raw)
-	if err != nil {
-		// Unparseable: keep the part before anything that could be a
-		// credential.
-		if i := strings.IndexAny(raw, "@?#"); i >= 0 {
-			return raw[:i] + "…"
-		}
-		return raw
-	}
-	if u.User == nil && u.RawQuery == "" && u.Fragment == "" && !u.ForceQuery {
-		return raw
-	}
-	u.User, u.RawQuery, u.Fragment, u.ForceQuery = nil, "", "", false
-	return u.String() + "…"
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/zenctl/zenctl/internal/iostreams"
 )
 
 // The files of the zenml CLI's config dir that hold logins.
@@ -45,14 +47,16 @@ type zenmlLogin struct {
 	// TokenExpiresIn is api_token.expires_in.
 	TokenExpiresAt string
 	TokenExpiresIn *int64
-	// TokenDeviceID is set by ZenML Pro logins only.
-	TokenDeviceID string
 
 	ServerID       string
 	ServerName     string
 	Version        string
 	DeploymentType string
-	// ProFields lists the ZenML Pro-only fields present on the entry.
+	// ProFields lists the fields present on the entry that only a ZenML
+	// Pro workspace has. pro_api_url, pro_dashboard_url and
+	// api_token.device_id are not among them: zenml 0.85 writes
+	// pro_api_url (equal to the server URL) for every login, and a
+	// self-hosted server's device flow answers a device_id too.
 	ProFields []string
 
 	// VerifySSL and CACert come from config.yaml's store section and so
@@ -84,8 +88,6 @@ type credentialsEntry struct {
 	OrganizationID   string `yaml:"organization_id"`
 	WorkspaceName    string `yaml:"workspace_name"`
 	WorkspaceID      string `yaml:"workspace_id"`
-	ProAPIURL        string `yaml:"pro_api_url"`
-	ProDashboardURL  string `yaml:"pro_dashboard_url"`
 }
 
 // tokenEntry is credentials.yaml's api_token (APIToken in
@@ -95,9 +97,7 @@ type tokenEntry struct {
 	ExpiresIn   *int64 `yaml:"expires_in"`
 	// ExpiresAt is kept as text: PyYAML may have written it quoted or as a
 	// bare timestamp, tz-aware or naive, with 'T' or a space.
-	ExpiresAt      string    `yaml:"expires_at"`
-	DeviceID       string    `yaml:"device_id"`
-	DeviceMetadata yaml.Node `yaml:"device_metadata"`
+	ExpiresAt string `yaml:"expires_at"`
 }
 
 // storeSection is config.yaml's store: (RestZenStoreConfiguration or
@@ -192,7 +192,7 @@ func unwrapPath(err error) error {
 func parseYAML(path string, data []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		msg := strings.TrimPrefix(oneLine(err.Error()), "yaml: ")
+		msg := strings.TrimPrefix(iostreams.OneLine(err.Error()), "yaml: ")
 		return nil, fmt.Errorf("%s is not valid YAML (%s); fix it with the zenml CLI or point --config-path elsewhere", path, msg)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
@@ -236,16 +236,11 @@ func parseCredentials(path string, data []byte) ([]*zenmlLogin, error) {
 			l.Token = strings.TrimSpace(t.AccessToken)
 			l.TokenExpiresAt = t.ExpiresAt
 			l.TokenExpiresIn = t.ExpiresIn
-			l.TokenDeviceID = t.DeviceID
-			if t.DeviceMetadata.Kind != 0 && t.DeviceMetadata.Tag != "!!null" {
-				l.ProFields = append(l.ProFields, "api_token.device_metadata")
-			}
 		}
 		l.ServerID, l.ServerName, l.Version, l.DeploymentType = e.ServerID, e.ServerName, e.Version, e.DeploymentType
 		for name, v := range map[string]string{
 			"organization_name": e.OrganizationName, "organization_id": e.OrganizationID,
 			"workspace_name": e.WorkspaceName, "workspace_id": e.WorkspaceID,
-			"pro_api_url": e.ProAPIURL, "pro_dashboard_url": e.ProDashboardURL,
 		} {
 			if v != "" {
 				l.ProFields = append(l.ProFields, name)
@@ -360,9 +355,4 @@ func sameServerKey(raw string) string {
 		return u
 	}
 	return strings.TrimRight(strings.TrimSpace(raw), "/")
-}
-
-// oneLine keeps an error message on one line.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/cmdtest"
+	"github.com/zenctl/zenctl/internal/cmd/docs"
 )
 
 // Item 3 of issue 13: help environment wraps at the terminal's width
@@ -26,6 +27,9 @@ func TestHelpEnvironmentWrapsAndGroupsHaveOneUsageLine(t *testing.T) {
 			if len([]rune(line)) > width {
 				t.Errorf("%d columns: line of %d: %q", width, len([]rune(line)), line)
 			}
+		}
+		if strings.Contains(text, "-\n") {
+			t.Errorf("%d columns: a line breaks after a hyphen (\"--/storage\"):\n%s", width, text)
 		}
 		if !strings.Contains(strings.Join(strings.Fields(text), " "), "except by 'zenctl login URL --api-key', which logs in with the key it holds") {
 			t.Errorf("ZENML_STORE_API_KEY and login:\n%s", text)
@@ -61,7 +65,12 @@ func TestEveryCommandShowsItsUsageLine(t *testing.T) {
 		if err := c.Usage(); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(b.String(), "Usage:\n  "+c.UseLine()) {
+		want := c.UseLine()
+		if arg := c.Annotations[docs.ArgBeforeAnnotation]; arg != "" {
+			// `api-key SA rotate`: the argument comes before the name.
+			want = strings.Replace(want, " "+c.Name()+" ", " "+arg+" "+c.Name()+" ", 1)
+		}
+		if !strings.Contains(b.String(), "Usage:\n  "+want+"\n") {
 			t.Errorf("%s: no usage line:\n%s", c.CommandPath(), b.String())
 		}
 	}

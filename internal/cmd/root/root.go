@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/MakeNowJust/heredoc"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -15,6 +14,8 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/api"
 	"github.com/zenctl/zenctl/internal/cmd/audit"
 	"github.com/zenctl/zenctl/internal/cmd/auth"
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
+	"github.com/zenctl/zenctl/internal/cmd/complete"
 	"github.com/zenctl/zenctl/internal/cmd/device"
 	"github.com/zenctl/zenctl/internal/cmd/execenv"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
@@ -53,6 +54,9 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 		SilenceUsage:  true,
 	}
 	cmd.SetVersionTemplate("{{.Version}}\n")
+	// The form main prints every error in; cobra's own "Error:" would be
+	// a second one wherever cobra prints an error itself.
+	cmd.SetErrPrefix("error:")
 	cmd.PersistentPreRun = func(c *cobra.Command, _ []string) {
 		// Cobra runs this hook before it computes a shell's completions.
 		if c.Name() == cobra.ShellCompRequestCmd || c.Name() == cobra.ShellCompNoDescRequestCmd {
@@ -61,6 +65,7 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	}
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
+	cmd.SetUsageFunc(usageFunc(f.IOStreams.TerminalWidth))
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitcode.UsageError{Err: friendlierFlagError(err)}
 	})
@@ -68,8 +73,9 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	cmd.PersistentFlags().StringVar(&f.AccountFlag, "account", "", "Act as this `ACCOUNT` of the server instead of its active one (env ZENCTL_ACCOUNT)")
 	cmd.PersistentFlags().StringVar(&f.StorageFlag, "storage", "", "Where to store secrets, a `STORE`: keyring or file (env ZENCTL_STORAGE)")
 	cmd.PersistentFlags().BoolVar(&f.Debug, "debug", false, "Trace HTTP requests to stderr, secrets redacted (env ZENCTL_DEBUG=1)")
-	_ = cmd.RegisterFlagCompletionFunc("server", f.CompleteServerURLs)
-	_ = cmd.RegisterFlagCompletionFunc("account", f.CompleteAccounts)
+	f.GlobalFlags = cmd.PersistentFlags()
+	_ = cmd.RegisterFlagCompletionFunc("server", complete.ServerURLs(f))
+	_ = cmd.RegisterFlagCompletionFunc("account", complete.Accounts(f))
 	_ = cmd.RegisterFlagCompletionFunc("storage", cobra.FixedCompletions([]string{"keyring", "file"}, cobra.ShellCompDirectiveNoFileComp))
 
 	cmd.AddGroup(&cobra.Group{ID: "auth", Title: "Authentication"})
@@ -123,12 +129,9 @@ func rejectUnknownSubcommands(c *cobra.Command) {
 		}
 		return &exitcode.UsageError{Err: unknownCommand(cmd, args[0])}
 	}
+	// Runnable now, a group would show two usage lines; usageLines
+	// shows one.
 	c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
-	// The RunE above makes the group runnable, and cobra would then show
-	// two usage lines, "zenctl sa [flags]" beside "zenctl sa [command]".
-	// Subcommands inherit the template: their own line must stay.
-	c.SetUsageTemplate(strings.Replace(c.UsageTemplate(), "{{if .Runnable}}\n  {{.UseLine}}{{end}}",
-		"{{if and .Runnable (not .HasAvailableSubCommands)}}\n  {{.UseLine}}{{end}}", 1))
 }
 
 func unknownCommand(parent *cobra.Command, name string) error {
@@ -254,7 +257,7 @@ func newCmdVersion(f *factory.Factory, version, commit, date string) *cobra.Comm
 			empty when unknown.
 		`),
 		Example: "$ zenctl version\n$ zenctl --version\n$ zenctl version -o json",
-		Args:    factory.NoArgs,
+		Args:    cmdargs.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// Like token, version ignores ZENCTL_OUTPUT: its plain line is
 			// what scripts and bug reports expect.
@@ -292,12 +295,12 @@ func environmentTopic(width int) string {
 	var b strings.Builder
 	variable := func(name, description string) {
 		fmt.Fprintf(&b, "  %s\n", name)
-		for _, line := range strings.Split(ansi.Wordwrap(description, width-7, ""), "\n") {
+		for _, line := range strings.Split(wrapAtSpaces(description, width-7), "\n") {
 			fmt.Fprintf(&b, "      %s\n", line)
 		}
 	}
 	paragraph := func(text string) {
-		b.WriteString(ansi.Wordwrap(strings.Join(strings.Fields(text), " "), width-1, "") + "\n")
+		b.WriteString(wrapAtSpaces(text, width-1) + "\n")
 	}
 	b.WriteString("Environment variables zenctl reads:\n\n")
 	for _, v := range config.Variables {
@@ -324,6 +327,26 @@ func environmentTopic(width int) string {
 	return b.String()
 }
 
+// wrapAtSpaces joins the words of text into lines of at most width
+// columns. Unlike ansi.Wordwrap it never breaks after a hyphen, which
+// split "--storage" across two lines.
+func wrapAtSpaces(text string, width int) string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = word
+		case len([]rune(line))+1+len([]rune(word)) <= width:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+	}
+	return strings.Join(append(lines, line), "\n")
+}
+
 // friendlierFlagError replaces strconv's wording ("strconv.ParseInt:
 // parsing \"1h\": invalid syntax") with what the flag wants, and keeps an
 // API key given as a flag's value out of the message.
@@ -332,8 +355,8 @@ func friendlierFlagError(err error) error {
 	if !errors.As(err, &invalid) {
 		return err
 	}
-	if factory.LooksLikeAPIKey(invalid.GetValue()) {
-		return factory.ErrAPIKeyArgument
+	if cmdargs.LooksLikeAPIKey(invalid.GetValue()) {
+		return cmdargs.ErrAPIKeyArgument
 	}
 	fl := invalid.GetFlag()
 	if fl.Value.Type() == "bool" {

@@ -8,7 +8,9 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/outputflag"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/output"
@@ -85,7 +87,7 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Comman
 			$ zenctl server list
 			$ zenctl server list -o json
 		`),
-		Args: factory.NoArgs,
+		Args: cmdargs.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -93,7 +95,7 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Comman
 			return runList(opts)
 		},
 	}
-	factory.AddOutputFlag(cmd, &opts.Output)
+	outputflag.Add(cmd, &opts.Output)
 	return cmd
 }
 

@@ -2,6 +2,7 @@ package serviceaccount
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/MakeNowJust/heredoc"
@@ -15,13 +16,15 @@ import (
 )
 
 // The API-key commands take the service account before the subcommand, as
-// the zenml CLI does (`api-key SA rotate KEY`). Cobra only knows arguments
-// after subcommands, so `api-key` parses its own arguments and hands the
-// rest to the subcommand, whose first positional argument is then the
-// service account. The subcommands stay registered under `api-key` for
-// help, completion of names and generated docs.
+// the zenml CLI does (`api-key SA rotate KEY`). Cobra knows arguments only
+// after subcommands, so CobraOrder rewrites the command line once, before
+// cobra parses it, into `api-key rotate SA KEY`: from there flags, help,
+// completion and errors are cobra's own.
 
-const dispatchingAnnotation = "zenctl/dispatching"
+// givenFirstFlag marks a command line that CobraOrder rewrote, so that a
+// subcommand can tell `api-key SA rotate` from `api-key rotate SA`, which
+// has the account in the wrong place. Hidden: nobody types it.
+const givenFirstFlag = "zenctl-service-account-first"
 
 // NewCmdAPIKey builds `zenctl service-account api-key SA <command>`.
 func NewCmdAPIKey(f *factory.Factory) *cobra.Command {
@@ -53,11 +56,14 @@ func NewCmdAPIKey(f *factory.Factory) *cobra.Command {
 			$ zenctl sa api-key ci-bot rotate default --retain 60
 			$ zenctl sa api-key ci-bot rotate --all -o json
 		`),
-		Args:               cobra.ArbitraryArgs,
-		DisableFlagParsing: true,
-		Annotations:        map[string]string{keyCommandsArePositional: "1"},
+		Args:        cobra.ArbitraryArgs,
+		Annotations: map[string]string{keyCommandsArePositional: "1"},
+		// Reached only when CobraOrder found no subcommand after the
+		// service account.
+		RunE: func(c *cobra.Command, args []string) error { return missingKeyCommand(c, args) },
 	}
-	cmd.RunE = func(c *cobra.Command, args []string) error { return dispatchAPIKey(cmd, args) }
+	cmd.PersistentFlags().Bool(givenFirstFlag, false, "")
+	_ = cmd.PersistentFlags().MarkHidden(givenFirstFlag)
 	for _, c := range []*cobra.Command{
 		NewCmdAPIKeyCreate(f, nil), NewCmdAPIKeyList(f, nil), NewCmdAPIKeyDescribe(f, nil), NewCmdAPIKeyUpdate(f, nil),
 		NewCmdAPIKeyActivate(f, nil), NewCmdAPIKeyDeactivate(f, nil), NewCmdAPIKeyRotate(f, nil), NewCmdAPIKeyDelete(f, nil),
@@ -66,150 +72,123 @@ func NewCmdAPIKey(f *factory.Factory) *cobra.Command {
 			c.Annotations = map[string]string{}
 		}
 		c.Annotations[docs.ArgBeforeAnnotation] = "SA_NAME_OR_ID"
+		c.ValidArgsFunction = completeKeyCommandArgs(f.AuthenticatedClient)
 		cmd.AddCommand(c)
 	}
-	cmd.SetHelpFunc(func(c *cobra.Command, args []string) {
-		// Show the real shape of the command line, with the service account
-		// before the subcommand. The edits assume cobra's default template
-		// and change nothing if a custom one does not match.
-		switch {
-		case c == cmd:
-			t := strings.Replace(c.UsageTemplate(), "\n  {{.CommandPath}} [command]{{end}}", "{{end}}", 1)
-			t = strings.Replace(t, "{{.CommandPath}} [command] --help", "{{.CommandPath}} SA_NAME_OR_ID <command> --help", 1)
-			c.SetUsageTemplate(t)
-		case c.Parent() == cmd:
-			useLine := cmd.CommandPath() + " SA_NAME_OR_ID " + c.Use + " [flags]"
-			c.SetUsageTemplate(strings.Replace(c.UsageTemplate(), "{{.UseLine}}", useLine, 1))
-		}
-		if p := cmd.Parent(); p != nil {
-			p.HelpFunc()(c, args)
-			return
-		}
-		(&cobra.Command{}).HelpFunc()(c, args)
-	})
 	return cmd
 }
 
-// dispatchAPIKey runs `api-key [global flags] SA SUBCOMMAND [args] [flags]`.
-func dispatchAPIKey(parent *cobra.Command, args []string) error {
-	line := splitKeyCommandLine(parent.InheritedFlags(), args)
-	if line.help {
-		return parent.Help()
-	}
-	if line.sa == "" {
+// missingKeyCommand is the error for `api-key [SA [WORD]]`: WORD, if any,
+// names no subcommand.
+func missingKeyCommand(parent *cobra.Command, args []string) error {
+	switch len(args) {
+	case 0:
 		return exitcode.Usagef("missing the service account: usage: %s SA_NAME_OR_ID <command>", parent.CommandPath())
-	}
-	if line.sub == "" {
-		return exitcode.Usagef("missing the command after %q: one of %s", line.sa, strings.Join(subcommandNames(parent), ", "))
-	}
-	leaf, err := findKeyCommand(parent, line.sub)
-	if err != nil {
-		return err
-	}
-
-	ctx := parent.Context()
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	leaf.SetContext(ctx)
-	leaf.InitDefaultHelpFlag()
-	leafArgs := append(append(line.lead, line.sa), line.rest...)
-	if err := leaf.ParseFlags(leafArgs); err != nil {
-		return leaf.FlagErrorFunc()(leaf, err)
-	}
-	if help, _ := leaf.Flags().GetBool("help"); help {
-		return leaf.Help()
-	}
-	positional := leaf.Flags().Args()
-	parent.Annotations[dispatchingAnnotation] = "1"
-	defer delete(parent.Annotations, dispatchingAnnotation)
-	if err := leaf.ValidateArgs(positional); err != nil {
-		return err
-	}
-	if err := leaf.ValidateRequiredFlags(); err != nil {
-		return err
-	}
-	if err := leaf.ValidateFlagGroups(); err != nil {
-		return err
-	}
-	return leaf.RunE(leaf, positional)
-}
-
-// keyCommandLine is the arguments of `api-key` taken apart.
-type keyCommandLine struct {
-	// lead are the global flags (with their values) before the subcommand.
-	lead    []string
-	sa, sub string
-	// rest follows the subcommand: its arguments and flags.
-	rest []string
-	// help is -h or --help before the subcommand.
-	help bool
-}
-
-func splitKeyCommandLine(globals *pflag.FlagSet, args []string) keyCommandLine {
-	var line keyCommandLine
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "-h" || a == "--help":
-			if line.sub == "" {
-				line.help = true
-				return line
-			}
-		case a == "--":
-			// Everything after -- is an argument, even if it starts with -.
-			if i+1 < len(args) && line.sa == "" {
-				line.sa, i = args[i+1], i+1
-			}
-			if i+1 < len(args) && line.sub == "" {
-				line.sub, line.rest = args[i+1], append([]string{"--"}, args[i+2:]...)
-			}
-			i = len(args)
-		case strings.HasPrefix(a, "-") && len(a) > 1:
-			line.lead = append(line.lead, a)
-			if takesValue(globals, a) && i+1 < len(args) {
-				line.lead = append(line.lead, args[i+1])
-				i++
-			}
-		case line.sa == "":
-			line.sa = a
-		default:
-			line.sub, line.rest = a, args[i+1:]
-			i = len(args)
-		}
-	}
-	return line
-}
-
-// findKeyCommand is the subcommand named sub (or an alias), or a usage
-// error that suggests the nearest name.
-func findKeyCommand(parent *cobra.Command, sub string) (*cobra.Command, error) {
-	for _, c := range parent.Commands() {
-		if c.Name() == sub || c.HasAlias(sub) {
-			return c, nil
-		}
+	case 1:
+		return exitcode.Usagef("missing the command after %q: one of %s", args[0], strings.Join(subcommandNames(parent), ", "))
 	}
 	if parent.SuggestionsMinimumDistance <= 0 {
 		parent.SuggestionsMinimumDistance = 2
 	}
+	sub := args[1]
 	if s := parent.SuggestionsFor(sub); len(s) > 0 {
-		return nil, exitcode.Usagef("unknown command %q for %s SA_NAME_OR_ID; did you mean %q?", sub, parent.CommandPath(), s[0])
+		return exitcode.Usagef("unknown command %q for %s SA_NAME_OR_ID; did you mean %q?", sub, parent.CommandPath(), s[0])
 	}
-	return nil, exitcode.Usagef("unknown command %q for %s SA_NAME_OR_ID: one of %s", sub, parent.CommandPath(), strings.Join(subcommandNames(parent), ", "))
+	return exitcode.Usagef("unknown command %q for %s SA_NAME_OR_ID: one of %s", sub, parent.CommandPath(), strings.Join(subcommandNames(parent), ", "))
 }
 
-// takesValue reports whether a global flag consumes the next argument.
-func takesValue(flags *pflag.FlagSet, arg string) bool {
-	if strings.Contains(arg, "=") {
-		return false
+// CobraOrder returns args, a command line for cmd, with the arguments of
+// `api-key SA SUBCOMMAND` put in the order cobra parses: `api-key
+// SUBCOMMAND SA`. It walks the subcommands as cobra does and changes
+// nothing else. For `__complete`, the word being completed stays where it
+// is.
+func CobraOrder(cmd *cobra.Command, args []string) []string {
+	out := slices.Clone(args)
+	from, end := 0, len(out)
+	if len(out) > 0 && (out[0] == cobra.ShellCompRequestCmd || out[0] == cobra.ShellCompNoDescRequestCmd) {
+		from, end = 1, len(out)-1
 	}
-	var fl *pflag.Flag
-	if name, ok := strings.CutPrefix(arg, "--"); ok {
-		fl = flags.Lookup(name)
-	} else if len(arg) == 2 {
-		fl = flags.ShorthandLookup(arg[1:])
+	c := cmd
+	for i := from; i < end; i++ {
+		if skip, isFlag := flagWords(c, out, i, end); isFlag {
+			i += skip
+			continue
+		}
+		if out[i] == "--" {
+			break
+		}
+		if c.Annotations[keyCommandsArePositional] != "" {
+			if moveSubcommandFirst(c, out[:end], i) {
+				// The mark goes in after the subcommand, before any "--".
+				return slices.Insert(out, i+1, "--"+givenFirstFlag)
+			}
+			break
+		}
+		sub := subcommandNamed(c, out[i])
+		if sub == nil {
+			break
+		}
+		c = sub
 	}
-	return fl != nil && fl.NoOptDefVal == ""
+	return out
+}
+
+// moveSubcommandFirst swaps the service account at out[sa] with the
+// subcommand that follows it (after any flags), if there is one.
+func moveSubcommandFirst(parent *cobra.Command, out []string, sa int) bool {
+	for j := sa + 1; j < len(out); j++ {
+		if skip, isFlag := flagWords(parent, out, j, len(out)); isFlag {
+			j += skip
+			continue
+		}
+		if out[j] == "--" || subcommandNamed(parent, out[j]) == nil {
+			return false
+		}
+		out[sa], out[j] = out[j], out[sa]
+		return true
+	}
+	return false
+}
+
+// flagWords reports whether out[i] is a flag and how many words after it
+// are its value, as cobra would read them.
+func flagWords(c *cobra.Command, out []string, i, end int) (skip int, isFlag bool) {
+	a := out[i]
+	if !strings.HasPrefix(a, "-") || a == "-" || a == "--" {
+		return 0, false
+	}
+	if strings.Contains(a, "=") || (!strings.HasPrefix(a, "--") && len(a) > 2) {
+		return 0, true
+	}
+	if fl := lookupFlag(c, a); fl != nil && fl.NoOptDefVal == "" && i+1 < end {
+		return 1, true
+	}
+	return 0, true
+}
+
+// lookupFlag finds a flag of c or of its parents, by "--name" or "-x".
+func lookupFlag(c *cobra.Command, arg string) *pflag.Flag {
+	for ; c != nil; c = c.Parent() {
+		for _, fs := range []*pflag.FlagSet{c.Flags(), c.PersistentFlags()} {
+			if name, ok := strings.CutPrefix(arg, "--"); ok {
+				if fl := fs.Lookup(name); fl != nil {
+					return fl
+				}
+			} else if fl := fs.ShorthandLookup(arg[1:]); fl != nil {
+				return fl
+			}
+		}
+	}
+	return nil
+}
+
+func subcommandNamed(parent *cobra.Command, name string) *cobra.Command {
+	for _, c := range parent.Commands() {
+		if c.Name() == name || c.HasAlias(name) {
+			return c
+		}
+	}
+	return nil
 }
 
 func subcommandNames(parent *cobra.Command) []string {
@@ -225,15 +204,15 @@ func subcommandNames(parent *cobra.Command) []string {
 }
 
 // saArgs validates a key subcommand's arguments: the service account, then
-// names. Reached without the dispatcher, cobra has matched the first word
-// after `api-key` as the subcommand: the service account was left out, or
-// is literally named like a subcommand. Either way, guessing could act on
-// the wrong account.
+// names. Without the mark of CobraOrder, the first word after `api-key`
+// was the subcommand: the service account was left out, or is literally
+// named like a subcommand. Either way, guessing could act on the wrong
+// account.
 func saArgs(names ...string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
-		if p := cmd.Parent(); p != nil && p.Annotations != nil && p.Annotations[dispatchingAnnotation] == "" {
-			return exitcode.Usagef("the service account comes before the command: %s SA_NAME_OR_ID %s ...; "+
-				"an account named %q must be given by its id", p.CommandPath(), cmd.Name(), cmd.Name())
+		if given, err := cmd.Flags().GetBool(givenFirstFlag); cmd.HasParent() && err == nil && !given {
+			return exitcode.Usagef("the service account comes before the command: %s SA_NAME_OR_ID %s ...",
+				cmd.Parent().CommandPath(), cmd.Name())
 		}
 		if len(args) == 0 {
 			return exitcode.Usagef("missing the service account")
@@ -253,6 +232,17 @@ func commandPathOf(cmd *cobra.Command) string {
 		return p.CommandPath()
 	}
 	return "zenctl service-account api-key"
+}
+
+// completeKeyCommandArgs completes the key name of `api-key SA COMMAND`,
+// which CobraOrder has made `COMMAND SA`.
+func completeKeyCommandArgs(authenticated clientFunc) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		if len(args) == 1 && slices.Contains(keyCommands, cmd.Name()) {
+			return apiKeyNames(authenticated, args[0]), cobra.ShellCompDirectiveNoFileComp
+		}
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
 }
 
 // keyContext is what every key command needs: a client, the target it

@@ -93,15 +93,15 @@ func runAPIKeyCreate(ctx context.Context, opts *APIKeyCreateOptions) error {
 	// request that creates it (see package interrupt).
 	crit := interrupt.Begin(ctx, newKeyRisk(kc.sa.Name, opts.Name))
 	defer crit.End()
+	if file != nil {
+		crit.OnAbandon(file.abandon)
+	}
 	key, err := kc.client.CreateAPIKey(crit.Context(), kc.sa.ID, req)
 	if err != nil {
 		return err
 	}
 	res := &KeyResult{Name: key.Name, ID: key.ID}
-	if err := emitNewKey(opts.IO, file, format, key.Secret(), res, res); err != nil {
-		return err
-	}
-	if err := file.finish(); err != nil {
+	if err := deliverCreated(crit, opts.IO, file, format, key.Secret(), res, res, kc.sa.Name); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s Created API key %s for service account %s\n", cs.SuccessIcon(), cs.Bold(key.Name), iostreams.Escape(kc.sa.Name))

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/outputflag"
 	"github.com/zenctl/zenctl/internal/cmd/paging"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/login"
@@ -81,7 +82,7 @@ func NewCmdAPIKeyList(f *factory.Factory, runF func(*APIKeyListOptions) error) *
 	cmd.Flags().StringVar(&opts.Name, "name", "", "Only keys with this `NAME` (or filter, e.g. startswith:ci-)")
 	cmd.Flags().Var(active, "active", "Only active (true) or inactive (false) keys")
 	opts.Paging.AddPaged(cmd, "API key")
-	factory.AddOutputFlag(cmd, &opts.Output)
+	outputflag.Add(cmd, &opts.Output)
 	return cmd
 }
 
@@ -188,7 +189,7 @@ func NewCmdAPIKeyDescribe(f *factory.Factory, runF func(*APIKeyDescribeOptions) 
 			return runAPIKeyDescribe(cmd.Context(), opts)
 		},
 	}
-	factory.AddOutputFlag(cmd, &opts.Output)
+	outputflag.Add(cmd, &opts.Output)
 	return cmd
 }
 

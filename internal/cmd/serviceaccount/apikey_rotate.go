@@ -169,6 +169,9 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	// secrets (see package interrupt).
 	crit := interrupt.Begin(ctx, interrupt.Risk{})
 	defer crit.End()
+	if file != nil {
+		crit.OnAbandon(file.abandon)
+	}
 	r, err := rotateKeys(ctx, crit, opts, kc, keys, file, format, current)
 	if err != nil {
 		return err
@@ -176,16 +179,7 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	if len(r.results) == 0 && len(r.skipped) > 0 {
 		return exitcode.ErrCancelled // nothing was rotated
 	}
-	if format != output.FormatTable {
-		var v any = r.results
-		if !opts.All {
-			v = r.results[0]
-		}
-		if err := output.Print(opts.IO, format, v, nil); err != nil {
-			return err
-		}
-	}
-	if err := file.finish(); err != nil {
+	if err := deliverRotated(crit, opts, kc, r, file, format); err != nil {
 		return err
 	}
 
@@ -198,6 +192,53 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 		return fmt.Errorf("rotated %d of %d API keys of %s; not rotated: %s", len(r.results), len(keys), kc.sa.Name, strings.Join(r.failures, "; "))
 	}
 	return adoptErr
+}
+
+// deliverRotated finishes handing over the new secrets: the -o json/yaml
+// document, then the key file under its name. A failure here, or one
+// rotateKeys met while writing, comes after the server answered: it is
+// reported with what was lost and how to recover (see undelivered).
+func deliverRotated(crit *interrupt.Critical, opts *APIKeyRotateOptions, kc *keyContext, r *rotation, file *keyFile, format output.Format) error {
+	lost := func(err error, delivered int) error {
+		// Said once, here: a second signal has nothing left to add.
+		crit.SetRisk(interrupt.Risk{})
+		_ = file.finish()
+		u := &undelivered{
+			serviceAccount: kc.sa.Name, retain: opts.Retain, until: r.until, dest: file.destination(),
+			err: err, notRotated: r.skipped,
+		}
+		for i, res := range r.results {
+			if i < delivered {
+				u.delivered = append(u.delivered, res.Name)
+			} else {
+				u.keys = append(u.keys, res.Name)
+			}
+		}
+		return u.report(opts.IO)
+	}
+	if r.deliveryErr != nil {
+		if file != nil {
+			// The file is written whole or not at all: none of it arrived.
+			return lost(r.deliveryErr, 0)
+		}
+		return lost(r.deliveryErr, len(r.results)-1)
+	}
+	if format != output.FormatTable {
+		var v any = r.results
+		if !opts.All {
+			v = r.results[0]
+		}
+		if err := output.Print(opts.IO, format, v, nil); err != nil {
+			return lost(err, 0)
+		}
+	}
+	if err := file.finish(); err != nil {
+		if file.kept != "" {
+			return err // the keys are safe, elsewhere; the error says where
+		}
+		return lost(err, 0)
+	}
+	return nil
 }
 
 // noticeAndStore says what was rotated once the new keys are out, and
@@ -288,6 +329,8 @@ type rotation struct {
 	// inactive names the rotated keys that are deactivated: their new
 	// secret logs in only once they are activated.
 	inactive []string
+	// deliveryErr is the failed write of the last result's new secret.
+	deliveryErr error
 }
 
 // rotateKeys rotates keys one by one, writing each new secret as soon as it
@@ -327,7 +370,14 @@ func rotateKeys(ctx context.Context, crit *interrupt.Critical, opts *APIKeyRotat
 		}
 		if file != nil || format == output.FormatTable {
 			if err := writeKeyLine(keyWriter(file, opts.IO.Out), opts.All, k.Name, secret); err != nil {
-				return nil, err
+				// The destination is gone (closed pipe, full disk): asking
+				// for more new secrets would only lose them too.
+				r.results = append(r.results, res)
+				r.deliveryErr = err
+				for _, rest := range keys[i+1:] {
+					r.skipped = append(r.skipped, rest.Name)
+				}
+				return r, nil
 			}
 			res.KeyFile = file.name()
 		} else {

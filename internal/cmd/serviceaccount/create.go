@@ -8,6 +8,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
@@ -83,7 +84,7 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 			$ zenctl service-account create ci-bot --create-api-key=false
 			$ zenctl service-account create ci-bot -o json | jq -r .api_key.key
 		`),
-		Args: factory.ExactArgs("NAME"),
+		Args: cmdargs.ExactArgs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			opts.CreateAPIKey = *createKey.value
@@ -157,6 +158,9 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	}
 	crit := interrupt.Begin(ctx, newKeyRisk(sa.Name, defaultKeyName))
 	defer crit.End()
+	if file != nil {
+		crit.OnAbandon(file.abandon)
+	}
 	desc := defaultKeyDescription
 	key, err := client.CreateAPIKey(crit.Context(), sa.ID, zenml.APIKeyRequest{Name: defaultKeyName, Description: &desc})
 	if err != nil {
@@ -164,10 +168,7 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 			sa.Name, err, login.ShellWord(sa.Name), defaultKeyName)
 	}
 	result.APIKey = &KeyResult{Name: key.Name, ID: key.ID}
-	if err := emitNewKey(opts.IO, file, format, key.Secret(), result, result.APIKey); err != nil {
-		return err
-	}
-	if err := file.finish(); err != nil {
+	if err := deliverCreated(crit, opts.IO, file, format, key.Secret(), result, result.APIKey, sa.Name); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s Created API key %s\n", cs.SuccessIcon(), cs.Bold(key.Name))
@@ -255,11 +256,17 @@ func adopt(ctx context.Context, ios *iostreams.IOStreams, logins loginsFunc, tar
 		return err
 	}
 	user, saved, err := m.AdoptAPIKey(ctx, target, key)
+	if errors.Is(err, login.ErrKeySuperseded) {
+		return fmt.Errorf("the new key was issued, but another rotation of it came later: this key no longer logs in, and this client keeps the key stored by that rotation (%w)", err)
+	}
 	if err != nil {
 		return fmt.Errorf("the new key was issued, but this client could not store it: %w", err)
 	}
 	name := iostreams.EscapeLine(user.Name)
 	switch {
+	case saved.Inactive != "":
+		fmt.Fprintf(ios.ErrOut, "%s Stored the new key for account %s on %s, untried: %s; it works once the account is active again (zenctl service-account activate %s)\n",
+			cs.WarningIcon(), cs.Bold(name), target.URL, iostreams.EscapeLine(saved.Inactive), login.ShellWord(user.Name))
 	case user.Name == target.AccountName():
 		fmt.Fprintf(ios.ErrOut, "%s This client now logs in to %s as %s %s with the new key\n", cs.SuccessIcon(), target.URL, user.AccountType(), cs.Bold(name))
 	case saved.Added:

@@ -28,7 +28,7 @@ func newTestRoot(h *cmdtest.Harness) *cobra.Command {
 // the options instead of doing the work.
 func parse(t *testing.T, cmd *cobra.Command, args ...string) error {
 	t.Helper()
-	cmd.SetArgs(args)
+	cmd.SetArgs(CobraOrder(cmd, args))
 	cmd.SetOut(io.Discard)
 	cmd.SetErr(io.Discard)
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true

@@ -74,7 +74,7 @@ func (e *env) runWith(setup func(*cmdtest.Harness), args []string, answers ...pr
 		setup(e.h)
 	}
 	cmd := NewCmdServiceAccount(e.h.F)
-	cmd.SetArgs(args)
+	cmd.SetArgs(CobraOrder(cmd, args))
 	cmd.SetOut(e.h.IO.Out)
 	cmd.SetErr(e.h.IO.ErrOut)
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true

@@ -7,72 +7,173 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
-// keyFile is the --output-file of create and rotate. It is created before
-// the server is asked for a key: the server shows a key only once, so
-// finding out afterwards that the file cannot be written would lose it.
+// keyFile is the --output-file of create and rotate. The keys go to a
+// temporary file beside it, which takes the file's name only once it is
+// complete and on disk: the file is there whole or not at all, and a full
+// disk or a signal never leaves an empty or cut file. Its name is checked
+// before the server is asked for a key: the server shows a key only once,
+// so finding out afterwards that the file cannot be written would lose it.
 type keyFile struct {
-	path    string
-	f       *os.File
-	written bool
+	path string
 	// named: the file holds NAME<TAB>KEY lines (rotate --all), not a
 	// bare key that `login --api-key < FILE` can read.
 	named bool
+
+	mu sync.Mutex
+	// tmp is the file being written; nil once published or removed.
+	tmp      *os.File
+	written  bool
+	writeErr error
+	// kept is where the keys are when the name was taken meanwhile.
+	kept string
 }
 
-// createKeyFile creates a new file readable by the owner only. An existing
-// file is never overwritten: it may hold another key, or be a symlink
-// planted where a secret is expected.
+// createKeyFile prepares a new file readable by the owner only. An
+// existing file is never overwritten: it may hold another key, or be a
+// symlink planted where a secret is expected.
 func createKeyFile(path string) (*keyFile, error) {
 	if path == "" {
 		return nil, nil
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
+	if _, err := os.Lstat(path); err == nil {
 		return nil, fmt.Errorf("%s already exists; refusing to overwrite it (choose a new file name)", path)
 	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".*.partial")
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("cannot create the key file %s: the directory %s does not exist", path, filepath.Dir(path))
 		}
 		return nil, fmt.Errorf("creating the key file: %w", err)
 	}
-	// The mode given to OpenFile is filtered by the umask but a umask can
-	// only remove bits; Chmod also covers filesystems that ignore it.
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		os.Remove(path)
+	// CreateTemp asks for 0600, but a filesystem that ignores the mode
+	// would leave it wider: Chmod says so.
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
 		return nil, fmt.Errorf("restricting the key file's permissions: %w", err)
 	}
-	return &keyFile{path: path, f: f}, nil
+	return &keyFile{path: path, tmp: tmp}, nil
 }
 
 func (k *keyFile) Write(p []byte) (int, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.tmp == nil {
+		return 0, fmt.Errorf("the key file %s is already closed", k.path)
+	}
 	k.written = true
-	return k.f.Write(p)
+	n, err := k.tmp.Write(p)
+	if err != nil && k.writeErr == nil {
+		k.writeErr = err
+	}
+	return n, err
 }
 
-// finish closes the file; one that never received a key is removed, so a
-// failed command leaves no empty file that would block a retry. Calling it
-// again does nothing, so it can also be deferred.
+// finish publishes the file under its name once everything is on disk, or
+// removes it when it never received a key or could not be written whole
+// (a retry needs the name free). Calling it again does nothing, so it can
+// also be deferred.
 func (k *keyFile) finish() error {
-	if k == nil || k.f == nil {
+	if k == nil {
 		return nil
 	}
-	err := k.f.Sync()
-	if cerr := k.f.Close(); err == nil {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.finishLocked()
+}
+
+func (k *keyFile) finishLocked() error {
+	if k.tmp == nil {
+		return nil
+	}
+	tmp := k.tmp
+	k.tmp = nil
+	err := k.writeErr
+	if serr := tmp.Sync(); err == nil {
+		err = serr
+	}
+	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
-	k.f = nil
-	if !k.written {
-		os.Remove(k.path)
+	if !k.written || err != nil {
+		os.Remove(tmp.Name())
+		if err != nil {
+			return fmt.Errorf("writing the key file %s: %w", k.path, err)
+		}
 		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("writing the key file %s: %w", k.path, err)
+	return k.publish(tmp.Name())
+}
+
+// publish gives the complete temporary file its name. A link never
+// replaces a file that appeared meanwhile; where links are not supported,
+// rename does the same after a last check.
+func (k *keyFile) publish(tmp string) error {
+	err := os.Link(tmp, k.path)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		if _, lerr := os.Lstat(k.path); errors.Is(lerr, fs.ErrNotExist) {
+			if rerr := os.Rename(tmp, k.path); rerr == nil {
+				syncDir(k.path)
+				return nil
+			}
+		} else {
+			err = fs.ErrExist
+		}
 	}
+	if err != nil {
+		// The keys exist nowhere else: keep them where they are.
+		k.kept = tmp
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%s was created by someone else meanwhile; the new key is in %s instead", k.path, tmp)
+		}
+		return fmt.Errorf("cannot name the key file %s (%v); the new key is in %s instead", k.path, err, tmp)
+	}
+	os.Remove(tmp)
+	syncDir(k.path)
 	return nil
+}
+
+// syncDir makes a new name survive a crash, where the system allows it.
+func syncDir(path string) {
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+}
+
+// abandon is what a second signal does to the file mid-command: keys
+// written whole are kept under the file's name (they exist nowhere else);
+// a file without a key is removed. It returns what to tell the person.
+func (k *keyFile) abandon() string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.tmp == nil || !k.written {
+		if k.tmp != nil {
+			k.tmp.Close()
+			os.Remove(k.tmp.Name())
+			k.tmp = nil
+		}
+		return ""
+	}
+	if err := k.finishLocked(); err != nil {
+		return "the keys written before the signal were lost: " + err.Error()
+	}
+	return "the keys written before the signal are in " + k.path
+}
+
+// destination names where a key went, for the messages about it.
+func (k *keyFile) destination() string {
+	if k == nil {
+		return "stdout"
+	}
+	return k.path
 }
 
 // keyWriter is where keys go: the file when there is one, else stdout.

@@ -7,7 +7,9 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/outputflag"
 	"github.com/zenctl/zenctl/internal/cmd/paging"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/output"
@@ -56,7 +58,7 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Comman
 			$ zenctl sa list --name startswith:ci- -o json | jq -r '.items[].name'
 			$ zenctl sa list --all | cut -f1
 		`),
-		Args: factory.NoArgs,
+		Args: cmdargs.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Active = active.ptr()
 			opts.sizeSet = cmd.Flags().Changed("size")
@@ -72,7 +74,7 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Comman
 	cmd.Flags().StringVar(&opts.Name, "name", "", "Only accounts with this `NAME` (or filter, e.g. startswith:ci-)")
 	cmd.Flags().Var(active, "active", "Only active (true) or inactive (false) accounts")
 	opts.Paging.AddPaged(cmd, "service account")
-	factory.AddOutputFlag(cmd, &opts.Output)
+	outputflag.Add(cmd, &opts.Output)
 	return cmd
 }
 

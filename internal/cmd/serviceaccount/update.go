@@ -7,6 +7,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/login"
@@ -47,7 +48,7 @@ func NewCmdUpdate(f *factory.Factory, runF func(*UpdateOptions) error) *cobra.Co
 			$ zenctl sa update ci-bot -d "Nightly pipelines"
 			$ zenctl sa update ci-bot --active false
 		`),
-		Args: factory.ExactArgs("NAME_OR_ID"),
+		Args: cmdargs.ExactArgs("NAME_OR_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceAccount = args[0]
 			var err error
@@ -86,7 +87,7 @@ func newCmdSetActive(f *factory.Factory, runF func(*UpdateOptions) error, active
 		Example: heredoc.Doc(`
 			$ zenctl service-account activate ci-bot
 		`),
-		Args: factory.ExactArgs("NAME_OR_ID"),
+		Args: cmdargs.ExactArgs("NAME_OR_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceAccount = args[0]
 			if runF != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/login"
@@ -50,7 +51,7 @@ func NewCmdActivate(f *factory.Factory, runF func(*ActivateOptions) error) *cobr
 			$ zenctl user activate ann
 			$ printf '%s\n%s\n' "$TOKEN" "$NEW_PASSWORD" | zenctl user activate ann --activation-token-stdin
 		`),
-		Args: factory.ExactArgs("NAME_OR_ID"),
+		Args: cmdargs.ExactArgs("NAME_OR_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User = args[0]
 			if runF != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/iostreams"
@@ -49,7 +50,7 @@ func NewCmdChangePassword(f *factory.Factory, runF func(*ChangePasswordOptions) 
 			$ zenctl user change-password
 			$ printf '%s\n%s\n' "$OLD" "$NEW" | zenctl user change-password --password-stdin
 		`),
-		Args: factory.NoArgs,
+		Args: cmdargs.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)

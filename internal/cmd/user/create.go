@@ -7,6 +7,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
@@ -54,7 +55,7 @@ func NewCmdCreate(f *factory.Factory, runF func(*CreateOptions) error) *cobra.Co
 			$ TOKEN=$(zenctl user create ann --full-name "Ann Lee")
 			$ zenctl user create bot-admin --admin --password-stdin < pw.txt
 		`),
-		Args: factory.ExactArgs("NAME"),
+		Args: cmdargs.ExactArgs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			if opts.PromptPassword && opts.PasswordStdin {

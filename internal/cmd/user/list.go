@@ -8,7 +8,9 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/cmdargs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/cmd/outputflag"
 	"github.com/zenctl/zenctl/internal/cmd/paging"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/output"
@@ -46,7 +48,7 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Comman
 			$ zenctl user list
 			$ zenctl user list --inactive -o json | jq -r '.items[].name'
 		`),
-		Args: factory.NoArgs,
+		Args: cmdargs.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.Paging.Validate(cmd); err != nil {
 				return err
@@ -60,7 +62,7 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Comman
 	cmd.Flags().StringVar(&opts.Name, "name", "", "Only users with this `NAME` (or filter, e.g. startswith:ann)")
 	opts.Paging.AddWalk(cmd, "user")
 	cmd.Flags().BoolVar(&opts.Inactive, "inactive", false, "Only deactivated or not yet activated users")
-	factory.AddOutputFlag(cmd, &opts.Output)
+	outputflag.Add(cmd, &opts.Output)
 	return cmd
 }
 
@@ -132,7 +134,7 @@ func NewCmdDescribe(f *factory.Factory, runF func(*DescribeOptions) error) *cobr
 			also your email. Non-admins may only see themselves.
 		`),
 		Example: "$ zenctl user describe ann -o json",
-		Args:    factory.ExactArgs("NAME_OR_ID"),
+		Args:    cmdargs.ExactArgs("NAME_OR_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User = args[0]
 			if runF != nil {
@@ -141,7 +143,7 @@ func NewCmdDescribe(f *factory.Factory, runF func(*DescribeOptions) error) *cobr
 			return runDescribe(cmd.Context(), opts)
 		},
 	}
-	factory.AddOutputFlag(cmd, &opts.Output)
+	outputflag.Add(cmd, &opts.Output)
 	return cmd
 }
 

@@ -1,4 +1,7 @@
-package factory
+// Package cmdargs checks a command's positional arguments: their number,
+// with messages that show the usage and name what is missing, and the
+// rule that an API key is never taken as an argument.
+package cmdargs
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package factory
+package apiclient
 
 import (
 	"os"
@@ -11,7 +11,7 @@ import (
 // ZenML server reads into the device record, one word each, and zenctl's
 // own name and version.
 func TestUserAgentNamesTheMachine(t *testing.T) {
-	ua := userAgent("1.2 beta")
+	ua := UserAgent("1.2 beta")
 	fields := strings.Fields(ua)
 	if fields[0] != "zenctl/1.2_beta" {
 		t.Errorf("User-Agent %q does not start with zenctl/VERSION", ua)

@@ -1,0 +1,55 @@
+//go:build linux
+
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
+)
+
+// TestDeviceApproveAsksOnATerminal: at a terminal, approve shows the
+// waiting machine and asks; "n" cancels (exit 2) and leaves it waiting,
+// "y" approves it and says how long its session lasts.
+func TestDeviceApproveAsksOnATerminal(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{DevicePollingInterval: time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	admin := adminCLI(t, fake)
+	login, link := startHeadlessLogin(ctx, t, newCLI(t), fake.URL())
+
+	term := admin.startOnTerminal(100, ptyStreams{stdin: true, stderr: true}, "device", "approve", link)
+	term.waitFor("[y/N]")
+	for _, want := range []string{"A machine asks to log in", "Host:", "IP address:", "Asked:", "Code:", "logs in to " + fake.URL() + " as default"} {
+		if !strings.Contains(term.output(), want) {
+			t.Errorf("the prompt's screen lacks %q:\n%s", want, term.output())
+		}
+	}
+	term.typeText("n\r")
+	if code := term.wait(); code != 2 {
+		t.Fatalf("answering no: exit %d, want 2\n%s", code, term.output())
+	}
+	if devs := fake.Devices(); len(devs) != 1 || devs[0].Status != zenmltest.DeviceStatusPending {
+		t.Fatalf("declining changed the device: %+v", devs)
+	}
+
+	term = admin.startOnTerminal(100, ptyStreams{stdin: true, stderr: true}, "device", "approve", link)
+	term.waitFor("[y/N]")
+	term.typeText("y\r")
+	if code := term.wait(); code != 0 {
+		t.Fatalf("answering yes: exit %d\n%s", code, term.output())
+	}
+	if out := term.output(); !strings.Contains(out, "is logged in") || !strings.Contains(out, "does not expire") {
+		t.Errorf("after approving:\n%s", out)
+	}
+	if term.stdout.Len() != 0 {
+		t.Errorf("stdout: %q", term.stdout.String())
+	}
+	if code, out := login.wait(t); code != 0 {
+		t.Fatalf("login: exit %d\n%s", code, out)
+	}
+}
