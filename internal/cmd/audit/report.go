@@ -108,7 +108,7 @@ func (c *collector) serviceAccounts(ctx context.Context) ([]Entry, error) {
 	var out []Entry
 	for page := 1; ; page++ {
 		c.progress("Reading service accounts (page %d)…", page)
-		p, err := c.client.ListServiceAccounts(ctx, zenml.ListParams{Page: page, Size: 100})
+		p, err := c.client.ListServiceAccounts(ctx, zenml.ListParams{Page: page, Size: zenml.MaxPageSize})
 		if err != nil {
 			return nil, err
 		}
