@@ -201,10 +201,7 @@ type apiKeyBodyView APIKeyBody
 // it.
 func (b APIKeyBody) MarshalJSON() ([]byte, error) {
 	v := apiKeyBodyView(b)
-	if v.Key != nil {
-		masked := mask(*v.Key)
-		v.Key = &masked
-	}
+	v.Key = maskPtr(v.Key)
 	return json.Marshal(v)
 }
 
@@ -244,4 +241,38 @@ func (s *Session) LogValue() slog.Value {
 		return slog.StringValue("<nil>")
 	}
 	return slog.GroupValue(slog.Any("Login", s.Login), slog.Any("Initial", s.Initial))
+}
+
+// userRequestWire and userUpdateWire are what the client sends: the same
+// fields without the redacting MarshalJSON, so the password reaches the
+// server and nothing else.
+type (
+	userRequestWire UserRequest
+	userUpdateWire  UserUpdate
+)
+
+// maskPtr is what an optional secret field shows.
+func maskPtr(s *string) *string {
+	if s == nil {
+		return nil
+	}
+	masked := mask(*s)
+	return &masked
+}
+
+// MarshalJSON implements json.Marshaler with the password redacted; the
+// client sends the real one. Printed with fmt, the password is a pointer
+// and shows as an address.
+func (r UserRequest) MarshalJSON() ([]byte, error) {
+	v := userRequestWire(r)
+	v.Password = maskPtr(v.Password)
+	return json.Marshal(v)
+}
+
+// MarshalJSON implements json.Marshaler with the passwords redacted; the
+// client sends the real ones.
+func (u UserUpdate) MarshalJSON() ([]byte, error) {
+	v := userUpdateWire(u)
+	v.Password, v.OldPassword = maskPtr(v.Password), maskPtr(v.OldPassword)
+	return json.Marshal(v)
 }

@@ -33,6 +33,8 @@ func TestSecretsNeverPrint(t *testing.T) {
 		"*Client":              client,
 		"*Client with a token": client.WithTokens(StaticToken(secret)),
 		"*Session":             &Session{Login: client, Initial: creds},
+		"UserRequest":          UserRequest{Name: "ann", Password: &key},
+		"UserUpdate":           UserUpdate{Password: &key, OldPassword: &key},
 	}
 	for name, v := range values {
 		var outputs []string

@@ -102,14 +102,14 @@ func (c *Client) ResolveUser(ctx context.Context, ref string) (*User, error) {
 // when the request had no password: the user stays inactive until someone
 // presents it to ActivateUser. The server shows it only in this answer.
 func (c *Client) CreateUser(ctx context.Context, req UserRequest) (u *User, activationToken string, err error) {
-	return c.userCall(ctx, jsonRequest(http.MethodPost, usersPath, req))
+	return c.userCall(ctx, jsonRequest(http.MethodPost, usersPath, userRequestWire(req)))
 }
 
 // UpdateUser changes a user through PUT /users/{id}; see UserUpdate for
 // which fields apply. Compare the answer with the request: fields the
 // server drops come back unchanged.
 func (c *Client) UpdateUser(ctx context.Context, nameOrID string, upd UserUpdate) (*User, error) {
-	u, _, err := c.userCall(ctx, jsonRequest(http.MethodPut, userPath(nameOrID), upd))
+	u, _, err := c.userCall(ctx, jsonRequest(http.MethodPut, userPath(nameOrID), userUpdateWire(upd)))
 	return u, err
 }
 
@@ -117,7 +117,7 @@ func (c *Client) UpdateUser(ctx context.Context, nameOrID string, upd UserUpdate
 // only route that sets one's own email. Existing tokens keep working after
 // a password change.
 func (c *Client) UpdateCurrentUser(ctx context.Context, upd UserUpdate) (*User, error) {
-	u, _, err := c.userCall(ctx, jsonRequest(http.MethodPut, "/api/v1/current-user", upd))
+	u, _, err := c.userCall(ctx, jsonRequest(http.MethodPut, "/api/v1/current-user", userUpdateWire(upd)))
 	return u, err
 }
 
