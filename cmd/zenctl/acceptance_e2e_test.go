@@ -125,6 +125,20 @@ func acceptanceScript(t *testing.T, srv acceptanceServer) {
 		t.Error("the new key does not log in, or reached stderr")
 	}
 
+	// Whose key is this? audit --key finds it from the id it carries.
+	leak := filepath.Join(t.TempDir(), "leak.txt")
+	if err := os.WriteFile(leak, []byte("KEY="+fresh+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var owner struct {
+		ServiceAccount struct{ Name string } `json:"service_account"`
+		CanLogIn       bool                  `json:"can_log_in"`
+	}
+	mustJSON(t, admin.mustRun("", "audit", "--key", leak, "-o", "json").stdout, &owner)
+	if owner.ServiceAccount.Name != name || !owner.CanLogIn {
+		t.Errorf("audit --key: %+v", owner)
+	}
+
 	// Deactivating the account cuts off everything issued to it.
 	bot.mustRun(fresh+"\n", "login", srv.url, "--api-key")
 	minted := strings.TrimSpace(bot.mustRun("", "token").stdout)
@@ -191,8 +205,9 @@ func mustJSON(t *testing.T, data string, v any) {
 func leversAcceptance(ctx context.Context, t *testing.T, srv acceptanceServer, admin *cli, serviceAccount string) {
 	t.Helper()
 
-	// A laptop logs in with the device flow; its own list marks it.
-	laptop := deviceLoggedIn(ctx, t, srv.url, admin)
+	// A laptop logs in with the device flow, approved from the admin's
+	// terminal (zenctl device approve); its own list marks it.
+	laptop := approvedLogin(ctx, t, srv.url, admin)
 	var devices struct {
 		Items []struct {
 			ID          string `json:"id"`

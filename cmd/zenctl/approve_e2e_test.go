@@ -176,4 +176,31 @@ func TestDeviceApproveHumanOutputAndBadLinks(t *testing.T) {
 	if code, out := login.wait(t); code != 0 {
 		t.Fatalf("login: exit %d\n%s", code, out)
 	}
+
+	// --no-wait: approved, and it says how long the machine has left.
+	login, link = startHeadlessLogin(ctx, t, newCLI(t), fake.URL())
+	r = admin.mustRun("", "device", "approve", link, "--yes", "--no-wait")
+	if !strings.Contains(r.stderr, "has until ") || !strings.Contains(r.stderr, "to finish logging in") {
+		t.Errorf("approve --no-wait:\n%s", r.stderr)
+	}
+	if code, out := login.wait(t); code != 0 {
+		t.Fatalf("login: exit %d\n%s", code, out)
+	}
+}
+
+// approvedLogin runs `zenctl login --device` on a new machine and approves
+// it with `zenctl device approve` on approver's, as a person with a
+// headless server would. It returns the logged-in machine.
+func approvedLogin(ctx context.Context, t *testing.T, serverURL string, approver *cli) *cli {
+	t.Helper()
+	machine := newCLI(t)
+	login, link := startHeadlessLogin(ctx, t, machine, serverURL)
+	r := approver.mustRun(link+"\n", "device", "approve", "-", "--yes")
+	if !strings.Contains(r.stderr, "Approved ") {
+		t.Errorf("device approve:\n%s", r.stderr)
+	}
+	if code, out := login.wait(t); code != 0 {
+		t.Fatalf("the approved login failed: exit %d\n%s", code, out)
+	}
+	return machine
 }

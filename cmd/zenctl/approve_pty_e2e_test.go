@@ -53,3 +53,31 @@ func TestDeviceApproveAsksOnATerminal(t *testing.T) {
 		t.Fatalf("login: exit %d\n%s", code, out)
 	}
 }
+
+// TestAuditKeyPastedAtATerminal: `audit --key -` at a terminal reads the
+// pasted key without echo, so it does not join the scrollback.
+func TestAuditKeyPastedAtATerminal(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci-bot"), "deploy")
+	admin := adminCLI(t, fake)
+	term := admin.startOnTerminal(100, ptyStreams{stdin: true, stderr: true}, "audit", "--key", "-")
+	term.waitFor("(hidden)")
+	// Paste once the terminal stopped echoing, as the prompt's reader does
+	// right after showing it.
+	for deadline := time.Now().Add(10 * time.Second); echoOn(t, term.tty); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the terminal never stopped echoing")
+		}
+	}
+	term.typeText("log: " + key + "\r")
+	if code := term.wait(); code != 0 {
+		t.Fatalf("exit %d\n%s", code, term.output())
+	}
+	if strings.Contains(term.output(), key[:30]) || strings.Contains(term.stdout.String(), key[:30]) {
+		t.Errorf("the pasted key was echoed:\n%s", term.output())
+	}
+	if !strings.Contains(term.stdout.String(), "zenctl service-account api-key ci-bot deactivate deploy") {
+		t.Errorf("stdout: %s", term.stdout.String())
+	}
+}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -27,8 +29,17 @@ func TestIncidentPlaybook(t *testing.T) {
 		oncall := newCLI(t)
 		oncall.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
 
+		// 0. Whose key is it? The playbook opens with audit --key.
+		leak := filepath.Join(t.TempDir(), "leaked.txt")
+		must(t, os.WriteFile(leak, []byte(leaked+"\n"), 0o600))
+		r := oncall.run("", "audit", "--key", leak, "--exit-status")
+		expectCode(t, r, 3)
+		if !strings.Contains(r.stdout, "zenctl service-account deactivate ci-bot") {
+			t.Fatalf("step 0: %s", r.stdout)
+		}
+
 		// 1. Stop the bleeding.
-		r := oncall.mustRun("", "service-account", "deactivate", "ci-bot")
+		r = oncall.mustRun("", "service-account", "deactivate", "ci-bot")
 		if strings.Contains(r.stderr, leaked) {
 			t.Fatal("the key appeared on stderr")
 		}
@@ -39,6 +50,7 @@ func TestIncidentPlaybook(t *testing.T) {
 			t.Error("step 1: the leaked key still logs in")
 		}
 		expectCode(t, consumer.run("", "status"), 4)
+		expectCode(t, oncall.run("", "audit", "--key", leak, "--exit-status"), 0)
 
 		// 2. Check whether the key was used.
 		r = oncall.mustRun("", "service-account", "api-key", "ci-bot", "list", "-o", "json")

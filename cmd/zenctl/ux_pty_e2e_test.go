@@ -263,3 +263,52 @@ func echoOn(t *testing.T, tty *os.File) bool {
 	}
 	return st.Lflag&unix.ECHO != 0
 }
+
+// Issue 22 item 3: audit on a real terminal of 80, 100 and 200 columns:
+// no header cut, short kinds, relative times, full ids only with room.
+func TestAuditReadableOnTerminals(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	c := newCLI(t)
+	c.mustRun("", "login", fake.URL(), "--username", "default", "--password-stdin")
+	c.mustRun("", "service-account", "create", "ci-bot")
+	c.mustRun("", "service-account", "api-key", "ci-bot", "create", "nightly-deploy")
+	screens := map[int]string{}
+	for _, cols := range []int{80, 100, 200} {
+		term := c.startOnTerminal(cols, ptyStreams{stdout: true}, "audit")
+		if code := term.wait(); code != 0 {
+			t.Fatalf("audit at %d columns: exit %d\n%s", cols, code, term.output())
+		}
+		screen := strings.TrimRight(strings.ReplaceAll(term.output(), "\r\n", "\n"), "\n")
+		screens[cols] = screen
+		lines := strings.Split(screen, "\n")
+		header := lines[0]
+		if strings.Contains(header, "…") || !strings.Contains(header, "LAST LOGIN") || !strings.Contains(header, "LAST ROTATED") {
+			t.Errorf("%d columns: header %q", cols, header)
+		}
+		for _, l := range lines {
+			if w := len([]rune(l)); w > cols {
+				t.Errorf("%d columns: a line of %d: %q", cols, w, l)
+			}
+		}
+		if !strings.Contains(screen, "ci-bot/nightly-deploy") || strings.Contains(screen, "service-account") {
+			t.Errorf("%d columns:\n%s", cols, screen)
+		}
+	}
+	if !strings.Contains(screens[100], "key ") || !strings.Contains(screens[100], "just now") {
+		t.Errorf("100 columns: short kinds and relative times:\n%s", screens[100])
+	}
+	if !strings.Contains(screens[200], " UTC)") {
+		t.Errorf("200 columns: no absolute time:\n%s", screens[200])
+	}
+	// NO_COLOR (set by newCLI) keeps the terminal's table plain; without
+	// it the header is bold.
+	if strings.Contains(screens[80], "\x1b") {
+		t.Errorf("NO_COLOR: escapes on the terminal:\n%q", screens[80])
+	}
+	delete(c.env, "NO_COLOR")
+	term := c.startOnTerminal(100, ptyStreams{stdout: true}, "audit")
+	if code := term.wait(); code != 0 || !strings.Contains(term.output(), "\x1b[1mKIND") {
+		t.Errorf("colour on: exit %d, no bold header:\n%q", code, term.output())
+	}
+}

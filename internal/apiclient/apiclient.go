@@ -115,20 +115,27 @@ func (b *Builder) WarnPlainHTTP(serverURL, secret string) {
 		b.IO.ErrColorScheme().WarningIcon(), iostreams.SafeURL(serverURL), secret)
 }
 
-// showRetry says a line per retry rather than a spinner: the command's own
-// output follows on the same stream and must not mix with one. A long wait
-// is said also off a terminal: a server's Retry-After must not hold a
+// showRetry says a retry in a line rather than a spinner: the command's
+// own output follows on the same stream and must not mix with one. On a
+// terminal one line says a request is being retried, not one per attempt:
+// the spinner shows the short waits after it. A long wait is said also off
+// a terminal, with its length: a server's Retry-After must not hold a
 // script silently.
 func (b *Builder) showRetry(ev zenml.RetryEvent) {
-	if !b.IO.IsStderrTTY() && ev.Wait < time.Second && ev.RetryAfter < time.Second {
+	long := ev.Wait >= time.Second || ev.RetryAfter >= time.Second
+	if !long && (!b.IO.IsStderrTTY() || ev.Attempt > 1) {
 		return
 	}
 	reason := ev.Reason
 	if ev.RetryAfter > ev.Wait {
 		reason += fmt.Sprintf(" (the server asked to wait %s)", ev.RetryAfter)
 	}
-	fmt.Fprintf(b.IO.ErrOut, "%s %s %s %s: %s; retrying in %s (attempt %d)\n",
-		b.IO.ErrColorScheme().WarningIcon(), ev.Server, ev.Method, ev.Path, reason, ev.Wait.Round(100*time.Millisecond), ev.Attempt+1)
+	next := "retrying"
+	if long {
+		next = fmt.Sprintf("retrying in %s (attempt %d)", ev.Wait.Round(100*time.Millisecond), ev.Attempt+1)
+	}
+	fmt.Fprintf(b.IO.ErrOut, "%s %s %s %s: %s; %s\n",
+		b.IO.ErrColorScheme().WarningIcon(), ev.Server, ev.Method, ev.Path, reason, next)
 }
 
 // showWait says, on a terminal, what a request that takes long waits for:

@@ -14,13 +14,13 @@ import (
 	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
 )
 
-// Retries are shown on a terminal, one line each, and not at all when
-// stderr is a pipe.
+// Retries are shown on a terminal, one line for a request however many
+// times it is retried, and not at all when stderr is a pipe.
 func TestRetriesShowOnATerminalOnly(t *testing.T) {
 	t.Parallel()
 	for _, tty := range []bool{true, false} {
 		fake := zenmltest.NewTest(t, zenmltest.Options{})
-		fake.InjectFault("GET /api/v1/info", zenmltest.Fault{Status: 503, Times: 1})
+		fake.InjectFault("GET /api/v1/info", zenmltest.Fault{Status: 503, Times: 2})
 		ios, _, _, errOut := iostreams.Test()
 		ios.SetStderrTTY(tty)
 		c, err := (&Builder{IO: ios, Timeout: 5 * time.Second}).New(fake.URL(), login.TLS{}, nil)
@@ -30,8 +30,8 @@ func TestRetriesShowOnATerminalOnly(t *testing.T) {
 		if _, err := c.Info(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		shown := strings.Contains(errOut.String(), "HTTP 503; retrying")
-		if shown != tty {
+		shown := strings.Count(errOut.String(), "HTTP 503; retrying")
+		if shown != map[bool]int{true: 1, false: 0}[tty] {
 			t.Errorf("tty=%v: stderr %q", tty, errOut.String())
 		}
 	}

@@ -47,7 +47,7 @@ func Lock(ctx context.Context, lockPath string) (unlock func(), err error) {
 		ok, err := l.tryLock()
 		if err != nil {
 			l.close()
-			return nil, fmt.Errorf("cannot lock %s: %w", lockPath, oneLine(err))
+			return nil, fmt.Errorf("cannot lock %s: %w", lockPath, withoutPath(err))
 		}
 		if ok {
 			break
@@ -99,7 +99,7 @@ func Update(path string, perm fs.FileMode, fn func(old []byte, exists bool) ([]b
 		return err
 	}
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("cannot read %s: %w", path, oneLine(err))
+		return fmt.Errorf("cannot read %s: %w", path, withoutPath(err))
 	}
 	data, err := fn(old, exists)
 	if err != nil {
@@ -114,7 +114,7 @@ func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, tempPrefix(path)+"*")
 	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, oneLine(err))
+		return fmt.Errorf("cannot write %s: %w", path, withoutPath(err))
 	}
 	tmp := f.Name()
 	defer func() {
@@ -125,19 +125,19 @@ func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
 	}()
 	// CreateTemp already uses 0600; Chmod makes perm exact regardless of umask.
 	if err = f.Chmod(perm); err != nil && runtime.GOOS != "windows" {
-		return fmt.Errorf("cannot write %s: %w", path, oneLine(err))
+		return fmt.Errorf("cannot write %s: %w", path, withoutPath(err))
 	}
 	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, oneLine(err))
+		return fmt.Errorf("cannot write %s: %w", path, withoutPath(err))
 	}
 	if err = f.Sync(); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, oneLine(err))
+		return fmt.Errorf("cannot write %s: %w", path, withoutPath(err))
 	}
 	if err = f.Close(); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, oneLine(err))
+		return fmt.Errorf("cannot write %s: %w", path, withoutPath(err))
 	}
 	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, oneLine(err))
+		return fmt.Errorf("cannot write %s: %w", path, withoutPath(err))
 	}
 	syncDir(dir)
 	return nil
@@ -172,14 +172,14 @@ func removeStaleTemps(path string) {
 // keeps its mode: tightening a directory the user chose is not our call.
 func EnsureDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("cannot create directory %s: %w", dir, oneLine(err))
+		return fmt.Errorf("cannot create directory %s: %w", dir, withoutPath(err))
 	}
 	return nil
 }
 
-// oneLine strips the path prefix that *fs.PathError repeats, so messages
-// that already name the file stay on one short line.
-func oneLine(err error) error {
+// withoutPath strips the path prefix that *fs.PathError repeats, so
+// messages that already name the file stay short.
+func withoutPath(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return pe.Err

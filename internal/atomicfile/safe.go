@@ -41,7 +41,7 @@ func CheckDir(dir string) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("cannot use directory %s: %w", dir, oneLine(err))
+		return fmt.Errorf("cannot use directory %s: %w", dir, withoutPath(err))
 	}
 	if !fi.IsDir() {
 		return &UnsafeError{Path: dir, Problem: "not a directory"}

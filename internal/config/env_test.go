@@ -21,6 +21,11 @@ func TestStoreEnv(t *testing.T) {
 	if e := s.Store; !e.Any() || e.StoreURL != "https://zenml.example.com" || e.StoreAPIKey != "ZENKEY_abc" || e.StoreUsername != "alice" || e.VerifySSL != nil {
 		t.Fatalf("%+v", e)
 	}
+	// A password is a secret taken as it is, blanks included.
+	setenv(t, map[string]string{"ZENML_STORE_USERNAME": "alice", "ZENML_STORE_PASSWORD": " p w "})
+	if s, err := Resolve(nil, nil); err != nil || s.Store.StorePassword != " p w " {
+		t.Fatalf("password %q, %v", s.Store.StorePassword, err)
+	}
 	for _, k := range []string{"ZENML_STORE_API_TOKEN", "ZENML_STORE_PASSWORD", "ZENML_STORE_VERIFY_SSL"} {
 		setenv(t, map[string]string{k: "x"})
 		if s, err := Resolve(nil, nil); err != nil || !s.Store.Any() {

@@ -143,6 +143,9 @@ func (s Settings) StorageRequested() string {
 // The Viper key is the config file's key, so the file needs no mapping.
 type settingSpec struct {
 	key, env, flag string
+	// verbatim values are secrets, taken as they are: a password may be
+	// blanks.
+	verbatim bool
 }
 
 var settingSpecs = []settingSpec{
@@ -156,7 +159,7 @@ var settingSpecs = []settingSpec{
 	{key: keyStoreAPIKey, env: "ZENML_STORE_API_KEY"},
 	{key: keyStoreAPIToken, env: "ZENML_STORE_API_TOKEN"},
 	{key: keyStoreUsername, env: "ZENML_STORE_USERNAME"},
-	{key: keyStorePassword, env: "ZENML_STORE_PASSWORD"},
+	{key: keyStorePassword, env: "ZENML_STORE_PASSWORD", verbatim: true},
 	{key: keyStoreVerifySSL, env: "ZENML_STORE_VERIFY_SSL"},
 }
 
@@ -183,8 +186,10 @@ func NewViper(c *Config, flags *pflag.FlagSet) (*viper.Viper, error) {
 	}
 	v := viper.New()
 	for _, s := range settingSpecs {
-		if err := v.BindEnv(s.key, s.env); err != nil {
-			return nil, err
+		if s.envSet() {
+			if err := v.BindEnv(s.key, s.env); err != nil {
+				return nil, err
+			}
 		}
 		if fl := lookupFlag(flags, s.flag); fl != nil {
 			if err := v.BindPFlag(s.key, fl); err != nil {
@@ -214,16 +219,26 @@ func lookupFlag(fs *pflag.FlagSet, name string) *pflag.Flag {
 	return fs.Lookup(name)
 }
 
+// envSet reports whether the setting's variable counts as set: not empty, not only
+// blanks (a stray "ZENCTL_HTTP_TIMEOUT= " in an env file). Only such
+// variables are bound, so a blank one leaves the config file's value.
+func (s settingSpec) envSet() bool {
+	val := os.Getenv(s.env)
+	if s.verbatim {
+		return val != ""
+	}
+	return strings.TrimSpace(val) != ""
+}
+
 // setting reads one value from v and names the layer it came from, asking
 // each layer in Viper's order whether it holds the key: a flag the person
-// typed (Viper itself reads a bound flag only when Changed), a variable
-// that is set and not empty (Viper's rule without AllowEmptyEnv), the
-// config file, else the default.
+// typed (Viper itself reads a bound flag only when Changed), a bound
+// variable (see envSet), the config file, else the default.
 func setting(v *viper.Viper, flags *pflag.FlagSet, s settingSpec) Setting {
 	r := Setting{Value: strings.TrimSpace(v.GetString(s.key)), Source: SourceDefault}
 	if fl := lookupFlag(flags, s.flag); fl != nil && fl.Changed {
 		r.Source = SourceFlag
-	} else if val, ok := os.LookupEnv(s.env); ok && val != "" {
+	} else if s.envSet() {
 		r.Source, r.Env = SourceEnv, s.env
 	} else if v.InConfig(s.key) {
 		r.Source = SourceConfig

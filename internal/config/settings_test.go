@@ -57,7 +57,7 @@ func TestSettingsSources(t *testing.T) {
 			server:  Setting{Value: "https://env", Source: SourceEnv, Env: "ZENML_STORE_URL"},
 			account: Setting{Value: "ci-bot", Source: SourceEnv, Env: "ZENCTL_ACCOUNT"},
 			storage: Setting{Value: "keyring", Source: SourceEnv}, output: Setting{Value: "json"}, timeout: time.Minute, debug: true}},
-		{name: "an empty variable is unset", file: file, env: map[string]string{"ZENML_STORE_URL": "", "ZENCTL_STORAGE": ""}, want: want{
+		{name: "an empty or blank variable is unset", file: file, env: map[string]string{"ZENML_STORE_URL": "", "ZENCTL_STORAGE": " ", "ZENCTL_HTTP_TIMEOUT": "\t"}, want: want{
 			server: Setting{Value: "https://file", Source: SourceConfig}, account: Setting{Source: SourceDefault},
 			storage: Setting{Value: "file", Source: SourceConfig}, output: Setting{Value: "yaml"}, timeout: 5 * time.Second}},
 		{name: "flags over environment", file: file,

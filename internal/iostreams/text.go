@@ -11,8 +11,8 @@ import (
 
 // This file is zenctl's one home for making server or stored text safe for
 // a terminal: Escape (control, escape and bidi characters), OneLine (one
-// line, for error messages), EscapeLine (one field, for completions) and
-// SafeURL (no credentials). pkg/zenml, a library that must not depend on
+// line, for error messages), EscapeLine (one field, for completions),
+// EscapeCell (one table cell) and SafeURL (no credentials). pkg/zenml, a library that must not depend on
 // zenctl's internals, keeps its own redaction of what it traces.
 
 // OneLine makes text that came from elsewhere (a server's message, a URL it
@@ -120,6 +120,14 @@ func EscapeLine(s string) string {
 }
 
 var lineBreaks = strings.NewReplacer("\n", `\n`, "\t", `\t`)
+
+// EscapeCell is Escape for a table cell: line breaks and tabs, which
+// would split a row or a TSV cell, become spaces; the rest is escaped.
+func EscapeCell(s string) string {
+	return Escape(cellBreaks.Replace(s))
+}
+
+var cellBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ")
 
 // SafeURL makes a URL from a server or a stored file fit to print: without
 // user info, query and fragment, which may hold a password or a token, and

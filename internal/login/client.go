@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/zenctl/zenctl/internal/config"
@@ -176,17 +175,6 @@ func LoginCommand(s *config.Server, a *config.Account) string {
 	return cmd
 }
 
-// ShellWord quotes a name for a command line the user may paste: hints
-// built from names like "ci bot" must still run.
-func ShellWord(w string) string {
-	if w != "" && strings.IndexFunc(w, func(r rune) bool {
-		return !(r == '-' || r == '_' || r == '.' || r == '@' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
-	}) < 0 {
-		return w
-	}
-	return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
-}
-
 // envClient serves ZENML_STORE_URL with ZENML_STORE_API_KEY,
 // ZENML_STORE_USERNAME or ZENML_STORE_API_TOKEN: no stored state, no
 // keyring, nothing written.
@@ -256,7 +244,9 @@ func (s *sessionStore) Load(context.Context) (zenml.Credentials, error) {
 	return secret, nil
 }
 
-// Save keeps a renewed token for the next command. When it cannot (a
+// Save keeps a renewed token for the next command, in the secret store
+// only (server list reads its expiry there; config.yaml stays as login
+// wrote it). When it cannot (a
 // read-only config directory, a keyring that refuses), this command still
 // uses the token it just got, and says once that the next will log in again.
 func (s *sessionStore) Save(_ context.Context, c zenml.Credentials) error {
@@ -268,20 +258,6 @@ func (s *sessionStore) Save(_ context.Context, c zenml.Credentials) error {
 		})
 		return nil
 	}
-	// For server list, which reads no secret. The lock is held (the
-	// session renews under it); a failure costs only that hint.
-	_ = s.m.update(func(cfg *config.Config) error {
-		if srv := cfg.Server(s.server); srv != nil {
-			if a := srv.Account(s.account); a != nil {
-				a.TokenExpiresAt = nil
-				if !c.ExpiresAt.IsZero() {
-					at := c.ExpiresAt.UTC()
-					a.TokenExpiresAt = &at
-				}
-			}
-		}
-		return nil
-	})
 	return nil
 }
 

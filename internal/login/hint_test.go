@@ -2,6 +2,8 @@ package login
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -51,5 +53,43 @@ func TestEndedSessionOfAnotherAccountNamesIt(t *testing.T) {
 	}
 	if err == nil || !strings.Contains(err.Error(), "zenctl login "+fake.URL()+" --account default") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// A renewal writes the secret store only; server list reads the new
+// expiry there.
+func TestRenewalLeavesTheConfigFileAlone(t *testing.T) {
+	fake := zenmltest.NewTest(t, zenmltest.Options{TokenLifetime: time.Hour})
+	m := fakeManager(t, nil)
+	target, _ := loggedInAs(t, m, fake, "ci")
+	key, _ := m.secretKey(fake.URL(), "ci")
+	store := credentials.NewFileStore(m.Dir)
+	secret, _ := store.Get(key)
+	secret.AccessToken, secret.ExpiresAt = "expired", time.Now().Add(-time.Minute)
+	if err := store.Set(key, secret); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(filepath.Join(m.Dir, "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	client, err := m.ClientFor(ctx, target, TLS{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.CurrentUser(ctx); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.ReadFile(filepath.Join(m.Dir, "config.yaml"))
+	if string(before) != string(after) {
+		t.Error("the renewal rewrote config.yaml")
+	}
+	at, ok := m.StoredExpiry(fake.URL(), target.Account)
+	if !ok || at.Before(time.Now().Add(50*time.Minute)) {
+		t.Errorf("stored expiry %v, %v; want the renewed token's", at, ok)
+	}
+	if _, ok := m.StoredExpiry(fake.URL(), &config.Account{Name: "nobody", AuthMethod: config.AuthAPIKey}); ok {
+		t.Error("an expiry for an account without a secret")
 	}
 }

@@ -36,6 +36,16 @@ func managerAt(t *testing.T, dir string, kr credentials.KeyringAPI, env map[stri
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The environment of the test, not the process's (tests run in
+	// parallel, so t.Setenv is not for them).
+	if mode := env["ZENCTL_STORAGE"]; mode != "" {
+		settings.Storage, settings.StorageSource = mode, config.SourceEnv
+	}
+	settings.Store = config.Env{StoreURL: env["ZENML_STORE_URL"], StoreAPIKey: env["ZENML_STORE_API_KEY"], StoreAPIToken: env["ZENML_STORE_API_TOKEN"],
+		StoreUsername: env["ZENML_STORE_USERNAME"], StorePassword: env["ZENML_STORE_PASSWORD"]}
+	if u := env["ZENML_STORE_URL"]; u != "" {
+		settings.Server = config.Setting{Value: u, Source: config.SourceEnv, Env: "ZENML_STORE_URL"}
+	}
 	return &Manager{Dir: dir, Getenv: getenv, Settings: settings, Keyring: kr, KeyringTimeout: time.Second, Warn: &bytes.Buffer{}}
 }
 

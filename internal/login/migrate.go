@@ -15,6 +15,31 @@ import (
 	"github.com/zenctl/zenctl/internal/exitcode"
 )
 
+// readLegacySecrets reads the secret of every login of the layout before
+// accounts still to be moved; failed holds why one could not be read.
+func (m *Manager) readLegacySecrets(cfg *config.Config) (read map[string]legacySecret, failed map[string]error) {
+	read, failed = map[string]legacySecret{}, map[string]error{}
+	for _, s := range cfg.Servers {
+		if !s.HasLegacyLogin() || m.migrateErrs[s.URL] != nil {
+			continue
+		}
+		if s.LegacySecretStore == "" {
+			// Where that zenctl put it: the config file's mode, else the
+			// keyring; never what this command's flags ask for.
+			s.LegacySecretStore = cfg.Storage
+			if s.LegacySecretStore == "" {
+				s.LegacySecretStore = string(credentials.ModeKeyring)
+			}
+		}
+		if ls, err := m.readLegacySecret(&s); err != nil {
+			failed[s.URL] = err
+		} else {
+			read[s.URL] = ls
+		}
+	}
+	return read, failed
+}
+
 // migrate moves logins stored in the layout before accounts — one login
 // per server, its secret filed under the bare server URL, shared by every
 // config directory — into accounts with secrets of this directory's own.
@@ -40,25 +65,7 @@ func (m *Manager) migrate() error {
 	}
 	// Read every old secret before anything is written: a keyring that
 	// does not answer must leave the config exactly as it was.
-	read := map[string]legacySecret{}
-	failed := map[string]error{}
-	for _, s := range cfg.Servers {
-		if s.HasLegacyLogin() && m.migrateErrs[s.URL] == nil {
-			if s.LegacySecretStore == "" {
-				// Where that zenctl put it: the config file's mode, else the
-				// keyring; never what this command's flags ask for.
-				s.LegacySecretStore = cfg.Storage
-				if s.LegacySecretStore == "" {
-					s.LegacySecretStore = string(credentials.ModeKeyring)
-				}
-			}
-			if ls, err := m.readLegacySecret(&s); err != nil {
-				failed[s.URL] = err
-			} else {
-				read[s.URL] = ls
-			}
-		}
-	}
+	read, failed := m.readLegacySecrets(cfg)
 	var moved []string
 	if len(read) > 0 {
 		// Reads take no lock (a keyring that hangs must not make other

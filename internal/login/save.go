@@ -264,3 +264,27 @@ func (m *Manager) UpdatePassword(ctx context.Context, t *Target, password string
 	secret.Password = password
 	return true, t.Store.Set(t.SecretKey, secret)
 }
+
+// StoredExpiry is when an account's stored access token expires, read
+// from its secret store: renewals keep it there, and config.yaml's
+// token_expires_at, written at login, is not rewritten by each of them.
+// ok is false when the store cannot say (the caller falls back to the
+// recorded time); a zero time means the token does not expire.
+func (m *Manager) StoredExpiry(serverURL string, a *config.Account) (at time.Time, ok bool) {
+	if a == nil || a.AuthMethod == config.AuthNone {
+		return time.Time{}, false
+	}
+	store, err := m.StoreOf(a)
+	if err != nil {
+		return time.Time{}, false
+	}
+	key, err := m.secretKey(serverURL, a.Name)
+	if err != nil {
+		return time.Time{}, false
+	}
+	secret, err := store.Get(key)
+	if err != nil || secret.AccessToken == "" {
+		return time.Time{}, false
+	}
+	return secret.ExpiresAt, true
+}

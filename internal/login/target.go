@@ -312,10 +312,14 @@ func (m *Manager) RefuseToStoreWhileEnvSet(action string, allowAPIKey bool) erro
 // StoreEnvSet lists the ZENML_STORE_* variables set that stop zenctl from
 // storing credentials.
 func (m *Manager) StoreEnvSet(allowAPIKey bool) []string {
+	e := m.Env()
 	var set []string
-	for _, n := range []string{"ZENML_STORE_URL", "ZENML_STORE_API_KEY", "ZENML_STORE_API_TOKEN", "ZENML_STORE_USERNAME", "ZENML_STORE_PASSWORD"} {
-		if m.Getenv(n) != "" && !(allowAPIKey && n == "ZENML_STORE_API_KEY") {
-			set = append(set, n)
+	for _, v := range []struct{ name, value string }{
+		{"ZENML_STORE_URL", e.StoreURL}, {"ZENML_STORE_API_KEY", e.StoreAPIKey}, {"ZENML_STORE_API_TOKEN", e.StoreAPIToken},
+		{"ZENML_STORE_USERNAME", e.StoreUsername}, {"ZENML_STORE_PASSWORD", e.StorePassword},
+	} {
+		if v.value != "" && !(allowAPIKey && v.name == "ZENML_STORE_API_KEY") {
+			set = append(set, v.name)
 		}
 	}
 	return set

@@ -102,14 +102,18 @@ func (c *Client) ResolveUser(ctx context.Context, ref string) (*User, error) {
 // when the request had no password: the user stays inactive until someone
 // presents it to ActivateUser. The server shows it only in this answer.
 func (c *Client) CreateUser(ctx context.Context, req UserRequest) (u *User, activationToken string, err error) {
-	return c.userCall(ctx, jsonRequest(http.MethodPost, usersPath, userRequestWire(req)))
+	r := jsonRequest(http.MethodPost, usersPath, userRequestWire(req))
+	if req.Password != nil {
+		r.secret = "password"
+	}
+	return c.userCall(ctx, r)
 }
 
 // UpdateUser changes a user through PUT /users/{id}; see UserUpdate for
 // which fields apply. Compare the answer with the request: fields the
 // server drops come back unchanged.
 func (c *Client) UpdateUser(ctx context.Context, nameOrID string, upd UserUpdate) (*User, error) {
-	u, _, err := c.userCall(ctx, jsonRequest(http.MethodPut, userPath(nameOrID), userUpdateWire(upd)))
+	u, _, err := c.userCall(ctx, upd.request(userPath(nameOrID)))
 	return u, err
 }
 
@@ -117,8 +121,16 @@ func (c *Client) UpdateUser(ctx context.Context, nameOrID string, upd UserUpdate
 // only route that sets one's own email. Existing tokens keep working after
 // a password change.
 func (c *Client) UpdateCurrentUser(ctx context.Context, upd UserUpdate) (*User, error) {
-	u, _, err := c.userCall(ctx, jsonRequest(http.MethodPut, "/api/v1/current-user", userUpdateWire(upd)))
+	u, _, err := c.userCall(ctx, upd.request("/api/v1/current-user"))
 	return u, err
+}
+
+func (upd UserUpdate) request(path string) request {
+	r := jsonRequest(http.MethodPut, path, userUpdateWire(upd))
+	if upd.Password != nil || upd.OldPassword != nil {
+		r.secret = "password"
+	}
+	return r
 }
 
 // DeactivateUser blocks a user (admins only, not oneself). It revokes
@@ -134,7 +146,7 @@ func (c *Client) ActivateUser(ctx context.Context, nameOrID, activationToken, pa
 	r := jsonRequest(http.MethodPut, userPath(nameOrID)+"/activate", map[string]string{
 		"activation_token": activationToken, "password": password,
 	})
-	r.auth, r.retryable = false, false
+	r.auth, r.retryable, r.secret = false, false, "password"
 	u, _, err := c.userCall(ctx, r)
 	return u, err
 }

@@ -49,7 +49,7 @@ func confirmDeviceRestart(ctx context.Context, opts *LoginOptions, m *login.Mana
 	if t.Unreadable != nil {
 		return nil
 	}
-	if _, err := stillLoggedIn(ctx, m, t, tls); err != nil {
+	if _, err := m.StillLoggedIn(ctx, t, tls); err != nil {
 		return nil
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s This machine's device session on %s still works; starting the device flow again ends it at once, even if you do not finish\n",
@@ -122,7 +122,7 @@ func showVerificationURL(opts *LoginOptions, serverURL string, da *zenml.DeviceA
 	fmt.Fprintf(errOut, "Check that the dashboard shows the code %s\n", cs.Bold(shortCode(iostreams.EscapeLine(da.UserCode))))
 	// A headless machine has no browser: someone logged in elsewhere
 	// approves it from their terminal.
-	fmt.Fprintf(errOut, "No browser here? On a machine logged in to %s, run:\n\n  zenctl device approve %s\n\n", serverURL, login.ShellWord(verifyURL))
+	fmt.Fprintf(errOut, "No browser here? On a machine logged in to %s, run:\n\n  zenctl device approve %s\n\n", serverURL, login.ShellWordOr(verifyURL, "URL"))
 	if !opts.NoBrowser && opts.IO.IsStderrTTY() && opts.Browser != nil {
 		if err := opts.Browser.Open(verifyURL); err != nil {
 			fmt.Fprintf(errOut, "%s Could not open a browser (%v); open the URL yourself\n", cs.WarningIcon(), err)

@@ -201,24 +201,13 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 			return err
 		}
 	}
-	obtained, err := obtainSecret(ctx, opts, client, existing, rejected)
+	obtained, err := obtainSecret(ctx, opts, m, client, existing, rejected)
 	if err != nil {
 		return err
 	}
-	// Check the new token before anything is stored.
-	user, err := client.WithTokens(zenml.StaticToken(obtained.secret.AccessToken)).CurrentUser(ctx)
-	if err != nil {
-		return fmt.Errorf("logged in, but %s rejected the new token: %w", serverURL, err)
-	}
-	if want := m.Settings.Account; want.Source == config.SourceFlag && want.Value != user.Name {
-		fmt.Fprintf(opts.IO.ErrOut, "%s --account %s, but these credentials are %s's: stored as %s\n",
-			opts.IO.ErrColorScheme().WarningIcon(), iostreams.EscapeLine(want.Value), iostreams.EscapeLine(user.Name), iostreams.EscapeLine(user.Name))
-	}
 	wasActive := activeServer(m) == serverURL
-	saved, err := m.Save(ctx, login.Login{
-		URL: serverURL, Info: info, Account: user.Name, Type: login.AccountType(user), Method: obtained.method,
-		Secret: obtained.secret, TLS: &tlsPlan.record, DeviceClientID: obtained.clientID, Store: store,
-	})
+	user, saved, err := m.Complete(ctx, client, login.Completion{URL: serverURL, Info: info, TLS: &tlsPlan.record, Store: store},
+		login.Obtained{Secret: obtained.secret, Method: obtained.method, ClientID: obtained.clientID})
 	if err != nil {
 		return err
 	}
@@ -347,15 +336,15 @@ func keepWorkingLogin(ctx context.Context, opts *LoginOptions, m *login.Manager,
 	if t.Unreadable != nil {
 		return false, "the stored credentials cannot be read: " + t.Unreadable.Error(), nil
 	}
-	user, err := stillLoggedIn(ctx, m, t, p.use)
+	user, err := m.StillLoggedIn(ctx, t, p.use)
 	if err != nil {
 		var reauth *zenml.ReauthRequiredError
 		switch {
-		case deactivated(err) != nil:
-			return false, "", deactivated(err)
+		case login.Deactivated(err) != nil:
+			return false, "", login.Deactivated(err)
 		case errors.As(err, &reauth):
 			return false, reauth.Reason, nil
-		case storeUnreadable(err):
+		case login.StoreUnreadable(err):
 			// Asking the store again would wait out its timeout again.
 			return false, "the stored credentials cannot be read: " + err.Error(), nil
 		}
@@ -390,7 +379,7 @@ type obtained struct {
 
 // obtainSecret logs in the way the flags say, else the way the stored
 // login did (API key or password), else through the device flow.
-func obtainSecret(ctx context.Context, opts *LoginOptions, client *zenml.Client, existing *login.Target, rejected string) (obtained, error) {
+func obtainSecret(ctx context.Context, opts *LoginOptions, m *login.Manager, client *zenml.Client, existing *login.Target, rejected string) (obtained, error) {
 	var o obtained
 	var err error
 	if existing != nil && existing.Server != nil {
@@ -406,7 +395,7 @@ func obtainSecret(ctx context.Context, opts *LoginOptions, client *zenml.Client,
 		o.secret, err = passwordLogin(ctx, opts, client)
 	case reuse && !opts.Device:
 		o.method = existing.AuthMethod
-		o.secret, err = storedLogin(ctx, opts, client, existing, rejected)
+		o.secret, err = storedLogin(ctx, opts, m, client, existing, rejected)
 	case !opts.Device && !opts.IO.IsStderrTTY():
 		// Nobody to approve a browser login: waiting minutes for one would
 		// only hang a script.
@@ -507,22 +496,12 @@ func notAServerError(serverURL string, err error) error {
 	return fmt.Errorf("cannot reach a ZenML server at %s: %w", serverURL, err)
 }
 
-// stillLoggedIn checks a stored login, over the TLS settings this login
-// was given; an expired token is renewed on the way.
-func stillLoggedIn(ctx context.Context, m *login.Manager, t *login.Target, tls login.TLS) (*zenml.User, error) {
-	client, err := m.ClientFor(ctx, t, tls)
-	if err != nil {
-		return nil, err
-	}
-	return client.CurrentUser(ctx)
-}
-
 // storedLogin logs in again with the API key or password stored for the
 // account. When the server rejects it, a terminal is asked for a new one;
 // a script gets an error naming the flag to use.
-func storedLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, t *login.Target, rejected string) (credentials.Secret, error) {
+func storedLogin(ctx context.Context, opts *LoginOptions, m *login.Manager, client *zenml.Client, t *login.Target, rejected string) (credentials.Secret, error) {
 	if rejected == "" {
-		secret, why, err := exchangeStored(ctx, opts, client, t)
+		secret, why, err := m.ExchangeStored(ctx, client, t, opts.IO.ErrOut)
 		if err != nil || why == "" {
 			return secret, err
 		}
@@ -542,52 +521,6 @@ func storedLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client, 
 	withUser := *opts
 	withUser.Username = t.Account.Name
 	return passwordLogin(ctx, &withUser, client)
-}
-
-// exchangeStored exchanges the stored secret for a new token; why says,
-// when it could not, what the user must give again.
-func exchangeStored(ctx context.Context, opts *LoginOptions, client *zenml.Client, t *login.Target) (credentials.Secret, string, error) {
-	stored, err := t.Store.Get(t.SecretKey)
-	switch {
-	case errors.Is(err, credentials.ErrNotFound):
-		return credentials.Secret{}, "no credentials are stored for it", nil
-	case storeUnreadable(err):
-		// A keyring that hangs or stays locked must not be a dead end:
-		// the secret can still be given again.
-		return credentials.Secret{}, "the stored credentials cannot be read: " + err.Error(), nil
-	case err != nil:
-		return credentials.Secret{}, "", err
-	case t.AuthMethod == config.AuthAPIKey && stored.APIKey != "":
-		fmt.Fprintf(opts.IO.ErrOut, "Logging in with the stored API key\n")
-		secret, err := exchangeAPIKey(ctx, client, stored.APIKey)
-		if err == nil || !errors.Is(err, zenml.ErrUnauthorized) || deactivated(err) != nil {
-			return secret, "", wrapLoginError(client.ServerURL(), "API key", err)
-		}
-		return credentials.Secret{}, "the server rejected the stored API key: " + errorMessage(err), nil
-	case t.AuthMethod == config.AuthPassword && stored.Username != "":
-		fmt.Fprintf(opts.IO.ErrOut, "Logging in as %s with the stored password\n", iostreams.EscapeLine(stored.Username))
-		secret, err := exchangePassword(ctx, client, stored.Username, stored.Password)
-		if err == nil || !errors.Is(err, zenml.ErrUnauthorized) || deactivated(err) != nil {
-			return secret, "", wrapLoginError(client.ServerURL(), "password", err)
-		}
-		return credentials.Secret{}, "the server rejected the stored password: " + errorMessage(err), nil
-	}
-	return credentials.Secret{}, "the stored credentials are incomplete", nil
-}
-
-// storeUnreadable reports whether err is the secret store failing, not the
-// server: a keyring that timed out, stayed locked or is not there.
-func storeUnreadable(err error) bool {
-	return errors.Is(err, credentials.ErrKeyringTimeout) || errors.Is(err, credentials.ErrKeyringLocked) ||
-		errors.Is(err, credentials.ErrKeyringUnavailable)
-}
-
-func errorMessage(err error) string {
-	var apiErr *zenml.Error
-	if errors.As(err, &apiErr) && apiErr.Message != "" {
-		return apiErr.Message
-	}
-	return err.Error()
 }
 
 func orNone(id string) string {
@@ -643,8 +576,8 @@ func apiKeyLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client) 
 			retryPrompt(opts, err, try)
 			continue
 		}
-		secret, err := exchangeAPIKey(ctx, client, key)
-		err = wrapLoginError(client.ServerURL(), "API key", err)
+		secret, err := client.Exchange(ctx, credentials.Secret{APIKey: key}, time.Now())
+		err = login.ExchangeError(client.ServerURL(), "API key", err)
 		if !prompted || try == promptTries || !wrongSecret(err) {
 			return secret, err
 		}
@@ -656,15 +589,11 @@ func apiKeyLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client) 
 // typing it again may fix.
 func wrongSecret(err error) bool {
 	var authErr *exitcode.AuthError
-	return errors.As(err, &authErr) && deactivated(err) == nil
+	return errors.As(err, &authErr) && login.Deactivated(err) == nil
 }
 
 func retryPrompt(opts *LoginOptions, err error, try int) {
 	fmt.Fprintf(opts.IO.ErrOut, "%s %s; try again (%d of %d)\n", opts.IO.ErrColorScheme().FailureIcon(), iostreams.OneLine(err.Error()), try+1, promptTries)
-}
-
-func exchangeAPIKey(ctx context.Context, client *zenml.Client, key string) (credentials.Secret, error) {
-	return client.Exchange(ctx, credentials.Secret{APIKey: key}, time.Now())
 }
 
 func readAPIKey(opts *LoginOptions) (string, error) {
@@ -708,8 +637,8 @@ func passwordLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client
 			if err != nil {
 				return credentials.Secret{}, promptError(err)
 			}
-			secret, err := exchangePassword(ctx, client, opts.Username, p)
-			err = wrapLoginError(client.ServerURL(), "password", err)
+			secret, err := client.Exchange(ctx, credentials.Secret{Username: opts.Username, Password: p}, time.Now())
+			err = login.ExchangeError(client.ServerURL(), "password", err)
 			if try == promptTries || !wrongSecret(err) {
 				return secret, err
 			}
@@ -718,27 +647,8 @@ func passwordLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client
 	default:
 		return credentials.Secret{}, errors.New("cannot prompt for the password without a terminal: use --password-stdin")
 	}
-	secret, err := exchangePassword(ctx, client, opts.Username, password)
-	return secret, wrapLoginError(client.ServerURL(), "password", err)
-}
-
-func exchangePassword(ctx context.Context, client *zenml.Client, username, password string) (credentials.Secret, error) {
-	return client.Exchange(ctx, credentials.Secret{Username: username, Password: password}, time.Now())
-}
-
-// wrapLoginError explains a failed exchange; nil stays nil.
-func wrapLoginError(serverURL, what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if d := deactivated(err); d != nil {
-		return d
-	}
-	var apiErr *zenml.Error
-	if errors.As(err, &apiErr) && apiErr.Kind == zenml.KindCredentials {
-		return &exitcode.AuthError{Err: fmt.Errorf("%s rejected the %s: %s", serverURL, what, apiErr.Message)}
-	}
-	return fmt.Errorf("logging in to %s: %w", serverURL, err)
+	secret, err := client.Exchange(ctx, credentials.Secret{Username: opts.Username, Password: password}, time.Now())
+	return secret, login.ExchangeError(client.ServerURL(), "password", err)
 }
 
 func promptError(err error) error {
@@ -746,27 +656,4 @@ func promptError(err error) error {
 		return exitcode.ErrCancelled
 	}
 	return err
-}
-
-// deactivated explains a rejection of valid credentials whose account or
-// key is deactivated: no new login helps, only reactivating it, which
-// takes an admin (or another account). nil when err is not that.
-func deactivated(err error) error {
-	d, ok := zenml.DeactivatedBy(err)
-	if !ok || !d.WholeAccount() {
-		return nil
-	}
-	var reactivate string
-	switch d.What {
-	case "service account":
-		reactivate = "zenctl service-account activate " + login.ShellWord(d.Name)
-	case "user":
-		reactivate = "zenctl user activate " + login.ShellWord(d.Name)
-	default:
-		reactivate = "zenctl service-account activate " + login.ShellWord(d.Name) + " (or zenctl user activate for a user)"
-	}
-	var apiErr *zenml.Error
-	errors.As(err, &apiErr)
-	return &exitcode.AuthError{Err: fmt.Errorf("%s; logging in again cannot help until an admin reactivates it: %s",
-		apiErr.Message, iostreams.Escape(reactivate))}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/iostreams"
 )
 
 // ServerURLs completes --server with the URLs of the servers zenctl has
@@ -16,7 +17,7 @@ func ServerURLs(f *factory.Factory) cobra.CompletionFunc {
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		return cfg.ServerURLs(), cobra.ShellCompDirectiveNoFileComp
+		return candidates(cfg.ServerURLs()), cobra.ShellCompDirectiveNoFileComp
 	}
 }
 
@@ -50,6 +51,19 @@ func Accounts(f *factory.Factory) cobra.CompletionFunc {
 			}
 			names = append(names, s.AccountNames()...)
 		}
-		return names, cobra.ShellCompDirectiveNoFileComp
+		return candidates(names), cobra.ShellCompDirectiveNoFileComp
 	}
+}
+
+// candidates makes stored names (which a server chose, or a hand-edited
+// config holds) safe for the shell's completion menu, like any text from
+// elsewhere: each is escaped onto one line, so that an ESC in a name
+// cannot drive the terminal and a line break cannot add a candidate. A
+// name that needed it cannot be typed as shown, the lesser harm.
+func candidates(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = iostreams.EscapeLine(n)
+	}
+	return out
 }

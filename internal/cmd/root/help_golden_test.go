@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/zenctl/zenctl/internal/cmd/cmdtest"
 	"github.com/zenctl/zenctl/internal/cmd/serviceaccount"
 )
@@ -53,4 +55,20 @@ func TestAPIKeyHelpGolden(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Issue 22 item 11: one form of error line. main prints "error: …"; an
+// error cobra itself prints would say "Error:" unless told otherwise.
+func TestOneFormOfErrorLine(t *testing.T) {
+	root := NewCmdRoot(cmdtest.New(t).F)
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if p := c.ErrPrefix(); p != "error:" {
+			t.Errorf("%s: error prefix %q", c.CommandPath(), p)
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
 }

@@ -38,8 +38,11 @@ func NewCmdServer(f *factory.Factory) *cobra.Command {
 type ListOptions struct {
 	IO     *iostreams.IOStreams
 	Config func() (*config.Config, error)
-	Format func(flagValue string) (output.Format, error)
-	Output string
+	// TokenExpiry reads an account's token expiry from its secret store
+	// (login.Manager.StoredExpiry); nil uses the time recorded at login.
+	TokenExpiry func(serverURL string, a *config.Account) (time.Time, bool)
+	Format      func(flagValue string) (output.Format, error)
+	Output      string
 }
 
 // Account is one account in `server list -o json`.
@@ -63,7 +66,14 @@ type Server struct {
 
 // NewCmdList builds `zenctl server list`.
 func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, Config: f.Config, Format: f.OutputFormat}
+	opts := &ListOptions{IO: f.IOStreams, Config: f.Config, Format: f.OutputFormat,
+		TokenExpiry: func(serverURL string, a *config.Account) (time.Time, bool) {
+			m, err := f.Logins()
+			if err != nil {
+				return time.Time{}, false
+			}
+			return m.StoredExpiry(serverURL, a)
+		}}
 	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
@@ -108,12 +118,17 @@ func runList(opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	servers := Servers(cfg)
+	servers := ServersWithExpiry(cfg, opts.TokenExpiry)
 	return output.Print(opts.IO, format, servers, func() error { return printTable(opts.IO, servers) })
 }
 
-// Servers describes the stored logins of a config.
-func Servers(cfg *config.Config) []Server {
+// Servers describes the stored logins of a config, with the token
+// expiries recorded at login.
+func Servers(cfg *config.Config) []Server { return ServersWithExpiry(cfg, nil) }
+
+// ServersWithExpiry is Servers with each token's expiry from expiry where
+// it can say (a renewal keeps it in the secret store only).
+func ServersWithExpiry(cfg *config.Config, expiry func(serverURL string, a *config.Account) (time.Time, bool)) []Server {
 	servers := make([]Server, 0, len(cfg.Servers))
 	for _, s := range cfg.Servers {
 		srv := Server{URL: s.URL, Active: cfg.ActiveServer == s.URL, ServerVersion: s.ServerVersion,
@@ -125,6 +140,14 @@ func Servers(cfg *config.Config) []Server {
 				SecretStore: s.LegacySecretStore, TokenExpiresAt: s.LegacyTokenExpiresAt}}
 		}
 		for _, a := range accounts {
+			if expiry != nil {
+				if at, ok := expiry(s.URL, &a); ok {
+					a.TokenExpiresAt = nil
+					if !at.IsZero() {
+						a.TokenExpiresAt = &at
+					}
+				}
+			}
 			acc := Account{Name: a.Name, Type: a.Type, Active: s.ActiveAccount == a.Name || len(accounts) == 1,
 				AuthMethod: a.AuthMethod, SecretStore: a.SecretStore}
 			// As status says it: an RFC 3339 time, or "never"; nothing for

@@ -140,7 +140,7 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "%s Created service account %s (%s)\n", cs.SuccessIcon(), cs.Bold(sa.Name), iostreams.Escape(sa.ID))
+	fmt.Fprintf(opts.IO.ErrOut, "%s Created service account %s (%s)\n", cs.SuccessIcon(), cs.Bold(iostreams.EscapeLine(sa.Name)), iostreams.Escape(sa.ID))
 	result := CreateResult{ServiceAccount: viewServiceAccount(sa)}
 	if !opts.CreateAPIKey {
 		if format != output.FormatTable {
@@ -153,7 +153,7 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	// once asked for it is not abandoned (see newKeyRisk).
 	if ctx.Err() != nil {
 		fmt.Fprintf(opts.IO.ErrOut, "%s Interrupted before the API key was created: `zenctl service-account api-key %s create %s` adds one\n",
-			cs.WarningIcon(), shownWord(sa.Name), defaultKeyName)
+			cs.WarningIcon(), login.ShellWordOr(sa.Name, sa.ID), defaultKeyName)
 		return exitcode.ErrCancelled
 	}
 	crit := interrupt.Begin(ctx, newKeyRisk(sa.Name, defaultKeyName))
@@ -165,13 +165,13 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	key, err := client.CreateAPIKey(crit.Context(), sa.ID, zenml.APIKeyRequest{Name: defaultKeyName, Description: &desc})
 	if err != nil {
 		return fmt.Errorf("service account %s was created, but not its API key: %w; create one with `zenctl service-account api-key %s create %s`",
-			sa.Name, err, login.ShellWord(sa.Name), defaultKeyName)
+			iostreams.EscapeLine(sa.Name), err, login.ShellWordOr(sa.Name, sa.ID), defaultKeyName)
 	}
 	result.APIKey = &KeyResult{Name: key.Name, ID: key.ID}
 	if err := deliverCreated(crit, opts.IO, file, format, key.Secret(), result, result.APIKey, sa.Name); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "%s Created API key %s\n", cs.SuccessIcon(), cs.Bold(key.Name))
+	fmt.Fprintf(opts.IO.ErrOut, "%s Created API key %s\n", cs.SuccessIcon(), cs.Bold(iostreams.EscapeLine(key.Name)))
 	newKeyNotice(opts.IO, file, target, 1, !opts.SetAPIKey)
 	if opts.SetAPIKey {
 		crit.SetRisk(unstoredRisk(target.URL, true))
@@ -241,7 +241,7 @@ func newKeyNotice(ios *iostreams.IOStreams, file *keyFile, target *factory.Targe
 	case !withLoginHint || n != 1:
 	case file != nil && file.named:
 		// The line is NAME<TAB>KEY: only the key may reach login.
-		fmt.Fprintf(ios.ErrOut, "To log in with it: cut -f2 %s | zenctl login %s --api-key\n", login.ShellWord(file.path), serverURL)
+		fmt.Fprintf(ios.ErrOut, "To log in with it: cut -f2 %s | zenctl login %s --api-key\n", login.ShellWordOr(file.path, "FILE"), serverURL)
 	default:
 		fmt.Fprintln(ios.ErrOut, loginHint(serverURL, file.name()))
 	}

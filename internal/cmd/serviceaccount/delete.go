@@ -79,7 +79,7 @@ func runDelete(ctx context.Context, opts *DeleteOptions) error {
 	if err := client.DeleteServiceAccount(ctx, sa.ID); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "%s Deleted service account %s and its API keys\n", cs.SuccessIcon(), cs.Bold(sa.Name))
+	fmt.Fprintf(opts.IO.ErrOut, "%s Deleted service account %s and its API keys\n", cs.SuccessIcon(), cs.Bold(iostreams.EscapeLine(sa.Name)))
 	switch {
 	case self:
 		fmt.Fprintf(opts.IO.ErrOut, "%s This client logged in to %s as %s; log in again with another account\n", cs.WarningIcon(), target.URL, iostreams.Escape(sa.Name))

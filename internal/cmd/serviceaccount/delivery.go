@@ -72,7 +72,7 @@ func (u *undelivered) report(ios *iostreams.IOStreams) error {
 	for i, k := range u.keys {
 		fixes[i] = fmt.Sprintf("zenctl service-account api-key %s rotate %s", shownWord(u.serviceAccount), shownWord(k))
 		if u.dest != "stdout" {
-			fixes[i] += " --output-file " + iostreams.Escape(login.ShellWord(u.dest))
+			fixes[i] += " --output-file " + login.ShellWordOr(u.dest, "FILE")
 		}
 	}
 	fmt.Fprintf(w, "  To recover, run as an account that still works, with room for the output: %s\n", strings.Join(fixes, "; "))

@@ -335,7 +335,7 @@ func resolveServiceAccount(ctx context.Context, client *zenml.Client, ref string
 func resolveAPIKey(ctx context.Context, kc *keyContext, ref string) (*zenml.APIKey, error) {
 	key, err := kc.client.ResolveAPIKey(ctx, kc.sa.ID, ref)
 	if errors.Is(err, zenml.ErrNotFound) {
-		return nil, fmt.Errorf("%w; `zenctl service-account api-key %s list` shows its keys", err, login.ShellWord(kc.sa.Name))
+		return nil, fmt.Errorf("%w; `zenctl service-account api-key %s list` shows its keys", err, login.ShellWordOr(kc.sa.Name, kc.sa.ID))
 	}
 	return key, err
 }

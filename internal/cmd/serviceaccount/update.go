@@ -134,7 +134,7 @@ func runUpdate(ctx context.Context, opts *UpdateOptions) error {
 	switch {
 	case deactivating:
 		fmt.Fprintf(opts.IO.ErrOut, "%s Deactivated service account %s: from now on none of its API keys can log in, and every token already issued to it is rejected\n",
-			cs.SuccessIcon(), cs.Bold(updated.Name))
+			cs.SuccessIcon(), cs.Bold(iostreams.EscapeLine(updated.Name)))
 		if self {
 			fmt.Fprintf(opts.IO.ErrOut, "%s This client logs in to %s as %s, so its own requests are rejected now too\n", cs.WarningIcon(), target.URL, iostreams.Escape(updated.Name))
 			fmt.Fprintf(opts.IO.ErrOut, "  Undo from another login (an admin's): `zenctl service-account activate %s`\n", shownWord(updated.Name))
@@ -145,9 +145,9 @@ func runUpdate(ctx context.Context, opts *UpdateOptions) error {
 			fmt.Fprintf(opts.IO.ErrOut, "  Undo with `zenctl service-account activate %s`\n", shownWord(updated.Name))
 		}
 	case opts.Active != nil && *opts.Active && opts.Name == nil && opts.Description == nil:
-		fmt.Fprintf(opts.IO.ErrOut, "%s Activated service account %s\n", cs.SuccessIcon(), cs.Bold(updated.Name))
+		fmt.Fprintf(opts.IO.ErrOut, "%s Activated service account %s\n", cs.SuccessIcon(), cs.Bold(iostreams.EscapeLine(updated.Name)))
 	default:
-		fmt.Fprintf(opts.IO.ErrOut, "%s Updated service account %s\n", cs.SuccessIcon(), cs.Bold(updated.Name))
+		fmt.Fprintf(opts.IO.ErrOut, "%s Updated service account %s\n", cs.SuccessIcon(), cs.Bold(iostreams.EscapeLine(updated.Name)))
 	}
 	return nil
 }

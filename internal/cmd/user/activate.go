@@ -86,8 +86,8 @@ func runActivate(ctx context.Context, opts *ActivateOptions) error {
 		return activationError(err, opts.User)
 	}
 	cs := opts.IO.ErrColorScheme()
-	fmt.Fprintf(opts.IO.ErrOut, "%s Activated user %s; log in with: zenctl login %s --username %s\n",
-		cs.SuccessIcon(), cs.Bold(iostreams.OneLine(u.Name)), serverURL, login.ShellWord(u.Name))
+	fmt.Fprintf(opts.IO.ErrOut, "%s Activated user %s; log in with: zenctl login %s --username %s%s\n",
+		cs.SuccessIcon(), cs.Bold(iostreams.OneLine(u.Name)), serverURL, login.ShellWord(u.Name), login.PlaceholderNote(u.Name))
 	fmt.Fprintln(opts.IO.ErrOut, "  Tokens and devices the user had before a deactivation work again.")
 	return nil
 }

@@ -111,7 +111,7 @@ func rememberNewPassword(ctx context.Context, opts *ChangePasswordOptions, targe
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "%s Could not store the new password (%v); when zenctl asks to log in again: zenctl login %s --username %s\n",
-			opts.IO.ErrColorScheme().WarningIcon(), err, target.URL, login.ShellWord(me.Name))
+		fmt.Fprintf(opts.IO.ErrOut, "%s Could not store the new password (%s); when zenctl asks to log in again: zenctl login %s --username %s%s\n",
+			opts.IO.ErrColorScheme().WarningIcon(), iostreams.OneLine(err.Error()), target.URL, login.ShellWord(me.Name), login.PlaceholderNote(me.Name))
 	}
 }

@@ -133,7 +133,7 @@ func printActivation(ios *iostreams.IOStreams, format output.Format, v TokenView
 		where = "in the output" // a document, perhaps saved to a file
 	}
 	fmt.Fprintf(ios.ErrOut, "The activation token %s is shown only once. With it, %s chooses a password:\n  zenctl user activate %s\n",
-		where, iostreams.EscapeLine(name), login.ShellWord(name))
+		where, iostreams.EscapeLine(name), login.ShellWordOr(name, v.ID))
 	return nil
 }
 

@@ -71,6 +71,6 @@ func runDeactivate(ctx context.Context, opts *DeactivateOptions) error {
 	cs := opts.IO.ErrColorScheme()
 	fmt.Fprintf(opts.IO.ErrOut, "%s Deactivated user %s: its tokens and devices get 401 from now on\n", cs.SuccessIcon(), cs.Bold(iostreams.OneLine(u.Name)))
 	fmt.Fprintf(opts.IO.ErrOut, "%s Nothing is revoked: activating the user again revives the same tokens and devices; `zenctl user delete %s` ends them for good\n",
-		cs.WarningIcon(), login.ShellWord(u.Name))
+		cs.WarningIcon(), login.ShellWordOr(u.Name, u.ID))
 	return printActivation(opts.IO, format, TokenView{View: view(u), ActivationToken: token}, u.Name)
 }

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
+)
+
+func init() {
+	nonSecretStringFlags["key"] = "audit --key takes the path of a file holding the key ('-': stdin), and refuses a ZENKEY_ value"
+}
+
+// keySecret is the secret part of a ZENKEY_ value, the part that must
+// never travel.
+func keySecret(t *testing.T, key string) string {
+	t.Helper()
+	data, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(key, "ZENKEY_"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct{ ID, Key string }
+	if err := json.Unmarshal(data, &v); err != nil || v.Key == "" {
+		t.Fatalf("key %q: %v", data, err)
+	}
+	return v.Key
+}
+
+// noKeyTravelled checks every request the fake received since its last
+// ResetCounts: no login, and neither the key nor its secret anywhere.
+func noKeyTravelled(t *testing.T, fake *zenmltest.Server, key string) {
+	t.Helper()
+	secret := keySecret(t, key)
+	reqs := fake.Requests()
+	if len(reqs) == 0 {
+		t.Fatal("no request recorded")
+	}
+	for _, r := range reqs {
+		if strings.Contains(r.Endpoint, "/login") {
+			t.Errorf("a login was made: %s", r.Endpoint)
+		}
+		seen := r.Path + "?" + r.RawQuery + "\n" + string(r.Body)
+		for name, vs := range r.Header {
+			seen += "\n" + name + ": " + strings.Join(vs, ",")
+		}
+		if strings.Contains(seen, secret) || strings.Contains(seen, key[:20]) || strings.Contains(seen, strings.TrimPrefix(key, "ZENKEY_")[:20]) {
+			t.Errorf("the key travelled in %s:\n%s", r.Endpoint, seen)
+		}
+	}
+}
+
+// TestAuditKeyFindsTheOwnerOfALeakedKey is issue 22 item 10.
+func TestAuditKeyFindsTheOwnerOfALeakedKey(t *testing.T) {
+	t.Parallel()
+	forEachProfile(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {
+		fake.CreateAPIKey(fake.CreateServiceAccount("other-bot"), "default")
+		saID := fake.CreateServiceAccount("ci-bot")
+		fake.CreateAPIKey(saID, "spare")
+		key := fake.CreateAPIKey(saID, "deploy")
+		admin := adminCLI(t, fake)
+		dir := t.TempDir()
+		leak := filepath.Join(dir, "build.log")
+		must(t, os.WriteFile(leak, []byte("step 3/7\n+ export ZENML_STORE_API_KEY="+key+"\nerror: exit 1\n"), 0o600))
+
+		fake.ResetCounts()
+		r := admin.mustRun("", "audit", "--key", leak)
+		noKeyTravelled(t, fake, key)
+		for _, want := range []string{"ci-bot", "deploy", "active", "Last used:\tnever", "Last rotated:\tnever",
+			"zenctl service-account api-key ci-bot deactivate deploy", "zenctl service-account api-key ci-bot rotate deploy --retain 0",
+			"zenctl service-account deactivate ci-bot"} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("audit --key lacks %q:\n%s", want, r.stdout)
+			}
+		}
+		if !strings.Contains(r.stderr, "This key is active") || strings.Contains(r.stdout+r.stderr, keySecret(t, key)) {
+			t.Errorf("stderr: %s", r.stderr)
+		}
+		expectCode(t, admin.run("", "audit", "--key", leak, "--exit-status"), 3)
+
+		var v struct {
+			KeyID          string                             `json:"key_id"`
+			KeyName        string                             `json:"key_name"`
+			CanLogIn       bool                               `json:"can_log_in"`
+			ServiceAccount struct{ ID, Name string }          `json:"service_account"`
+			StopCommands   []struct{ Effect, Command string } `json:"stop_commands"`
+		}
+		mustJSON(t, admin.mustRun(key+"\n", "audit", "--key", "-", "-o", "json").stdout, &v)
+		if v.KeyName != "deploy" || v.ServiceAccount.ID != saID || !v.CanLogIn || len(v.StopCommands) != 3 {
+			t.Fatalf("audit --key - -o json: %+v", v)
+		}
+
+		// The printed commands work as printed, and each one shows.
+		run := func(command string) { admin.mustRun("", strings.Fields(strings.TrimPrefix(command, "zenctl "))...) }
+		run(v.StopCommands[0].Command)
+		expectCode(t, admin.run("", "audit", "--key", leak, "--exit-status"), 0)
+		admin.mustRun("", "service-account", "api-key", "ci-bot", "activate", "deploy")
+		expectCode(t, admin.run("", "audit", "--key", leak, "--exit-status"), 3)
+		run(v.StopCommands[1].Command)
+		if keyLogsIn(t, fake, key) {
+			t.Error("the leaked secret still logs in after the printed rotate")
+		}
+		run(v.StopCommands[2].Command)
+		r = admin.run("", "audit", "--key", leak, "--exit-status")
+		expectCode(t, r, 0)
+		if !strings.Contains(r.stderr, "service account is deactivated") {
+			t.Errorf("after deactivating the account: %s", r.stderr)
+		}
+	})
+}
+
+func TestAuditKeyRefusals(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	saID := fake.CreateServiceAccount("ci-bot")
+	key := fake.CreateAPIKey(saID, "deploy")
+	other := fake.CreateAPIKey(saID, "other")
+	admin := adminCLI(t, fake)
+	dir := t.TempDir()
+	file := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		must(t, os.WriteFile(p, []byte(content), 0o600))
+		return p
+	}
+	unknownID := uuid.NewString()
+	unknown := "ZENKEY_" + base64.StdEncoding.EncodeToString([]byte(`{"id":"`+unknownID+`","key":"`+strings.Repeat("ab", 32)+`"}`))
+
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--key", key}, []string{"never the key itself"}},
+		{[]string{"--key", file("none", "nothing here\n")}, []string{"holds no API key"}},
+		{[]string{"--key", file("two", key+"\n"+other+"\n")}, []string{"2 different API keys"}},
+		{[]string{"--key", file("unknown", unknown)}, []string{unknownID, "belongs to no service account this account may see"}},
+		{[]string{"--key", file("k", key), "--inactive"}, []string{"takes no"}},
+		{[]string{"--key", filepath.Join(dir, "missing")}, []string{"reading the key"}},
+	} {
+		r := admin.run("", append([]string{"audit"}, tc.args...)...)
+		expectCode(t, r, 1)
+		oneLineError(t, r, tc.want...)
+		if strings.Contains(r.stdout+r.stderr, keySecret(t, key)) || strings.Contains(r.stdout+r.stderr, key) {
+			t.Errorf("audit %v echoed the key:\n%s", tc.args, r.stderr)
+		}
+	}
+
+	// A name from the server that could bend a pasted command is replaced
+	// by the id in the printed commands.
+	oddID := fake.CreateServiceAccount("ci bot;touch x")
+	oddKey := fake.CreateAPIKey(oddID, "$(id)")
+	r := admin.mustRun("", "audit", "--key", file("odd", oddKey))
+	if !strings.Contains(r.stdout, "zenctl service-account deactivate "+oddID+"\n") || strings.Contains(r.stdout, "  zenctl service-account api-key ci bot") ||
+		strings.Contains(r.stdout, "deactivate $(id)") {
+		t.Errorf("odd names in the commands:\n%s", r.stdout)
+	}
+
+	// A log that cut the key short still names it: its id comes first.
+	r = admin.mustRun("", "audit", "--key", file("cut", "API_KEY="+key[:72]+"…\n"), "-o", "json")
+	if !strings.Contains(r.stdout, `"key_name": "deploy"`) || !strings.Contains(r.stdout, `"key_cut_short": true`) {
+		t.Errorf("cut-short key: %s", r.stdout)
+	}
+}
