@@ -293,3 +293,11 @@ func (c *cli) fileSecret(serverURL string) (credentials.Secret, error) {
 	}
 	return credentials.NewFileStore(c.configDir()).Get(key)
 }
+
+// must is for the setup steps of a test, on every platform.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

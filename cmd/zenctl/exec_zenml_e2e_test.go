@@ -114,7 +114,11 @@ func TestExecTakesBackTheTokenZenmlWrote(t *testing.T) {
 			zenmlHome(t, dir)
 			witness := filepath.Join(t.TempDir(), "witness")
 			c.env["ZENML_CONFIG_PATH"], c.env[fakeZenmlVersion], c.env[fakeZenmlWitness] = dir, version, witness
-			defer func() { delete(c.env, "ZENML_CONFIG_PATH"); delete(c.env, fakeZenmlVersion); delete(c.env, fakeZenmlWitness) }()
+			defer func() {
+				delete(c.env, "ZENML_CONFIG_PATH")
+				delete(c.env, fakeZenmlVersion)
+				delete(c.env, fakeZenmlWitness)
+			}()
 
 			r := c.mustRun("", "exec", "--", "zenml", "stack", "list")
 			if r.stderr != "" {
