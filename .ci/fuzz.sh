@@ -23,6 +23,7 @@ targets=(
 	"./pkg/zenml FuzzDecodeJWTClaims"
 	"./pkg/zenml FuzzTokenExpiry"
 	"./pkg/zenml FuzzDecodeAPIKeyID"
+	"./pkg/zenml FuzzRemoveSentThroughInvisibleCharacters"
 	"./internal/config FuzzLoad"
 	"./internal/credentials FuzzFileStoreGet"
 )

@@ -234,7 +234,7 @@ func TestFullStdoutAfterServiceAccountCreate(t *testing.T) {
 }
 
 // On a terminal: SIGHUP during rotate prints the key on the terminal; a
-// closed stdout pipe is explained on the terminal.
+// closed stdout pipe and a full disk are explained on the terminal.
 func TestDeliveryOnATerminal(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
@@ -275,4 +275,65 @@ func TestDeliveryOnATerminal(t *testing.T) {
 	}
 	mustSay(t, "the terminal", term.output(), "API key default of service account bot was rotated on the server", "broken pipe",
 		"zenctl service-account api-key bot rotate default")
+
+	// A full disk behind stdout, said on the terminal.
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skipf("no /dev/full: %v", err)
+	}
+	defer full.Close()
+	term = c.startOnTerminal(400, ptyStreams{stderr: true, stdoutFile: full}, "sa", "api-key", "bot", "create", "deploy")
+	if code := term.wait(); code != 1 {
+		t.Fatalf("exit %d\n%q", code, term.output())
+	}
+	mustSay(t, "the terminal", term.output(), "API key deploy of service account bot was created on the server", "no space left on device",
+		"zenctl service-account api-key bot rotate deploy")
+}
+
+// rotate --all into a file that cannot be written: the file is all or
+// nothing, so every rotated key is reported lost, each with its command;
+// no file is left.
+func TestUnwritableKeyFileAfterRotateAll(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	c, _ := loggedIn(t, fake)
+	sa := fake.CreateServiceAccount("bot")
+	fake.CreateAPIKey(sa, "k1")
+	fake.CreateAPIKey(sa, "k2")
+	dir := t.TempDir()
+	keyPath := filepath.Join(dir, "keys.tsv")
+	r := c.shell(`ulimit -f 0 && exec "$ZENCTL" sa api-key bot rotate --all --output-file ` + keyPath)
+
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\nstderr: %s", r.code, r.stderr)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("files left behind: %v", entries)
+	}
+	mustSay(t, "stderr", r.stderr, "API key k1 of service account bot was rotated on the server",
+		"Not rotated (their secrets are unchanged): k2", "The previous secret stopped working at the rotation",
+		"zenctl service-account api-key bot rotate k1 --output-file '"+keyPath+"'")
+}
+
+// SIGHUP while the server creates a key (`sa create`, `api-key create`):
+// the key still reaches stdout, and zenctl exits 2.
+func TestSIGHUPDuringCreateStillShowsTheKey(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	c, _ := loggedIn(t, fake)
+	fake.CreateServiceAccount("bot")
+	for _, args := range [][]string{{"sa", "create", "newbot"}, {"sa", "api-key", "bot", "create", "deploy"}} {
+		answer := inFlight(t, fake, createKeyEndpoint)
+		before := fake.Count(createKeyEndpoint)
+		p := c.start(nil, args...)
+		awaitRequests(t, fake, createKeyEndpoint, before+1, p)
+		p.signal(syscall.SIGHUP)
+		p.awaitStderr(tookTheSignal)
+		answer()
+		r := p.wait(5 * time.Second)
+		expectCode(t, r, 2)
+		if key := strings.TrimSpace(r.stdout); !strings.HasPrefix(key, "ZENKEY_") || !keyLogsIn(t, fake, key) {
+			t.Errorf("%v: the new key was not printed: stdout %q\nstderr: %s", args, r.stdout, r.stderr)
+		}
+	}
 }

@@ -326,3 +326,22 @@ func zenmlThroughExec(t *testing.T, c *cli) {
 		t.Error(err)
 	}
 }
+
+// The token is minted by a second zenctl process: the global flags given
+// to exec reach it, so --server and --account pick the login as always.
+func TestExecGlobalFlagsReachTheMintingProcess(t *testing.T) {
+	t.Parallel()
+	first := zenmltest.NewTest(t, zenmltest.Options{})
+	second := zenmltest.NewTest(t, zenmltest.Options{})
+	key := second.CreateAPIKey(second.CreateServiceAccount("ci-bot"), "default")
+	c := newCLI(t)
+	c.mustRun(key+"\n", "login", second.URL(), "--api-key")
+	c.mustRun("\n", "login", first.URL(), "--username", "default", "--password-stdin")
+
+	rep := parseChild(t, c.mustRun("", append([]string{"--server", second.URL(), "exec", "--"}, childCommand(t)...)...))
+	checkChildEnv(t, rep, second.URL(), "ci-bot", key)
+	rep = parseChild(t, c.mustRun("", append([]string{"exec", "--server", second.URL(), "--"}, childCommand(t)...)...))
+	checkChildEnv(t, rep, second.URL(), "ci-bot", key)
+	rep = parseChild(t, c.mustRun("", append([]string{"exec", "--"}, childCommand(t)...)...))
+	checkChildEnv(t, rep, first.URL(), "default")
+}

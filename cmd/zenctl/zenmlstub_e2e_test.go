@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -14,12 +16,11 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// fakeZenmlArg makes the test binary a stand-in for the zenml Python
-// client, which the tests put first on the PATH as `zenml`: it writes into
-// its config directory exactly what the real 0.58.2 and 0.85.0 clients
-// write when handed a token (shared/zenml-api.md §10), whatever
-// DISABLE_CREDENTIALS_DISK_CACHING says — the worst case.
-const fakeZenmlArg = "zenctl-e2e-fake-zenml"
+// fakeZenml (the test binary run with fakeZenmlArg) stands in for the
+// zenml Python client, which the tests put first on the PATH as `zenml`:
+// it writes into its config directory exactly what the real 0.58.2 and
+// 0.85.0 clients write when handed a token (shared/zenml-api.md §10),
+// whatever DISABLE_CREDENTIALS_DISK_CACHING says — the worst case.
 
 // Variables the tests give the fake zenml.
 const (

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -161,6 +162,18 @@ var settingSpecs = []settingSpec{
 	{key: keyStoreUsername, env: "ZENML_STORE_USERNAME"},
 	{key: keyStorePassword, env: "ZENML_STORE_PASSWORD", verbatim: true},
 	{key: keyStoreVerifySSL, env: "ZENML_STORE_VERIFY_SSL"},
+}
+
+// SettingVariables names the environment variables Resolve reads (from
+// the process environment, as Viper does).
+func SettingVariables() []string {
+	names := make([]string, 0, len(settingSpecs))
+	for _, s := range settingSpecs {
+		if !slices.Contains(names, s.env) {
+			names = append(names, s.env)
+		}
+	}
+	return names
 }
 
 // fileSettings are the settings config.yaml may hold, with its keys.

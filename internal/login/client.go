@@ -192,19 +192,10 @@ func (m *Manager) envClient(t *Target) (*zenml.Client, error) {
 			label, hint = "ZENML_STORE_USERNAME and ZENML_STORE_PASSWORD", "check ZENML_STORE_USERNAME and ZENML_STORE_PASSWORD"
 		}
 		session := &zenml.Session{Login: login, Initial: initial}
-		t.TokenExpiry = func() (time.Time, bool) {
-			c := session.Current()
-			return c.ExpiresAt, c.AccessToken != ""
+		if t.env != nil {
+			t.env.set(session) // for Target.TokenExpiry
 		}
 		return login.WithTokens(hintedSession{session, label, hint}), nil
-	}
-	t.TokenExpiry = func() (time.Time, bool) {
-		// Not a JWT: its expiry is unknown, which is not "never".
-		if _, err := zenml.DecodeJWTClaims(env.StoreAPIToken); err != nil {
-			return time.Time{}, false
-		}
-		at, _ := zenml.TokenExpiry(env.StoreAPIToken, nil, time.Now())
-		return at, true
 	}
 	return login.WithTokens(envToken{token: env.StoreAPIToken, server: t.URL}), nil
 }

@@ -151,8 +151,66 @@ func Deactivated(err error) error {
 	default:
 		reactivate = "zenctl service-account activate " + ShellWord(d.Name) + " (or zenctl user activate for a user)"
 	}
+	reactivate += PlaceholderNote(d.Name)
 	var apiErr *zenml.Error
 	errors.As(err, &apiErr)
 	return &exitcode.AuthError{Err: fmt.Errorf("%s; logging in again cannot help until an admin reactivates it: %s",
 		apiErr.Message, iostreams.Escape(reactivate))}
+}
+
+// StoredLogin is the stored login a new login to serverURL may reuse or
+// replace: the account --account names, else the server's active one;
+// nil when there is none to reuse. A login whose secret cannot be reached
+// is returned with Unreadable set, so that login can say why it asks
+// again. The URL counts as given on the command line: it is login's
+// argument.
+func (m *Manager) StoredLogin(serverURL string) (*Target, error) {
+	cfg, err := m.Config()
+	if err != nil {
+		return nil, err
+	}
+	if s := cfg.Server(serverURL); s == nil || len(s.Accounts) == 0 && !s.HasLegacyLogin() {
+		return nil, nil
+	}
+	t, err := m.ResolveServer(serverURL, config.Setting{Value: serverURL, Source: config.SourceFlag})
+	if t != nil && t.Unreadable != nil {
+		return t, nil
+	}
+	if err != nil {
+		var authErr *exitcode.AuthError
+		if errors.As(err, &authErr) || m.Settings.Account.Value == "" {
+			return nil, nil // no account to reuse: a new login decides
+		}
+		return nil, err
+	}
+	if t.AuthMethod == config.AuthNone {
+		return nil, nil
+	}
+	return t, nil
+}
+
+// CheckStored says whether a stored login still works, over the given TLS
+// settings, renewing its token on the way. When it does not, rejected says
+// why, if the server or the store refused it (the user must give the
+// secret again); err is a deactivated account, which no new login helps;
+// both are empty when the check failed otherwise (a new login decides).
+func (m *Manager) CheckStored(ctx context.Context, t *Target, tls TLS) (user *zenml.User, rejected string, err error) {
+	if t.Unreadable != nil {
+		return nil, "the stored credentials cannot be read: " + t.Unreadable.Error(), nil
+	}
+	user, err = m.StillLoggedIn(ctx, t, tls)
+	if err == nil {
+		return user, "", nil
+	}
+	var reauth *zenml.ReauthRequiredError
+	switch {
+	case Deactivated(err) != nil:
+		return nil, "", Deactivated(err)
+	case errors.As(err, &reauth):
+		return nil, reauth.Reason, nil
+	case StoreUnreadable(err):
+		// Asking the store again would wait out its timeout again.
+		return nil, "the stored credentials cannot be read: " + err.Error(), nil
+	}
+	return nil, "", nil
 }

@@ -52,10 +52,10 @@ func TestEnvironmentCredentials(t *testing.T) {
 		if err != nil || u == nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if !target.FromEnv || target.TokenExpiry == nil {
+		if !target.FromEnv {
 			t.Errorf("%s: target %+v", name, target)
 		}
-		if at, ok := target.TokenExpiry(); !ok || at.IsZero() {
+		if at, ok := target.TokenExpiry(m.Env()); !ok || at.IsZero() {
 			t.Errorf("%s: expiry %v %v", name, at, ok)
 		}
 		if err := m.RefuseToStoreWhileEnvSet("log in", false); err == nil || !strings.Contains(err.Error(), "ZENML_STORE_URL") {
@@ -212,7 +212,7 @@ func TestMoveAndUpdateServer(t *testing.T) {
 		t.Error("the file copy stayed")
 	}
 	info, _ := mustClient(t, m, fake.URL()).Info(ctx)
-	if err := m.UpdateServer(target, info, TLS{InsecureSkipVerify: true}); err != nil {
+	if err := m.UpdateServer(ctx, target, info, TLS{InsecureSkipVerify: true}); err != nil {
 		t.Fatal(err)
 	}
 	cfg, _ := m.Config()
@@ -234,7 +234,7 @@ func TestMoveAndUpdateServer(t *testing.T) {
 	if !strings.Contains(warn.String(), "--storage file") {
 		t.Errorf("no word of the other store: %q", warn.String())
 	}
-	if err := m.UpdateServer(&Target{URL: "https://gone.example.com"}, nil, TLS{}); err == nil {
+	if err := m.UpdateServer(ctx, &Target{URL: "https://gone.example.com"}, nil, TLS{}); err == nil {
 		t.Error("updated a server that is not stored")
 	}
 }
@@ -406,5 +406,51 @@ func TestWhichAccountAndServer(t *testing.T) {
 	elsewhere := newManager(t, kr, map[string]string{"ZENML_STORE_URL": "https://a.example.com"})
 	if _, err := elsewhere.ResolveServer("https://b.example.com", config.Setting{Value: "https://b.example.com", Source: config.SourceFlag}); err == nil || !strings.Contains(err.Error(), "unset ZENML_STORE_URL") {
 		t.Errorf("another server than the environment's: %v", err)
+	}
+}
+
+func TestStoredLoginToReuse(t *testing.T) {
+	t.Parallel()
+	kr := credentials.NewMemoryKeyring()
+	m := newManager(t, kr, nil)
+	if got, err := m.StoredLogin(serverURL); got != nil || err != nil {
+		t.Errorf("nothing stored: %v %v", got, err)
+	}
+	save(t, m, "default", config.AuthPassword, credentials.Secret{Username: "default"})
+	if got, err := m.StoredLogin(serverURL); err != nil || got.AccountName() != "default" {
+		t.Errorf("the active account: %v", err)
+	}
+	if _, err := managerAt(t, m.Dir, kr, map[string]string{"--account": "nobody"}).StoredLogin(serverURL); err == nil {
+		t.Error("an unknown --account passed")
+	}
+	if _, err := m.Save(context.Background(), Login{URL: serverURL, Account: "default", Type: config.AccountUser, Method: config.AuthNone}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := m.StoredLogin(serverURL); got != nil || err != nil {
+		t.Errorf("a NO_AUTH login is nothing to reuse: %v %v", got, err)
+	}
+}
+
+func TestCheckStored(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	m := fakeManager(t, nil)
+	target, saID := loggedInAs(t, m, fake, "ci")
+	ctx := context.Background()
+	if u, rejected, err := m.CheckStored(ctx, target, TLS{}); err != nil || rejected != "" || u.Name != "ci" {
+		t.Fatalf("working login: %v %q %v", u, rejected, err)
+	}
+	unreadable := *target
+	unreadable.Unreadable = credentials.ErrKeyringLocked
+	if _, rejected, _ := m.CheckStored(ctx, &unreadable, TLS{}); !strings.Contains(rejected, "cannot be read") {
+		t.Errorf("unreadable: %q", rejected)
+	}
+	admin, _ := zenml.NewClient(fake.URL(), zenml.Options{Tokens: zenml.StaticToken(fake.AdminToken())})
+	off := false
+	if _, err := admin.UpdateServiceAccount(ctx, saID, zenml.ServiceAccountUpdate{Active: &off}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := m.CheckStored(ctx, target, TLS{}); err == nil || !strings.Contains(err.Error(), "service-account activate ci") {
+		t.Errorf("deactivated: %v", err)
 	}
 }

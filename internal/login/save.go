@@ -192,7 +192,14 @@ func (m *Manager) deleteOldCopy(before *config.Account, key string) {
 
 // UpdateServer records facts of a working login that need no new secret:
 // the server's version and TLS settings, and that it is active.
-func (m *Manager) UpdateServer(t *Target, info *zenml.ServerInfo, tls TLS) error {
+func (m *Manager) UpdateServer(ctx context.Context, t *Target, info *zenml.ServerInfo, tls TLS) error {
+	// Under the server's lock like every other write of a login: a logout
+	// running meanwhile must not see its server come back.
+	unlock, err := m.Lock(ctx, t.URL)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	return m.update(func(c *config.Config) error {
 		s := c.Server(t.URL)
 		if s == nil {

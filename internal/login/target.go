@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/zenctl/zenctl/internal/config"
@@ -44,10 +45,52 @@ type Target struct {
 	// older layout could not be moved): login says how to get in again
 	// without asking the store a second time.
 	Unreadable error
-	// TokenExpiry reports when the token in use expires (zero: never); ok
-	// is false when that is unknown. Set in the environment mode, where
-	// there is no stored secret to read it from.
-	TokenExpiry func() (at time.Time, ok bool)
+	// env holds, in the environment mode, the session its client builds:
+	// the Target itself never changes once resolved.
+	env *envSession
+}
+
+// envSession is the session of a client built from ZENML_STORE_*.
+type envSession struct {
+	mu      sync.Mutex
+	session *zenml.Session
+}
+
+func (e *envSession) set(s *zenml.Session) {
+	e.mu.Lock()
+	e.session = s
+	e.mu.Unlock()
+}
+
+func (e *envSession) current() (zenml.Credentials, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.session == nil {
+		return zenml.Credentials{}, false
+	}
+	return e.session.Current(), true
+}
+
+// TokenExpiry reports when the token in use expires (zero: never); ok is
+// false when that is unknown: the stored secret's, or in the environment
+// mode ZENML_STORE_API_TOKEN's, or that of the token a client from
+// ZENML_STORE_API_KEY or _USERNAME got.
+func (t *Target) TokenExpiry(env config.Env) (at time.Time, ok bool) {
+	if secret, ok := t.Secret(); ok {
+		return secret.ExpiresAt, true
+	}
+	if !t.FromEnv || t.env == nil {
+		return time.Time{}, false
+	}
+	if c, ok := t.env.current(); ok {
+		return c.ExpiresAt, c.AccessToken != ""
+	}
+	// Not a JWT: its expiry is unknown, which is not "never".
+	if _, err := zenml.DecodeJWTClaims(env.StoreAPIToken); err != nil {
+		return time.Time{}, false
+	}
+	at, _ = zenml.TokenExpiry(env.StoreAPIToken, nil, time.Now())
+	return at, true
 }
 
 // AccountName is the account's name, or "" when none is stored.
@@ -134,7 +177,7 @@ func (m *Manager) ResolveServer(serverURL string, source config.Setting) (*Targe
 	fromEnv := m.envURL() == serverURL
 	if fromEnv && (env.StoreAPIKey != "" || env.StoreAPIToken != "" || env.StoreUsername != "") {
 		return &Target{URL: serverURL, URLSource: source, FromEnv: true, AuthMethod: AuthMethodEnvironment,
-			TLS: m.TLSFor(serverURL, nil)}, nil
+			TLS: m.TLSFor(serverURL, nil), env: &envSession{}}, nil
 	}
 	s := cfg.Server(serverURL)
 	if s == nil {

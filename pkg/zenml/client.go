@@ -370,10 +370,3 @@ func jsonRequest(method, path string, body any) request {
 	}
 	return r
 }
-
-// CloseIdleConnections closes the connections the client keeps open
-// between requests. Their buffers still hold the last requests sent —
-// a login's API key or password among them — for as long as they live;
-// a program that must not keep a secret in memory (zenctl exec, while its
-// child runs) closes them once it is done with the server.
-func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }

@@ -411,10 +411,14 @@ func unseen(r rune, keepSpace bool) bool {
 	if keepSpace && unicode.IsSpace(r) {
 		return false
 	}
-	// U+FFFD too: it is what a JSON decoder makes of bytes that are not
-	// UTF-8, and it hides nothing of the letters around it.
+	// U+FFFD counts: it is what a JSON decoder makes of bytes that are
+	// not UTF-8, and it hides nothing of the letters around it. So do
+	// variation selectors and the other default-ignorable characters
+	// (U+034F, Hangul fillers): they draw nothing, though the terminal
+	// escaping leaves them alone.
 	return r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) ||
-		r == '\u2028' || r == '\u2029'
+		r == '\u2028' || r == '\u2029' ||
+		unicode.Is(unicode.Variation_Selector, r) || unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r)
 }
 
 func hasUnseen(s string, keepSpace bool) bool {

@@ -16,7 +16,8 @@ import (
 // does not show (and that zenctl drops or escapes) are gone.
 func onTerminal(s string) string {
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' || r == unicode.ReplacementChar {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' || r == unicode.ReplacementChar ||
+			unicode.Is(unicode.Variation_Selector, r) || unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) {
 			return -1
 		}
 		return r
@@ -35,7 +36,7 @@ func TestEchoedSecretWithInvisibleCharactersIsRedacted(t *testing.T) {
 	for name, sep := range map[string]string{
 		"zero-width space": "\u200b", "DEL": "\x7f", "NUL": "\x00", "BEL": "\a", "ESC": "\x1b",
 		"bidi override": "\u202e", "soft hyphen": "\u00ad", "C1 CSI": "\u009b", "newline": "\n",
-		"not UTF-8": "\xff", "mixed": "\u200b\x7f\x01",
+		"not UTF-8": "\xff", "mixed": "\u200b\x7f\x01", "variation selector": "\ufe0f", "Hangul filler": "\u3164",
 	} {
 		for _, shape := range []string{"json", "text"} {
 			t.Run(name+" "+shape, func(t *testing.T) {

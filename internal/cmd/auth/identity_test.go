@@ -18,12 +18,13 @@ func serverReplaced(t *testing.T) (impostor *zenmltest.Server, h *cmdtest.Harnes
 	first := zenmltest.New(zenmltest.Options{})
 	key := first.CreateAPIKey(first.CreateServiceAccount("ci"), "default")
 	h = cmdtest.New(t)
-	h.Env["ZENCTL_STORAGE"] = "file"
-	h.Env["ZENML_STORE_API_KEY"] = key
+	h.Setenv("ZENCTL_STORAGE", "file")
+	h.Setenv("ZENML_STORE_API_KEY", key)
 	if err := execute(t, NewCmdLogin(h.F, nil), first.URL(), "--api-key"); err != nil {
 		t.Fatal(err)
 	}
-	delete(h.Env, "ZENML_STORE_API_KEY")
+	h.Setenv("ZENML_STORE_API_KEY", "")
+	h.Reset() // a new process, which reads the environment anew
 	u, _ := url.Parse(first.URL())
 	oldID = first.ServerID()
 	first.Close()
@@ -34,7 +35,7 @@ func serverReplaced(t *testing.T) (impostor *zenmltest.Server, h *cmdtest.Harnes
 func TestNoStoredSecretGoesToAnotherServerAtTheURL(t *testing.T) {
 	impostor, h, oldID := serverReplaced(t)
 	for _, cmd := range [][]string{{"token"}, {"status"}, {"login"}} {
-		h.ErrOut.Reset()
+		h.Reset()
 		var err error
 		switch cmd[0] {
 		case "token":
@@ -65,11 +66,13 @@ func TestNoStoredSecretGoesToAnotherServerAtTheURL(t *testing.T) {
 	}
 
 	// Logging in anew trusts the server that answers now.
-	h.Env["ZENML_STORE_API_KEY"] = impostor.CreateAPIKey(impostor.CreateServiceAccount("ci"), "default")
+	h.Setenv("ZENML_STORE_API_KEY", impostor.CreateAPIKey(impostor.CreateServiceAccount("ci"), "default"))
+	h.Reset()
 	if err := execute(t, NewCmdLogin(h.F, nil), impostor.URL(), "--api-key"); err != nil {
 		t.Fatal(err)
 	}
-	delete(h.Env, "ZENML_STORE_API_KEY")
+	h.Setenv("ZENML_STORE_API_KEY", "")
+	h.Reset()
 	if got := h.Config().Server(impostor.URL()).ServerID; got != impostor.ServerID() {
 		t.Errorf("recorded id %s, want the new server's", got)
 	}

@@ -169,7 +169,7 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	if info.AuthScheme == login.AuthSchemeNone {
 		return saveNoAuthLogin(ctx, opts, m, serverURL, info, tlsPlan)
 	}
-	existing, err := storedTarget(m, serverURL)
+	existing, err := m.StoredLogin(serverURL)
 	if err != nil {
 		return err
 	}
@@ -292,34 +292,6 @@ func connect(ctx context.Context, opts *LoginOptions, serverURL string, tls logi
 	return client, info, nil
 }
 
-// storedTarget is the stored login this login may reuse or replace: the
-// account --account names, else the server's active one; nil when the
-// server has none.
-func storedTarget(m *login.Manager, serverURL string) (*login.Target, error) {
-	cfg, err := m.Config()
-	if err != nil {
-		return nil, err
-	}
-	if s := cfg.Server(serverURL); s == nil || len(s.Accounts) == 0 && !s.HasLegacyLogin() {
-		return nil, nil
-	}
-	t, err := m.ResolveServer(serverURL, config.Setting{Value: serverURL, Source: config.SourceFlag})
-	if t != nil && t.Unreadable != nil {
-		return t, nil // keepWorkingLogin says why it cannot be reused
-	}
-	if err != nil {
-		var authErr *exitcode.AuthError
-		if errors.As(err, &authErr) || m.Settings.Account.Value == "" {
-			return nil, nil // no account to reuse: a new login decides
-		}
-		return nil, err
-	}
-	if t.AuthMethod == config.AuthNone {
-		return nil, nil
-	}
-	return t, nil
-}
-
 func activeServer(m *login.Manager) string {
 	cfg, err := m.Config()
 	if err != nil {
@@ -333,29 +305,16 @@ func activeServer(m *login.Manager) string {
 // secret to the store --storage asks for) and reports kept. Otherwise it
 // says why it cannot be reused, when the server or the store refused it.
 func keepWorkingLogin(ctx context.Context, opts *LoginOptions, m *login.Manager, t *login.Target, info *zenml.ServerInfo, p tlsPlan) (kept bool, rejected string, err error) {
-	if t.Unreadable != nil {
-		return false, "the stored credentials cannot be read: " + t.Unreadable.Error(), nil
-	}
-	user, err := m.StillLoggedIn(ctx, t, p.use)
-	if err != nil {
-		var reauth *zenml.ReauthRequiredError
-		switch {
-		case login.Deactivated(err) != nil:
-			return false, "", login.Deactivated(err)
-		case errors.As(err, &reauth):
-			return false, reauth.Reason, nil
-		case login.StoreUnreadable(err):
-			// Asking the store again would wait out its timeout again.
-			return false, "the stored credentials cannot be read: " + err.Error(), nil
-		}
-		return false, "", nil
+	user, rejected, err := m.CheckStored(ctx, t, p.use)
+	if user == nil || err != nil {
+		return false, rejected, err
 	}
 	if err := moveToRequestedStore(ctx, opts, m, t); err != nil {
 		return false, "", err
 	}
 	previous := t.Server.ActiveAccount
 	wasActive := activeServer(m) == t.URL
-	if err := m.UpdateServer(t, info, p.record); err != nil {
+	if err := m.UpdateServer(ctx, t, info, p.record); err != nil {
 		return false, "", err
 	}
 	cs := opts.IO.ErrColorScheme()

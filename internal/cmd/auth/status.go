@@ -229,8 +229,8 @@ func checkServer(ctx context.Context, m *login.Manager, server config.Setting) S
 		if secret, ok := t.Secret(); ok {
 			st.TokenExpiresAt = expiryText(secret.ExpiresAt)
 		}
-	case t.TokenExpiry != nil:
-		if at, ok := t.TokenExpiry(); ok {
+	default:
+		if at, ok := t.TokenExpiry(m.Env()); ok {
 			st.TokenExpiresAt = expiryText(at)
 		}
 	}

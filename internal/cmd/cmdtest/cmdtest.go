@@ -31,6 +31,8 @@ type Harness struct {
 	Env     map[string]string
 	Keyring *credentials.MemoryKeyring
 	Browser *browser.Stub
+
+	setenv map[string]bool // variables set with Setenv
 }
 
 // New returns a harness with a fresh config dir and an empty keyring.
@@ -41,6 +43,7 @@ func New(t testing.TB, answers ...prompt.Answer) *Harness {
 	h := &Harness{T: t, IO: ios, In: in, Out: out, ErrOut: errOut, Dir: t.TempDir(),
 		Keyring: credentials.NewMemoryKeyring(), Browser: &browser.Stub{}}
 	h.Env = map[string]string{"ZENCTL_CONFIG_DIR": h.Dir}
+	t.Cleanup(h.checkSettingsEnv)
 	h.F = &factory.Factory{
 		IOStreams: ios,
 		Prompter:  prompt.NewStub(t, answers...),
@@ -58,11 +61,26 @@ func New(t testing.TB, answers ...prompt.Answer) *Harness {
 // gets the value too, for what the factory's Getenv reads.
 func (h *Harness) Setenv(key, value string) {
 	h.T.Setenv(key, value)
+	if h.setenv == nil {
+		h.setenv = map[string]bool{}
+	}
+	h.setenv[key] = true
 	if value == "" {
 		delete(h.Env, key)
 		return
 	}
 	h.Env[key] = value
+}
+
+// checkSettingsEnv fails a test that put a setting's variable in Env
+// only: the settings never see it there, so the test would not test what
+// it says.
+func (h *Harness) checkSettingsEnv() {
+	for _, name := range config.SettingVariables() {
+		if _, ok := h.Env[name]; ok && !h.setenv[name] {
+			h.T.Errorf("cmdtest: %s is set in Harness.Env only; set it with h.Setenv, the settings read the process environment", name)
+		}
+	}
 }
 
 // Reset gives the next command fresh streams and a fresh factory over the

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
-	"runtime/debug"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -65,10 +64,11 @@ func NewCmdExec(f *factory.Factory, runF func(*ExecOptions) error) *cobra.Comman
 			COMMAND starts exit 1, or 4 when a login is needed, and COMMAND does
 			not run.
 
-			Before COMMAND starts, zenctl lets go of the login's key or password
-			(COMMAND needs only the token) and, on Linux, makes itself
-			non-dumpable, so that other processes of the same user cannot read
-			its memory or environment while COMMAND runs.
+			The token is minted by a second zenctl process ('zenctl env -o
+			json'), so the zenctl that waits for COMMAND never reads the login's
+			key or password; on Linux it also makes itself non-dumpable, so that
+			other processes of the same user cannot read its memory or
+			environment while COMMAND runs.
 
 			The server bounds the lifetime (7 days by default) and says so when
 			--expires-in asks for more. Servers before ZenML 0.71 count it in
@@ -102,8 +102,8 @@ func NewCmdExec(f *factory.Factory, runF func(*ExecOptions) error) *cobra.Comman
 }
 
 func runExec(ctx context.Context, opts *ExecOptions) error {
-	// Before any secret is read: from here on the same user's other
-	// processes cannot read zenctl's memory or environment (Linux).
+	// From here on the same user's other processes cannot read zenctl's
+	// memory (the token) or environment (a ZENML_STORE_API_KEY) (Linux).
 	if err := forbidMemoryReads(); err != nil {
 		fmt.Fprintf(opts.IO.ErrOut, "%s cannot keep other processes out of zenctl's memory: %v\n", opts.IO.ErrColorScheme().WarningIcon(), err)
 	}
@@ -112,13 +112,13 @@ func runExec(ctx context.Context, opts *ExecOptions) error {
 	if err != nil {
 		return notStarted(name, err)
 	}
-	env, err := opts.storeEnv(ctx)
+	// The child needs only the token: another zenctl process mints it, so
+	// this one, which lives as long as the child, never holds the login's
+	// key or password.
+	env, err := opts.mintedEnv(ctx)
 	if err != nil {
 		return err
 	}
-	// The child needs only the token: the client that holds the login's
-	// key or password is gone with storeEnv; return its memory now.
-	dropSecrets()
 	// Not exec.CommandContext: a Ctrl-C that cancels ctx is the command's
 	// to handle; zenctl only passes it on.
 	cmd := exec.Command(path)
@@ -134,15 +134,6 @@ func runExec(ctx context.Context, opts *ExecOptions) error {
 		return &exitcode.PassThrough{Code: status}
 	}
 	return nil
-}
-
-// dropSecrets hands the memory of the objects that held the login's key or
-// password back to the garbage collector, and the freed pages back to the
-// system, which gives them back zeroed. Go strings cannot be wiped in
-// place: a copy may survive in a page still in use, which is why the
-// process is also made non-dumpable (forbidMemoryReads).
-func dropSecrets() {
-	debug.FreeOSMemory()
 }
 
 // reportSweep says which files still hold the token the child was given,

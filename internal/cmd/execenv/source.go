@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
@@ -32,6 +33,8 @@ type source struct {
 	// Environ is zenctl's own environment, as KEY=VALUE entries.
 	Environ   func() []string
 	ExpiresIn time.Duration
+	// minter mints exec's token in another process (see mint.go).
+	minter minter
 }
 
 func newSource(f *factory.Factory, environ func() []string) source {
@@ -40,6 +43,7 @@ func newSource(f *factory.Factory, environ func() []string) source {
 		Client:    f.AuthenticatedClient,
 		Environ:   environ,
 		ExpiresIn: defaultLifetime,
+		minter:    newMinter(func() *pflag.FlagSet { return f.GlobalFlags }),
 	}
 }
 
@@ -57,8 +61,6 @@ func (s *source) storeEnv(ctx context.Context) (storeEnv, error) {
 	if needsNoToken(target) {
 		return newStoreEnv(target, ""), nil
 	}
-	// Kept-alive connections hold the login's request in their buffers.
-	defer client.CloseIdleConnections()
 	tok, err := client.APIToken(ctx, s.ExpiresIn)
 	if err != nil {
 		return storeEnv{}, login.MintError(ctx, client, target, err)

@@ -89,12 +89,12 @@ func (s *tokenSweep) sweepFile(path string) error {
 	if err != nil || fi.Size() > maxSweptFile || fi.ModTime().Before(s.since) {
 		return nil
 	}
-	data, err := readWhole(path)
-	if err != nil {
+	data, err := os.ReadFile(path)
+	if err != nil || !bytes.Contains(data, []byte(s.token)) {
 		return err
 	}
-	if !bytes.Contains(data, []byte(s.token)) {
-		return nil
+	if data, err = readWhole(path, data); err != nil {
+		return err
 	}
 	cleaned, empty := withoutToken(data, s.token)
 	if empty && !s.existed[path] {
@@ -105,22 +105,20 @@ func (s *tokenSweep) sweepFile(path string) error {
 	return atomicfile.WriteFile(path, cleaned, fi.Mode().Perm())
 }
 
-// readWhole reads a file another process may be rewriting (zenml truncates
-// and writes in place): a read that does not parse is retried briefly, so
-// a half-written file is not taken for the whole.
-func readWhole(path string) ([]byte, error) {
-	var data []byte
-	var err error
+// readWhole rereads a file another process may be rewriting (zenml
+// truncates and writes in place) while data, its last read, does not
+// parse, so that a half-written file is not taken for the whole.
+func readWhole(path string, data []byte) ([]byte, error) {
 	for range 5 {
-		data, err = os.ReadFile(path)
-		if err != nil {
-			return nil, err
-		}
 		var doc yaml.Node
 		if yaml.Unmarshal(data, &doc) == nil {
 			return data, nil
 		}
 		time.Sleep(20 * time.Millisecond)
+		var err error
+		if data, err = os.ReadFile(path); err != nil {
+			return nil, err
+		}
 	}
 	return data, nil
 }
