@@ -3,10 +3,11 @@
 # pkg/zenml/zenmltest) against a base revision, so that an incompatible
 # change is seen in the CI log before users of the library meet it.
 #
-# Base: $APIDIFF_BASE if set, else the revision in .ci/api-base (the last
-# state users saw: update it when a release is tagged), else the merge base
-# with main, else (on main itself) the previous commit. It prints every change and exits 0, unless
-# APIDIFF_STRICT=1 and a change is incompatible. It needs no network once
+# Base: $APIDIFF_BASE if set, else the newest v* tag (the last release
+# users saw), else the revision in .ci/api-base, else the merge base with
+# main, else (on main itself) the previous commit. It prints every change
+# and exits 0, unless a change is incompatible and either the base is a
+# release tag or APIDIFF_STRICT=1 (APIDIFF_STRICT=0 turns that off). It needs no network once
 # apidiff is installed; without apidiff, or without the base revision (a
 # shallow clone), it says so and exits 0.
 set -euo pipefail
@@ -24,7 +25,14 @@ if ! command -v apidiff >/dev/null; then
 	fi
 fi
 
+# From the first release tag on, the newest tag is the base and an
+# incompatible change fails (the promise in pkg/zenml's package doc).
+strict_default=0
 base="${APIDIFF_BASE:-}"
+if [ -z "$base" ] && tag=$(git describe --tags --abbrev=0 --match 'v[0-9]*' 2>/dev/null); then
+	base=$tag
+	strict_default=1
+fi
 if [ -z "$base" ] && [ -s .ci/api-base ] && git rev-parse -q --verify "$(cat .ci/api-base)^{commit}" >/dev/null; then
 	base=$(cat .ci/api-base)
 fi
@@ -63,7 +71,7 @@ for pkg in "${PACKAGES[@]}"; do
 	fi
 done
 
-if [ "$incompatible" = 1 ] && [ "${APIDIFF_STRICT:-0}" = 1 ]; then
+if [ "$incompatible" = 1 ] && [ "${APIDIFF_STRICT:-$strict_default}" = 1 ]; then
 	exit 1
 fi
 exit 0

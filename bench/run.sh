@@ -45,7 +45,7 @@ WARMUP=${BENCH_WARMUP:-5}
 ROUNDS=${BENCH_ROUNDS:-5}
 PARALLEL=${BENCH_PARALLEL:-50}
 # Stampede token lifetime in seconds. The renewed token stays fresh for
-# half of it (RefreshLeeway), which must cover all PARALLEL processes.
+# half of it (the session's refresh leeway), which must cover all PARALLEL processes.
 STAMPEDE_LIFETIME=${BENCH_STAMPEDE_LIFETIME:-10}
 # Service accounts on the fake of the list --all case.
 LIST_ACCOUNTS=${BENCH_LIST_ACCOUNTS:-1000}
@@ -125,6 +125,11 @@ count() {
 		awk -F'":' -v k="\"$2" '$1 == k { print $2; found=1 } END { if (!found) print 0 }'
 }
 
+# stored_token DIR: the session token the file store holds.
+stored_token() {
+	sed -n 's/.*"access_token": "\([^"]*\)".*/\1/p' "$1/credentials.json" | head -1
+}
+
 # login DIR STORAGE URL KEY: logs in with an API key into config dir DIR.
 login() {
 	printf '%s\n' "$4" | ZENCTL_CONFIG_DIR=$1 ZENCTL_STORAGE=$2 timeout 60 "$ZENCTL" login "$3" --api-key \
@@ -183,10 +188,6 @@ start_fake main # tokens never expire: measures the fresh-token path
 curl_cmd() { # the request zenctl token makes, by curl, with token $1
 	printf "curl -s -o /dev/null -H 'Authorization: Bearer %s' '%s/api/v1/api_token?token_type=generic&expires_in=3600'" \
 		"$1" "$main_URL"
-}
-# stored_token DIR: the session token the file store holds.
-stored_token() {
-	sed -n 's/.*"access_token": "\([^"]*\)".*/\1/p' "$1/credentials.json" | head -1
 }
 
 token_case() { # label  (environment already set up by the caller)

@@ -5,11 +5,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/zenctl/zenctl/internal/apiclient"
 	"github.com/zenctl/zenctl/internal/cmd/auth"
 	"github.com/zenctl/zenctl/internal/cmd/device"
 	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/internal/interrupt"
-	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
 // The zenctl processes these tests start are this test binary (see
@@ -42,7 +42,7 @@ var fakeServerTimings = map[string]string{
 // child before zenctl's main.
 func shortenWaits() {
 	if d, ok := envDuration(e2eRetryBaseDelayEnv); ok {
-		zenml.DefaultRetryBaseDelay = d
+		apiclient.RetryBaseDelay = d
 	}
 	if d, ok := envDuration(e2eKeyringTimeoutEnv); ok {
 		credentials.DefaultKeyringTimeout = d

@@ -411,10 +411,3 @@ func replaceWith(t *testing.T, path string, create func(string) error) {
 	}
 	must(t, create(path))
 }
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}

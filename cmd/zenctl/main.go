@@ -84,5 +84,5 @@ func aboutTheServer(err error) bool {
 	var reqErr *zenml.RequestError
 	var respErr *zenml.ResponseError
 	return errors.As(err, &reqErr) || errors.As(err, &respErr) ||
-		zenml.IsKind(err, zenml.KindServer) || zenml.IsKind(err, zenml.KindRateLimited)
+		errors.Is(err, zenml.ErrServer) || errors.Is(err, zenml.ErrRateLimited)
 }

@@ -93,7 +93,7 @@ func fakeZenmlWrite() error {
 			return err
 		}
 		defer f.Close()
-		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		if err := lockExclusive(f); err != nil {
 			return err
 		}
 	}

@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, apiKey string, stdout, stderr io.Wr
 	if err != nil {
 		return explain(err, "service account "+cfg.account)
 	}
-	rotated, err := c.RotateAPIKey(ctx, sa.ID, cfg.key, int(cfg.retain.Minutes()))
+	rotated, err := c.RotateAPIKey(ctx, sa.ID, cfg.key, cfg.retain)
 	if err != nil {
 		return explain(err, "API key "+cfg.key)
 	}

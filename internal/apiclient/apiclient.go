@@ -33,6 +33,11 @@ type Builder struct {
 	warned map[string]bool // servers already warned about plain http
 }
 
+// RetryBaseDelay is the first retry backoff of every client; 0 is
+// pkg/zenml's default. A variable so that end-to-end tests shorten it in
+// the zenctl processes they start.
+var RetryBaseDelay time.Duration
+
 // New returns a client for serverURL; tokens may be nil for
 // unauthenticated calls. It has login.ClientFunc's shape.
 func (b *Builder) New(serverURL string, tls login.TLS, tokens zenml.TokenSource) (*zenml.Client, error) {
@@ -42,6 +47,7 @@ func (b *Builder) New(serverURL string, tls login.TLS, tokens zenml.TokenSource)
 	}
 	opts := zenml.Options{
 		Timeout:            b.Timeout,
+		RetryBaseDelay:     RetryBaseDelay,
 		UserAgent:          UserAgent(b.Version),
 		SourceContext:      "cli",
 		Tokens:             tokens,

@@ -67,7 +67,7 @@ func For(err error) int {
 	switch {
 	case errors.As(err, &pass):
 		return pass.Code
-	case errors.As(err, &authErr), errors.As(err, &reauth), zenml.IsKind(err, zenml.KindCredentials):
+	case errors.As(err, &authErr), errors.As(err, &reauth), errors.Is(err, zenml.ErrUnauthorized):
 		return AuthRequired
 	case errors.Is(err, ErrCancelled), errors.Is(err, context.Canceled):
 		return Cancelled

@@ -1,3 +1,7 @@
+// Unix signals and helpers (CI vets the Windows build too).
+
+//go:build unix
+
 package interrupt
 
 import (

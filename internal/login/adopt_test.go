@@ -38,7 +38,7 @@ func fakeManager(t *testing.T, rt http.RoundTripper) *Manager {
 	t.Helper()
 	m := newManager(t, credentials.NewMemoryKeyring(), map[string]string{"ZENCTL_STORAGE": "file"})
 	m.NewClient = func(serverURL string, tls TLS, tokens zenml.TokenSource) (*zenml.Client, error) {
-		opts := zenml.Options{Tokens: tokens, NoRetries: true}
+		opts := zenml.Options{Tokens: tokens, MaxRetries: -1}
 		if rt != nil {
 			opts.HTTPClient = &http.Client{Transport: rt}
 		}

@@ -109,7 +109,7 @@ func verifyAdoptedKey(ctx context.Context, client *zenml.Client, t *Target, key 
 		user := &zenml.User{Name: d.Name, Body: zenml.UserBody{IsServiceAccount: true}}
 		return user, credentials.Secret{APIKey: key}, "service account " + d.Name + " is deactivated", nil
 	}
-	if zenml.IsKind(err, zenml.KindCredentials) {
+	if errors.Is(err, zenml.ErrUnauthorized) {
 		if _, ok := zenml.DeactivatedBy(err); !ok {
 			return nil, credentials.Secret{}, "", fmt.Errorf("%w; the stored logins were left unchanged", ErrKeySuperseded)
 		}

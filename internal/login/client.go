@@ -126,14 +126,29 @@ func (h hintedSession) Refresh(ctx context.Context, rejected string) (string, er
 
 func (h hintedSession) add(err error) error {
 	var reauth *zenml.ReauthRequiredError
-	if errors.As(err, &reauth) && reauth.Hint == "" {
-		reauth.Hint = h.hint
-		if reauth.Rejection != nil && h.label != "" {
-			reauth.Reason = "the server rejected " + h.label + ": " + reauth.Rejection.Message
-		}
+	if !errors.As(err, &reauth) || err != error(reauth) {
+		return err
 	}
-	return err
+	if d, ok := zenml.DeactivatedBy(reauth.Rejection); reauth.Rejection != nil && ok && d.WholeAccount() {
+		return err // the library says why logging in again cannot help
+	}
+	if reauth.Rejection != nil && h.label != "" {
+		reauth.Reason = "the server rejected " + h.label + ": " + reauth.Rejection.Message
+	}
+	return &reauthAdvice{reauth, h.hint}
 }
+
+// reauthAdvice is a ReauthRequiredError that ends with what to run in
+// zenctl's words rather than the library's "log in to SERVER again";
+// errors.As still finds the library's error inside.
+type reauthAdvice struct {
+	*zenml.ReauthRequiredError
+	hint string
+}
+
+func (e *reauthAdvice) Error() string { return e.Reason + "; " + e.hint }
+
+func (e *reauthAdvice) Unwrap() error { return e.ReauthRequiredError }
 
 // LoginCommand is the command that logs in to a server again the way the
 // account was logged in to before: an API-key login needs --api-key, a
@@ -196,7 +211,7 @@ func (t envToken) Refresh(context.Context, string) (string, error) {
 	if claims, err := zenml.DecodeJWTClaims(t.token); err == nil && claims.ExpiresAt != nil && time.Unix(*claims.ExpiresAt, 0).Before(time.Now()) {
 		reason += " (it expired at " + time.Unix(*claims.ExpiresAt, 0).UTC().Format(time.RFC3339) + ")"
 	}
-	return "", &zenml.ReauthRequiredError{Server: t.server, Reason: reason, Hint: "set it to a valid token"}
+	return "", &reauthAdvice{&zenml.ReauthRequiredError{Server: t.server, Reason: reason}, "set it to a valid token"}
 }
 
 // sessionStore lets a zenml.Session keep one account's credentials in the

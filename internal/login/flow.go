@@ -97,7 +97,7 @@ func (m *Manager) ExchangeStored(ctx context.Context, client *zenml.Client, t *T
 		return credentials.Secret{}, "", err
 	}
 	secret, err = client.Exchange(ctx, stored, time.Now())
-	if err == nil || !zenml.IsKind(err, zenml.KindCredentials) || Deactivated(err) != nil {
+	if err == nil || !errors.Is(err, zenml.ErrUnauthorized) || Deactivated(err) != nil {
 		return secret, "", ExchangeError(client.ServerURL(), what, err)
 	}
 	return credentials.Secret{}, "the server rejected the stored " + what + ": " + errorMessage(err), nil

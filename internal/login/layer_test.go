@@ -20,7 +20,7 @@ func envManager(t *testing.T, env map[string]string) *Manager {
 	t.Helper()
 	m := newManager(t, credentials.NewMemoryKeyring(), env)
 	m.NewClient = func(serverURL string, tls TLS, tokens zenml.TokenSource) (*zenml.Client, error) {
-		return zenml.NewClient(serverURL, zenml.Options{Tokens: tokens, NoRetries: true})
+		return zenml.NewClient(serverURL, zenml.Options{Tokens: tokens, MaxRetries: -1})
 	}
 	return m
 }

@@ -3,6 +3,7 @@ package zenml
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -140,7 +142,7 @@ func resolveRef[T any](ctx context.Context, ref, kind string,
 	list func(context.Context, ListParams) (*Page[T], error),
 	nameAndID func(T) (string, string)) (*T, error) {
 	v, err := get(ctx, ref)
-	if err == nil || !IsKind(err, KindNotFound) || isUUID(ref) || !looksLikeIDPrefix(ref) {
+	if err == nil || !errors.Is(err, ErrNotFound) || isUUID(ref) || !looksLikeIDPrefix(ref) {
 		return v, err
 	}
 	page, listErr := list(ctx, ListParams{Size: 50, Filters: map[string]string{"id": "startswith:" + strings.ToLower(ref)}})
@@ -176,18 +178,6 @@ func (c *Client) ListAPIKeys(ctx context.Context, serviceAccountID string, p Lis
 	return &page, nil
 }
 
-// ListAllAPIKeys returns every API key of a service account, page by page.
-func (c *Client) ListAllAPIKeys(ctx context.Context, serviceAccountID string, p ListParams) ([]APIKey, error) {
-	var all []APIKey
-	for k, err := range c.AllAPIKeys(ctx, serviceAccountID, p) {
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, k)
-	}
-	return all, nil
-}
-
 // AllAPIKeys iterates over every API key of a service account, fetching
 // page after page as the loop goes on, sized as AllServiceAccounts's. The
 // loop ends after the first error, which it yields.
@@ -210,15 +200,14 @@ func (c *Client) GetAPIKey(ctx context.Context, serviceAccountID, nameOrID strin
 // ResolveAPIKey finds a key by id, exact name, or unique id prefix.
 func (c *Client) ResolveAPIKey(ctx context.Context, serviceAccountID, ref string) (*APIKey, error) {
 	k, err := c.GetAPIKey(ctx, serviceAccountID, ref)
-	if err == nil || !IsKind(err, KindNotFound) || isUUID(ref) || !looksLikeIDPrefix(ref) {
+	if err == nil || !errors.Is(err, ErrNotFound) || isUUID(ref) || !looksLikeIDPrefix(ref) {
 		return k, err
 	}
-	keys, listErr := c.ListAllAPIKeys(ctx, serviceAccountID, ListParams{})
-	if listErr != nil {
-		return nil, err
-	}
 	var matches []APIKey
-	for _, key := range keys {
+	for key, listErr := range c.AllAPIKeys(ctx, serviceAccountID, ListParams{}) {
+		if listErr != nil {
+			return nil, err
+		}
 		if strings.HasPrefix(key.ID, strings.ToLower(ref)) {
 			matches = append(matches, key)
 		}
@@ -242,10 +231,15 @@ func (c *Client) UpdateAPIKey(ctx context.Context, serviceAccountID, nameOrID st
 }
 
 // RotateAPIKey gives the key a new secret; the previous secret keeps
-// working for retainMinutes (0: it stops now). The answer holds the new key.
-func (c *Client) RotateAPIKey(ctx context.Context, serviceAccountID, nameOrID string, retainMinutes int) (*APIKey, error) {
+// working for retain (0: it stops now). The server counts whole minutes:
+// retain is rounded up to one, so the old secret never stops earlier than
+// asked. The answer holds the new key.
+func (c *Client) RotateAPIKey(ctx context.Context, serviceAccountID, nameOrID string, retain time.Duration) (*APIKey, error) {
+	if retain < 0 {
+		return nil, fmt.Errorf("zenml: a negative retention period (%s)", retain)
+	}
 	var k APIKey
-	body := map[string]int{"retain_period_minutes": retainMinutes}
+	body := map[string]int64{"retain_period_minutes": int64((retain + time.Minute - 1) / time.Minute)}
 	if err := c.doJSON(ctx, jsonRequest(http.MethodPut, apiKeyPath(serviceAccountID, nameOrID)+"/rotate", body), &k); err != nil {
 		return nil, err
 	}

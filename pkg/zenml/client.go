@@ -47,11 +47,9 @@ type Options struct {
 	// the system roots.
 	CACert string
 	// MaxRetries is how many times a request is sent again after a failure
-	// that a retry can fix; 0 means DefaultMaxRetries.
+	// that a retry can fix; 0 means DefaultMaxRetries, a negative number
+	// sends every request once.
 	MaxRetries int
-	// NoRetries sends every request once. (A negative MaxRetries does the
-	// same.)
-	NoRetries bool
 	// RetryBaseDelay is the first backoff delay; 0 means
 	// DefaultRetryBaseDelay.
 	RetryBaseDelay time.Duration

@@ -113,7 +113,7 @@ func TestNoRetryOnServerErrorOrUnsafeRequests(t *testing.T) {
 	// A 500 is a bug on the server: sending it again changes nothing.
 	fake.InjectFault("GET /api/v1/current-user", zenmltest.Fault{Status: 500, Times: 1})
 	_, err := c.CurrentUser(ctx)
-	if !IsKind(err, KindServer) || fake.Count("GET /api/v1/current-user") != 1 {
+	if !errors.Is(err, ErrServer) || fake.Count("GET /api/v1/current-user") != 1 {
 		t.Errorf("500: err %v after %d attempts, want one attempt", err, fake.Count("GET /api/v1/current-user"))
 	}
 
@@ -560,7 +560,7 @@ func TestCreateIsNotRepeatedAfterAmbiguousFailureOn058(t *testing.T) {
 	c := adminClient(t, fake, Options{})
 	c.SetServerVersion("0.58.2")
 	_, err := c.CreateServiceAccount(context.Background(), ServiceAccountRequest{Name: "ci", Active: true})
-	if !IsKind(err, KindServer) {
+	if !errors.Is(err, ErrServer) {
 		t.Fatalf("err = %v, want the 502", err)
 	}
 	if n := fake.Count("POST /api/v1/service_accounts"); n != 1 {

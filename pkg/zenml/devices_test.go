@@ -2,6 +2,7 @@ package zenml
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/google/uuid"
@@ -53,7 +54,7 @@ func TestDeviceLockUnlockDelete(t *testing.T) {
 		if d, err = admin.LockDevice(ctx, d.ID); err != nil || d.Body.Status != DeviceStatusLocked {
 			t.Fatalf("lock: %v %+v", err, d)
 		}
-		if _, err := laptop.CurrentUser(ctx); !IsKind(err, KindCredentials) {
+		if _, err := laptop.CurrentUser(ctx); !errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("token of a locked device: %v", err)
 		}
 		if _, err := admin.UnlockDevice(ctx, d.ID); err != nil {
@@ -65,10 +66,10 @@ func TestDeviceLockUnlockDelete(t *testing.T) {
 		if err := admin.DeleteDevice(ctx, d.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := laptop.CurrentUser(ctx); !IsKind(err, KindCredentials) {
+		if _, err := laptop.CurrentUser(ctx); !errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("token of a deleted device: %v", err)
 		}
-		if _, err := admin.ResolveDevice(ctx, d.ID[:6]); !IsKind(err, KindNotFound) {
+		if _, err := admin.ResolveDevice(ctx, d.ID[:6]); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("deleted device by prefix: %v", err)
 		}
 	})

@@ -60,16 +60,33 @@
 // device flow) and fault injection: start one in a test and point a Client
 // at its URL. The examples of this package run against it.
 //
+// # Importing
+//
+//	go get github.com/zenctl/zenctl/pkg/zenml@latest
+//
+//	import "github.com/zenctl/zenctl/pkg/zenml"
+//
+// The package needs only the standard library and github.com/google/uuid,
+// none of the zenctl CLI's dependencies, and builds with the Go release
+// that the module's go line names.
+//
 // # Compatibility
 //
-// The exported API of this package follows semantic versioning from the
-// module's first tagged release: within a major version, exported
-// identifiers are not removed or renamed, function signatures do not
-// change, and fields are only added (use keyed struct literals). New
+// From the module's tag v0.1.0 on, every release keeps the exported API of
+// this package and of zenmltest compatible with the release before:
+// exported identifiers are not removed or renamed, function signatures do
+// not change, and fields are only added (use keyed struct literals). New
 // ErrorKind values, TLSProblem values, CredentialKind values and fields of
 // response models may appear in any release. Error message wording is not
-// part of the API: branch on types, sentinels and fields. Identifiers
-// marked Deprecated stay until the next major version. The continuous
-// integration of this repository reports every incompatible change
-// (.ci/apidiff.sh).
+// part of the API: branch on types, sentinels and fields. The continuous
+// integration of this repository compares every change with the newest
+// tag and refuses an incompatible one (.ci/apidiff.sh); a break would need
+// a new major version.
+//
+// # Secrets
+//
+// Values that hold an API key, password, token or device code (Credentials,
+// TokenResponse, APIToken, StaticToken, DeviceAuthorization, an APIKey's
+// secret, a Client's or Session's token source) print and log redacted
+// with fmt, log/slog and encoding/json; read the fields to use them.
 package zenml

@@ -139,12 +139,6 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s (HTTP %d)", msg, e.StatusCode)
 }
 
-// IsKind reports whether err is (or wraps) an *Error of kind k.
-func IsKind(err error, k ErrorKind) bool {
-	var apiErr *Error
-	return errors.As(err, &apiErr) && apiErr.Kind == k
-}
-
 // ParseError builds an *Error from a response's status, headers and body.
 // It never fails: a body it cannot read still yields an Error with a
 // message that says what came back. Secrets in the body (tokens, API keys,

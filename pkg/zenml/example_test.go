@@ -103,7 +103,7 @@ func ExampleClient_RotateAPIKey() {
 		log.Fatal(err)
 	}
 
-	rotated, err := admin.RotateAPIKey(ctx, saID, "ci", 60)
+	rotated, err := admin.RotateAPIKey(ctx, saID, "ci", time.Hour)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -61,9 +61,9 @@ func (d Deactivated) WholeAccount() bool {
 	return d.What != "API key" && d.What != "device"
 }
 
-// Remedy says what gets the credentials working again, in words that
-// name no program: logging in again does not help.
-func (d Deactivated) Remedy() string {
+// remedy says what gets the credentials working again, in words that name
+// no program: logging in again does not help.
+func (d Deactivated) remedy() string {
 	if d.What == "API key" {
 		return "logging in again cannot help: only reactivating API key " + d.Name + " of service account " + d.ServiceAccount + " does"
 	}

@@ -32,3 +32,18 @@ func TestDeactivatedBy(t *testing.T) {
 		t.Error("not a server's rejection")
 	}
 }
+
+// A ReauthRequiredError caused by a deactivated account says that logging
+// in again cannot help, naming no program; any other ends with logging in.
+func TestReauthRequiredErrorSaysWhenLoggingInCannotHelp(t *testing.T) {
+	whole := &ReauthRequiredError{Server: "https://z", Reason: "the server rejected the credentials: x",
+		Rejection: &Error{Kind: KindCredentials, Message: "Authentication error: service account ci associated with API key k is not active"}}
+	if got, want := whole.Error(), "the server rejected the credentials: x; logging in again cannot help: only reactivating service account ci does"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	keyOnly := &ReauthRequiredError{Server: "https://z", Reason: "r",
+		Rejection: &Error{Kind: KindCredentials, Message: "Authentication error: API key k associated with service account ci is not active"}}
+	if got, want := keyOnly.Error(), "r; log in to https://z again"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

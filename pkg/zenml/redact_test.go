@@ -64,7 +64,7 @@ func TestErrorsNeverShowWhatTheRequestSent(t *testing.T) {
 		for _, status := range []int{401, 500} {
 			t.Run(fmt.Sprintf("%s %d", name, status), func(t *testing.T) {
 				url := echoServer(t, status, render)
-				c := newTestClient(t, url, Options{NoRetries: true})
+				c := newTestClient(t, url, Options{MaxRetries: -1})
 				ctx := context.Background()
 				check := func(what string, err error, secrets ...string) {
 					t.Helper()

@@ -20,11 +20,8 @@ import (
 const DefaultMaxRetries = 3
 
 // DefaultRetryBaseDelay is the first backoff delay when
-// Options.RetryBaseDelay is 0; each retry doubles it, with jitter. It is a
-// variable so that end-to-end tests of a program built on this package can
-// shorten every backoff in the processes they start; nothing else should
-// change it.
-var DefaultRetryBaseDelay = 250 * time.Millisecond
+// Options.RetryBaseDelay is 0; each retry doubles it, with jitter.
+const DefaultRetryBaseDelay = 250 * time.Millisecond
 
 // RetryEvent describes a retry about to happen, for progress output.
 type RetryEvent struct {
@@ -53,7 +50,7 @@ func (c *Client) doWithRetries(ctx context.Context, r request, token string) (*h
 	for attempt := 0; ; attempt++ {
 		resp, body, err := c.attempt(ctx, r, token, idempotencyKey)
 		retry, reason := c.shouldRetry(r, resp, err)
-		if !retry || attempt >= c.opts.MaxRetries || c.opts.NoRetries || c.opts.MaxRetries < 0 {
+		if !retry || attempt >= c.opts.MaxRetries || c.opts.MaxRetries < 0 {
 			if err != nil {
 				return nil, nil, newRequestError(r, err, c.opts.Timeout)
 			}

@@ -88,13 +88,13 @@ func TestErrorCarriesRetryAfter(t *testing.T) {
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	fake.InjectFault("GET /api/v1/current-user", zenmltest.Fault{Status: http.StatusTooManyRequests,
 		Header: http.Header{"Retry-After": {"7"}}})
-	_, err := adminClient(t, fake, Options{NoRetries: true}).CurrentUser(context.Background())
+	_, err := adminClient(t, fake, Options{MaxRetries: -1}).CurrentUser(context.Background())
 	var apiErr *Error
 	if !errors.As(err, &apiErr) || apiErr.RetryAfter != 7*time.Second || !errors.Is(err, ErrRateLimited) {
 		t.Fatalf("err = %#v", err)
 	}
 	if n := fake.Count("GET /api/v1/current-user"); n != 1 {
-		t.Errorf("NoRetries: %d attempts", n)
+		t.Errorf("MaxRetries -1: %d attempts", n)
 	}
 }
 

@@ -61,16 +61,6 @@ type Session struct {
 	// ServerIdentityError also ends the use of the current token, which an
 	// early renewal that fails otherwise keeps.
 	BeforeExchange func(ctx context.Context) error
-	// CredentialsLabel, when set, names the renewable credential in the
-	// Reason of a ReauthRequiredError instead of "the credentials".
-	//
-	// Deprecated: a program that wants its own words reads the
-	// ReauthRequiredError's Credential and Rejection instead.
-	CredentialsLabel string
-	// ReauthHint, when set, becomes the Hint of every ReauthRequiredError.
-	//
-	// Deprecated: add advice where the error is printed.
-	ReauthHint string
 
 	mu     sync.Mutex
 	creds  Credentials
@@ -106,7 +96,7 @@ func (s *Session) fresh(c Credentials) bool {
 	// cannot be renewed, so it is used until it really expires.
 	leeway := clockSkew
 	if c.Renewable() {
-		leeway = RefreshLeeway(c.Lifetime)
+		leeway = refreshLeeway(c.Lifetime)
 	}
 	return s.now().Before(c.ExpiresAt.Add(-leeway))
 }
@@ -232,7 +222,7 @@ func (s *Session) renew(ctx context.Context, lockWait time.Duration, stale, reas
 	if err != nil {
 		var apiErr *Error
 		if errors.As(err, &apiErr) && apiErr.Kind == KindCredentials {
-			return "", s.reauth("the server rejected "+s.label()+": "+apiErr.Message, credentialKind(c), apiErr)
+			return "", s.reauth("the server rejected the credentials: "+apiErr.Message, credentialKind(c), apiErr)
 		}
 		return "", err
 	}
@@ -249,13 +239,6 @@ func (s *Session) renew(ctx context.Context, lockWait time.Duration, stale, reas
 	return c.AccessToken, nil
 }
 
-func (s *Session) label() string {
-	if s.CredentialsLabel != "" {
-		return s.CredentialsLabel
-	}
-	return "the credentials"
-}
-
 func credentialKind(c Credentials) CredentialKind {
 	switch {
 	case c.APIKey != "":
@@ -269,12 +252,7 @@ func credentialKind(c Credentials) CredentialKind {
 }
 
 func (s *Session) reauth(reason string, kind CredentialKind, rejection *Error) *ReauthRequiredError {
-	hint := s.ReauthHint
-	if d, ok := DeactivatedBy(rejection); rejection != nil && ok && d.WholeAccount() {
-		// A new login would be rejected the same way.
-		hint = d.Remedy()
-	}
-	return &ReauthRequiredError{Server: s.Login.ServerURL(), Reason: reason, Credential: kind, Rejection: rejection, Hint: hint}
+	return &ReauthRequiredError{Server: s.Login.ServerURL(), Reason: reason, Credential: kind, Rejection: rejection}
 }
 
 // Exchange logs in with c's API key, else its username and password, and

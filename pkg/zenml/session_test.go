@@ -74,8 +74,8 @@ func TestRefreshLeeway(t *testing.T) {
 		{24 * time.Hour, 72 * time.Minute},
 	}
 	for _, tt := range tests {
-		if got := RefreshLeeway(tt.lifetime); got != tt.want {
-			t.Errorf("RefreshLeeway(%s) = %s, want %s", tt.lifetime, got, tt.want)
+		if got := refreshLeeway(tt.lifetime); got != tt.want {
+			t.Errorf("refreshLeeway(%s) = %s, want %s", tt.lifetime, got, tt.want)
 		}
 	}
 }
@@ -230,7 +230,7 @@ func TestSessionReactiveRefresh(t *testing.T) {
 		fake.ResetCounts()
 		fake.InjectFault("GET /api/v1/current-user", zenmltest.Fault{Status: 401, Times: 2})
 		_, err = c.CurrentUser(context.Background())
-		if !IsKind(err, KindCredentials) {
+		if !errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("err = %v, want the credentials error", err)
 		}
 		if n := fake.Count("GET /api/v1/current-user"); n != 2 {
@@ -262,7 +262,7 @@ func TestSessionNoRefreshOnPermissionDenied(t *testing.T) {
 	login := newTestClient(t, srv.URL, Options{})
 	s := &Session{Login: login, Store: &memStore{creds: Credentials{APIKey: "ZENKEY_x", AccessToken: "tok"}}}
 	_, err := login.WithTokens(s).CurrentUser(context.Background())
-	if !IsKind(err, KindPermission) {
+	if !errors.Is(err, ErrForbidden) {
 		t.Fatalf("err = %v, want permission denied", err)
 	}
 	if logins.Load() != 0 || calls.Load() != 1 {
@@ -279,13 +279,11 @@ func TestSessionWithoutRenewableCredentialNeedsLogin(t *testing.T) {
 	expired := fake.IssueToken(fake.AdminID(), -time.Minute)
 	at, life := TokenExpiry(expired, nil, time.Now())
 	store := &memStore{creds: Credentials{AccessToken: expired, ExpiresAt: at, Lifetime: life}}
-	_, err := login.WithTokens(&Session{Login: login, Store: store, ReauthHint: "do the thing"}).CurrentUser(ctx)
+	_, err := login.WithTokens(&Session{Login: login, Store: store}).CurrentUser(ctx)
 	var reauth *ReauthRequiredError
-	if !errors.As(err, &reauth) || reauth.Server != fake.URL() || !strings.HasSuffix(err.Error(), "; do the thing") {
-		t.Fatalf("err = %v, want a ReauthRequiredError naming the server and ending with the hint", err)
-	}
-	if _, err := login.WithTokens(&Session{Login: login, Store: store}).CurrentUser(ctx); err == nil || !strings.Contains(err.Error(), "log in to "+fake.URL()+" again") {
-		t.Errorf("without a hint: err = %v, want one naming the server", err)
+	if !errors.As(err, &reauth) || reauth.Server != fake.URL() || reauth.Credential != CredentialToken ||
+		!strings.HasSuffix(err.Error(), "; log in to "+fake.URL()+" again") {
+		t.Fatalf("err = %v, want a ReauthRequiredError naming the server", err)
 	}
 	if n := len(fake.Requests()); n != 0 {
 		t.Errorf("%d requests for an expired device token", n)
@@ -307,8 +305,9 @@ func TestSessionWithoutRenewableCredentialNeedsLogin(t *testing.T) {
 	// An API key the server no longer accepts: also a login.
 	fake.ResetCounts()
 	store = &memStore{creds: Credentials{APIKey: "ZENKEY_revoked", AccessToken: expired, ExpiresAt: at.Add(-2 * time.Hour), Lifetime: life}}
-	_, err = login.WithTokens(&Session{Login: login, Store: store, CredentialsLabel: "the stored API key"}).CurrentUser(ctx)
-	if !errors.As(err, &reauth) || !strings.Contains(err.Error(), "the server rejected the stored API key: ") {
+	_, err = login.WithTokens(&Session{Login: login, Store: store}).CurrentUser(ctx)
+	if !errors.As(err, &reauth) || reauth.Credential != CredentialAPIKey || reauth.Rejection == nil ||
+		!strings.Contains(err.Error(), "the server rejected the credentials: ") {
 		t.Fatalf("revoked key: err = %v", err)
 	}
 	if store.get().APIKey != "ZENKEY_revoked" || store.saves.Load() != 0 {

@@ -88,19 +88,15 @@ type ReauthRequiredError struct {
 	// Rejection is the server's answer when it rejected the credential;
 	// nil when there was nothing to renew the session with.
 	Rejection *Error
-	// Hint, when set, replaces the closing "log in to SERVER again": a
-	// Refresher that knows where its credentials come from can say how to
-	// replace them. Session leaves it empty (unless given the deprecated
-	// Session.ReauthHint).
-	Hint string
 }
 
 func (e *ReauthRequiredError) Error() string {
 	if e == nil {
 		return "<nil>"
 	}
-	if e.Hint != "" {
-		return e.Reason + "; " + e.Hint
+	if d, ok := DeactivatedBy(e.Rejection); e.Rejection != nil && ok && d.WholeAccount() {
+		// A new login would be rejected the same way.
+		return e.Reason + "; " + d.remedy()
 	}
 	return fmt.Sprintf("%s; log in to %s again", e.Reason, e.Server)
 }
@@ -186,9 +182,8 @@ func unixClaim(n *json.Number) (*int64, error) {
 }
 
 // CleanAPIKey is an API key as a person pastes it, made usable: without
-// surrounding white space and without the one pair of quotes the zenml
-// CLI prints around a new key (a paste, a .env file or docker --env-file
-// keeps them).
+// surrounding white space and without one pair of surrounding quotes
+// (which a paste from quoted output, a .env file or an --env-file keeps).
 func CleanAPIKey(s string) string {
 	s = strings.TrimSpace(s)
 	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
@@ -232,7 +227,7 @@ const maxExpiresIn = int64(math.MaxInt64 / int64(time.Second))
 // from the login answer's expires_in or else the JWT's exp claim. A zero
 // time means the token never expires. The lifetime is never negative: an
 // exp before iat (or, without iat, before now) gives 0, "unknown", which
-// RefreshLeeway treats like any other unknown lifetime.
+// refreshLeeway treats like any other unknown lifetime.
 func TokenExpiry(accessToken string, expiresIn *int64, now time.Time) (expiresAt time.Time, lifetime time.Duration) {
 	if expiresIn != nil && *expiresIn > 0 {
 		lifetime = time.Duration(min(*expiresIn, maxExpiresIn)) * time.Second
@@ -256,11 +251,11 @@ func TokenExpiry(accessToken string, expiresIn *int64, now time.Time) (expiresAt
 	return expiresAt, max(lifetime, 0)
 }
 
-// RefreshLeeway is how long before expiry a token is renewed: 30 s for
+// refreshLeeway is how long before expiry a token is renewed: 30 s for
 // tokens living under an hour, else 5 % of the lifetime (as the zenml
 // Python client does). Tokens living under a minute get half their
 // lifetime, or they would be renewed before every request.
-func RefreshLeeway(lifetime time.Duration) time.Duration {
+func refreshLeeway(lifetime time.Duration) time.Duration {
 	switch {
 	case lifetime <= 0:
 		return 30 * time.Second

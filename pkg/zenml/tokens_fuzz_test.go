@@ -147,8 +147,8 @@ func FuzzTokenExpiry(f *testing.F) {
 		}
 		// Whatever came in, the session's refresh arithmetic must not
 		// panic and the leeway must be positive.
-		if RefreshLeeway(lifetime) <= 0 && lifetime > 0 {
-			t.Fatalf("RefreshLeeway(%s) <= 0", lifetime)
+		if refreshLeeway(lifetime) <= 0 && lifetime > 0 {
+			t.Fatalf("refreshLeeway(%s) <= 0", lifetime)
 		}
 	})
 }

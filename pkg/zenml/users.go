@@ -102,7 +102,7 @@ func (c *Client) ResolveUser(ctx context.Context, ref string) (*User, error) {
 // when the request had no password: the user stays inactive until someone
 // presents it to ActivateUser. The server shows it only in this answer.
 func (c *Client) CreateUser(ctx context.Context, req UserRequest) (u *User, activationToken string, err error) {
-	r := jsonRequest(http.MethodPost, usersPath, req)
+	r := jsonRequest(http.MethodPost, usersPath, userRequestWire(req))
 	if req.Password != nil {
 		r.secret = "password"
 	}
@@ -126,7 +126,7 @@ func (c *Client) UpdateCurrentUser(ctx context.Context, upd UserUpdate) (*User, 
 }
 
 func (upd UserUpdate) request(path string) request {
-	r := jsonRequest(http.MethodPut, path, upd)
+	r := jsonRequest(http.MethodPut, path, userUpdateWire(upd))
 	if upd.Password != nil || upd.OldPassword != nil {
 		r.secret = "password"
 	}

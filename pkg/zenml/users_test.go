@@ -2,6 +2,7 @@ package zenml
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
@@ -22,7 +23,7 @@ func TestUserLifecycle(t *testing.T) {
 			t.Fatalf("invitation: active %v, token %q", invited.Body.Active, token)
 		}
 		anon := newTestClient(t, fake.URL(), Options{})
-		if _, err := anon.ActivateUser(ctx, "ann", "0000", "pw-1"); !IsKind(err, KindCredentials) {
+		if _, err := anon.ActivateUser(ctx, "ann", "0000", "pw-1"); !errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("wrong activation token: %v", err)
 		}
 		if u, err := anon.ActivateUser(ctx, "ann", token, "pw-1"); err != nil || !u.Body.Active {
@@ -45,7 +46,7 @@ func TestUserLifecycle(t *testing.T) {
 		if me, _ := ann.CurrentUser(ctx); me.Metadata == nil || me.Metadata.Email != "a@example.com" {
 			t.Fatalf("email through /current-user: %+v", me.Metadata)
 		}
-		if _, err := ann.UpdateCurrentUser(ctx, UserUpdate{Password: strp("pw-2"), OldPassword: strp("wrong")}); !IsKind(err, KindPermission) {
+		if _, err := ann.UpdateCurrentUser(ctx, UserUpdate{Password: strp("pw-2"), OldPassword: strp("wrong")}); !errors.Is(err, ErrForbidden) {
 			t.Fatalf("wrong old password: %v", err)
 		}
 		if _, err := ann.UpdateCurrentUser(ctx, UserUpdate{Password: strp("pw-2"), OldPassword: strp("pw-1")}); err != nil {
@@ -54,7 +55,7 @@ func TestUserLifecycle(t *testing.T) {
 		if _, err := ann.CurrentUser(ctx); err != nil {
 			t.Fatalf("a token from before the password change must keep working: %v", err)
 		}
-		if _, _, err := ann.CreateUser(ctx, UserRequest{Name: "bob"}); !IsKind(err, KindPermission) {
+		if _, _, err := ann.CreateUser(ctx, UserRequest{Name: "bob"}); !errors.Is(err, ErrForbidden) {
 			t.Fatalf("non-admin create: %v", err)
 		}
 
@@ -62,7 +63,7 @@ func TestUserLifecycle(t *testing.T) {
 		if err != nil || len(again) != 64 {
 			t.Fatalf("deactivate: %v %q", err, again)
 		}
-		if _, err := ann.CurrentUser(ctx); !IsKind(err, KindCredentials) {
+		if _, err := ann.CurrentUser(ctx); !errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("token of a deactivated user: %v", err)
 		}
 		if _, err := anon.ActivateUser(ctx, "ann", again, "pw-3"); err != nil {
@@ -74,7 +75,7 @@ func TestUserLifecycle(t *testing.T) {
 		if err := admin.DeleteUser(ctx, "ann"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := admin.GetUser(ctx, "ann"); !IsKind(err, KindNotFound) {
+		if _, err := admin.GetUser(ctx, "ann"); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("deleted user: %v", err)
 		}
 	})

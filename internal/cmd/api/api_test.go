@@ -189,7 +189,7 @@ func TestDeleteServiceAccount(t *testing.T) {
 	if h.Out.String() != "null" {
 		t.Errorf("stdout = %q, want the server's null", h.Out)
 	}
-	if _, err := adminClient(t, fake).GetServiceAccount(context.Background(), "doomed"); !zenml.IsKind(err, zenml.KindNotFound) {
+	if _, err := adminClient(t, fake).GetServiceAccount(context.Background(), "doomed"); !errors.Is(err, zenml.ErrNotFound) {
 		t.Errorf("service account still there: %v", err)
 	}
 }

@@ -202,7 +202,7 @@ func findKey(ctx context.Context, c *collector, keyID string) (*zenml.ServiceAcc
 	read := 0
 	for page := 1; ; page++ {
 		c.progress("Searching the service accounts for key %s (page %d)…", keyID[:8], page)
-		p, err := c.client.ListServiceAccounts(ctx, zenml.ListParams{Page: page, Size: 100})
+		p, err := c.client.ListServiceAccounts(ctx, zenml.ListParams{Page: page, Size: zenml.MaxPageSize})
 		if err != nil {
 			return nil, nil, read, err
 		}
@@ -210,8 +210,15 @@ func findKey(ctx context.Context, c *collector, keyID string) (*zenml.ServiceAcc
 			sa := &p.Items[i]
 			read++
 			c.progress("Searching the API keys of %s…", iostreams.OneLine(sa.Name))
-			keys, err := c.client.ListAllAPIKeys(ctx, sa.ID, zenml.ListParams{Hydrate: true})
-			if zenml.IsKind(err, zenml.KindPermission) {
+			var keys []zenml.APIKey
+			var err error
+			for k, listErr := range c.client.AllAPIKeys(ctx, sa.ID, zenml.ListParams{Hydrate: true}) {
+				if err = listErr; err != nil {
+					break
+				}
+				keys = append(keys, k)
+			}
+			if errors.Is(err, zenml.ErrForbidden) {
 				c.skipped = append(c.skipped, "the keys of "+iostreams.OneLine(sa.Name)+" (your account may not list them)")
 				continue
 			}

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -105,16 +106,19 @@ func (c *collector) serviceAccounts(ctx context.Context) ([]Entry, error) {
 	var out []Entry
 	for page := 1; ; page++ {
 		c.progress("Reading service accounts (page %d)…", page)
-		p, err := c.client.ListServiceAccounts(ctx, zenml.ListParams{Page: page, Size: 100})
+		p, err := c.client.ListServiceAccounts(ctx, zenml.ListParams{Page: page, Size: zenml.MaxPageSize})
 		if err != nil {
 			return nil, err
 		}
 		for i := range p.Items {
 			sa := &p.Items[i]
 			c.progress("Reading the API keys of %s…", iostreams.OneLine(sa.Name))
-			keys, err := c.client.ListAllAPIKeys(ctx, sa.ID, zenml.ListParams{Hydrate: true})
-			if err != nil {
-				return nil, err
+			var keys []zenml.APIKey
+			for k, err := range c.client.AllAPIKeys(ctx, sa.ID, zenml.ListParams{Hydrate: true}) {
+				if err != nil {
+					return nil, err
+				}
+				keys = append(keys, k)
 			}
 			out = append(out, c.accountEntries(sa, keys)...)
 		}
@@ -153,7 +157,7 @@ func (c *collector) users(ctx context.Context) ([]Entry, error) {
 	}
 	var out []Entry
 	for u, err := range c.client.AllUsers(ctx, zenml.ListParams{}) {
-		if zenml.IsKind(err, zenml.KindPermission) {
+		if errors.Is(err, zenml.ErrForbidden) {
 			c.skipped = append(c.skipped, "users (your account may not list them)")
 			return nil, nil
 		}

@@ -24,7 +24,7 @@ const maxPollFailures = 5
 // could not be used is not one: it may have spent the device code.
 func transientPollError(err error) bool {
 	var reqErr *zenml.RequestError
-	return errors.As(err, &reqErr) || zenml.IsKind(err, zenml.KindServer) || zenml.IsKind(err, zenml.KindRateLimited)
+	return errors.As(err, &reqErr) || errors.Is(err, zenml.ErrServer) || errors.Is(err, zenml.ErrRateLimited)
 }
 
 // DefaultPollScale is the device flow's PollScale when LoginOptions

@@ -419,7 +419,7 @@ func failed(st ServerStatus, err error) ServerStatus {
 	st.Error = err.Error()
 	var authErr *exitcode.AuthError
 	var reauth *zenml.ReauthRequiredError
-	st.authFailed = errors.As(err, &authErr) || errors.As(err, &reauth) || zenml.IsKind(err, zenml.KindCredentials)
+	st.authFailed = errors.As(err, &authErr) || errors.As(err, &reauth) || errors.Is(err, zenml.ErrUnauthorized)
 	return st
 }
 

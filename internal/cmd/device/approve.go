@@ -212,7 +212,7 @@ func runApprove(ctx context.Context, opts *ApproveOptions) error {
 // only while it waits for an owner, and checks that it can be approved.
 func waitingDevice(ctx context.Context, client *zenml.Client, target *factory.Target, link verificationLink, now time.Time) (*zenml.AuthorizedDevice, error) {
 	d, err := client.PendingDevice(ctx, link.deviceID, link.userCode)
-	if zenml.IsKind(err, zenml.KindNotFound) {
+	if errors.Is(err, zenml.ErrNotFound) {
 		elsewhere := ""
 		if link.origin != "" && !sameHost(link.origin, target.URL) {
 			elsewhere = fmt.Sprintf(" The link is from %s: if that is another server, pass --server.", iostreams.OneLine(link.origin))

@@ -5,6 +5,7 @@ package device
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -117,7 +118,7 @@ func text(s *string) string {
 // to correct.
 func resolve(ctx context.Context, client *zenml.Client, ref string) (*zenml.AuthorizedDevice, error) {
 	d, err := client.ResolveDevice(ctx, ref)
-	if !zenml.IsKind(err, zenml.KindNotFound) {
+	if !errors.Is(err, zenml.ErrNotFound) {
 		return d, err
 	}
 	var yours []string

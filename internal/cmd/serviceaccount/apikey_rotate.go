@@ -307,10 +307,11 @@ func storeKeyCommand(serverURL string, file *keyFile) string {
 func keysToRotate(ctx context.Context, opts *APIKeyRotateOptions, kc *keyContext, current string) ([]zenml.APIKey, error) {
 	var keys []zenml.APIKey
 	if opts.All {
-		var err error
-		keys, err = kc.client.ListAllAPIKeys(ctx, kc.sa.ID, zenml.ListParams{})
-		if err != nil {
-			return nil, err
+		for k, err := range kc.client.AllAPIKeys(ctx, kc.sa.ID, zenml.ListParams{}) {
+			if err != nil {
+				return nil, err
+			}
+			keys = append(keys, k)
 		}
 	} else {
 		key, err := resolveAPIKey(ctx, kc, opts.Key)
@@ -363,7 +364,7 @@ func rotateKeys(ctx context.Context, crit *interrupt.Critical, opts *APIKeyRotat
 			break
 		}
 		crit.SetRisk(rotateRisk(kc.sa.Name, append(unshown, k.Name)))
-		rotated, err := kc.client.RotateAPIKey(iostreams.WithWaitLabel(crit.Context(), "Rotating API key "+iostreams.OneLine(k.Name)), kc.sa.ID, k.ID, opts.Retain)
+		rotated, err := kc.client.RotateAPIKey(iostreams.WithWaitLabel(crit.Context(), "Rotating API key "+iostreams.OneLine(k.Name)), kc.sa.ID, k.ID, time.Duration(opts.Retain)*time.Minute)
 		if err == nil && rotated.Secret() == "" {
 			err = fmt.Errorf("the server did not return the new key's value")
 		}

@@ -90,12 +90,11 @@ func apiKeyNames(authenticated clientFunc, serviceAccount string) []string {
 	if err != nil {
 		return nil
 	}
-	keys, err := client.ListAllAPIKeys(ctx, sa.ID, zenml.ListParams{})
-	if err != nil {
-		return nil
-	}
-	names := make([]string, 0, len(keys))
-	for _, k := range keys {
+	var names []string
+	for k, err := range client.AllAPIKeys(ctx, sa.ID, zenml.ListParams{}) {
+		if err != nil {
+			return nil
+		}
 		names = append(names, iostreams.EscapeLine(k.Name))
 	}
 	return names

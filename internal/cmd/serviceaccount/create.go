@@ -134,7 +134,7 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 		req.Description = &opts.Description
 	}
 	sa, err := client.CreateServiceAccount(ctx, req)
-	if zenml.IsKind(err, zenml.KindConflict) {
+	if errors.Is(err, zenml.ErrConflict) {
 		return fmt.Errorf("%w; `zenctl service-account describe %s` shows it, `zenctl service-account api-key %s create NAME` adds a key", err, login.ShellWord(opts.Name), login.ShellWord(opts.Name))
 	}
 	if err != nil {

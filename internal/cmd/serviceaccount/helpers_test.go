@@ -2,6 +2,7 @@ package serviceaccount
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -101,7 +102,7 @@ func (e *env) mustRun(args ...string) result {
 func (e *env) keyLogsIn(key string) bool {
 	e.t.Helper()
 	_, err := e.anonClient().LoginAPIKey(e.ctx, key)
-	if err != nil && !zenml.IsKind(err, zenml.KindCredentials) {
+	if err != nil && !errors.Is(err, zenml.ErrUnauthorized) {
 		e.t.Fatalf("the login neither worked nor was rejected: %v", err)
 	}
 	return err == nil
@@ -131,7 +132,7 @@ func (e *env) tokenFor(key string) string {
 func (e *env) tokenWorks(tok string) bool {
 	e.t.Helper()
 	_, err := e.anonClient().WithTokens(zenml.StaticToken(tok)).CurrentUser(e.ctx)
-	if err != nil && !zenml.IsKind(err, zenml.KindCredentials) {
+	if err != nil && !errors.Is(err, zenml.ErrUnauthorized) {
 		e.t.Fatalf("current-user: unexpected error %v", err)
 	}
 	return err == nil

@@ -324,7 +324,7 @@ func loginHint(serverURL, keyFile string) string {
 // a miss says where to look.
 func resolveServiceAccount(ctx context.Context, client *zenml.Client, ref string) (*zenml.ServiceAccount, error) {
 	sa, err := client.ResolveServiceAccount(ctx, ref)
-	if zenml.IsKind(err, zenml.KindNotFound) {
+	if errors.Is(err, zenml.ErrNotFound) {
 		return nil, fmt.Errorf("%w; `zenctl service-account list` shows the service accounts", err)
 	}
 	return sa, err
@@ -334,7 +334,7 @@ func resolveServiceAccount(ctx context.Context, client *zenml.Client, ref string
 // to look.
 func resolveAPIKey(ctx context.Context, kc *keyContext, ref string) (*zenml.APIKey, error) {
 	key, err := kc.client.ResolveAPIKey(ctx, kc.sa.ID, ref)
-	if zenml.IsKind(err, zenml.KindNotFound) {
+	if errors.Is(err, zenml.ErrNotFound) {
 		return nil, fmt.Errorf("%w; `zenctl service-account api-key %s list` shows its keys", err, login.ShellWordOr(kc.sa.Name, kc.sa.ID))
 	}
 	return key, err

@@ -320,12 +320,12 @@ func TestDeleteNeedsConfirmation(t *testing.T) {
 		if r.err != nil {
 			t.Fatal(r.err)
 		}
-		if _, err := e.admin().GetAPIKey(e.ctx, saID, "default"); !zenml.IsKind(err, zenml.KindNotFound) {
+		if _, err := e.admin().GetAPIKey(e.ctx, saID, "default"); !errors.Is(err, zenml.ErrNotFound) {
 			t.Errorf("key still there: %v", err)
 		}
 
 		e.mustRun("delete", "ci", "--yes")
-		if _, err := e.admin().GetServiceAccount(e.ctx, saID); !zenml.IsKind(err, zenml.KindNotFound) {
+		if _, err := e.admin().GetServiceAccount(e.ctx, saID); !errors.Is(err, zenml.ErrNotFound) {
 			t.Errorf("service account still there: %v", err)
 		}
 	})

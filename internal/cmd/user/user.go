@@ -5,6 +5,7 @@ package user
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -120,7 +121,7 @@ func yesNo(b bool) string {
 // names the caller may see, so a typo is one edit away from working.
 func resolve(ctx context.Context, client *zenml.Client, ref string) (*zenml.User, error) {
 	u, err := client.ResolveUser(ctx, ref)
-	if !zenml.IsKind(err, zenml.KindNotFound) {
+	if !errors.Is(err, zenml.ErrNotFound) {
 		return u, err
 	}
 	var names []string
