@@ -127,6 +127,12 @@ type Account struct {
 	// the old layout may still read that entry, so it is deleted only with
 	// the account (logout --clear), not at the move.
 	LegacySecretKey string `yaml:"legacy_secret_key,omitempty"`
+	// ServerID is the id of the server this account's secret was given
+	// to: trust is per account, so a login of another account to a
+	// server that replaced this one at the URL does not hand it this
+	// account's secret. Empty in configs written before it was recorded
+	// (see Server.TrustedServerID).
+	ServerID string `yaml:"server_id,omitempty"`
 
 	Extra map[string]any `yaml:",inline"`
 }
@@ -139,6 +145,30 @@ func (s *Server) HasLegacyLogin() bool {
 
 // Account returns the account called name, or nil. The pointer aliases
 // the config, so changes inside Update are saved.
+// TrustedServerID is the id of the server a's secret was given to: the
+// account's own record, else — a config written before accounts recorded
+// one — the server's.
+func (s *Server) TrustedServerID(a *Account) string {
+	if a != nil && a.ServerID != "" {
+		return a.ServerID
+	}
+	return s.ServerID
+}
+
+// SetServerID records the id the server reports now. An account that
+// relied on the server's record keeps the id its secret was given to, so
+// that a login of one account trusts the new server for that one only.
+func (s *Server) SetServerID(id string) {
+	if s.ServerID != "" && s.ServerID != id {
+		for i := range s.Accounts {
+			if s.Accounts[i].ServerID == "" {
+				s.Accounts[i].ServerID = s.ServerID
+			}
+		}
+	}
+	s.ServerID = id
+}
+
 func (s *Server) Account(name string) *Account {
 	for i := range s.Accounts {
 		if s.Accounts[i].Name == name {

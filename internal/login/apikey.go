@@ -91,7 +91,7 @@ func (m *Manager) AdoptAPIKey(ctx context.Context, t *Target, key string) (*zenm
 	}
 	saved, err := m.saveLocked(ctx, Login{
 		URL: t.URL, Account: user.Name, Type: AccountType(user), Method: config.AuthAPIKey,
-		Secret: secret, Store: store, KeepActiveServer: true, KeepActiveAccount: user.Name != t.AccountName(),
+		Secret: secret, Store: store, ServerID: t.Server.TrustedServerID(t.Account), KeepActiveServer: true, KeepActiveAccount: user.Name != t.AccountName(),
 	})
 	saved.Inactive = inactive
 	return user, saved, err

@@ -63,7 +63,7 @@ func (m *Manager) ClientFor(ctx context.Context, t *Target, tls TLS) (*zenml.Cli
 	session := &zenml.Session{Login: login, Store: &sessionStore{m: m, server: t.URL, account: t.AccountName(), key: t.SecretKey, store: t.Store, hint: LoginCommand(t.Server, t.Account)},
 		// The stored API key or password goes only to the server it was
 		// stored for (docs/guides/security-model.md).
-		BeforeExchange: func(ctx context.Context) error { return VerifyServer(ctx, login, t.Server) }}
+		BeforeExchange: func(ctx context.Context) error { return VerifyServer(ctx, login, t.Server, t.Account) }}
 	return login.WithTokens(hintedSession{session, storedCredentialsLabel(t.AuthMethod), "run `" + LoginCommand(t.Server, t.Account) + "`"}), nil
 }
 

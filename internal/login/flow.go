@@ -93,7 +93,7 @@ func (m *Manager) ExchangeStored(ctx context.Context, client *zenml.Client, t *T
 	default:
 		return credentials.Secret{}, "the stored credentials are incomplete", nil
 	}
-	if err := VerifyServer(ctx, client, t.Server); err != nil {
+	if err := VerifyServer(ctx, client, t.Server, t.Account); err != nil {
 		return credentials.Secret{}, "", err
 	}
 	secret, err = client.Exchange(ctx, stored, time.Now())

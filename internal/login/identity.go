@@ -9,28 +9,35 @@ import (
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
-// VerifyServer checks, before a stored API key or password is sent, that
-// the server at the URL is the one it was stored for: the id its /info
-// reports must be the id recorded at login (see zenml.CheckServerIdentity
-// and docs/guides/security-model.md). A server that does not answer /info
+// VerifyServer checks, before an account's stored API key or password is
+// sent, that the server at the URL is the one that secret was given to:
+// the id its /info reports must be the id recorded for the account (see
+// zenml.CheckServerIdentity and docs/guides/security-model.md). Trust is
+// per account: another account's login to a new server at the URL does
+// not hand this one's secret to it. A server that does not answer /info
 // gets nothing either.
-func VerifyServer(ctx context.Context, client *zenml.Client, s *config.Server) error {
-	if s == nil || s.ServerID == "" {
+func VerifyServer(ctx context.Context, client *zenml.Client, s *config.Server, a *config.Account) error {
+	if s == nil || s.TrustedServerID(a) == "" {
 		return nil
 	}
 	info, err := client.Info(ctx)
 	if err != nil {
 		return err
 	}
-	return IdentityError(zenml.CheckServerIdentity(s.URL, s.ServerID, info))
+	return CheckIdentity(s, a, info)
 }
 
 // CheckIdentity is VerifyServer over an /info answer the caller has.
-func CheckIdentity(s *config.Server, info *zenml.ServerInfo) error {
+func CheckIdentity(s *config.Server, a *config.Account, info *zenml.ServerInfo) error {
 	if s == nil {
 		return nil
 	}
-	return IdentityError(zenml.CheckServerIdentity(s.URL, s.ServerID, info))
+	err := zenml.CheckServerIdentity(s.URL, s.TrustedServerID(a), info)
+	var id *zenml.ServerIdentityError
+	if errors.As(err, &id) && id.Hint == "" {
+		id.Hint = "if you trust the server that answers now (a reinstalled server), run `" + LoginCommand(s, a) + "`, which replaces the recorded identity"
+	}
+	return IdentityError(err)
 }
 
 // IdentityError adds to a zenml.ServerIdentityError the command that
@@ -61,4 +68,35 @@ func (m *Manager) IdentityChanged(serverURL string, info *zenml.ServerInfo) *zen
 	var id *zenml.ServerIdentityError
 	errors.As(zenml.CheckServerIdentity(serverURL, s.ServerID, info), &id)
 	return id
+}
+
+// Blocked is an account stored on a server whose secret was given to
+// another server than the one that answers now: nothing of it is sent
+// until it logs in again, with Command.
+type Blocked struct {
+	Account, Command string
+}
+
+// BlockedAccounts lists the accounts stored on serverURL that do not
+// trust the server reporting info, except the named one (just logged in).
+func (m *Manager) BlockedAccounts(serverURL, except string, info *zenml.ServerInfo) []Blocked {
+	cfg, err := m.Config()
+	if err != nil {
+		return nil
+	}
+	s := cfg.Server(serverURL)
+	if s == nil {
+		return nil
+	}
+	var blocked []Blocked
+	for i := range s.Accounts {
+		a := &s.Accounts[i]
+		if a.Name == except || a.AuthMethod == config.AuthNone {
+			continue
+		}
+		if zenml.CheckServerIdentity(serverURL, s.TrustedServerID(a), info) != nil {
+			blocked = append(blocked, Blocked{Account: a.Name, Command: LoginCommand(s, a)})
+		}
+	}
+	return blocked
 }

@@ -242,14 +242,14 @@ func TestMoveAndUpdateServer(t *testing.T) {
 func TestIdentityChecks(t *testing.T) {
 	t.Parallel()
 	s := &config.Server{URL: serverURL, ServerID: "a"}
-	if CheckIdentity(s, &zenml.ServerInfo{ID: "a"}) != nil || CheckIdentity(nil, nil) != nil || CheckIdentity(&config.Server{URL: serverURL}, &zenml.ServerInfo{ID: "b"}) != nil {
+	if CheckIdentity(s, nil, &zenml.ServerInfo{ID: "a"}) != nil || CheckIdentity(nil, nil, nil) != nil || CheckIdentity(&config.Server{URL: serverURL}, nil, &zenml.ServerInfo{ID: "b"}) != nil {
 		t.Error("a matching or unrecorded id refused")
 	}
-	err := CheckIdentity(s, &zenml.ServerInfo{ID: "b\x1b[31m"})
+	err := CheckIdentity(s, nil, &zenml.ServerInfo{ID: "b\x1b[31m"})
 	if exitcode.For(err) != exitcode.AuthRequired || strings.Contains(err.Error(), "\x1b") || !strings.Contains(err.Error(), "zenctl login "+serverURL) {
 		t.Errorf("mismatch: %v", err)
 	}
-	if err := CheckIdentity(s, nil); err == nil || !strings.Contains(err.Error(), "no server id") {
+	if err := CheckIdentity(s, nil, nil); err == nil || !strings.Contains(err.Error(), "no server id") {
 		t.Errorf("no id: %v", err)
 	}
 	m := newManager(t, credentials.NewMemoryKeyring(), nil)
@@ -348,7 +348,8 @@ func TestRejectedStoredKeyAndAnotherServer(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 	// Another server at the URL: refused before the key is sent.
-	if err := config.Update(m.Dir, func(c *config.Config) error { c.Server(fake.URL()).ServerID = "recorded-id"; return nil }); err != nil {
+	// (trust is the account's: its record names the id its key was given to)
+	if err := config.Update(m.Dir, func(c *config.Config) error { c.Server(fake.URL()).Account("ci").ServerID = "recorded-id"; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	before := fake.Count("POST /api/v1/login")
@@ -452,5 +453,24 @@ func TestCheckStored(t *testing.T) {
 	}
 	if _, _, err := m.CheckStored(ctx, target, TLS{}); err == nil || !strings.Contains(err.Error(), "service-account activate ci") {
 		t.Errorf("deactivated: %v", err)
+	}
+}
+
+// An account of a config written before accounts recorded the id falls
+// back to the server's; a new id for the server keeps the old one for it.
+func TestTrustIsPerAccount(t *testing.T) {
+	t.Parallel()
+	s := &config.Server{URL: serverURL, ServerID: "old", ActiveAccount: "a", Accounts: []config.Account{{Name: "a"}, {Name: "b", AuthMethod: config.AuthAPIKey}}}
+	if s.TrustedServerID(s.Account("b")) != "old" {
+		t.Error("no fallback to the server's id")
+	}
+	s.SetServerID("new")
+	s.Account("a").ServerID = "new" // a logged in again
+	if CheckIdentity(s, s.Account("a"), &zenml.ServerInfo{ID: "new"}) != nil {
+		t.Error("the account that logged in again is refused")
+	}
+	err := CheckIdentity(s, s.Account("b"), &zenml.ServerInfo{ID: "new"})
+	if err == nil || !strings.Contains(err.Error(), "--account b --api-key") {
+		t.Errorf("b: %v", err)
 	}
 }

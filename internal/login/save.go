@@ -25,6 +25,9 @@ type Login struct {
 	DeviceClientID string
 	// Store receives the secret (Manager.NewStore); nil for AuthNone.
 	Store credentials.SecretStore
+	// ServerID, when Info is nil, is the id of the server the secret came
+	// from (an adopted key: the one the rotating account trusts).
+	ServerID string
 	// KeepActiveServer leaves the active server as it is (an import, a
 	// key adopted for an account); otherwise this server becomes active.
 	KeepActiveServer bool
@@ -104,6 +107,11 @@ func (m *Manager) saveLocked(ctx context.Context, l Login) (Saved, error) {
 		if before != nil {
 			a.LegacySecretKey = before.LegacySecretKey
 		}
+		// The secret was just exchanged with the server that answers now.
+		a.ServerID = s.ServerID
+		if l.Info == nil && l.ServerID != "" {
+			a.ServerID = l.ServerID
+		}
 		if s.HasLegacyLogin() {
 			// A login of the layout before accounts that could not be moved
 			// is superseded by this one; its keyring entry, if any, goes
@@ -157,7 +165,8 @@ func upsertServer(c *config.Config, l Login) *config.Server {
 		s = c.Server(l.URL)
 	}
 	if l.Info != nil {
-		s.ServerID, s.ServerName, s.ServerVersion = l.Info.ID, l.Info.Name, l.Info.Version
+		s.SetServerID(l.Info.ID)
+		s.ServerName, s.ServerVersion = l.Info.Name, l.Info.Version
 		s.AuthScheme = l.Info.AuthScheme
 	}
 	if l.DeviceClientID != "" {
@@ -207,7 +216,14 @@ func (m *Manager) UpdateServer(ctx context.Context, t *Target, info *zenml.Serve
 			return fmt.Errorf("%s is no longer stored", t.URL)
 		}
 		if info != nil {
-			s.ServerID, s.ServerName, s.ServerVersion, s.AuthScheme = info.ID, info.Name, info.Version, info.AuthScheme
+			s.SetServerID(info.ID)
+			s.ServerName, s.ServerVersion, s.AuthScheme = info.Name, info.Version, info.AuthScheme
+			if t.Account != nil {
+				// Its login was just checked against this server.
+				if a := s.Account(t.Account.Name); a != nil {
+					a.ServerID = info.ID
+				}
+			}
 		}
 		recordTLS(s, tls)
 		if t.Account != nil {

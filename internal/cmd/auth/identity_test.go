@@ -6,7 +6,9 @@ import (
 	"testing"
 
 	"github.com/zenctl/zenctl/internal/cmd/cmdtest"
+	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
 )
 
@@ -94,5 +96,78 @@ func TestNoAuthServerAtTheURLOfAnotherIsNamedAsANewIdentity(t *testing.T) {
 	}
 	if n := impostor.Count("POST /api/v1/login"); n != 0 {
 		t.Errorf("%d logins reached the other server", n)
+	}
+}
+
+// Trust is per account: a user who logs in again to the server that now
+// answers at the URL trusts it for that account only; the API key stored
+// for another account, given to the old server, is not sent to it.
+func TestReloginOfOneAccountTrustsTheNewServerForItOnly(t *testing.T) {
+	first := zenmltest.New(zenmltest.Options{AdminPassword: "pw"})
+	key := first.CreateAPIKey(first.CreateServiceAccount("old-bot"), "default")
+	h := cmdtest.New(t, prompt.Answer{Kind: prompt.KindPassword, Value: "pw"})
+	h.IO.SetStdinTTY(true)
+	h.IO.SetStderrTTY(true)
+	h.Setenv("ZENCTL_STORAGE", "file")
+	if err := execute(t, NewCmdLogin(h.F, nil), first.URL(), "--username", "default"); err != nil {
+		t.Fatal(err)
+	}
+	h.Setenv("ZENML_STORE_API_KEY", key)
+	h.Reset()
+	if err := execute(t, NewCmdLogin(h.F, nil), first.URL(), "--api-key"); err != nil {
+		t.Fatal(err)
+	}
+	h.Setenv("ZENML_STORE_API_KEY", "")
+	// A config written before accounts recorded the id: only the server has it.
+	err := config.Update(h.Dir, func(c *config.Config) error {
+		for i := range c.Servers[0].Accounts {
+			c.Servers[0].Accounts[i].ServerID = ""
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(first.URL())
+	first.Close()
+	second := zenmltest.NewTest(t, zenmltest.Options{AdminPassword: "pw", ListenAddr: u.Host})
+
+	h.Reset(prompt.Answer{Kind: prompt.KindPassword, Value: "pw"})
+	h.IO.SetStdinTTY(true)
+	h.IO.SetStderrTTY(true)
+	if err := execute(t, NewCmdLogin(h.F, nil), second.URL(), "--username", "default"); err != nil {
+		t.Fatal(err)
+	}
+	stderr := h.ErrOut.String()
+	if !strings.Contains(stderr, "replaces the recorded identity") || !strings.Contains(stderr, "old-bot stays blocked") ||
+		!strings.Contains(stderr, "zenctl login "+second.URL()+" --account old-bot --api-key") {
+		t.Errorf("login does not say which accounts stay blocked:\n%s", stderr)
+	}
+	logins := second.Count("POST /api/v1/login") // default's own
+
+	for _, cmd := range []string{"status", "token"} {
+		h.Setenv("ZENCTL_ACCOUNT", "old-bot") // --account old-bot
+		h.Reset()
+		var err error
+		if cmd == "status" {
+			err = execute(t, NewCmdStatus(h.F, nil))
+		} else {
+			err = execute(t, NewCmdToken(h.F, nil))
+		}
+		if err == nil {
+			t.Fatalf("%s --account old-bot succeeded against the new server", cmd)
+		}
+		if n := second.Count("POST /api/v1/login"); n != logins {
+			t.Fatalf("%s: %d logins of old-bot reached the new server", cmd, n-logins)
+		}
+		if text := err.Error() + h.Out.String() + h.ErrOut.String(); exitcode.For(err) != exitcode.AuthRequired || !strings.Contains(text, "--account old-bot --api-key") {
+			t.Errorf("%s: exit %d, %s", cmd, exitcode.For(err), text)
+		}
+	}
+	// default, which logged in again, works.
+	h.Setenv("ZENCTL_ACCOUNT", "default")
+	h.Reset()
+	if err := execute(t, NewCmdToken(h.F, nil)); err != nil {
+		t.Errorf("token of default after its new login: %v", err)
 	}
 }

@@ -180,7 +180,8 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	if changed != nil {
+	if changed != nil || existing != nil && login.CheckIdentity(existing.Server, existing.Account, info) != nil {
+		// Its secret was given to another server (trust is per account).
 		existing = nil
 	}
 	explicit := opts.APIKey || opts.Username != "" || opts.Device
@@ -215,6 +216,10 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 		return err
 	}
 	reportLogin(opts, serverURL, user, obtained, saved, wasActive)
+	for _, b := range m.BlockedAccounts(serverURL, user.Name, info) {
+		fmt.Fprintf(opts.IO.ErrOut, "%s %s stays blocked on %s: its credentials were stored for another server id and are not sent to this one until it logs in again: `%s`\n",
+			opts.IO.ErrColorScheme().WarningIcon(), iostreams.EscapeLine(b.Account), serverURL, iostreams.EscapeLine(b.Command))
+	}
 	return nil
 }
 

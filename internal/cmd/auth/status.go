@@ -277,7 +277,7 @@ func checkServer(ctx context.Context, m *login.Manager, c statusCheck) ServerSta
 		st.ServerVersion, st.ServerID = info.Version, info.ID
 		if !t.FromEnv {
 			// Before the stored token goes to a server that is not the one.
-			if err := login.CheckIdentity(t.Server, info); err != nil {
+			if err := login.CheckIdentity(t.Server, t.Account, info); err != nil {
 				return failed(st, err)
 			}
 		}
