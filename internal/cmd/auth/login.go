@@ -180,8 +180,7 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	if changed != nil || existing != nil && login.CheckIdentity(existing.Server, existing.Account, info) != nil {
-		// Its secret was given to another server (trust is per account).
+	if changed != nil || !trustsServer(opts, existing, info) {
 		existing = nil
 	}
 	explicit := opts.APIKey || opts.Username != "" || opts.Device
@@ -221,6 +220,20 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 			opts.IO.ErrColorScheme().WarningIcon(), iostreams.EscapeLine(b.Account), serverURL, iostreams.EscapeLine(b.Command))
 	}
 	return nil
+}
+
+// trustsServer reports whether a stored login's secret was given to the
+// server that answers now. The server's record may say so while the
+// account's does not: another account's login trusted the new server,
+// for that account only.
+func trustsServer(opts *LoginOptions, existing *login.Target, info *zenml.ServerInfo) bool {
+	if existing == nil || login.CheckIdentity(existing.Server, existing.Account, info) == nil {
+		return true
+	}
+	name := iostreams.EscapeLine(existing.AccountName())
+	fmt.Fprintf(opts.IO.ErrOut, "%s The stored login of %s on %s was made with another server id: it is not sent, and this login trusts the server that answers now for %s\n",
+		opts.IO.ErrColorScheme().WarningIcon(), name, existing.URL, name)
+	return false
 }
 
 // pickServer is SERVER_URL, else --server, else the active server; with
