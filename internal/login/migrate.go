@@ -12,6 +12,7 @@ import (
 
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/credentials"
+	"github.com/zenctl/zenctl/internal/errhint"
 	"github.com/zenctl/zenctl/internal/exitcode"
 )
 
@@ -150,8 +151,8 @@ func (m *Manager) readLegacySecret(s *config.Server) (legacySecret, error) {
 	case errors.Is(err, credentials.ErrNotFound):
 		// Left as it was: the entry may be in a keyring this session does
 		// not see. Logging in again replaces the record.
-		return ls, &exitcode.AuthError{Err: fmt.Errorf("%w: the login of %s stored by an older zenctl has none in %s (left as it was); run `%s`",
-			errNoLegacySecret, s.URL, store.Location(), LoginCommand(s, &ls.account))}
+		return ls, &exitcode.AuthError{Err: errhint.LoginAgain(fmt.Errorf("%w: the login of %s stored by an older zenctl has none in %s (left as it was)",
+			errNoLegacySecret, s.URL, store.Location()), errhint.FromStore, LoginCommand(s, &ls.account))}
 	case err != nil:
 		return ls, fmt.Errorf("cannot move the login of %s stored by an older zenctl (entry %q in %s, left as it was): %w", s.URL, s.URL, store.Location(), err)
 	default:

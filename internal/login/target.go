@@ -299,7 +299,7 @@ func (m *Manager) Target(ctx context.Context, serverURL string, source config.Se
 	if cerr != nil {
 		return nil, err
 	}
-	if info, ierr := client.Info(ctx); ierr != nil || info.AuthScheme != AuthSchemeNone {
+	if info, ierr := client.Info(ctx); ierr != nil || !info.NoAuth() {
 		return nil, err
 	}
 	return &Target{URL: serverURL, URLSource: source, FromEnv: true, AuthMethod: config.AuthNone, TLS: tls}, nil

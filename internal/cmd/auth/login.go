@@ -23,6 +23,7 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/credentials"
+	"github.com/zenctl/zenctl/internal/errhint"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/login"
@@ -173,7 +174,7 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "%s %s now reports server id %s, not %s as when you logged in: the stored login is not sent to it, and this login replaces the recorded identity\n",
 			opts.IO.ErrColorScheme().WarningIcon(), serverURL, orNone(changed.Reported), iostreams.EscapeLine(changed.Recorded))
 	}
-	if info.AuthScheme == login.AuthSchemeNone {
+	if info.NoAuth() {
 		return saveNoAuthLogin(ctx, opts, m, serverURL, info, tlsPlan)
 	}
 	existing, err := m.StoredLogin(serverURL)
@@ -489,7 +490,7 @@ func storedLogin(ctx context.Context, opts *LoginOptions, m *login.Manager, clie
 		}
 		rejected = why
 	}
-	hint := fmt.Errorf("%s; run `%s`", rejected, login.LoginCommand(t.Server, t.Account))
+	hint := errhint.LoginAgain(errors.New(rejected), errhint.FromStore, login.LoginCommand(t.Server, t.Account))
 	if !opts.IO.CanPrompt() {
 		return credentials.Secret{}, &exitcode.AuthError{Err: hint}
 	}
@@ -551,7 +552,7 @@ func apiKeyLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client) 
 		}
 		key = zenml.CleanAPIKey(key)
 		if _, err := zenml.DecodeAPIKeyID(key); err != nil {
-			err = fmt.Errorf("%v; copy the whole key that `service-account create` or `api-key rotate` printed", err)
+			err = errhint.BadAPIKey(err)
 			if !prompted || try == promptTries {
 				return credentials.Secret{}, err
 			}
