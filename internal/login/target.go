@@ -134,20 +134,37 @@ func (m *Manager) ServerURL() (string, config.Setting, error) {
 		}
 		return "", s, &exitcode.AuthError{Err: ErrNotLoggedIn}
 	}
-	u, err := zenml.NormalizeServerURL(s.Value)
+	var u string
+	var err error
+	if s.Source == config.SourceEnv {
+		u, err = m.normalizedEnvURL()
+	} else {
+		u, err = zenml.NormalizeServerURL(s.Value)
+	}
 	if err != nil {
 		return "", s, fmt.Errorf("%w (from %s)", err, s.Describe("server"))
 	}
 	return u, s, nil
 }
 
-// envURL is ZENML_STORE_URL normalised, or "".
+// normalizedEnvURL is ZENML_STORE_URL normalised ("" when unset): once per
+// manager, for the server choice, the environment mode and its TLS
+// settings alike.
+func (m *Manager) normalizedEnvURL() (string, error) {
+	m.envURLOnce.Do(func() {
+		if raw := m.Env().StoreURL; raw != "" {
+			m.envURLValue, m.envURLErr = zenml.NormalizeServerURL(raw)
+		}
+	})
+	return m.envURLValue, m.envURLErr
+}
+
+// envURL is normalizedEnvURL, "" when it is not a valid URL.
 func (m *Manager) envURL() string {
-	env := m.Env()
-	if env.StoreURL == "" {
+	u, err := m.normalizedEnvURL()
+	if err != nil {
 		return ""
 	}
-	u, _ := zenml.NormalizeServerURL(env.StoreURL)
 	return u
 }
 

@@ -38,10 +38,13 @@ type LoginOptions struct {
 	Prompter prompt.Prompter
 	Browser  browser.Browser
 	// Logins is the login layer; NewClient a client for a server that is
-	// not logged in to yet; Getenv reads ZENML_STORE_API_KEY.
+	// not logged in to yet; Getenv reads CI.
 	Logins    func() (*login.Manager, error)
 	NewClient login.ClientFunc
 	Getenv    func(string) string
+	// envAPIKey is ZENML_STORE_API_KEY as the settings read it, a key
+	// source for --api-key.
+	envAPIKey string
 	// WarnPlainHTTP warns that secrets to a server cross the network
 	// unencrypted, when they do; nil is quiet.
 	WarnPlainHTTP func(serverURL, secret string)
@@ -150,6 +153,7 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	if err := m.RefuseToStoreWhileEnvSet("log in", opts.APIKey); err != nil {
 		return err
 	}
+	opts.envAPIKey = m.Env().StoreAPIKey
 	if asksForSecret(opts) {
 		// From now: a password typed ahead during the connection must
 		// not show on the screen.
@@ -536,7 +540,7 @@ func asksForSecret(opts *LoginOptions) bool {
 	if !opts.IO.CanPrompt() {
 		return false
 	}
-	return opts.Username != "" && !opts.PasswordStdin || opts.APIKey && opts.Getenv("ZENML_STORE_API_KEY") == ""
+	return opts.Username != "" && !opts.PasswordStdin || opts.APIKey && opts.envAPIKey == ""
 }
 
 // promptTries is how many times a terminal may type a password or key
@@ -544,7 +548,7 @@ func asksForSecret(opts *LoginOptions) bool {
 const promptTries = 3
 
 func apiKeyLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client) (credentials.Secret, error) {
-	prompted := opts.Getenv("ZENML_STORE_API_KEY") == "" && opts.IO.CanPrompt()
+	prompted := opts.envAPIKey == "" && opts.IO.CanPrompt()
 	for try := 1; ; try++ {
 		key, err := readAPIKey(opts)
 		if err != nil {
@@ -580,7 +584,7 @@ func retryPrompt(opts *LoginOptions, err error, try int) {
 }
 
 func readAPIKey(opts *LoginOptions) (string, error) {
-	if key := opts.Getenv("ZENML_STORE_API_KEY"); key != "" {
+	if key := opts.envAPIKey; key != "" {
 		return key, nil
 	}
 	if opts.IO.CanPrompt() {
