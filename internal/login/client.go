@@ -35,8 +35,8 @@ func (m *Manager) WarnIfStoredElsewhere(t *Target) {
 		return
 	}
 	if want := m.Settings.StorageRequested(); want != "" && t.Store.Kind() != want {
-		fmt.Fprintf(m.Warn, "%s The credentials of %s are in the %s store, not %s; `zenctl login %s --storage %s` moves them\n",
-			m.WarnIcon, t.describe(), t.Store.Kind(), want, t.URL, want)
+		m.notify().Warn(fmt.Sprintf("The credentials of %s are in the %s store, not %s; `zenctl login %s --storage %s` moves them",
+			t.describe(), t.Store.Kind(), want, t.URL, want))
 	}
 }
 
@@ -230,8 +230,8 @@ func (s *sessionStore) Save(_ context.Context, c zenml.Credentials) error {
 	err := s.store.Set(s.key, c)
 	if err != nil {
 		s.m.saveWarning.Do(func() {
-			fmt.Fprintf(s.m.Warn, "%s Could not keep the renewed token of %s (%v); this command uses it, and the next one will log in again\n",
-				s.m.WarnIcon, credentials.Describe(s.key), err)
+			s.m.notify().Warn(fmt.Sprintf("Could not keep the renewed token of %s (%v); this command uses it, and the next one will log in again",
+				credentials.Describe(s.key), err))
 		})
 		return nil
 	}
