@@ -60,10 +60,8 @@ type Manager struct {
 	// attempt.
 	fallback       credentials.Mode
 	fallbackNotice bytes.Buffer
-	// envURL* hold ZENML_STORE_URL normalised (normalizedEnvURL).
-	envURLOnce  sync.Once
-	envURLValue string
-	envURLErr   error
+	resolverOnce   sync.Once
+	resolve        *Resolver
 	// migrateErrs holds, by server URL, why a login of the layout before
 	// accounts could not be moved (see migrate).
 	migrateErrs map[string]error
