@@ -281,7 +281,7 @@ func checkServer(ctx context.Context, m *login.Manager, c statusCheck) ServerSta
 				return failed(st, err)
 			}
 		}
-		if info.AuthScheme == login.AuthSchemeNone && t.AuthMethod != config.AuthNone {
+		if info.NoAuth() && t.AuthMethod != config.AuthNone {
 			// Every request acts as the default user now, whatever this
 			// login is: "logged in as" would be untrue.
 			return failed(st, fmt.Errorf("%s no longer uses authentication (NO_AUTH): every request acts as its default user, whatever the login; run `zenctl login %s` to record that", serverURL, serverURL))
