@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/zenctl/zenctl/internal/config"
+	"github.com/zenctl/zenctl/internal/errhint"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -34,23 +35,21 @@ func CheckIdentity(s *config.Server, a *config.Account, info *zenml.ServerInfo) 
 	}
 	err := zenml.CheckServerIdentity(s.URL, s.TrustedServerID(a), info)
 	var id *zenml.ServerIdentityError
-	if errors.As(err, &id) && id.Hint == "" {
-		id.Hint = "if you trust the server that answers now (a reinstalled server), run `" + LoginCommand(s, a) + "`, which replaces the recorded identity"
+	if a != nil && errors.As(err, &id) {
+		return &exitcode.AuthError{Err: errhint.TrustAccount(id, LoginCommand(s, a))}
 	}
 	return IdentityError(err)
 }
 
-// IdentityError adds to a zenml.ServerIdentityError the command that
-// trusts the new server, and exit code 4; other errors pass as they are.
+// IdentityError gives a zenml.ServerIdentityError exit code 4 and the
+// advice that trusts the new server (errhint: status shows the error
+// without main's pass); other errors pass as they are.
 func IdentityError(err error) error {
 	var id *zenml.ServerIdentityError
 	if !errors.As(err, &id) {
 		return err
 	}
-	if id.Hint == "" {
-		id.Hint = "if you trust the server that answers now (a reinstalled server), run `zenctl login " + id.Server + "`, which replaces the recorded identity"
-	}
-	return &exitcode.AuthError{Err: id}
+	return &exitcode.AuthError{Err: errhint.Add(id)}
 }
 
 // IdentityChanged reports whether the server recorded at serverURL had
