@@ -239,7 +239,7 @@ func (s *sessionStore) Save(_ context.Context, c zenml.Credentials) error {
 }
 
 func (s *sessionStore) Lock(ctx context.Context) (func(), error) {
-	return config.LockServer(ctx, s.m.Dir, s.server, s.m.sayWaiting(s.server))
+	return s.m.Lock(ctx, s.server)
 }
 
 // MintError explains a refused api_token request. A server that stopped

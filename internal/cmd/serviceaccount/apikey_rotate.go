@@ -157,6 +157,16 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 		return nil
 	}
 
+	if opts.SetKey {
+		// Rotation, check and save of the new key under the server's lock:
+		// another zenctl's rotation of the key waits until this one's key
+		// is stored and reported, and is then the later one (stored last).
+		release, err := holdServer(ctx, opts.Logins, kc.target.URL)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	file, err := createKeyFile(opts.OutputFile)
 	if file != nil {
 		file.named = opts.All
@@ -194,6 +204,14 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 		return fmt.Errorf("rotated %d of %d API keys of %s; not rotated: %s", len(r.results), len(keys), kc.sa.Name, strings.Join(r.failures, "; "))
 	}
 	return adoptErr
+}
+
+func holdServer(ctx context.Context, logins loginsFunc, serverURL string) (release func(), err error) {
+	m, err := logins()
+	if err != nil {
+		return nil, err
+	}
+	return m.HoldServer(ctx, serverURL) // a wait says whom it waits for (Manager.Lock)
 }
 
 // deliverRotated finishes handing over the new secrets: the -o json/yaml
