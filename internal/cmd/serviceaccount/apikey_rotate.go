@@ -2,6 +2,7 @@ package serviceaccount
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -157,15 +158,17 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 		return nil
 	}
 
+	var queuedAfter func() bool
 	if opts.SetKey {
 		// Rotation, check and save of the new key under the server's lock:
 		// another zenctl's rotation of the key waits until this one's key
-		// is stored and reported, and is then the later one (stored last).
-		release, err := holdServer(ctx, opts.Logins, kc.target.URL)
+		// is stored, and is then the later one (stored last).
+		release, queued, err := holdServer(ctx, opts.Logins, kc.target.URL, setKeyIntent(opts, kc, keys, current))
 		if err != nil {
 			return err
 		}
 		defer release()
+		queuedAfter = queued
 	}
 	file, err := createKeyFile(opts.OutputFile)
 	if file != nil {
@@ -188,6 +191,7 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	if err != nil {
 		return err
 	}
+	r.queuedAfter = queuedAfter
 	if len(r.results) == 0 && len(r.skipped) > 0 {
 		return exitcode.ErrCancelled // nothing was rotated
 	}
@@ -206,12 +210,41 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	return adoptErr
 }
 
-func holdServer(ctx context.Context, logins loginsFunc, serverURL string) (release func(), err error) {
+// holdServer takes the server's lock for a rotation with --set-key (see
+// login.Manager.HoldServer); queued reports, while it is held, whether
+// another rotation of the same key waits for it.
+func holdServer(ctx context.Context, logins loginsFunc, serverURL, intent string) (release func(), queued func() bool, err error) {
 	m, err := logins()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return m.HoldServer(ctx, serverURL) // a wait says whom it waits for (Manager.Lock)
+	release, err = m.HoldServer(ctx, serverURL, intent) // a wait says whom it waits for (Manager.Lock)
+	return release, func() bool { return m.QueuedAfter(serverURL, intent) }, err
+}
+
+// setKeyIntent names the key whose new secret --set-key stores: the one
+// rotated, or with --all the one this client logs in with.
+func setKeyIntent(opts *APIKeyRotateOptions, kc *keyContext, keys []zenml.APIKey, current string) string {
+	id := current
+	if !opts.All {
+		id = keys[0].ID
+	}
+	return "api key " + kc.sa.ID + "/" + id
+}
+
+// storeSuperseded stores a new key that a rotation already queued by
+// another zenctl process is about to supersede: it logs in now, and is
+// kept should that rotation fail; but the key printed above is the
+// loser, and the command says so.
+func storeSuperseded(ctx context.Context, logins loginsFunc, target *factory.Target, key string) error {
+	m, err := logins()
+	if err == nil {
+		_, _, err = m.AdoptAPIKey(ctx, target, key)
+	}
+	if err != nil && !errors.Is(err, login.ErrKeySuperseded) {
+		return fmt.Errorf("the new key was issued, but this client could not store it: %w", err)
+	}
+	return fmt.Errorf("the new key was issued, but another zenctl process is rotating this key again: its rotation supersedes the key printed above, and this client will log in with that one's key (%w)", login.ErrKeySuperseded)
 }
 
 // deliverRotated finishes handing over the new secrets: the -o json/yaml
@@ -277,6 +310,8 @@ func noticeAndStore(crit *interrupt.Critical, opts *APIKeyRotateOptions, kc *key
 		crit.SetRisk(unstoredRisk(kc.target.URL, opts.SetKey && adoptKey != ""))
 	}
 	switch {
+	case opts.SetKey && adoptKey != "" && r.queuedAfter != nil && r.queuedAfter():
+		return storeSuperseded(crit.Context(), opts.Logins, kc.target, adoptKey)
 	case opts.SetKey && adoptKey != "":
 		return adopt(crit.Context(), opts.IO, opts.Logins, kc.target, adoptKey)
 	case r.selfKey != "":
@@ -365,6 +400,9 @@ type rotation struct {
 	inactive []string
 	// deliveryErr is the failed write of the last result's new secret.
 	deliveryErr error
+	// queuedAfter, with --set-key, reports whether another rotation of
+	// the key to store waits for this one (holdServer).
+	queuedAfter func() bool
 }
 
 // rotateKeys rotates keys one by one, writing each new secret as soon as it

@@ -1,6 +1,8 @@
 package serviceaccount
 
 import (
+	"errors"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -9,6 +11,7 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/prompt"
 	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
 )
@@ -38,7 +41,8 @@ func (e *env) start(args ...string) <-chan result {
 // after the other's key was checked left that one reporting a dead key as
 // the one this client logs in with. The rotation now runs under the
 // server's lock with the check and save of its key: the second waits,
-// and its key, the later, is the one stored.
+// its key, the later, is the one stored, and the first, seeing it queued,
+// says its key is superseded.
 func TestConcurrentSetKeyRotationsRunOneAfterTheOther(t *testing.T) {
 	e := newEnv(t, zenmltest.Options{})
 	e.fake.CreateAPIKey(e.fake.CreateServiceAccount("ci-bot"), "default")
@@ -56,15 +60,28 @@ func TestConcurrentSetKeyRotationsRunOneAfterTheOther(t *testing.T) {
 		}
 	}
 	second := e.start(args...)
-	for end := time.Now().Add(300 * time.Millisecond); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		if e.fake.Count(rotateEndpoint) > 1 {
 			t.Fatal("the second rotation ran while the first's key was not yet checked and stored")
+		}
+		if queued, _ := filepath.Glob(filepath.Join(e.h.Dir, "locks", "queued-*")); len(queued) > 0 {
+			break // the second waits for the lock
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the second rotation neither waits nor ran")
 		}
 	}
 	answer()
 	r1, r2 := <-first, <-second
-	if r1.err != nil || r2.err != nil {
-		t.Fatalf("first: %v\n%s\nsecond: %v\n%s", r1.err, r1.stderr, r2.err, r2.stderr)
+	if r2.err != nil {
+		t.Fatalf("second: %v\n%s", r2.err, r2.stderr)
+	}
+	// The first, whose key the queued rotation supersedes, says so.
+	if !errors.Is(r1.err, login.ErrKeySuperseded) || !strings.Contains(r1.err.Error(), "supersedes the key printed above") {
+		t.Errorf("first: %v\n%s", r1.err, r1.stderr)
+	}
+	if strings.Contains(r1.stderr, "now logs in") || strings.Contains(r1.stderr, "Stored the new key") {
+		t.Errorf("the first reports its key as the one stored:\n%s", r1.stderr)
 	}
 	k1, k2 := strings.TrimSpace(r1.stdout), strings.TrimSpace(r2.stdout)
 	if !e.keyLogsIn(k2) || e.keyLogsIn(k1) {
