@@ -138,6 +138,15 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	errOut := opts.IO.ErrOut
 	format, _ := formatArg(opts.Output)
 
+	var queue *login.ServerQueue
+	if opts.SetKey {
+		// Said before the first request, so that a concurrent rotation of
+		// the same key that holds the lock learns this one comes after.
+		queue = queueForSetKey(ctx, opts)
+		if queue != nil {
+			defer queue.Leave()
+		}
+	}
 	kc, err := newKeyContext(ctx, opts.Client, opts.ServiceAccount)
 	if err != nil {
 		return err
@@ -158,17 +167,15 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 		return nil
 	}
 
-	var queuedAfter func() bool
-	if opts.SetKey {
+	if queue != nil {
 		// Rotation, check and save of the new key under the server's lock:
 		// another zenctl's rotation of the key waits until this one's key
 		// is stored, and is then the later one (stored last).
-		release, queued, err := holdServer(ctx, opts.Logins, kc.target.URL, setKeyIntent(opts, kc, keys, current))
+		release, err := queue.Hold(ctx)
 		if err != nil {
 			return err
 		}
 		defer release()
-		queuedAfter = queued
 	}
 	file, err := createKeyFile(opts.OutputFile)
 	if file != nil {
@@ -191,7 +198,7 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	if err != nil {
 		return err
 	}
-	r.queuedAfter = queuedAfter
+	r.queue = queue
 	if len(r.results) == 0 && len(r.skipped) > 0 {
 		return exitcode.ErrCancelled // nothing was rotated
 	}
@@ -210,26 +217,23 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	return adoptErr
 }
 
-// holdServer takes the server's lock for a rotation with --set-key (see
-// login.Manager.HoldServer); queued reports, while it is held, whether
-// another rotation of the same key waits for it.
-func holdServer(ctx context.Context, logins loginsFunc, serverURL, intent string) (release func(), queued func() bool, err error) {
-	m, err := logins()
+// queueForSetKey announces a rotation with --set-key on the server's lock
+// (login.ServerQueue), named by the key as the command line names it; nil
+// when the login cannot be resolved (the command then fails on its own).
+func queueForSetKey(ctx context.Context, opts *APIKeyRotateOptions) *login.ServerQueue {
+	m, err := opts.Logins()
 	if err != nil {
-		return nil, nil, err
+		return nil
 	}
-	release, err = m.HoldServer(ctx, serverURL, intent) // a wait says whom it waits for (Manager.Lock)
-	return release, func() bool { return m.QueuedAfter(serverURL, intent) }, err
-}
-
-// setKeyIntent names the key whose new secret --set-key stores: the one
-// rotated, or with --all the one this client logs in with.
-func setKeyIntent(opts *APIKeyRotateOptions, kc *keyContext, keys []zenml.APIKey, current string) string {
-	id := current
-	if !opts.All {
-		id = keys[0].ID
+	t, err := m.Resolve(ctx)
+	if err != nil || t.FromEnv {
+		return nil
 	}
-	return "api key " + kc.sa.ID + "/" + id
+	key := opts.Key
+	if opts.All {
+		key = "*"
+	}
+	return m.Queue(t.URL, "api key "+opts.ServiceAccount+"/"+key)
 }
 
 // storeSuperseded stores a new key that a rotation already queued by
@@ -310,7 +314,7 @@ func noticeAndStore(crit *interrupt.Critical, opts *APIKeyRotateOptions, kc *key
 		crit.SetRisk(unstoredRisk(kc.target.URL, opts.SetKey && adoptKey != ""))
 	}
 	switch {
-	case opts.SetKey && adoptKey != "" && r.queuedAfter != nil && r.queuedAfter():
+	case opts.SetKey && adoptKey != "" && r.queue != nil && r.queue.QueuedAfter():
 		return storeSuperseded(crit.Context(), opts.Logins, kc.target, adoptKey)
 	case opts.SetKey && adoptKey != "":
 		return adopt(crit.Context(), opts.IO, opts.Logins, kc.target, adoptKey)
@@ -400,9 +404,9 @@ type rotation struct {
 	inactive []string
 	// deliveryErr is the failed write of the last result's new secret.
 	deliveryErr error
-	// queuedAfter, with --set-key, reports whether another rotation of
-	// the key to store waits for this one (holdServer).
-	queuedAfter func() bool
+	// queue, with --set-key, holds the server's lock and tells whether
+	// another rotation of the key to store waits for it.
+	queue *login.ServerQueue
 }
 
 // rotateKeys rotates keys one by one, writing each new secret as soon as it

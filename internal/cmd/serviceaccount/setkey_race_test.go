@@ -65,10 +65,15 @@ func TestConcurrentSetKeyRotationsRunOneAfterTheOther(t *testing.T) {
 			t.Fatal("the second rotation ran while the first's key was not yet checked and stored")
 		}
 		if queued, _ := filepath.Glob(filepath.Join(e.h.Dir, "locks", "queued-*")); len(queued) > 0 {
-			break // the second waits for the lock
+			break // the second said it comes
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("the second rotation neither waits nor ran")
+		}
+	}
+	for end := time.Now().Add(300 * time.Millisecond); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		if e.fake.Count(rotateEndpoint) > 1 {
+			t.Fatal("the second rotation ran while the first's key was not yet checked and stored")
 		}
 	}
 	answer()
