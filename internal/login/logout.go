@@ -225,6 +225,11 @@ func (m *Store) deleteLeftovers(key string) (found bool) {
 		if err != nil {
 			continue
 		}
+		// Delete succeeds on a missing key too: only a secret actually
+		// there makes logout say it deleted one.
+		if _, err := store.Get(key); errors.Is(err, credentials.ErrNotFound) {
+			continue
+		}
 		if err := store.Delete(key); err == nil {
 			found = true
 		} else if !errors.Is(err, credentials.ErrNotFound) {
