@@ -55,7 +55,8 @@ func NewCmdUnlock(f *factory.Factory, runF func(*LockOptions) error) *cobra.Comm
 		Long: heredoc.Doc(`
 			Unlock a locked device. The tokens it had before the lock work
 			again at once; its device code is spent, so logging in from it anew
-			needs a new device flow.
+			needs a new device flow. A device that is not locked (active, or
+			waiting after a new login request) is left as it is.
 		`),
 		Example: "$ zenctl device unlock 3f2a9c",
 	})
