@@ -112,7 +112,8 @@ func NewCmdZenML(f *factory.Factory, runF func(*ZenMLOptions) error) *cobra.Comm
 			logged in to (replace those with --overwrite).
 
 			The report goes to stderr; -o json prints it on stdout as
-			{"dry_run","imported":[{"server","auth_method"}],"skipped":[{"server","reason"}]}.
+			  {"dry_run", "imported": [{"server", "auth_method"}],
+			   "skipped": [{"server", "reason"}]}.
 			No secret is ever printed. Nothing goes over the network unless you
 			pass --verify, which checks each credential with its server and
 			skips those that do not work.
