@@ -225,10 +225,15 @@ func (m *Manager) deleteLeftovers(key string) (found bool) {
 		if err != nil {
 			continue
 		}
+		// Delete succeeds on a missing key too: only a secret actually
+		// there makes logout say it deleted one.
+		if _, err := store.Get(key); errors.Is(err, credentials.ErrNotFound) {
+			continue
+		}
 		if err := store.Delete(key); err == nil {
 			found = true
 		} else if !errors.Is(err, credentials.ErrNotFound) {
-			fmt.Fprintf(m.Warn, "%s A secret of %s may be left in %s: %v\n", m.WarnIcon, credentials.Describe(key), store.Location(), err)
+			m.notify().Warn(fmt.Sprintf("A secret of %s may be left in %s: %v", credentials.Describe(key), store.Location(), err))
 		}
 	}
 	return found
