@@ -458,8 +458,7 @@ func TestStoreURLWithoutCredentialsSaysWhatWorks(t *testing.T) {
 func TestTokenRejectsBadLifetimeBeforeAnyRequest(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c := newCLI(t)
-	c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+	c := adminCLI(t, fake)
 	fake.ResetCounts()
 	for _, v := range []string{"0", "0s", "-5m", "600", "8d", "soon"} {
 		r := c.run("", "token", "--expires-in", v)
@@ -604,8 +603,7 @@ func TestLogoutDuringRenewalStaysLoggedOut(t *testing.T) {
 func TestTokenWarnsWhenAnOldServerReturnsTheSessionToken(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{Profile: zenmltest.Profile058})
-	c := newCLI(t)
-	c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+	c := adminCLI(t, fake)
 	r := c.mustRun("", "token", "--expires-in", "10m")
 	if !strings.Contains(r.stderr, "the session's own token") || !strings.Contains(r.stderr, "never expires") {
 		t.Errorf("no warning on stderr: %q", r.stderr)

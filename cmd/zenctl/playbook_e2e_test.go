@@ -26,8 +26,7 @@ func TestIncidentPlaybook(t *testing.T) {
 		consumer.mustRun(leaked+"\n", "login", fake.URL(), "--api-key")
 		minted := strings.TrimSpace(consumer.mustRun("", "token").stdout)
 
-		oncall := newCLI(t)
-		oncall.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+		oncall := adminCLI(t, fake)
 
 		// 0. Whose key is it? The playbook opens with audit --key.
 		leak := filepath.Join(t.TempDir(), "leaked.txt")

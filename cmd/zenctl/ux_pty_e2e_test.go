@@ -148,8 +148,7 @@ var spinnerFrame = regexp.MustCompile(`[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] `)
 func TestSpinnerOnATerminalOnly(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c := newCLI(t)
-	c.mustRun("", "login", fake.URL(), "--username", "default", "--password-stdin")
+	c := adminCLI(t, fake)
 
 	fake.InjectFault("GET /api/v1/current-user", zenmltest.Fault{Delay: 700 * time.Millisecond, Times: 1})
 	term := c.startOnTerminal(100, ptyStreams{stderr: true}, "status")
@@ -210,8 +209,7 @@ func TestEchoIsOffBeforeThePasswordPrompt(t *testing.T) {
 func TestTableWidthsOnTerminals(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c := newCLI(t)
-	c.mustRun("", "login", fake.URL(), "--username", "default", "--password-stdin")
+	c := adminCLI(t, fake)
 	c.mustRun("", "service-account", "create", "ci-bot", "--description", "Robot that deploys the nightly training pipeline")
 	c.mustRun("", "service-account", "api-key", "ci-bot", "create", "deploy",
 		"--description", "Key used by the GitHub Actions deploy workflow in the ml-platform repository")
@@ -269,8 +267,7 @@ func echoOn(t *testing.T, tty *os.File) bool {
 func TestAuditReadableOnTerminals(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c := newCLI(t)
-	c.mustRun("", "login", fake.URL(), "--username", "default", "--password-stdin")
+	c := adminCLI(t, fake)
 	c.mustRun("", "service-account", "create", "ci-bot")
 	c.mustRun("", "service-account", "api-key", "ci-bot", "create", "nightly-deploy")
 	screens := map[int]string{}

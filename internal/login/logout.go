@@ -233,7 +233,7 @@ func (m *Manager) deleteLeftovers(key string) (found bool) {
 		if err := store.Delete(key); err == nil {
 			found = true
 		} else if !errors.Is(err, credentials.ErrNotFound) {
-			fmt.Fprintf(m.Warn, "%s A secret of %s may be left in %s: %v\n", m.WarnIcon, credentials.Describe(key), store.Location(), err)
+			m.notify().Warn(fmt.Sprintf("A secret of %s may be left in %s: %v", credentials.Describe(key), store.Location(), err))
 		}
 	}
 	return found

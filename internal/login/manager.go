@@ -44,10 +44,10 @@ type Manager struct {
 	// KeyringTimeout bounds each call (0: the default).
 	Keyring        credentials.KeyringAPI
 	KeyringTimeout time.Duration
-	// Warn receives notices (the keyring fallback, moved logins); WarnIcon
-	// starts each.
-	Warn     io.Writer
-	WarnIcon string
+	// Notify shows notices (the keyring fallback, moved logins, waits);
+	// without it they go as plain lines to Warn, which tests set.
+	Notify Notifier
+	Warn   io.Writer
 
 	mu          sync.Mutex
 	cfg         *config.Config
@@ -60,6 +60,8 @@ type Manager struct {
 	// attempt.
 	fallback       credentials.Mode
 	fallbackNotice bytes.Buffer
+	resolverOnce   sync.Once
+	resolve        *Resolver
 	// migrateErrs holds, by server URL, why a login of the layout before
 	// accounts could not be moved (see migrate).
 	migrateErrs map[string]error
@@ -178,20 +180,20 @@ func (m *Manager) sayWaiting(serverURL string) func(holder int) {
 		if holder > 0 {
 			who = fmt.Sprintf("another zenctl process (pid %d)", holder)
 		}
-		fmt.Fprintf(m.Warn, "Waiting for %s to finish with %s (at most %s; a process stopped with Ctrl-Z holds it until resumed)\n",
-			who, serverURL, config.ServerLockTimeout)
+		m.notify().Note(fmt.Sprintf("Waiting for %s to finish with %s (at most %s; a process stopped with Ctrl-Z holds it until resumed)",
+			who, serverURL, config.ServerLockTimeout))
 	}
 }
 
 func (m *Manager) storeOptions() credentials.Options {
 	return credentials.Options{
-		Mode:       credentials.Mode(m.Settings.Storage),
-		Explicit:   m.Settings.StorageExplicit(),
-		Dir:        m.Dir,
-		Timeout:    m.KeyringTimeout,
-		Keyring:    m.Keyring,
-		Warn:       lockedWriter{&m.mu, &m.fallbackNotice},
-		WarnPrefix: m.WarnIcon,
+		Mode:     credentials.Mode(m.Settings.Storage),
+		Explicit: m.Settings.StorageExplicit(),
+		Dir:      m.Dir,
+		Timeout:  m.KeyringTimeout,
+		Keyring:  m.Keyring,
+		// Kept, and shown through the Notifier (showFallbackNotice).
+		Warn: lockedWriter{&m.mu, &m.fallbackNotice},
 		// Recorded with the login that uses it (see Save): a login that
 		// fails after the probe leaves the config as it was.
 		RecordFallback: func(mode credentials.Mode) error {
@@ -242,8 +244,8 @@ func (m *Manager) showFallbackNotice(store credentials.SecretStore, fallback cre
 	if fallback == "" || store == nil || store.Kind() != string(fallback) || m.fallbackNotice.Len() == 0 {
 		return
 	}
-	if m.Warn != nil {
-		_, _ = m.fallbackNotice.WriteTo(m.Warn)
+	for _, msg := range splitCredentialsWarnings(m.fallbackNotice.String()) {
+		m.notify().Warn(msg)
 	}
 	m.fallbackNotice.Reset()
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/credentials"
+	"github.com/zenctl/zenctl/internal/errhint"
 	"github.com/zenctl/zenctl/internal/exitcode"
 )
 
@@ -111,7 +112,7 @@ func (m *Manager) migrate() error {
 		m.migrateErrs[u] = err
 	}
 	for _, u := range moved {
-		fmt.Fprintf(m.Warn, "Moved the stored login of %s to this zenctl's layout (accounts per server, secrets per config directory)\n", u)
+		m.notify().Note(fmt.Sprintf("Moved the stored login of %s to this zenctl's layout (accounts per server, secrets per config directory)", u))
 	}
 	return nil
 }
@@ -150,8 +151,8 @@ func (m *Manager) readLegacySecret(s *config.Server) (legacySecret, error) {
 	case errors.Is(err, credentials.ErrNotFound):
 		// Left as it was: the entry may be in a keyring this session does
 		// not see. Logging in again replaces the record.
-		return ls, &exitcode.AuthError{Err: fmt.Errorf("%w: the login of %s stored by an older zenctl has none in %s (left as it was); run `%s`",
-			errNoLegacySecret, s.URL, store.Location(), LoginCommand(s, &ls.account))}
+		return ls, &exitcode.AuthError{Err: errhint.LoginAgain(fmt.Errorf("%w: the login of %s stored by an older zenctl has none in %s (left as it was)",
+			errNoLegacySecret, s.URL, store.Location()), errhint.FromStore, LoginCommand(s, &ls.account))}
 	case err != nil:
 		return ls, fmt.Errorf("cannot move the login of %s stored by an older zenctl (entry %q in %s, left as it was): %w", s.URL, s.URL, store.Location(), err)
 	default:
@@ -173,7 +174,7 @@ func (m *Manager) migrateServer(id string, s *config.Server, ls legacySecret) er
 		}
 		if ls.store.Kind() == string(credentials.ModeFile) {
 			if err := ls.store.Delete(s.URL); err != nil {
-				fmt.Fprintf(m.Warn, "%s The old copy of the credentials of %s in %s could not be deleted: %v\n", m.WarnIcon, s.URL, ls.store.Location(), err)
+				m.notify().Warn(fmt.Sprintf("The old copy of the credentials of %s in %s could not be deleted: %v", s.URL, ls.store.Location(), err))
 			}
 		} else {
 			a.LegacySecretKey = s.URL
@@ -267,7 +268,7 @@ func (m *Manager) separateCopy() error {
 		return nil
 	})
 	if err == nil && len(todo) > 0 && !moved {
-		fmt.Fprintf(m.Warn, "This config directory is a copy of another: its %d stored secret(s) now have keyring entries of their own\n", len(todo))
+		m.notify().Note(fmt.Sprintf("This config directory is a copy of another: its %d stored secret(s) now have keyring entries of their own", len(todo)))
 	}
 	return err
 }

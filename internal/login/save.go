@@ -186,8 +186,8 @@ func (m *Manager) deleteOldCopy(before *config.Account, key string) {
 		err = old.Delete(key)
 	}
 	if err != nil && !errors.Is(err, credentials.ErrNotFound) {
-		fmt.Fprintf(m.Warn, "%s The old copy of the credentials of %s (in the %s store) could not be deleted: %v\n",
-			m.WarnIcon, credentials.Describe(key), before.SecretStore, err)
+		m.notify().Warn(fmt.Sprintf("The old copy of the credentials of %s (in the %s store) could not be deleted: %v",
+			credentials.Describe(key), before.SecretStore, err))
 	}
 }
 

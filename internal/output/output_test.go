@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
 	"gopkg.in/yaml.v3"
 
 	"github.com/zenctl/zenctl/internal/iostreams"
@@ -336,4 +337,30 @@ func TestServerTextCannotDriveTheTerminal(t *testing.T) {
 			t.Errorf("tty=%v: escapes not shown:\n%q", tty, got)
 		}
 	}
+}
+
+func TestFieldBlock(t *testing.T) {
+	fields := []Field{{"Host", "build-7"}, {"Unset", ""}, {"IP address", "10.0.0.7\x1b[31m"}}
+
+	t.Run("plain where colour is off", func(t *testing.T) {
+		ios, _, _, _ := iostreams.Test()
+		got := FieldBlock(ios.ColorScheme(), 2, fields)
+		want := "  Host:       build-7\n  IP address: 10.0.0.7\\x1b[31m\n"
+		if got != want {
+			t.Errorf("got\n%q\nwant\n%q", got, want)
+		}
+	})
+
+	t.Run("bold keys where colour is on, same text", func(t *testing.T) {
+		ios, _, _, _ := iostreams.Test()
+		ios.SetStdoutTTY(true)
+		ios.SetColorEnabled(true)
+		got := FieldBlock(ios.ColorScheme(), 2, fields)
+		if !strings.Contains(got, "\x1b[1m") {
+			t.Errorf("no bold in %q", got)
+		}
+		if plain := ansi.Strip(got); plain != "  Host:       build-7\n  IP address: 10.0.0.7\\x1b[31m\n" {
+			t.Errorf("text without styles = %q", plain)
+		}
+	})
 }

@@ -242,13 +242,13 @@ func sameHost(origin, serverURL string) bool {
 // is what the question is about, and a log shows what --yes approved.
 func showWaiting(ios *iostreams.IOStreams, d *zenml.AuthorizedDevice, v View, link verificationLink, now time.Time) {
 	w := ios.ErrOut
+	var fields []output.Field
 	field := func(k, val string) {
 		if val == "" {
 			val = "unknown"
 		}
-		fmt.Fprintf(w, "  %-14s %s\n", k+":", iostreams.OneLine(val))
+		fields = append(fields, output.Field{Key: k, Value: iostreams.OneLine(val)})
 	}
-	fmt.Fprintln(w, "A machine asks to log in:")
 	field("Host", v.Hostname)
 	field("OS", v.OS)
 	field("IP address", v.IPAddress)
@@ -261,6 +261,8 @@ func showWaiting(ios *iostreams.IOStreams, d *zenml.AuthorizedDevice, v View, li
 	if v.Expires != nil {
 		field("Link expires", output.HumanTime(v.Expires.Time, now))
 	}
+	fmt.Fprintln(w, "A machine asks to log in:")
+	fmt.Fprint(w, output.FieldBlock(ios.ErrColorScheme(), 2, fields))
 	fmt.Fprintln(w, "Approve it only if you started this login yourself and the code matches the one that machine shows.")
 }
 
