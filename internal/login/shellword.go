@@ -3,6 +3,8 @@ package login
 import (
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/zenctl/zenctl/internal/iostreams"
 )
 
@@ -23,11 +25,11 @@ func ShellWord(w string) string { return ShellWordOr(w, NamePlaceholder) }
 // ShellWordOr is ShellWord with instead, quoted the same way, in place of
 // a name that cannot be shown; instead is normally the object's id, which
 // the commands accept wherever they take its name. A name starting with
-// '-' takes the stand-in too, when that is an id (not itself a dash word
-// or a placeholder): as a positional, "-rf" or "--yes" would be read as a
-// flag, and the id pastes wherever the name would, also before more flags.
+// '-' takes the stand-in too, when that is an id (not a placeholder): as
+// a positional, "-rf" or "--yes" would be read as a flag, and the id
+// pastes wherever the name would, also before more flags.
 func ShellWordOr(w, instead string) string {
-	if !Showable(w) || strings.HasPrefix(w, "-") && Showable(instead) && !strings.HasPrefix(instead, "-") && instead != "" {
+	if !Showable(w) || strings.HasPrefix(w, "-") && isID(instead) {
 		w = instead
 		if !Showable(w) {
 			w = NamePlaceholder
@@ -35,6 +37,10 @@ func ShellWordOr(w, instead string) string {
 	}
 	return quote(w)
 }
+
+// isID reports whether a stand-in is an object's id (a UUID), not a
+// placeholder such as NAME or FILE, which is no better than a dash name.
+func isID(s string) bool { return uuid.Validate(s) == nil }
 
 // ShellArg is ShellWord for the last word of a suggested command, a
 // positional argument with no id to stand in for it: a name starting with

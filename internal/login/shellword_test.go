@@ -71,7 +71,7 @@ func TestDashNamesDoNotReadAsFlags(t *testing.T) {
 		{"--yes", id, id},
 		{"-", id, id},
 		{"ann-", id, "ann-"},
-		{"-rf", "-x", "-rf"},
+		{"-rf", "FILE", "-rf"},
 		{"-rf", NamePlaceholder, "-rf"},
 	} {
 		if got := ShellWordOr(tt.in, tt.instead); got != tt.want {
