@@ -380,11 +380,13 @@ func removeSent(s string, sent []string) string {
 	var spans [][2]int
 	for _, st := range seenViews(s, false) {
 		for _, v := range sent {
+			// Counted before folding: accents that folding drops still
+			// make the secret longer, and harder to meet by chance.
+			short := visibleRunes(v) < minRedactedLen
 			v = newSeenText(v, false, false).text
 			if v == "" {
 				continue
 			}
-			short := utf8.RuneCountInString(v) < minRedactedLen
 			for at := 0; ; {
 				i := strings.Index(st.text[at:], v)
 				if i < 0 {
@@ -399,6 +401,16 @@ func removeSent(s string, sent []string) string {
 		}
 	}
 	return replaceRaw(s, spans, nil)
+}
+
+func visibleRunes(s string) int {
+	n := 0
+	for _, r := range s {
+		if !unseen(r, false) {
+			n++
+		}
+	}
+	return n
 }
 
 // wholeWord reports whether no letter or digit touches span of text.
