@@ -29,7 +29,7 @@ func TestEscapeCell(t *testing.T) {
 	for in, want := range map[string]string{
 		"ci bot":                         "ci bot",
 		"nl\nzenctl user delete default": `nl\nzenctl user delete default`,
-		"crlf\r\nand\ttab":               `crlf\nand\ttab`,
+		"crlf\r\nand\ttab":               `crlf\nand tab`,
 		"rtl\u202eexe":                   `rtl\u202eexe`,
 	} {
 		if got := EscapeCell(in); got != want {

@@ -285,7 +285,7 @@ func TestDescribe(t *testing.T) {
 	if err := d.Render(); err != nil {
 		t.Fatal(err)
 	}
-	if want := "Name:\talice\nActive:\ttrue\nDescription:\tline1 line2\nEmpty:\t\n"; out.String() != want {
+	if want := "Name:\talice\nActive:\ttrue\nDescription:\tline1\\nline2\nEmpty:\t\n"; out.String() != want {
 		t.Errorf("piped describe = %q, want %q", out, want)
 	}
 
