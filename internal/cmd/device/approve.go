@@ -233,7 +233,7 @@ func waitingDevice(ctx context.Context, client *zenml.Client, target *factory.Ta
 	host := iostreams.OneLine(text(d.Body.Hostname))
 	switch {
 	case d.Body.Status != zenml.DeviceStatusPending:
-		return nil, fmt.Errorf("device %s is %s, not waiting for approval: `zenctl device describe %s` shows it", d.ID, d.Body.Status, d.ID[:8])
+		return nil, fmt.Errorf("device %s is %s, not waiting for approval: `zenctl device describe %s` shows it", d.ID, d.Body.Status, iostreams.ShortID(d.ID))
 	case d.Body.Expires != nil && !now.Before(d.Body.Expires.Time):
 		return nil, fmt.Errorf("the link of %s expired %s; run `zenctl login URL --device` again on that machine for a new one", orUnknownHost(host), output.RelativeTime(d.Body.Expires.Time, now))
 	}
@@ -392,7 +392,7 @@ func awaitPickup(ctx context.Context, opts *ApproveOptions, client *zenml.Client
 func validityText(ios *iostreams.IOStreams, r ApproveView, now time.Time) string {
 	cs := ios.ErrColorScheme()
 	host := orUnknownHost(iostreams.OneLine(r.Device.Hostname))
-	lock := fmt.Sprintf("`zenctl device lock %s` ends it at any time.", r.Device.ID[:8])
+	lock := fmt.Sprintf("`zenctl device lock %s` ends it at any time.", iostreams.ShortID(r.Device.ID))
 	switch {
 	case r.LoggedIn && r.SessionNeverExpires:
 		return fmt.Sprintf("%s %s is logged in. Its session does not expire: the server sets no lifetime for device sessions. %s", cs.SuccessIcon(), host, lock)
@@ -403,9 +403,9 @@ func validityText(ios *iostreams.IOStreams, r ApproveView, now time.Time) string
 			host, output.HumanTime(r.LoginDeadline.Time, now))
 	case r.LoginDeadline != nil:
 		return fmt.Sprintf("%s has until %s to finish logging in; the server sets its session's lifetime then (`zenctl device describe %s` shows it).",
-			host, untilText(r.LoginDeadline.Time, now), r.Device.ID[:8])
+			host, untilText(r.LoginDeadline.Time, now), iostreams.ShortID(r.Device.ID))
 	}
-	return fmt.Sprintf("%s can now finish logging in; `zenctl device describe %s` shows its session once it has.", host, r.Device.ID[:8])
+	return fmt.Sprintf("%s can now finish logging in; `zenctl device describe %s` shows its session once it has.", host, iostreams.ShortID(r.Device.ID))
 }
 
 // untilText reads after "until": "05:06 UTC (in 5 min)", where
