@@ -2,6 +2,8 @@ package zenmltest
 
 import (
 	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -26,6 +28,10 @@ const (
 	// HugeBody is a valid JSON string of HugeBodySize bytes, to test
 	// response size limits.
 	HugeBody
+	// EchoRequest is a JSON error whose detail repeats the request's
+	// Authorization header and body, as a careless server's does: for
+	// tests that nothing the client sent is shown back.
+	EchoRequest
 )
 
 // HugeBodySize is the size of a HugeBody fault response.
@@ -56,7 +62,7 @@ type Fault struct {
 
 func (f Fault) responds() bool { return f.Status != 0 || f.Body != NoFaultBody }
 
-func (f Fault) write(w http.ResponseWriter, serverID string) {
+func (f Fault) write(w http.ResponseWriter, r *http.Request, serverID string) {
 	status := f.Status
 	if status == 0 {
 		status = http.StatusOK
@@ -83,6 +89,9 @@ func (f Fault) write(w http.ResponseWriter, serverID string) {
 		body = []byte("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n")
 	case HugeBody:
 		body = append(append([]byte{'"'}, bytes.Repeat([]byte("x"), HugeBodySize-2)...), '"')
+	case EchoRequest:
+		sent, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		body, _ = json.Marshal(map[string]string{"detail": "cannot handle " + r.Header.Get("Authorization") + " with " + string(sent)})
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
