@@ -53,6 +53,9 @@ type Fault struct {
 	// a signal to the client) releases it when done, whatever the time.
 	Hold <-chan struct{}
 	Body FaultBody
+	// JSON, when set, is the body served (as application/json) in place
+	// of Body's: for a test of what a server's own words can do.
+	JSON string
 	// Header is added to the fault response, e.g. Retry-After.
 	Header http.Header
 	// Times limits the fault to the next Times matching requests; zero
@@ -60,7 +63,7 @@ type Fault struct {
 	Times int
 }
 
-func (f Fault) responds() bool { return f.Status != 0 || f.Body != NoFaultBody }
+func (f Fault) responds() bool { return f.Status != 0 || f.Body != NoFaultBody || f.JSON != "" }
 
 func (f Fault) write(w http.ResponseWriter, r *http.Request, serverID string) {
 	status := f.Status
@@ -92,6 +95,9 @@ func (f Fault) write(w http.ResponseWriter, r *http.Request, serverID string) {
 	case EchoRequest:
 		sent, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		body, _ = json.Marshal(map[string]string{"detail": "cannot handle " + r.Header.Get("Authorization") + " with " + string(sent)})
+	}
+	if f.JSON != "" {
+		body = []byte(f.JSON)
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
