@@ -160,3 +160,15 @@ func SafeURL(raw string) string {
 	u.User, u.RawQuery, u.Fragment, u.ForceQuery = nil, "", "", false
 	return OneLine(u.String()) + "…"
 }
+
+// ShortID is the first eight characters of an id from a server, as the
+// commands zenctl suggests name it, escaped for one line. A server may send
+// an id of any length: a shorter one is shown whole, never sliced past its
+// end.
+func ShortID(id string) string {
+	runes := []rune(id)
+	if len(runes) > 8 {
+		runes = runes[:8]
+	}
+	return EscapeLine(string(runes))
+}

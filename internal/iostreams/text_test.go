@@ -126,3 +126,17 @@ func TestSafeURL(t *testing.T) {
 		}
 	}
 }
+
+func TestShortIDNeverSlicesPastTheEnd(t *testing.T) {
+	for id, want := range map[string]string{
+		"":                                     "",
+		"x":                                    "x",
+		"0b8e8d0a-1b2c-4d5e-8f90-123456789abc": "0b8e8d0a",
+		"ünïcødé-id":                           "ünïcødé-",
+		"ab\x1b]0;x":                           `ab\x1b]0;x`,
+	} {
+		if got := ShortID(id); got != want {
+			t.Errorf("ShortID(%q) = %q, want %q", id, got, want)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zenctl/zenctl/internal/cmd/factory"
+	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/login"
@@ -31,11 +32,14 @@ type ExecOptions struct {
 	source
 	// Command is COMMAND and its arguments.
 	Command []string
+	// ZenctlDir is zenctl's own config directory, where exec records the
+	// tokens it has not taken back yet.
+	ZenctlDir func() (string, error)
 }
 
 // NewCmdExec builds `zenctl exec`.
 func NewCmdExec(f *factory.Factory, runF func(*ExecOptions) error) *cobra.Command {
-	opts := &ExecOptions{source: newSource(f, os.Environ)}
+	opts := &ExecOptions{source: newSource(f, os.Environ), ZenctlDir: func() (string, error) { return config.DirFrom(f.Env) }}
 	cmd := &cobra.Command{
 		Use:   "exec [flags] -- COMMAND [ARG...]",
 		Short: "Run a command with a short-lived token for the server",
@@ -120,6 +124,7 @@ func runExec(ctx context.Context, opts *ExecOptions) error {
 	if err := forbidMemoryReads(); err != nil {
 		fmt.Fprintf(opts.IO.ErrOut, "%s cannot keep other processes out of zenctl's memory: %v\n", opts.IO.ErrColorScheme().WarningIcon(), err)
 	}
+	opts.sweepPending()
 	name := opts.Command[0]
 	path, err := exec.LookPath(name)
 	if err != nil {
@@ -139,7 +144,16 @@ func runExec(ctx context.Context, opts *ExecOptions) error {
 	cmd.Env = env.childEnviron(opts.Environ())
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.IO.In, opts.IO.Out, opts.IO.ErrFile()
 	sweep := newTokenSweep(zenmlConfigDir(cmd.Env), env.token())
-	status, err := runForwardingSignals(ctx, cmd, func() { reportSweep(opts.IO, sweep.run(), env.ExpiresAt) })
+	record := opts.recordPending(sweep, env.ExpiresAt)
+	status, err := runForwardingSignals(ctx, cmd, func() {
+		failures := sweep.run()
+		reportSweep(opts.IO, "the command", failures, env.ExpiresAt)
+		if editable(failures) {
+			record.release()
+		} else {
+			record.done()
+		}
+	})
 	if err != nil {
 		return notStarted(name, err)
 	}
@@ -149,9 +163,40 @@ func runExec(ctx context.Context, opts *ExecOptions) error {
 	return nil
 }
 
-// reportSweep says which files still hold the token the child was given,
-// and until when it works; a sweep that left nothing says nothing.
-func reportSweep(ios *iostreams.IOStreams, failures []sweepFailure, expiresAt time.Time) {
+// sweepPending takes back, first, the tokens of earlier execs whose
+// zenctl was killed before it could (see pending.go).
+func (opts *ExecOptions) sweepPending() {
+	dir, err := opts.ZenctlDir()
+	if err != nil {
+		return
+	}
+	sweepPending(dir, time.Now(), func(failures []sweepFailure, expiresAt time.Time) {
+		reportSweep(opts.IO, "an earlier command (its zenctl exec was killed)", failures, expiresAt)
+	})
+}
+
+// recordPending records the child's token until it is taken back; without
+// a record only a zenctl killed meanwhile would leave it behind, so a
+// failure is a warning.
+func (opts *ExecOptions) recordPending(sweep *tokenSweep, expiresAt time.Time) *pending {
+	if sweep == nil {
+		return nil
+	}
+	dir, err := opts.ZenctlDir()
+	var record *pending
+	if err == nil {
+		record, err = recordPending(dir, sweep, expiresAt)
+	}
+	if err != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "%s cannot record the token for a later clean-up (%s): if zenctl is killed, the token may stay in %s\n",
+			opts.IO.ErrColorScheme().WarningIcon(), iostreams.OneLine(err.Error()), iostreams.Escape(sweep.dir))
+	}
+	return record
+}
+
+// reportSweep says which files still hold the token whose command was
+// given, and until when it works; a sweep that left nothing says nothing.
+func reportSweep(ios *iostreams.IOStreams, whose string, failures []sweepFailure, expiresAt time.Time) {
 	if len(failures) == 0 {
 		return
 	}
@@ -160,8 +205,8 @@ func reportSweep(ios *iostreams.IOStreams, failures []sweepFailure, expiresAt ti
 		until = "until " + output.AbsoluteTime(expiresAt)
 	}
 	for _, f := range failures {
-		fmt.Fprintf(ios.ErrOut, "%s The token zenctl minted for the command is still in %s (%s), and works %s: remove it from that file\n",
-			ios.ErrColorScheme().WarningIcon(), iostreams.Escape(f.path), iostreams.OneLine(f.err.Error()), until)
+		fmt.Fprintf(ios.ErrOut, "%s The token zenctl minted for %s is still in %s (%s), and works %s: remove it from that file\n",
+			ios.ErrColorScheme().WarningIcon(), whose, iostreams.Escape(f.path), iostreams.OneLine(f.err.Error()), until)
 	}
 }
 

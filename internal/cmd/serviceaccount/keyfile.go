@@ -47,10 +47,7 @@ func createKeyFile(path string) (*keyFile, error) {
 	}
 	tmp, err := os.CreateTemp(dir, "."+base+".*.partial")
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("cannot create the key file %s: the directory %s does not exist", path, filepath.Dir(path))
-		}
-		return nil, fmt.Errorf("creating the key file: %w", err)
+		return nil, keyFileCreateError(path, err)
 	}
 	// CreateTemp asks for 0600, but a filesystem that ignores the mode
 	// would leave it wider: Chmod says so.
@@ -60,6 +57,26 @@ func createKeyFile(path string) (*keyFile, error) {
 		return nil, fmt.Errorf("restricting the key file's permissions: %w", err)
 	}
 	return &keyFile{path: path, tmp: tmp}, nil
+}
+
+// keyFileCreateError says why the file could not be created: a missing
+// directory only when it is missing (/proc exists and still refuses new
+// files with ENOENT), else what the system answered — permission, a
+// read-only filesystem — without the temporary file's name.
+func keyFileCreateError(path string, err error) error {
+	dir := filepath.Dir(path)
+	fi, statErr := os.Stat(dir)
+	switch {
+	case errors.Is(statErr, fs.ErrNotExist):
+		return fmt.Errorf("cannot create the key file %s: the directory %s does not exist", path, dir)
+	case statErr == nil && !fi.IsDir():
+		return fmt.Errorf("cannot create the key file %s: %s is not a directory", path, dir)
+	}
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		err = pathErr.Err
+	}
+	return fmt.Errorf("cannot create the key file %s: cannot create a file in %s: %w", path, dir, err)
 }
 
 func (k *keyFile) Write(p []byte) (int, error) {

@@ -82,3 +82,30 @@ func TestKeyFileIsWholeOrAbsent(t *testing.T) {
 		t.Errorf("the abandoned file: %q", data)
 	}
 }
+
+// A key file that cannot be created says why: the directory is missing
+// only when it is, and otherwise what the system answered.
+func TestKeyFileCreateErrorSaysTheRealReason(t *testing.T) {
+	dir := t.TempDir()
+	notADir := filepath.Join(dir, "file")
+	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]string{
+		filepath.Join(dir, "missing", "k"): "the directory " + filepath.Join(dir, "missing") + " does not exist",
+		filepath.Join(notADir, "k"):        notADir + " is not a directory",
+	}
+	// /proc exists, and refuses new files with ENOENT.
+	if fi, err := os.Stat("/proc/self"); err == nil && fi.IsDir() {
+		cases["/proc/k"] = "cannot create a file in /proc: no such file or directory"
+	}
+	for path, want := range cases {
+		_, err := createKeyFile(path)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", path, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), ".partial") {
+			t.Errorf("%s: the error names the temporary file: %v", path, err)
+		}
+	}
+}
