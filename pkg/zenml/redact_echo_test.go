@@ -2,6 +2,7 @@ package zenml
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"regexp"
 	"strings"
@@ -114,6 +115,23 @@ func TestNonJSONMessageCutAtCharacters(t *testing.T) {
 		}
 		if r, _ := utf8.DecodeLastRuneInString(strings.TrimSuffix(line, "…")); r == 'e' {
 			t.Errorf("cut between a letter and its accent: %q", msg)
+		}
+	}
+}
+
+// removeSentFromJSON changes only the strings that hold a sent secret, and
+// the result is JSON with the same shape.
+func TestRemoveSentFromJSONStaysJSON(t *testing.T) {
+	sent := request{header: http.Header{"Authorization": {"Bearer tok-abcdef"}}, body: []byte(`{"password":"pw"}`)}.sentSecrets("")
+	for in, want := range map[string]string{
+		`{"detail": "bad tok-abcdef", "n": 1.50}`:                  `{"detail": "bad [REDACTED]", "n": 1.50}`,
+		"[\"a \\\"tok-abcdef\\\"\", \"pw\", \"pwd\", \"\\u001b\"]": `["a \"[REDACTED]\"", "[REDACTED]", "pwd", "\u001b"]`,
+		`{"tok-abcdef": {"x": "t\u200bok-ab\u0301cdef\n"}}`:        `{"[REDACTED]": {"x": "[REDACTED]\n"}}`,
+		"{\n  \"ok\": true,\n  \"s\": \"\\\\ \\\" nothing\"\n}":    "{\n  \"ok\": true,\n  \"s\": \"\\\\ \\\" nothing\"\n}",
+	} {
+		got := string(removeSentFromJSON([]byte(in), sent))
+		if got != want || !json.Valid([]byte(got)) {
+			t.Errorf("removeSentFromJSON(%s) = %s, want %s", in, got, want)
 		}
 	}
 }
