@@ -14,8 +14,7 @@ func TestKeysOfAnAccountStoredBesideTheActiveOne(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	key := fake.CreateAPIKey(fake.CreateServiceAccount("ci-bot"), "default")
-	c := newCLI(t)
-	c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+	c := adminCLI(t, fake)
 	c.mustRun(key+"\n", "login", fake.URL(), "--api-key")
 	c.mustRun("", "switch", "--account", "default")
 

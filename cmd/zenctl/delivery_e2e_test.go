@@ -86,10 +86,7 @@ func noPartialFiles(t *testing.T, dir string) {
 // the request finishes and the key file is written whole.
 func TestSIGHUPDuringRotateStillWritesTheKeyFile(t *testing.T) {
 	t.Parallel()
-	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c, _ := loggedIn(t, fake)
-	old := fake.CreateAPIKey(fake.CreateServiceAccount("bot"), "default")
-	answer := inFlight(t, fake, rotateEndpoint)
+	c, fake, old, answer := rotationInFlight(t, "default")
 	keyPath := filepath.Join(t.TempDir(), "k")
 
 	p := c.start(nil, "sa", "api-key", "bot", "rotate", "default", "--output-file", keyPath)
@@ -114,10 +111,7 @@ func TestSIGHUPDuringRotateStillWritesTheKeyFile(t *testing.T) {
 // stderr says what may have happened and what recovers.
 func TestSecondSIGHUPLeavesNoEmptyKeyFile(t *testing.T) {
 	t.Parallel()
-	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c, _ := loggedIn(t, fake)
-	fake.CreateAPIKey(fake.CreateServiceAccount("bot"), "default")
-	inFlight(t, fake, rotateEndpoint)
+	c, fake, _, _ := rotationInFlight(t, "default")
 	dir := t.TempDir()
 	keyPath := filepath.Join(dir, "k")
 
@@ -141,10 +135,7 @@ func TestSecondSIGHUPLeavesNoEmptyKeyFile(t *testing.T) {
 // no longer works, and the command that recovers.
 func TestClosedPipeDuringRotateSaysWhatWasLost(t *testing.T) {
 	t.Parallel()
-	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c, _ := loggedIn(t, fake)
-	fake.CreateAPIKey(fake.CreateServiceAccount("bot"), "default")
-	answer := inFlight(t, fake, rotateEndpoint)
+	c, fake, _, answer := rotationInFlight(t, "default")
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -237,11 +228,7 @@ func TestFullStdoutAfterServiceAccountCreate(t *testing.T) {
 // closed stdout pipe and a full disk are explained on the terminal.
 func TestDeliveryOnATerminal(t *testing.T) {
 	t.Parallel()
-	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c, _ := loggedIn(t, fake)
-	fake.CreateAPIKey(fake.CreateServiceAccount("bot"), "default")
-
-	answer := inFlight(t, fake, rotateEndpoint)
+	c, fake, _, answer := rotationInFlight(t, "default")
 	term := c.startOnTerminal(200, ptyStreams{stdout: true, stderr: true}, "sa", "api-key", "bot", "rotate", "default")
 	deadline := time.Now().Add(30 * time.Second)
 	for fake.Count(rotateEndpoint) < 1 && time.Now().Before(deadline) {

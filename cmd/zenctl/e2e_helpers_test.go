@@ -301,3 +301,12 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// adminCLI is a zenctl logged in to fake as its default admin user, whose
+// password is empty.
+func adminCLI(t *testing.T, fake *zenmltest.Server) *cli {
+	t.Helper()
+	admin := newCLI(t)
+	admin.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+	return admin
+}

@@ -163,8 +163,7 @@ func TestExecWithAPasswordLogin(t *testing.T) {
 func TestExecPassesStreamsAndStatus(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c := newCLI(t)
-	c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+	c := adminCLI(t, fake)
 
 	r := c.run("hello\n", "exec", "--", "sh", "-c", `read line; echo "got $line"; echo err >&2; exit 7`)
 	if r.code != 7 || r.stdout != "got hello\n" || r.stderr != "err\n" {

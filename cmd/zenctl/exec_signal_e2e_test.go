@@ -20,8 +20,7 @@ import (
 func TestExecForwardsSignals(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c := newCLI(t)
-	c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+	c := adminCLI(t, fake)
 	c.underRaceDetector = true // it forwards signals while it waits
 
 	// The loop's short sleeps let sh run its trap soon after the signal.

@@ -105,8 +105,7 @@ func theirLoginIntact(t *testing.T, dir string) {
 func TestExecTakesBackTheTokenZenmlWrote(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c := newCLI(t)
-	c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+	c := adminCLI(t, fake)
 	installFakeZenml(t, c)
 	for _, version := range []string{"0.58.2", "0.85.0"} {
 		t.Run(version, func(t *testing.T) {
@@ -150,8 +149,7 @@ func TestExecTakesBackTheTokenZenmlWrote(t *testing.T) {
 func TestExecTakesBackTheTokenAfterASignal(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c := newCLI(t)
-	c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+	c := adminCLI(t, fake)
 	installFakeZenml(t, c)
 	c.underRaceDetector = true // it forwards signals while it waits
 	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM} {
@@ -181,8 +179,7 @@ func TestConcurrentExecsTakeBackTheirTokens(t *testing.T) {
 	var clis []*cli
 	for range 2 {
 		fake := zenmltest.NewTest(t, zenmltest.Options{})
-		c := newCLI(t)
-		c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+		c := adminCLI(t, fake)
 		installFakeZenml(t, c)
 		c.env["ZENML_CONFIG_PATH"], c.env[fakeZenmlWitness] = dir, witness
 		c.env[fakeZenmlBarrier], c.env[fakeZenmlLock] = barrier+":2", lock

@@ -32,6 +32,17 @@ const (
 	tookTheSignal = "Finishing the request in flight"
 )
 
+// rotationInFlight is a zenctl logged in to a fresh fake that has a
+// service account "bot" with one key, keyName, whose next rotation the
+// fake holds until answer is called (see inFlight).
+func rotationInFlight(t *testing.T, keyName string) (c *cli, fake *zenmltest.Server, oldKey string, answer func()) {
+	t.Helper()
+	fake = zenmltest.NewTest(t, zenmltest.Options{})
+	c, _ = loggedIn(t, fake)
+	oldKey = fake.CreateAPIKey(fake.CreateServiceAccount("bot"), keyName)
+	return c, fake, oldKey, inFlight(t, fake, rotateEndpoint)
+}
+
 // inFlight holds the next request of endpoint at the fake until the
 // returned func is called, as a real server holds it while it hashes a
 // new key: the test interrupts zenctl meanwhile and then lets the answer
@@ -160,10 +171,7 @@ func awaitRequests(t *testing.T, fake *zenmltest.Server, endpoint string, n int,
 // for the answer, prints the key, and exits 2.
 func TestSignalDuringRotateFinishesIt(t *testing.T) {
 	t.Parallel()
-	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c, _ := loggedIn(t, fake)
-	old := fake.CreateAPIKey(fake.CreateServiceAccount("bot"), "k1")
-	answer := inFlight(t, fake, rotateEndpoint)
+	c, fake, old, answer := rotationInFlight(t, "k1")
 
 	p := c.start(nil, "service-account", "api-key", "bot", "rotate", "k1")
 	awaitRequests(t, fake, rotateEndpoint, 1, p)
@@ -253,10 +261,7 @@ func TestSignalDuringRotateSetKeyStoresTheKey(t *testing.T) {
 // that repairs it.
 func TestSecondSignalSaysHowToRecover(t *testing.T) {
 	t.Parallel()
-	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c, _ := loggedIn(t, fake)
-	fake.CreateAPIKey(fake.CreateServiceAccount("bot"), "k1")
-	inFlight(t, fake, rotateEndpoint) // never answered while zenctl waits
+	c, fake, _, _ := rotationInFlight(t, "k1") // never answered while zenctl waits
 
 	p := c.start(nil, "service-account", "api-key", "bot", "rotate", "k1")
 	awaitRequests(t, fake, rotateEndpoint, 1, p)

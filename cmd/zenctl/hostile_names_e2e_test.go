@@ -27,7 +27,7 @@ func expectNothingRaw(t *testing.T, what, s string) {
 func TestSuggestedUserCommandsCarryNoRawServerText(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c := loggedInAdmin(t, fake)
+	c := adminCLI(t, fake)
 
 	r := c.mustRun("", "user", "create", hostileName, "-o", "json")
 	expectNothingRaw(t, "user create stderr", r.stderr)
@@ -70,7 +70,7 @@ func TestSuggestedUserCommandsCarryNoRawServerText(t *testing.T) {
 func TestServiceAccountNamesAndCompletionCarryNoRawServerText(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	admin := loggedInAdmin(t, fake)
+	admin := adminCLI(t, fake)
 	r := admin.mustRun("", "service-account", "create", hostileName, "-o", "json")
 	expectNothingRaw(t, "service-account create stderr", r.stderr)
 	var created struct {

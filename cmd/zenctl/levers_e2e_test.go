@@ -35,13 +35,6 @@ func deviceLoggedIn(ctx context.Context, t *testing.T, serverURL string, approve
 	return machine
 }
 
-func adminCLI(t *testing.T, fake *zenmltest.Server) *cli {
-	t.Helper()
-	admin := newCLI(t)
-	admin.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
-	return admin
-}
-
 func TestUserInvitationPrintsTheTokenOnce(t *testing.T) {
 	t.Parallel()
 	forEachProfile(t, zenmltest.Options{}, func(t *testing.T, fake *zenmltest.Server) {

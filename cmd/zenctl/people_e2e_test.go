@@ -79,7 +79,7 @@ func TestStatusAllChecksEveryAccount(t *testing.T) {
 func TestStatusSourcesAreStableWords(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c := loggedInAdmin(t, fake)
+	c := adminCLI(t, fake)
 	source := func(args ...string) (server, account string) {
 		var st struct {
 			ServerSource  string `json:"server_source"`
@@ -133,7 +133,7 @@ func TestCompletionOffersNamesNotFiles(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	fake.CreateUser("ux-alice", "pw-alice-1")
-	c := loggedInAdmin(t, fake)
+	c := adminCLI(t, fake)
 	// A device of this account, to name.
 	laptop := newCLI(t)
 	var deviceID string
@@ -260,7 +260,7 @@ func TestNonAdminIsToldWhy(t *testing.T) {
 	if !strings.Contains(r.stderr, "Only your own user is listed") {
 		t.Errorf("user list as a non-admin:\n%s", r.stderr)
 	}
-	admin := loggedInAdmin(t, fake)
+	admin := adminCLI(t, fake)
 	if r := admin.mustRun("", "user", "list"); strings.Contains(r.stderr, "Only your own") {
 		t.Errorf("user list as an admin:\n%s", r.stderr)
 	}

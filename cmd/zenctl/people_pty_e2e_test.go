@@ -23,7 +23,7 @@ func TestDeactivateKeepsTheTokenOffTheTerminal(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
 	fake.CreateUser("ux-alice", "pw-alice-1")
-	admin := loggedInAdmin(t, fake)
+	admin := adminCLI(t, fake)
 	alice := newCLI(t)
 	alice.mustRun("pw-alice-1\n", "login", fake.URL(), "--username", "ux-alice", "--password-stdin")
 

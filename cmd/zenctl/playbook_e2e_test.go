@@ -26,8 +26,7 @@ func TestIncidentPlaybook(t *testing.T) {
 		consumer.mustRun(leaked+"\n", "login", fake.URL(), "--api-key")
 		minted := strings.TrimSpace(consumer.mustRun("", "token").stdout)
 
-		oncall := newCLI(t)
-		oncall.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+		oncall := adminCLI(t, fake)
 
 		// 0. Whose key is it? The playbook opens with audit --key.
 		leak := filepath.Join(t.TempDir(), "leaked.txt")
@@ -79,5 +78,13 @@ func TestIncidentPlaybook(t *testing.T) {
 		// The consumer moves to the new key and works again.
 		consumer.mustRun(newKey+"\n", "login", fake.URL(), "--api-key")
 		consumer.mustRun("", "status")
+
+		// Check what still works: the levers held, although the key is
+		// active again (leaked.txt was written before the rotation).
+		r = oncall.run("", "audit", "--key", leak, "--exit-status")
+		expectCode(t, r, 0)
+		if !strings.Contains(r.stderr, "The leaked secret no longer logs in") {
+			t.Errorf("check step: %s", r.stderr)
+		}
 	})
 }

@@ -23,8 +23,7 @@ func TestPlaybookMintedTokenLeaked(t *testing.T) {
 		consumer.mustRun(key+"\n", "login", fake.URL(), "--api-key")
 		leaked := strings.TrimSpace(consumer.mustRun("", "token").stdout)
 
-		oncall := newCLI(t)
-		oncall.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+		oncall := adminCLI(t, fake)
 		oncall.mustRun("", "service-account", "api-key", "ci-bot", "deactivate", "default")
 		// 0.85+ mints generic tokens that forget their key; 0.58 kept it.
 		if survives := tokenWorks(t, fake, leaked); survives != (fake.Profile() != zenmltest.Profile058) {
@@ -96,8 +95,7 @@ func TestPlaybookPersonLeft(t *testing.T) {
 	forEachProfile(t, zenmltest.Options{DevicePollingInterval: time.Second}, func(t *testing.T, fake *zenmltest.Server) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		admin := newCLI(t)
-		admin.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+		admin := adminCLI(t, fake)
 		admin.mustRun("ann-pw-1\n", "user", "create", "ann", "--password-stdin")
 		desk := newCLI(t)
 		desk.mustRun("ann-pw-1\n", "login", fake.URL(), "--username", "ann", "--password-stdin")

@@ -17,18 +17,11 @@ import (
 // Tests of issue 13's items that need no terminal: messages, lists,
 // states, input and the machine's name.
 
-func loggedInAdmin(t *testing.T, fake *zenmltest.Server) *cli {
-	t.Helper()
-	c := newCLI(t)
-	c.mustRun("", "login", fake.URL(), "--username", "default", "--password-stdin")
-	return c
-}
-
 // Item 2: a retry line names the server it retries, in status --all too.
 func TestRetryLinesNameTheServer(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c := loggedInAdmin(t, fake)
+	c := adminCLI(t, fake)
 	fake.InjectFault("GET /api/v1/current-user", zenmltest.Fault{Status: 503, Header: map[string][]string{"Retry-After": {"1"}}, Times: 1})
 	r := c.mustRun("", "status", "--all")
 	if !strings.Contains(r.stderr, fake.URL()+" GET /api/v1/current-user: HTTP 503") {
@@ -68,7 +61,7 @@ func TestFlagAndArgumentMessages(t *testing.T) {
 func TestDeactivatedAccountIsShownAndExplained(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	admin := loggedInAdmin(t, fake)
+	admin := adminCLI(t, fake)
 	key := strings.TrimSpace(admin.mustRun("", "service-account", "create", "ci-bot").stdout)
 	bot := newCLI(t)
 	bot.mustRun(key, "login", fake.URL(), "--api-key")
@@ -102,7 +95,7 @@ func TestDeactivatedAccountIsShownAndExplained(t *testing.T) {
 func TestListAllAndLimit(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c := loggedInAdmin(t, fake)
+	c := adminCLI(t, fake)
 	for i := range 25 {
 		fake.CreateServiceAccount(fmt.Sprintf("bot-%02d", i))
 	}
@@ -139,7 +132,7 @@ func lines(s string) int { return strings.Count(s, "\n") }
 func TestDurationsAndQuotedKeys(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	admin := loggedInAdmin(t, fake)
+	admin := adminCLI(t, fake)
 	key := strings.TrimSpace(admin.mustRun("", "service-account", "create", "ci-bot").stdout)
 	bot := newCLI(t)
 	bot.mustRun("'"+key+"'\n", "login", fake.URL(), "--api-key")
@@ -177,7 +170,7 @@ func TestDurationsAndQuotedKeys(t *testing.T) {
 func TestNewKeyHints(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c := loggedInAdmin(t, fake)
+	c := adminCLI(t, fake)
 	c.mustRun("", "service-account", "create", "ci-bot")
 	file := filepath.Join(t.TempDir(), "keys.tsv")
 	r := c.mustRun("", "service-account", "api-key", "ci-bot", "rotate", "--all", "--output-file", file)
@@ -208,7 +201,7 @@ func TestNewKeyHints(t *testing.T) {
 func TestCompletionAfterAPIKeyOffersAccounts(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c := loggedInAdmin(t, fake)
+	c := adminCLI(t, fake)
 	fake.CreateAPIKey(fake.CreateServiceAccount("ci-bot"), "nightly")
 	out := c.mustRun("", "__complete", "service-account", "api-key", "").stdout
 	if !strings.Contains(out, "ci-bot") || strings.Contains(out, "create") || strings.Contains(out, "rotate") {

@@ -28,6 +28,9 @@ type Builder struct {
 	Timeout time.Duration
 	// Debug traces each request to stderr, secrets redacted.
 	Debug bool
+	// retryBaseDelay, when set, replaces RetryBaseDelay for this builder's
+	// clients: a test that retries need not wait out the real backoff.
+	retryBaseDelay time.Duration
 
 	mu     sync.Mutex
 	warned map[string]bool // servers already warned about plain http
@@ -45,9 +48,13 @@ func (b *Builder) New(serverURL string, tls login.TLS, tokens zenml.TokenSource)
 	if err != nil {
 		return nil, err
 	}
+	retryDelay := RetryBaseDelay
+	if b.retryBaseDelay > 0 {
+		retryDelay = b.retryBaseDelay
+	}
 	opts := zenml.Options{
 		Timeout:            b.Timeout,
-		RetryBaseDelay:     RetryBaseDelay,
+		RetryBaseDelay:     retryDelay,
 		UserAgent:          UserAgent(b.Version),
 		SourceContext:      "cli",
 		Tokens:             tokens,

@@ -23,7 +23,7 @@ func TestRetriesShowOnATerminalOnly(t *testing.T) {
 		fake.InjectFault("GET /api/v1/info", zenmltest.Fault{Status: 503, Times: 2})
 		ios, _, _, errOut := iostreams.Test()
 		ios.SetStderrTTY(tty)
-		c, err := (&Builder{IO: ios, Timeout: 5 * time.Second}).New(fake.URL(), login.TLS{}, nil)
+		c, err := (&Builder{IO: ios, Timeout: 5 * time.Second, retryBaseDelay: time.Millisecond}).New(fake.URL(), login.TLS{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -63,32 +63,51 @@ func ReadFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return readChecked(f, fileLimits{
+		path: path, mode: "600", fix: "rm " + path, max: MaxFileSize,
+		tooBig: fmt.Sprintf("larger than %d KiB, so not a file zenctl wrote", MaxFileSize>>10),
+	})
+}
+
+// fileLimits are what readChecked accepts of one file.
+type fileLimits struct {
+	path string
+	// mode is the widest permission allowed, as checkOwnerAndMode takes it.
+	mode string
+	// fix is the advice on a refused file; empty where removing the file
+	// would be wrong (a file zenctl did not write).
+	fix    string
+	max    int
+	tooBig string
+}
+
+// readChecked reads the open file f once it is a regular file with a safe
+// owner and mode and no larger than the limit. The checks are made on the
+// open file, which is the file read.
+func readChecked(f *os.File, l fileLimits) ([]byte, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
-	if err := checkRegular(path, fi); err != nil {
+	if !fi.Mode().IsRegular() {
+		return nil, &UnsafeError{Path: l.path, Problem: fmt.Sprintf("not a regular file (%s)", fi.Mode().Type()), Fix: l.fix}
+	}
+	if err := checkOwnerAndMode(l.path, fi, l.mode); err != nil {
 		return nil, err
 	}
-	if err := checkOwnerAndMode(path, fi, "600"); err != nil {
-		return nil, err
-	}
-	if fi.Size() > MaxFileSize {
-		return nil, tooBig(path)
+	tooBig := &UnsafeError{Path: l.path, Problem: l.tooBig, Fix: l.fix}
+	if fi.Size() > int64(l.max) {
+		return nil, tooBig
 	}
 	// The size can grow between Stat and the read.
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, int64(l.max)+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > MaxFileSize {
-		return nil, tooBig(path)
+	if len(data) > l.max {
+		return nil, tooBig
 	}
 	return data, nil
-}
-
-func tooBig(path string) error {
-	return &UnsafeError{Path: path, Problem: fmt.Sprintf("larger than %d KiB, so not a file zenctl wrote", MaxFileSize>>10), Fix: "rm " + path}
 }
 
 func checkRegular(path string, fi fs.FileInfo) error {

@@ -97,16 +97,7 @@ func TestReadFileRefusesAnotherUsersFile(t *testing.T) {
 	// Not parallel: it changes who "this user" is.
 	path := filepath.Join(privateDir(t), "config.yaml")
 	must(t, os.WriteFile(path, nil, 0o600))
-	if os.Geteuid() == 0 {
-		// Root's own files are trusted, so pretending to be another user
-		// proves nothing here; root can really give the file away (CI runs
-		// as root, and this check must run there).
-		must(t, os.Chown(path, 4242, 4242))
-	} else {
-		real := currentUID
-		currentUID = func() int { return real() + 1 }
-		defer func() { currentUID = real }()
-	}
+	giveToAnotherUser(t, path)
 	_, err := ReadFile(path)
 	expectUnsafe(t, err, "owned by another user")
 }
@@ -145,4 +136,19 @@ func TestLockRefusesAFIFO(t *testing.T) {
 	must(t, syscall.Mkfifo(lock, 0o600))
 	_, err := Lock(context.Background(), lock)
 	expectUnsafe(t, err, "not a regular file")
+}
+
+// giveToAnotherUser makes path belong to someone else than the test. Root's
+// own files are trusted, so pretending to be another user proves nothing
+// there; root can really give the file away (CI runs as root, and the
+// ownership checks must run there).
+func giveToAnotherUser(t *testing.T, path string) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		must(t, os.Chown(path, 4242, 4242))
+		return
+	}
+	real := currentUID
+	currentUID = func() int { return real() + 1 }
+	t.Cleanup(func() { currentUID = real })
 }

@@ -2,7 +2,6 @@ package atomicfile
 
 import (
 	"fmt"
-	"io"
 	"os"
 )
 
@@ -24,22 +23,8 @@ func ReadTrustedFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, &UnsafeError{Path: path, Problem: fmt.Sprintf("not a regular file (%s)", fi.Mode().Type())}
-	}
-	if err := checkOwnerAndMode(path, fi, "644"); err != nil {
-		return nil, err
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxTrustedFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxTrustedFileSize {
-		return nil, &UnsafeError{Path: path, Problem: fmt.Sprintf("larger than %d MiB", MaxTrustedFileSize>>20)}
-	}
-	return data, nil
+	return readChecked(f, fileLimits{
+		path: path, mode: "644", max: MaxTrustedFileSize,
+		tooBig: fmt.Sprintf("larger than %d MiB", MaxTrustedFileSize>>20),
+	})
 }

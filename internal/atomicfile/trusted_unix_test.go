@@ -43,14 +43,7 @@ func TestReadTrustedFileRefusesAnotherUsersFile(t *testing.T) {
 	// Not parallel: it changes who "this user" is.
 	path := filepath.Join(t.TempDir(), "ca.pem")
 	must(t, os.WriteFile(path, nil, 0o644))
-	if os.Geteuid() == 0 {
-		// Root's own files are trusted: give this one away instead.
-		must(t, os.Chown(path, 4242, 4242))
-	} else {
-		real := currentUID
-		currentUID = func() int { return real() + 1 }
-		defer func() { currentUID = real }()
-	}
+	giveToAnotherUser(t, path)
 	_, err := ReadTrustedFile(path)
 	expectUnsafe(t, err, "owned by another user")
 }

@@ -16,21 +16,31 @@ import (
 // zenctl's internals, keeps its own redaction of what it traces.
 
 // OneLine makes text that came from elsewhere (a server's message, a URL it
-// sent) safe to print as one line: runs of whitespace become one space,
-// and control and format characters are dropped, so that the text can
-// neither drive the terminal nor (with bidi overrides) read as something
-// it is not.
+// sent, a name) safe to print as one line. Nothing is dropped: what a
+// terminal must not see is escaped as Escape does, so a reader still sees
+// that something hostile was there (`\x1b]0;`, `\u202e`), and a line break
+// shows as `\n` rather than folding into a space: a name "x\nzenctl user
+// delete default" must not read as a command of its own. Runs of other
+// whitespace become one space.
 func OneLine(s string) string {
 	s = strings.Map(func(r rune) rune {
-		switch {
-		case unicode.IsSpace(r):
+		if unicode.IsSpace(r) && !isLineBreak(r) {
 			return ' '
-		case unicode.IsControl(r), unicode.Is(unicode.Cf, r):
-			return -1
 		}
 		return r
 	}, s)
+	s = lineBreaks.Replace(Escape(strings.Trim(s, " \r\n")))
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// isLineBreak reports whether r ends a line somewhere: such characters are
+// escaped (by Escape, or as `\n`), never folded into a space.
+func isLineBreak(r rune) bool {
+	switch r {
+	case '\n', '\r', '\v', '\f', '\u0085', '\u2028', '\u2029':
+		return true
+	}
+	return false
 }
 
 // Escape makes text that came from a server or a foreign file safe to show
@@ -114,24 +124,25 @@ func (e escapeWriter) Write(p []byte) (int, error) {
 
 // EscapeLine is Escape for text that must stay on one line and in one
 // field, such as a shell completion candidate: newlines and tabs are
-// escaped too.
+// escaped too ("\r\n" as one `\n`).
 func EscapeLine(s string) string {
 	return lineBreaks.Replace(Escape(s))
 }
 
 var lineBreaks = strings.NewReplacer("\n", `\n`, "\t", `\t`)
 
-// EscapeCell is Escape for a table cell: line breaks and tabs, which
-// would split a row or a TSV cell, become spaces; the rest is escaped.
+// EscapeCell is Escape for a table cell: a line break, which would split
+// a row, is escaped as `\n` like the rest, not folded into a space that
+// would hide it (a name "x\nzenctl user delete default" must not read as
+// a command); a tab, which would split a TSV cell, becomes a space, as
+// OneLine makes it.
 func EscapeCell(s string) string {
-	return Escape(cellBreaks.Replace(s))
+	return EscapeLine(strings.ReplaceAll(s, "\t", " "))
 }
-
-var cellBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ")
 
 // SafeURL makes a URL from a server or a stored file fit to print: without
 // user info, query and fragment, which may hold a password or a token, and
-// on one line with control and format characters dropped. A trailing "…"
+// on one line, escaped as OneLine does. A trailing "…"
 // says that something was left out. An unparseable URL is cut before
 // anything that could be a credential.
 func SafeURL(raw string) string {

@@ -3,19 +3,59 @@ package iostreams
 import (
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestOneLine(t *testing.T) {
 	for in, want := range map[string]string{
-		"plain": "plain",
-		"1 validation error for X\nname\n  field required (type=value_error.missing)": "1 validation error for X name field required (type=value_error.missing)",
-		"a\r\n\tb\x1b[2J c\x07":           "a b[2J c",
-		"https://evil\u202Eexample.com/x": "https://evilexample.com/x",
+		"plain":                       "plain",
+		"  spaced \t out\u00a0 text ": "spaced out text",
+		// Hostile characters are shown, not dropped: dropping them hides
+		// that something was there and glues the rest together.
+		"user \x1b]0;OWNED\x07 is not active": `user \x1b]0;OWNED\x07 is not active`,
+		"a\r\n\tb\x1b[2J c\x07":               `a\n b\x1b[2J c\x07`,
+		"https://evil\u202Eexample.com/x":     `https://evil\u202eexample.com/x`,
+		"10.0.0.1\u202e1.0.0.01":              `10.0.0.1\u202e1.0.0.01`,
+		"nl\nzenctl user delete default":      `nl\nzenctl user delete default`,
+		"cr\rvt\vff\fnel\u0085ls\u2028":       `cr\x0dvt\x0bff\x0cnel\u0085ls\u2028`,
 	} {
 		if got := OneLine(in); got != want {
 			t.Errorf("OneLine(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+func TestEscapeCell(t *testing.T) {
+	for in, want := range map[string]string{
+		"ci bot":                         "ci bot",
+		"nl\nzenctl user delete default": `nl\nzenctl user delete default`,
+		"crlf\r\nand\ttab":               `crlf\nand tab`,
+		"rtl\u202eexe":                   `rtl\u202eexe`,
+	} {
+		if got := EscapeCell(in); got != want {
+			t.Errorf("EscapeCell(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// FuzzOneLine: whatever the input, the result is one line with nothing a
+// terminal acts on, and no character of the input vanishes without a trace
+// but whitespace.
+func FuzzOneLine(f *testing.F) {
+	for _, s := range []string{"a\nb", "\x1b]0;x\x07", "10.0.0.1\u202e1", "\xff\xfe", "\r\n\u2028"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := OneLine(s)
+		if strings.ContainsAny(got, "\n\r\t\x1b\u202e\u2028\u0085") || needsEscape(got) {
+			t.Fatalf("OneLine(%q) = %q: not one safe line", s, got)
+		}
+		for _, r := range s {
+			if !unicode.IsSpace(r) && unsafeRune(r) && !strings.Contains(got, `\`) {
+				t.Fatalf("OneLine(%q) = %q dropped %U without a trace", s, got, r)
+			}
+		}
+	})
 }
 
 func TestEscape(t *testing.T) {
@@ -79,7 +119,7 @@ func TestSafeURL(t *testing.T) {
 		"zenml.intranet:8080":                   "zenml.intranet:8080",
 		"http://[::1:bad/?k=hunter2":            "http://[::1:bad/…",
 		"  https://z.example.com/#frag-hunter2": "https://z.example.com/…",
-		"https://z.example.com/\x1b]0;x\a":      "https://z.example.com/]0;x",
+		"https://z.example.com/\x1b]0;x\a":      `https://z.example.com/\x1b]0;x\x07`,
 	} {
 		if got := SafeURL(in); got != want {
 			t.Errorf("SafeURL(%q) = %q, want %q", in, got, want)

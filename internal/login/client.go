@@ -9,13 +9,10 @@ import (
 
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/credentials"
+	"github.com/zenctl/zenctl/internal/errhint"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
-
-// AuthSchemeNone is the auth scheme of a server without authentication:
-// every request acts as its default user, whatever it carries.
-const AuthSchemeNone = "NO_AUTH"
 
 // Client returns a client for the command's target whose requests carry a
 // token that renews itself.
@@ -38,8 +35,8 @@ func (m *Manager) WarnIfStoredElsewhere(t *Target) {
 		return
 	}
 	if want := m.Settings.StorageRequested(); want != "" && t.Store.Kind() != want {
-		fmt.Fprintf(m.Warn, "%s The credentials of %s are in the %s store, not %s; `zenctl login %s --storage %s` moves them\n",
-			m.WarnIcon, t.describe(), t.Store.Kind(), want, t.URL, want)
+		m.notify().Warn(fmt.Sprintf("The credentials of %s are in the %s store, not %s; `zenctl login %s --storage %s` moves them",
+			t.describe(), t.Store.Kind(), want, t.URL, want))
 	}
 }
 
@@ -60,11 +57,11 @@ func (m *Manager) ClientFor(ctx context.Context, t *Target, tls TLS) (*zenml.Cli
 		return nil, err
 	}
 	login.SetServerVersion(t.Server.ServerVersion)
-	session := &zenml.Session{Login: login, Store: &sessionStore{m: m, server: t.URL, account: t.AccountName(), key: t.SecretKey, store: t.Store, hint: LoginCommand(t.Server, t.Account)},
+	session := &zenml.Session{Login: login, Store: &sessionStore{m: m, server: t.URL, account: t.AccountName(), key: t.SecretKey, store: t.Store, command: LoginCommand(t.Server, t.Account)},
 		// The stored API key or password goes only to the server it was
 		// stored for (docs/guides/security-model.md).
 		BeforeExchange: func(ctx context.Context) error { return VerifyServer(ctx, login, t.Server) }}
-	return login.WithTokens(hintedSession{session, storedCredentialsLabel(t.AuthMethod), "run `" + LoginCommand(t.Server, t.Account) + "`"}), nil
+	return login.WithTokens(hintedSession{session, storedCredentialsLabel(t.AuthMethod), errhint.FromStore, LoginCommand(t.Server, t.Account)}), nil
 }
 
 // noAuthClient is a client without credentials for a server recorded as
@@ -80,7 +77,7 @@ func (m *Manager) noAuthClient(ctx context.Context, t *Target, tls TLS) (*zenml.
 	if err != nil {
 		return nil, err
 	}
-	if info.AuthScheme != AuthSchemeNone {
+	if !info.NoAuth() {
 		return nil, &exitcode.AuthError{Err: fmt.Errorf("%s now asks for authentication (auth scheme %s); it did not when zenctl recorded it: run `zenctl login %s`",
 			t.URL, info.AuthScheme, t.URL)}
 	}
@@ -106,12 +103,13 @@ func storedCredentialsLabel(method string) string {
 }
 
 // hintedSession adds to a session's ReauthRequiredError what gets the
-// user in again: the library says what happened, the CLI what to run.
+// user in again (errhint.LoginAgain): the library says what happened, the
+// CLI what to run.
 type hintedSession struct {
 	*zenml.Session
 	// label names the credential in the CLI's words ("the stored API key",
-	// "ZENML_STORE_API_KEY"); hint is the command that gets the user in.
-	label, hint string
+	// "ZENML_STORE_API_KEY"); from and command are errhint.LoginAgain's.
+	label, from, command string
 }
 
 func (h hintedSession) Token(ctx context.Context) (string, error) {
@@ -135,20 +133,8 @@ func (h hintedSession) add(err error) error {
 	if reauth.Rejection != nil && h.label != "" {
 		reauth.Reason = "the server rejected " + h.label + ": " + reauth.Rejection.Message
 	}
-	return &reauthAdvice{reauth, h.hint}
+	return errhint.LoginAgain(reauth, h.from, h.command)
 }
-
-// reauthAdvice is a ReauthRequiredError that ends with what to run in
-// zenctl's words rather than the library's "log in to SERVER again";
-// errors.As still finds the library's error inside.
-type reauthAdvice struct {
-	*zenml.ReauthRequiredError
-	hint string
-}
-
-func (e *reauthAdvice) Error() string { return e.Reason + "; " + e.hint }
-
-func (e *reauthAdvice) Unwrap() error { return e.ReauthRequiredError }
 
 // LoginCommand is the command that logs in to a server again the way the
 // account was logged in to before: an API-key login needs --api-key, a
@@ -186,16 +172,16 @@ func (m *Manager) envClient(t *Target) (*zenml.Client, error) {
 	}
 	if env.StoreAPIKey != "" || env.StoreUsername != "" {
 		initial := zenml.Credentials{APIKey: env.StoreAPIKey}
-		label, hint := "ZENML_STORE_API_KEY", "set ZENML_STORE_API_KEY to a valid API key"
+		label, from := "ZENML_STORE_API_KEY", errhint.FromAPIKey
 		if env.StoreAPIKey == "" {
 			initial.Username, initial.Password = env.StoreUsername, env.StorePassword
-			label, hint = "ZENML_STORE_USERNAME and ZENML_STORE_PASSWORD", "check ZENML_STORE_USERNAME and ZENML_STORE_PASSWORD"
+			label, from = "ZENML_STORE_USERNAME and ZENML_STORE_PASSWORD", errhint.FromUsername
 		}
 		session := &zenml.Session{Login: login, Initial: initial}
 		if t.env != nil {
 			t.env.set(session) // for Target.TokenExpiry
 		}
-		return login.WithTokens(hintedSession{session, label, hint}), nil
+		return login.WithTokens(hintedSession{session, label, from, ""}), nil
 	}
 	return login.WithTokens(envToken{token: env.StoreAPIToken, server: t.URL}), nil
 }
@@ -211,7 +197,7 @@ func (t envToken) Refresh(context.Context, string) (string, error) {
 	if claims, err := zenml.DecodeJWTClaims(t.token); err == nil && claims.ExpiresAt != nil && time.Unix(*claims.ExpiresAt, 0).Before(time.Now()) {
 		reason += " (it expired at " + time.Unix(*claims.ExpiresAt, 0).UTC().Format(time.RFC3339) + ")"
 	}
-	return "", &reauthAdvice{&zenml.ReauthRequiredError{Server: t.server, Reason: reason}, "set it to a valid token"}
+	return "", errhint.LoginAgain(&zenml.ReauthRequiredError{Server: t.server, Reason: reason}, errhint.FromAPIToken, "")
 }
 
 // sessionStore lets a zenml.Session keep one account's credentials in the
@@ -220,14 +206,14 @@ type sessionStore struct {
 	m                    *Manager
 	server, account, key string
 	store                credentials.SecretStore
-	// hint is the command that logs in again (LoginCommand).
-	hint string
+	// command logs in again (LoginCommand).
+	command string
 }
 
 func (s *sessionStore) Load(context.Context) (zenml.Credentials, error) {
 	secret, err := s.store.Get(s.key)
 	if errors.Is(err, credentials.ErrNotFound) {
-		return zenml.Credentials{}, &exitcode.AuthError{Err: fmt.Errorf("no stored credentials for %s; run `%s`", credentials.Describe(s.key), s.hint)}
+		return zenml.Credentials{}, &exitcode.AuthError{Err: errhint.LoginAgain(fmt.Errorf("no stored credentials for %s", credentials.Describe(s.key)), errhint.FromStore, s.command)}
 	}
 	if err != nil {
 		return zenml.Credentials{}, err
@@ -244,8 +230,8 @@ func (s *sessionStore) Save(_ context.Context, c zenml.Credentials) error {
 	err := s.store.Set(s.key, c)
 	if err != nil {
 		s.m.saveWarning.Do(func() {
-			fmt.Fprintf(s.m.Warn, "%s Could not keep the renewed token of %s (%v); this command uses it, and the next one will log in again\n",
-				s.m.WarnIcon, credentials.Describe(s.key), err)
+			s.m.notify().Warn(fmt.Sprintf("Could not keep the renewed token of %s (%v); this command uses it, and the next one will log in again",
+				credentials.Describe(s.key), err))
 		})
 		return nil
 	}
@@ -264,7 +250,7 @@ func MintError(ctx context.Context, client *zenml.Client, t *Target, err error) 
 	// AuthorizationException, which reads as a permission failure.
 	var apiErr *zenml.Error
 	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized {
-		if info, ierr := client.Info(ctx); ierr == nil && info.AuthScheme == AuthSchemeNone {
+		if info, ierr := client.Info(ctx); ierr == nil && info.NoAuth() {
 			return fmt.Errorf("%s no longer uses authentication (NO_AUTH): it issues no tokens and needs none; run `zenctl login %s` to record that", t.URL, t.URL)
 		}
 	}

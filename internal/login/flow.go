@@ -46,8 +46,8 @@ func (m *Manager) Complete(ctx context.Context, client *zenml.Client, c Completi
 		return nil, Saved{}, fmt.Errorf("logged in, but %s rejected the new token: %w", c.URL, err)
 	}
 	if want := m.Settings.Account; want.Source == config.SourceFlag && want.Value != user.Name {
-		fmt.Fprintf(m.Warn, "%s --account %s, but these credentials are %s's: stored as %s\n",
-			m.WarnIcon, iostreams.EscapeLine(want.Value), iostreams.EscapeLine(user.Name), iostreams.EscapeLine(user.Name))
+		m.notify().Warn(fmt.Sprintf("--account %s, but these credentials are %s's: stored as %s",
+			iostreams.EscapeLine(want.Value), iostreams.EscapeLine(user.Name), iostreams.EscapeLine(user.Name)))
 	}
 	saved, err := m.Save(ctx, Login{
 		URL: c.URL, Info: c.Info, Account: user.Name, Type: AccountType(user), Method: o.Method,

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/zenctl/zenctl/internal/config"
+	"github.com/zenctl/zenctl/internal/errhint"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
@@ -33,17 +34,15 @@ func CheckIdentity(s *config.Server, info *zenml.ServerInfo) error {
 	return IdentityError(zenml.CheckServerIdentity(s.URL, s.ServerID, info))
 }
 
-// IdentityError adds to a zenml.ServerIdentityError the command that
-// trusts the new server, and exit code 4; other errors pass as they are.
+// IdentityError gives a zenml.ServerIdentityError exit code 4 and the
+// advice that trusts the new server (errhint: status shows the error
+// without main's pass); other errors pass as they are.
 func IdentityError(err error) error {
 	var id *zenml.ServerIdentityError
 	if !errors.As(err, &id) {
 		return err
 	}
-	if id.Hint == "" {
-		id.Hint = "if you trust the server that answers now (a reinstalled server), run `zenctl login " + id.Server + "`, which replaces the recorded identity"
-	}
-	return &exitcode.AuthError{Err: id}
+	return &exitcode.AuthError{Err: errhint.Add(id)}
 }
 
 // IdentityChanged reports whether the server recorded at serverURL had

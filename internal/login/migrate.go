@@ -12,12 +12,13 @@ import (
 
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/credentials"
+	"github.com/zenctl/zenctl/internal/errhint"
 	"github.com/zenctl/zenctl/internal/exitcode"
 )
 
 // readLegacySecrets reads the secret of every login of the layout before
 // accounts still to be moved; failed holds why one could not be read.
-func (m *Manager) readLegacySecrets(cfg *config.Config) (read map[string]legacySecret, failed map[string]error) {
+func (m *Store) readLegacySecrets(cfg *config.Config) (read map[string]legacySecret, failed map[string]error) {
 	read, failed = map[string]legacySecret{}, map[string]error{}
 	for _, s := range cfg.Servers {
 		if !s.HasLegacyLogin() || m.migrateErrs[s.URL] != nil {
@@ -46,7 +47,7 @@ func (m *Manager) readLegacySecrets(cfg *config.Config) (read map[string]legacyS
 // It runs on first use, under the locks of the servers it moves. A login
 // that cannot be moved (a keyring that does not answer) is left as it was
 // and named when a command needs it; the others move on.
-func (m *Manager) migrate() error {
+func (m *Store) migrate() error {
 	if err := m.separateCopy(); err != nil {
 		return err
 	}
@@ -111,7 +112,7 @@ func (m *Manager) migrate() error {
 		m.migrateErrs[u] = err
 	}
 	for _, u := range moved {
-		fmt.Fprintf(m.Warn, "Moved the stored login of %s to this zenctl's layout (accounts per server, secrets per config directory)\n", u)
+		m.notify().Note(fmt.Sprintf("Moved the stored login of %s to this zenctl's layout (accounts per server, secrets per config directory)", u))
 	}
 	return nil
 }
@@ -138,7 +139,7 @@ func LegacyAccount(s *config.Server) config.Account {
 		SecretStore: s.LegacySecretStore, TokenExpiresAt: s.LegacyTokenExpiresAt, LastLogin: s.LegacyLastLogin}
 }
 
-func (m *Manager) readLegacySecret(s *config.Server) (legacySecret, error) {
+func (m *Store) readLegacySecret(s *config.Server) (legacySecret, error) {
 	ls := legacySecret{account: LegacyAccount(s)}
 	store, err := m.StoreOf(&ls.account)
 	if err != nil {
@@ -150,8 +151,8 @@ func (m *Manager) readLegacySecret(s *config.Server) (legacySecret, error) {
 	case errors.Is(err, credentials.ErrNotFound):
 		// Left as it was: the entry may be in a keyring this session does
 		// not see. Logging in again replaces the record.
-		return ls, &exitcode.AuthError{Err: fmt.Errorf("%w: the login of %s stored by an older zenctl has none in %s (left as it was); run `%s`",
-			errNoLegacySecret, s.URL, store.Location(), LoginCommand(s, &ls.account))}
+		return ls, &exitcode.AuthError{Err: errhint.LoginAgain(fmt.Errorf("%w: the login of %s stored by an older zenctl has none in %s (left as it was)",
+			errNoLegacySecret, s.URL, store.Location()), errhint.FromStore, LoginCommand(s, &ls.account))}
 	case err != nil:
 		return ls, fmt.Errorf("cannot move the login of %s stored by an older zenctl (entry %q in %s, left as it was): %w", s.URL, s.URL, store.Location(), err)
 	default:
@@ -165,7 +166,7 @@ func (m *Manager) readLegacySecret(s *config.Server) (legacySecret, error) {
 // URL stays until the account is logged out with --clear: another config
 // directory of the old layout may still read it. A credentials file
 // belongs to its directory, so there the old entry goes at once.
-func (m *Manager) migrateServer(id string, s *config.Server, ls legacySecret) error {
+func (m *Store) migrateServer(id string, s *config.Server, ls legacySecret) error {
 	a := ls.account
 	if ls.secret != nil {
 		if err := ls.store.Set(credentials.Key(id, s.URL, a.Name), *ls.secret); err != nil {
@@ -173,7 +174,7 @@ func (m *Manager) migrateServer(id string, s *config.Server, ls legacySecret) er
 		}
 		if ls.store.Kind() == string(credentials.ModeFile) {
 			if err := ls.store.Delete(s.URL); err != nil {
-				fmt.Fprintf(m.Warn, "%s The old copy of the credentials of %s in %s could not be deleted: %v\n", m.WarnIcon, s.URL, ls.store.Location(), err)
+				m.notify().Warn(fmt.Sprintf("The old copy of the credentials of %s in %s could not be deleted: %v", s.URL, ls.store.Location(), err))
 			}
 		} else {
 			a.LegacySecretKey = s.URL
@@ -191,7 +192,7 @@ func (m *Manager) migrateServer(id string, s *config.Server, ls legacySecret) er
 // delete each other's keyring entries. Each account's secret is copied to
 // an entry under the new id; the original's entries stay, for the
 // original. All secrets are read before anything is written.
-func (m *Manager) separateCopy() error {
+func (m *Store) separateCopy() error {
 	cfg, err := m.Config()
 	if err != nil || cfg.ID == "" {
 		return err
@@ -267,7 +268,7 @@ func (m *Manager) separateCopy() error {
 		return nil
 	})
 	if err == nil && len(todo) > 0 && !moved {
-		fmt.Fprintf(m.Warn, "This config directory is a copy of another: its %d stored secret(s) now have keyring entries of their own\n", len(todo))
+		m.notify().Note(fmt.Sprintf("This config directory is a copy of another: its %d stored secret(s) now have keyring entries of their own", len(todo)))
 	}
 	return err
 }

@@ -111,46 +111,6 @@ func (t *Target) Secret() (credentials.Secret, bool) {
 	return s, err == nil
 }
 
-// ServerURL picks the server for this command: --server, else
-// ZENML_STORE_URL, else the active server; normalised.
-func (m *Manager) ServerURL() (string, config.Setting, error) {
-	s := m.Settings.Server
-	if s.Source != config.SourceFlag && s.Source != config.SourceEnv {
-		// The active server as the config says now: this command may have
-		// changed it (a login, a switch).
-		s = config.Setting{Source: config.SourceConfig}
-		if cfg, err := m.Config(); err == nil {
-			s.Value = cfg.ActiveServer
-		}
-	}
-	if s.Value == "" {
-		if env := m.Env(); env.StoreAPIKey != "" || env.StoreAPIToken != "" || env.StoreUsername != "" {
-			return "", s, &exitcode.AuthError{Err: errors.New("ZENML_STORE_API_KEY, ZENML_STORE_API_TOKEN or ZENML_STORE_USERNAME is set but ZENML_STORE_URL is not: set it to the server's URL")}
-		}
-		if cfg, err := m.Config(); err == nil && len(cfg.Servers) > 0 {
-			// After a plain logout the logins stay: say how to use them.
-			return "", s, &exitcode.AuthError{Err: fmt.Errorf("no server is active (stored: %s); run `zenctl switch` to pick one, or pass --server URL",
-				strings.Join(cfg.ServerURLs(), ", "))}
-		}
-		return "", s, &exitcode.AuthError{Err: ErrNotLoggedIn}
-	}
-	u, err := zenml.NormalizeServerURL(s.Value)
-	if err != nil {
-		return "", s, fmt.Errorf("%w (from %s)", err, s.Describe("server"))
-	}
-	return u, s, nil
-}
-
-// envURL is ZENML_STORE_URL normalised, or "".
-func (m *Manager) envURL() string {
-	env := m.Env()
-	if env.StoreURL == "" {
-		return ""
-	}
-	u, _ := zenml.NormalizeServerURL(env.StoreURL)
-	return u
-}
-
 // Resolve finds the command's target: its server (ServerURL) and, through
 // Target, its account and how it authenticates.
 func (m *Manager) Resolve(ctx context.Context) (*Target, error) {
@@ -161,46 +121,53 @@ func (m *Manager) Resolve(ctx context.Context) (*Target, error) {
 	return m.Target(ctx, serverURL, source)
 }
 
-// ResolveServer is Resolve for a server already chosen.
+// ResolveServer is Resolve for a server already chosen: the Resolver's
+// Target, with the store that holds its secret. Logins of the layout
+// before accounts are moved first.
 func (m *Manager) ResolveServer(serverURL string, source config.Setting) (*Target, error) {
+	cfg, unmoved, err := m.migratedConfig(serverURL, source)
+	if err != nil {
+		return unmoved, err
+	}
+	t, err := m.resolver().Target(cfg, serverURL, source)
+	if err != nil {
+		return nil, err
+	}
+	return m.withSecretStore(t)
+}
+
+// migratedConfig is the config once logins of the older layout are moved.
+// When serverURL's could not be moved, unmoved describes it (see
+// unmovedTarget) and err says why.
+func (m *Manager) migratedConfig(serverURL string, source config.Setting) (cfg *config.Config, unmoved *Target, err error) {
 	if err := m.migrate(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := m.migrateErrs[serverURL]; err != nil {
-		return m.unmovedTarget(serverURL, source, err), err
+	if err := m.migrateErr(serverURL); err != nil {
+		return nil, m.unmovedTarget(serverURL, source, err), err
 	}
-	cfg, err := m.Config()
-	if err != nil {
-		return nil, err
-	}
-	env := m.Env()
-	fromEnv := m.envURL() == serverURL
-	if fromEnv && (env.StoreAPIKey != "" || env.StoreAPIToken != "" || env.StoreUsername != "") {
-		return &Target{URL: serverURL, URLSource: source, FromEnv: true, AuthMethod: AuthMethodEnvironment,
-			TLS: m.TLSFor(serverURL, nil), env: &envSession{}}, nil
-	}
-	s := cfg.Server(serverURL)
-	if s == nil {
-		return nil, m.notLoggedIn(serverURL, fromEnv)
-	}
-	t := &Target{URL: serverURL, URLSource: source, Server: s, TLS: m.TLSFor(serverURL, s)}
-	a, accountSource, err := m.pickAccount(s)
-	if err != nil {
-		return nil, err
-	}
-	t.Account, t.AccountSource, t.AuthMethod = a, accountSource, a.AuthMethod
-	if a.AuthMethod == config.AuthNone {
+	cfg, err = m.Config()
+	return cfg, nil, err
+}
+
+// withSecretStore adds to a resolved target the store and key of its
+// secret (which may assign the directory its id: a write the Resolver
+// never does). A store that cannot be opened is kept as Unreadable.
+func (m *Manager) withSecretStore(t *Target) (*Target, error) {
+	if t.FromEnv || t.Account == nil || t.AuthMethod == config.AuthNone {
 		return t, nil // nothing secret to read
 	}
-	if t.Store, err = m.StoreOf(a); err != nil {
+	withStore := *t
+	var err error
+	if withStore.Store, err = m.StoreOf(t.Account); err != nil {
 		// Login can still say how to get in again (see Unreadable).
-		t.Unreadable = err
-		return t, err
+		withStore.Unreadable = err
+		return &withStore, err
 	}
-	if t.SecretKey, err = m.secretKey(serverURL, a.Name); err != nil {
+	if withStore.SecretKey, err = m.secretKey(t.URL, t.Account.Name); err != nil {
 		return nil, err
 	}
-	return t, nil
+	return &withStore, nil
 }
 
 // withAccount is the target's server with another of its accounts.
@@ -228,30 +195,7 @@ func (m *Manager) unmovedTarget(serverURL string, source config.Setting, err err
 	s := cfg.Server(serverURL)
 	a := LegacyAccount(s)
 	return &Target{URL: serverURL, URLSource: source, Server: s, Account: &a, AuthMethod: a.AuthMethod,
-		TLS: m.TLSFor(serverURL, s), SecretKey: serverURL, Unreadable: err}
-}
-
-// pickAccount is --account (or ZENCTL_ACCOUNT), else the server's active
-// account, else its only one.
-func (m *Manager) pickAccount(s *config.Server) (*config.Account, config.Source, error) {
-	want := m.Settings.Account
-	if want.Value != "" {
-		if a := s.Account(want.Value); a != nil {
-			return a, want.Source, nil
-		}
-		return nil, "", UnknownAccountError(s, want.Value, want.Describe("account"))
-	}
-	if a := s.Active(); a != nil {
-		return a, config.SourceConfig, nil
-	}
-	switch len(s.Accounts) {
-	case 0:
-		return nil, "", &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s; run `zenctl login %s`", s.URL, s.URL)}
-	case 1:
-		return &s.Accounts[0], config.SourceDefault, nil
-	}
-	return nil, "", fmt.Errorf("no account is active on %s (stored: %s); run `zenctl switch %s --account NAME`, or pass --account",
-		s.URL, strings.Join(s.AccountNames(), ", "), s.URL)
+		TLS: m.resolver().TLSFor(serverURL, s), SecretKey: serverURL, Unreadable: err}
 }
 
 // UnknownAccountError names the accounts there are.
@@ -260,18 +204,6 @@ func UnknownAccountError(s *config.Server, name, from string) error {
 		return fmt.Errorf("no account %q on %s (from %s): no account is logged in there; run `zenctl login %s`", name, s.URL, from, s.URL)
 	}
 	return fmt.Errorf("no account %q on %s (from %s); stored accounts: %s", name, s.URL, from, strings.Join(s.AccountNames(), ", "))
-}
-
-func (m *Manager) notLoggedIn(serverURL string, fromEnv bool) error {
-	env := m.Env()
-	switch {
-	case fromEnv:
-		return &envWithoutCredentials{url: serverURL, err: fmt.Errorf("not logged in to %s (from ZENML_STORE_URL): set ZENML_STORE_API_KEY or ZENML_STORE_API_TOKEN to use it without a login, or unset ZENML_STORE_URL and run `zenctl login %s`", serverURL, serverURL)}
-	case env.StoreURL != "":
-		return &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s; unset %s and run `zenctl login %s` (login stores nothing while they are set)",
-			serverURL, strings.Join(m.StoreEnvSet(false), ", "), serverURL)}
-	}
-	return &exitcode.AuthError{Err: fmt.Errorf("not logged in to %s; run `zenctl login %s`", serverURL, serverURL)}
 }
 
 // envWithoutCredentials is ZENML_STORE_URL naming a server with no login
@@ -294,12 +226,12 @@ func (m *Manager) Target(ctx context.Context, serverURL string, source config.Se
 	if !errors.As(err, &bare) {
 		return t, err
 	}
-	tls := m.TLSFor(serverURL, nil)
+	tls := m.resolver().TLSFor(serverURL, nil)
 	client, cerr := m.NewClient(serverURL, tls, nil)
 	if cerr != nil {
 		return nil, err
 	}
-	if info, ierr := client.Info(ctx); ierr != nil || info.AuthScheme != AuthSchemeNone {
+	if info, ierr := client.Info(ctx); ierr != nil || !info.NoAuth() {
 		return nil, err
 	}
 	return &Target{URL: serverURL, URLSource: source, FromEnv: true, AuthMethod: config.AuthNone, TLS: tls}, nil
@@ -315,55 +247,35 @@ func StoredTLS(s *config.Server) TLS {
 	return t
 }
 
-// TLSFor returns the certificate settings for a server: the environment's
-// (ZENML_STORE_VERIFY_SSL: true, false or a CA bundle's path), else the
-// ones recorded at login. The environment's settings belong to
-// ZENML_STORE_URL when it is set: they never weaken the checks of another
-// server.
+// ServerURL picks the server for this command (Resolver.ServerURL) from
+// the config as this command left it: it may have changed the active
+// server (a login, a switch).
+func (m *Manager) ServerURL() (string, config.Setting, error) {
+	cfg, err := m.Config()
+	if err != nil {
+		cfg = nil
+	}
+	return m.resolver().ServerURL(cfg)
+}
+
+// TLSFor is Resolver.TLSFor.
 func (m *Manager) TLSFor(serverURL string, s *config.Server) TLS {
-	env := m.Env()
-	t := StoredTLS(s)
-	if env.StoreURL != "" && m.envURL() != serverURL {
-		return t
-	}
-	if env.VerifySSL != nil {
-		t.InsecureSkipVerify = !*env.VerifySSL
-	}
-	if env.CAPath != "" {
-		t.CACert = env.CAPath
-	}
-	return t
+	return m.resolver().TLSFor(serverURL, s)
 }
 
-// RefuseToStoreWhileEnvSet fails while ZENML_STORE_* variables choose the
-// server or the credentials: zenctl then runs from the environment and
-// stores nothing. allowAPIKey spares ZENML_STORE_API_KEY, which `login
-// --api-key` reads as its key.
+// RefuseToStoreWhileEnvSet is Resolver.RefuseToStoreWhileEnvSet.
 func (m *Manager) RefuseToStoreWhileEnvSet(action string, allowAPIKey bool) error {
-	set := m.StoreEnvSet(allowAPIKey)
-	if len(set) == 0 {
-		return nil
-	}
-	it := "it"
-	if len(set) > 1 {
-		it = "them"
-	}
-	return fmt.Errorf("%s set: zenctl does not store credentials while ZENML_STORE_* variables choose the server or the credentials; unset %s to %s",
-		strings.Join(set, ", "), it, action)
+	return m.resolver().RefuseToStoreWhileEnvSet(action, allowAPIKey)
 }
 
-// StoreEnvSet lists the ZENML_STORE_* variables set that stop zenctl from
-// storing credentials.
+// StoreEnvSet is Resolver.StoreEnvSet.
 func (m *Manager) StoreEnvSet(allowAPIKey bool) []string {
-	e := m.Env()
-	var set []string
-	for _, v := range []struct{ name, value string }{
-		{"ZENML_STORE_URL", e.StoreURL}, {"ZENML_STORE_API_KEY", e.StoreAPIKey}, {"ZENML_STORE_API_TOKEN", e.StoreAPIToken},
-		{"ZENML_STORE_USERNAME", e.StoreUsername}, {"ZENML_STORE_PASSWORD", e.StorePassword},
-	} {
-		if v.value != "" && !(allowAPIKey && v.name == "ZENML_STORE_API_KEY") {
-			set = append(set, v.name)
-		}
-	}
-	return set
+	return m.resolver().StoreEnvSet(allowAPIKey)
+}
+
+// resolver is the Resolver of the manager's settings, made once: the
+// settings do not change during a command.
+func (m *Manager) resolver() *Resolver {
+	m.resolverOnce.Do(func() { m.resolve = NewResolver(m.Settings) })
+	return m.resolve
 }

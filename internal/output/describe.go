@@ -56,3 +56,32 @@ func (d *Describe) Render() error {
 	}
 	return write(d.ios.Out, b.String())
 }
+
+// Field is one labelled value of a FieldBlock.
+type Field struct{ Key, Value string }
+
+// FieldBlock renders fields as "Key: value" lines, each
+// indented by indent spaces and the values aligned in one column, with
+// lipgloss: the keys are bold where cs has colour, and plain text where it
+// has not (a pipe, NO_COLOR). Keys and values are escaped onto one line
+// each, so text from a server cannot break the block or drive the
+// terminal. Fields with an empty value are left out.
+func FieldBlock(cs *iostreams.ColorScheme, indent int, fields []Field) string {
+	keyWidth := 0
+	for _, f := range fields {
+		if f.Value != "" {
+			keyWidth = max(keyWidth, ansi.StringWidth(iostreams.EscapeLine(f.Key))+1)
+		}
+	}
+	key := cs.Style().Bold(true).Width(keyWidth + 1).MarginLeft(indent)
+	var b strings.Builder
+	for _, f := range fields {
+		if f.Value == "" {
+			continue
+		}
+		line := lipgloss.JoinHorizontal(lipgloss.Top, key.Render(iostreams.EscapeLine(f.Key)+":"), iostreams.EscapeLine(f.Value))
+		b.WriteString(trimLines(line))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}

@@ -14,8 +14,6 @@ type ServerIdentityError struct {
 	// Recorded is the id recorded at login; Reported the one /info gives
 	// now ("" when it gives none).
 	Recorded, Reported string
-	// Hint, when set, says how to trust the new server.
-	Hint string
 }
 
 func (e *ServerIdentityError) Error() string {
@@ -23,11 +21,7 @@ func (e *ServerIdentityError) Error() string {
 	if e.Reported != "" {
 		reported = "reports server id " + strconv.QuoteToASCII(e.Reported)
 	}
-	msg := fmt.Sprintf("%s %s, not %q as when you logged in; no stored secret was sent to it", e.Server, reported, e.Recorded)
-	if e.Hint != "" {
-		msg += "; " + e.Hint
-	}
-	return msg
+	return fmt.Sprintf("%s %s, not %q as when you logged in; no stored secret was sent to it", e.Server, reported, e.Recorded)
 }
 
 // CheckServerIdentity compares what a server reports now with the id

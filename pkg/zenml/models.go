@@ -83,6 +83,14 @@ type ServerInfo struct {
 	DashboardURL     string `json:"dashboard_url"`
 }
 
+// AuthSchemeNone is the auth scheme of a server without authentication:
+// every request acts as its default user, whatever it carries.
+const AuthSchemeNone = "NO_AUTH"
+
+// NoAuth reports whether the server uses no authentication (NO_AUTH): it
+// needs no login, issues no tokens, and a stored secret is of no use to it.
+func (i *ServerInfo) NoAuth() bool { return i != nil && i.AuthScheme == AuthSchemeNone }
+
 // TokenResponse is the OAuth token answer of POST /api/v1/login.
 type TokenResponse struct {
 	AccessToken string `json:"access_token"`

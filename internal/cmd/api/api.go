@@ -49,60 +49,64 @@ type APIOptions struct {
 	jq     *gojq.Code
 }
 
+// apiHelp is the long help of `zenctl api`: the rules of PATH, fields,
+// headers, pagination and --jq.
+var apiHelp = heredoc.Doc(`
+	Send an authenticated HTTP request to the selected ZenML server and
+	print the response body.
+
+	PATH is a path on the server, /api/v1/current-user, or just
+	current-user, which is taken relative to /api/v1/. A query string in
+	PATH is kept. A full URL is accepted only when it points at the
+	selected server: zenctl never sends its credentials to another host.
+	Dot segments (..) are resolved first, and a PATH they lead outside
+	a server mounted under a path (https://host/zenml) is refused.
+
+	The default method is GET, or POST when there is a body (fields or
+	--input); -X overrides it.
+
+	Fields: -f key=value adds a string; -F key=value adds a typed value:
+	true, false and null become JSON literals, integers become numbers,
+	and @FILE reads the value from a file (@- from stdin). For POST, PUT
+	and PATCH the fields become a JSON object body; keys may nest with
+	key[sub]=value and build arrays with key[]=value. For GET, HEAD and
+	DELETE, and whenever --input supplies the body, fields become query
+	parameters instead, with keys used as given. A body is sent as
+	application/json unless -H sets another Content-Type.
+
+	The session's own credentials authenticate every request and renew
+	themselves when they expire. -H cannot set Authorization or Cookie:
+	either would silently replace the session (the server even prefers
+	a cookie to the Authorization header); use curl for another
+	credential. zenctl sets User-Agent, Source-Context and, for POST,
+	Idempotency-Key itself.
+
+	The body is printed unchanged, or indented when stdout is a terminal;
+	-i prints the status line and the response headers first. The body
+	of a response with status 400 or above is printed too, unfiltered,
+	and zenctl exits 1, or 4 when the server needs a new login.
+
+	--paginate follows ZenML's page envelope (index, total_pages, items)
+	with the page query parameter and prints the items of all pages as
+	one JSON array, written as the pages arrive: memory holds one page
+	at a time however long the list. --jq then sees that array whole, so
+	with --jq the items are gathered, up to 32 MiB; past that zenctl
+	stops with an error (leave out --jq and pipe into jq instead). -i
+	prints the first page's status line and headers. A page that fails
+	after the first ends the command with exit 1 and the array unclosed
+	(not valid JSON). A response that is not a page is printed as it is.
+
+	--jq filters JSON output with a jq expression (gojq, built in):
+	strings print raw, like jq -r; other values as JSON, one per line.
+`)
+
 // NewCmdAPI builds `zenctl api`.
 func NewCmdAPI(f *factory.Factory, runF func(*APIOptions) error) *cobra.Command {
 	opts := &APIOptions{IO: f.IOStreams, Client: f.AuthenticatedClient}
 	cmd := &cobra.Command{
 		Use:   "api PATH",
 		Short: "Make an authenticated request to the ZenML API",
-		Long: heredoc.Doc(`
-			Send an authenticated HTTP request to the selected ZenML server and
-			print the response body.
-
-			PATH is a path on the server, /api/v1/current-user, or just
-			current-user, which is taken relative to /api/v1/. A query string in
-			PATH is kept. A full URL is accepted only when it points at the
-			selected server: zenctl never sends its credentials to another host.
-			Dot segments (..) are resolved first, and a PATH they lead outside
-			a server mounted under a path (https://host/zenml) is refused.
-
-			The default method is GET, or POST when there is a body (fields or
-			--input); -X overrides it.
-
-			Fields: -f key=value adds a string; -F key=value adds a typed value:
-			true, false and null become JSON literals, integers become numbers,
-			and @FILE reads the value from a file (@- from stdin). For POST, PUT
-			and PATCH the fields become a JSON object body; keys may nest with
-			key[sub]=value and build arrays with key[]=value. For GET, HEAD and
-			DELETE, and whenever --input supplies the body, fields become query
-			parameters instead, with keys used as given. A body is sent as
-			application/json unless -H sets another Content-Type.
-
-			The session's own credentials authenticate every request and renew
-			themselves when they expire. -H cannot set Authorization or Cookie:
-			either would silently replace the session (the server even prefers
-			a cookie to the Authorization header); use curl for another
-			credential. zenctl sets User-Agent, Source-Context and, for POST,
-			Idempotency-Key itself.
-
-			The body is printed unchanged, or indented when stdout is a terminal;
-			-i prints the status line and the response headers first. The body
-			of a response with status 400 or above is printed too, unfiltered,
-			and zenctl exits 1, or 4 when the server needs a new login.
-
-			--paginate follows ZenML's page envelope (index, total_pages, items)
-			with the page query parameter and prints the items of all pages as
-			one JSON array, written as the pages arrive: memory holds one page
-			at a time however long the list. --jq then sees that array whole, so
-			with --jq the items are gathered, up to 32 MiB; past that zenctl
-			stops with an error (leave out --jq and pipe into jq instead). -i
-			prints the first page's status line and headers. A page that fails
-			after the first ends the command with exit 1 and the array unclosed
-			(not valid JSON). A response that is not a page is printed as it is.
-
-			--jq filters JSON output with a jq expression (gojq, built in):
-			strings print raw, like jq -r; other values as JSON, one per line.
-		`),
+		Long:  apiHelp,
 		Example: heredoc.Doc(`
 			$ zenctl api current-user
 			$ zenctl api 'service_accounts?size=100' --paginate --jq '.[].name'

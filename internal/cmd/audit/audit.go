@@ -37,6 +37,8 @@ type Options struct {
 	Output     string
 	// KeyFile holds an API key to find the owner of (audit --key).
 	KeyFile string
+	// LeakedBefore is --leaked-before: a time the leaked key was seen by.
+	LeakedBefore string
 }
 
 // NewCmdAudit builds `zenctl audit`.
@@ -71,11 +73,15 @@ func NewCmdAudit(f *factory.Factory, runF func(*Options) error) *cobra.Command {
 			carries, and finds its service account the same way. The secret is
 			never sent anywhere and no login is made with it. It prints the
 			owner, the key's name, id, status and dates, and the commands that
-			stop it; --exit-status exits 3 while the key can log in. A key of no
-			service account this account may see exits 1. -o json prints
-			{"key_id", "key_name", "service_account", "active", "status",
-			"can_log_in", "created", "last_login", "last_rotated",
-			"stop_commands"}.
+			stop it; --exit-status exits 3 while the leaked secret may still log
+			in. After a rotation that is decided by time: a secret seen before
+			the rotation (--leaked-before TIME; by default FILE's modification
+			time) no longer logs in once the rotation's retain period is over.
+			A key of no service account this account may see exits 1. -o json
+			prints {"key_id", "key_name", "service_account", "active",
+			"status", "can_log_in", "leaked_secret_can_log_in",
+			"leaked_before", "created", "last_login", "last_rotated",
+			"old_secret_valid_until", "stop_commands"}.
 		`),
 		Example: heredoc.Doc(`
 			$ zenctl audit
@@ -111,7 +117,7 @@ func NewCmdAudit(f *factory.Factory, runF func(*Options) error) *cobra.Command {
 	durationflag.Complete(cmd, "unused-for", "1d", "30d", "90d", "180d")
 	durationflag.Complete(cmd, "not-rotated-for", "30d", "90d", "180d", "365d")
 	cmd.Flags().BoolVar(&opts.Filters.Inactive, "inactive", false, "Only deactivated accounts and keys, and locked devices")
-	cmd.Flags().BoolVar(&opts.ExitStatus, "exit-status", false, "Exit 3 when anything matches (with --key: while the key can log in)")
+	cmd.Flags().BoolVar(&opts.ExitStatus, "exit-status", false, "Exit 3 when anything matches (with --key: while the leaked secret may log in)")
 	addKeyFlag(cmd, opts)
 	outputflag.Add(cmd, &opts.Output)
 	return cmd

@@ -9,9 +9,11 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/durationflag"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/exitcode"
@@ -32,6 +34,7 @@ const maxKeyFileSize = 16 << 20
 func addKeyFlag(cmd *cobra.Command, opts *Options) {
 	cmd.Flags().StringVar(&opts.KeyFile, "key", "", "Find the owner of the API key in this `FILE` ('-': standard input); the key never leaves this machine")
 	_ = cmd.MarkFlagFilename("key")
+	cmd.Flags().StringVar(&opts.LeakedBefore, "leaked-before", "", "With --key: the leaked key was seen by this `TIME` (RFC 3339, or a duration ago: 2h); default: FILE's modification time")
 }
 
 // KeyOwner is the -o json|yaml shape of audit --key.
@@ -41,16 +44,29 @@ type KeyOwner struct {
 	ServiceAccount OwnerAccount `json:"service_account"`
 	Active         bool         `json:"active"`
 	Status         string       `json:"status"`
-	// CanLogIn: the key and its service account are both active, so
-	// whoever holds the key can log in with it.
-	CanLogIn    bool        `json:"can_log_in"`
-	Created     zenml.Time  `json:"created"`
-	LastLogin   *zenml.Time `json:"last_login"`
-	LastRotated *zenml.Time `json:"last_rotated"`
+	// CanLogIn: the key and its service account are both active, so its
+	// current secret logs in. Whether the leaked one still does is
+	// LeakedSecretCanLogIn: a rotation gave the key a new secret.
+	CanLogIn bool `json:"can_log_in"`
+	// LeakedSecretCanLogIn is null when zenctl cannot tell: the key was
+	// rotated, and the leak may be newer than the rotation.
+	LeakedSecretCanLogIn *bool `json:"leaked_secret_can_log_in"`
+	// LeakedBefore is a time the leaked secret existed by: --leaked-before,
+	// else the key file's modification time; null for standard input.
+	LeakedBefore *zenml.Time `json:"leaked_before"`
+	Created      zenml.Time  `json:"created"`
+	LastLogin    *zenml.Time `json:"last_login"`
+	LastRotated  *zenml.Time `json:"last_rotated"`
+	// OldSecretValidUntil is when the secret the last rotation replaced
+	// stops, for a rotation with --retain; null otherwise.
+	OldSecretValidUntil *zenml.Time `json:"old_secret_valid_until"`
 	// KeyCutShort: the key found was incomplete (a log cut it), but its id
 	// was whole.
 	KeyCutShort  bool          `json:"key_cut_short,omitempty"`
 	StopCommands []StopCommand `json:"stop_commands"`
+
+	// leakedBeforeFrom says where LeakedBefore came from, for people.
+	leakedBeforeFrom string
 }
 
 // OwnerAccount is the service account a key belongs to.
@@ -67,6 +83,9 @@ type StopCommand struct {
 }
 
 func validateKeyMode(opts *Options) error {
+	if opts.KeyFile == "" && opts.LeakedBefore != "" {
+		return exitcode.Usagef("--leaked-before goes with --key FILE: it says when that key was seen")
+	}
 	if opts.KeyFile == "" {
 		return nil
 	}
@@ -78,6 +97,33 @@ func validateKeyMode(opts *Options) error {
 		return exitcode.Usagef("--key takes a file holding the key, never the key itself (it would stay in the shell history); use --key - and paste it on standard input")
 	}
 	return nil
+}
+
+// leakedBefore is the time the leaked secret is known to have existed by,
+// and where that came from. A file held the secret when it was last
+// written, so its modification time bounds the secret's age; a key pasted
+// on standard input gives no such bound.
+func leakedBefore(opts *Options, now time.Time) (*time.Time, string, error) {
+	if s := strings.TrimSpace(opts.LeakedBefore); s != "" {
+		if at, err := time.Parse(time.RFC3339, s); err == nil {
+			return &at, "--leaked-before", nil
+		}
+		ago, err := durationflag.Parse(s)
+		if err != nil {
+			return nil, "", exitcode.Usagef("--leaked-before %q is neither a time (2026-12-08T09:30:00Z) nor a duration ago (2h, 3d)", iostreams.OneLine(s))
+		}
+		at := now.Add(-ago)
+		return &at, "as --leaked-before says", nil
+	}
+	if opts.KeyFile == "-" {
+		return nil, "", nil
+	}
+	info, err := os.Stat(opts.KeyFile)
+	if err != nil {
+		return nil, "", nil
+	}
+	at := info.ModTime()
+	return &at, "when " + iostreams.OneLine(opts.KeyFile) + " was written", nil
 }
 
 var zenKeyInText = regexp.MustCompile(zenml.APIKeyPrefix + `[A-Za-z0-9+/]+={0,2}`)
@@ -164,6 +210,11 @@ func runKeyOwner(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	now := opts.Now().UTC()
+	seenBy, seenFrom, err := leakedBefore(opts, now)
+	if err != nil {
+		return err
+	}
 	keyID, cutShort, err := keyIDFromFile(opts)
 	if err != nil {
 		return err
@@ -172,7 +223,7 @@ func runKeyOwner(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	c := &collector{ios: opts.IO, client: client, now: opts.Now().UTC()}
+	c := &collector{ios: opts.IO, client: client, now: now}
 	account, key, read, err := findKey(ctx, c, keyID)
 	opts.IO.StopProgress()
 	if err != nil {
@@ -186,10 +237,17 @@ func runKeyOwner(ctx context.Context, opts *Options) error {
 	}
 	owner := keyOwner(c, account, key, target)
 	owner.KeyCutShort = cutShort
-	if err := output.Print(opts.IO, format, owner, func() error { return printKeyOwner(opts.IO, owner) }); err != nil {
+	if seenBy != nil {
+		owner.LeakedBefore, owner.leakedBeforeFrom = &zenml.Time{Time: *seenBy}, seenFrom
+	}
+	judgeLeakedSecret(&owner, retainPeriod(key), now)
+	if err := output.Print(opts.IO, format, owner, func() error { return printKeyOwner(opts.IO, owner, now) }); err != nil {
 		return err
 	}
-	if opts.ExitStatus && owner.CanLogIn {
+	// A rotation the leak may postdate proves nothing: exit 3 unless the
+	// leaked secret is known to be dead, so a script's "the levers held"
+	// check never passes on a guess.
+	if opts.ExitStatus && (owner.LeakedSecretCanLogIn == nil || *owner.LeakedSecretCanLogIn) {
 		return exitcode.ErrFindings
 	}
 	return nil
@@ -279,32 +337,99 @@ func targetFlags(t *factory.Target) string {
 	return s
 }
 
-func printKeyOwner(ios *iostreams.IOStreams, o KeyOwner) error {
-	cs := ios.ErrColorScheme()
-	switch {
-	case o.CanLogIn:
-		fmt.Fprintf(ios.ErrOut, "%s This key is active: whoever holds it can log in as %s.\n", cs.FailureIcon(), o.ServiceAccount.Name)
-	case !o.ServiceAccount.Active:
-		fmt.Fprintf(ios.ErrOut, "%s The service account is deactivated: this key cannot log in.\n", cs.SuccessIcon())
-	default:
-		fmt.Fprintf(ios.ErrOut, "%s The key is deactivated: it cannot log in.\n", cs.SuccessIcon())
+func retainPeriod(key *zenml.APIKey) time.Duration {
+	if key.Metadata == nil {
+		return 0
 	}
+	return time.Duration(key.Metadata.RetainPeriodMinutes) * time.Minute
+}
+
+// judgeLeakedSecret decides whether the leaked secret still logs in. The
+// server keeps no old secret to compare with, and the key names only its
+// id, so this reasons on times: a rotation replaces the secret, and the
+// replaced one stops when the rotation's retain period ends. A secret known
+// to have existed before the last rotation is therefore a replaced one.
+func judgeLeakedSecret(o *KeyOwner, retain time.Duration, now time.Time) {
+	yes, no := true, false
+	switch {
+	case !o.CanLogIn:
+		o.LeakedSecretCanLogIn = &no
+		return
+	case o.LastRotated == nil:
+		o.LeakedSecretCanLogIn = &yes
+		return
+	}
+	if retain > 0 {
+		o.OldSecretValidUntil = &zenml.Time{Time: o.LastRotated.Add(retain)}
+	}
+	switch {
+	case o.OldSecretValidUntil != nil && now.Before(o.OldSecretValidUntil.Time):
+		// The old secret and the new one both log in: either way.
+		o.LeakedSecretCanLogIn = &yes
+	case o.LeakedBefore != nil && o.LeakedBefore.Before(o.LastRotated.Time):
+		o.LeakedSecretCanLogIn = &no
+	}
+}
+
+// verdict is the one-line answer on stderr: can the leaked secret log in?
+func verdict(o KeyOwner, cs *iostreams.ColorScheme, now time.Time) string {
+	account := iostreams.EscapeLine(o.ServiceAccount.Name)
+	leaked := o.LeakedSecretCanLogIn
+	switch {
+	case !o.ServiceAccount.Active:
+		return cs.SuccessIcon() + " The service account is deactivated: this key cannot log in."
+	case !o.Active:
+		return cs.SuccessIcon() + " The key is deactivated: it cannot log in."
+	case o.LastRotated == nil:
+		return fmt.Sprintf("%s This key is active and was never rotated: whoever holds it can log in as %s.", cs.FailureIcon(), account)
+	}
+	rotated := output.HumanTime(o.LastRotated.Time, now)
+	switch {
+	case leaked != nil && *leaked:
+		return fmt.Sprintf("%s The key was rotated %s, but the secret it had before stays valid until %s: whoever holds either secret can log in as %s until then.",
+			cs.FailureIcon(), rotated, output.HumanTime(o.OldSecretValidUntil.Time, now), account)
+	case leaked != nil:
+		return fmt.Sprintf("%s The leaked secret no longer logs in: it existed by %s, %s, before the key was rotated %s. The key itself is active, with its new secret.",
+			cs.SuccessIcon(), output.HumanTime(o.LeakedBefore.Time, now), o.leakedBeforeFrom, rotated)
+	}
+	why := "the key came from standard input"
+	if o.LeakedBefore != nil {
+		why = fmt.Sprintf("it existed by %s, %s, which is after the rotation", output.HumanTime(o.LeakedBefore.Time, now), o.leakedBeforeFrom)
+	}
+	return fmt.Sprintf("%s The key is active and was last rotated %s. A secret older than that no longer logs in; a newer one logs in as %s. "+
+		"Which one leaked is unknown (%s): pass --leaked-before TIME, when the key was first seen.", cs.WarningIcon(), rotated, account, why)
+}
+
+func printKeyOwner(ios *iostreams.IOStreams, o KeyOwner, now time.Time) error {
+	cs := ios.ErrColorScheme()
+	fmt.Fprintln(ios.ErrOut, verdict(o, cs, now))
 	if o.KeyCutShort {
 		fmt.Fprintf(ios.ErrOut, "%s The key found was cut short; its id was whole.\n", cs.WarningIcon())
 	}
-	d := output.NewDescribe(ios)
-	d.Add("Service account", fmt.Sprintf("%s (%s, %s)", o.ServiceAccount.Name, o.ServiceAccount.ID, activeText(o.ServiceAccount.Active)))
-	d.Add("Key", o.KeyName)
-	d.Add("Key ID", o.KeyID)
-	d.Add("Status", o.Status)
-	d.Add("Can log in", yesNo(o.CanLogIn))
-	d.Add("Created", output.FieldTime(ios, o.Created.Time, "unknown"))
-	d.Add("Last used", ownerTime(ios, o.LastLogin, "never"))
-	d.Add("Last rotated", ownerTime(ios, o.LastRotated, "never"))
-	if err := d.Render(); err != nil {
-		return err
+	leaked := "unknown: it depends on when it leaked"
+	if l := o.LeakedSecretCanLogIn; l != nil {
+		leaked = map[bool]string{true: "yes", false: "no"}[*l]
+	}
+	current := "no"
+	if o.CanLogIn {
+		current = "yes, with its current secret"
+	}
+	fields := [][2]string{
+		{"Service account", fmt.Sprintf("%s (%s, %s)", o.ServiceAccount.Name, o.ServiceAccount.ID, activeText(o.ServiceAccount.Active))},
+		{"Key", o.KeyName}, {"Key ID", o.KeyID}, {"Status", o.Status},
+		{"Can log in", current}, {"Leaked secret logs in", leaked},
+		{"Created", humanTime(&o.Created, "unknown", now)},
+		{"Last used", humanTime(o.LastLogin, "never", now)},
+		{"Last rotated", humanTime(o.LastRotated, "never", now)},
+	}
+	if o.OldSecretValidUntil != nil {
+		fields = append(fields, [2]string{"Old secret valid until", humanTime(o.OldSecretValidUntil, "", now)})
+	}
+	if o.LeakedBefore != nil {
+		fields = append(fields, [2]string{"Leaked before", humanTime(o.LeakedBefore, "", now) + ", " + o.leakedBeforeFrom})
 	}
 	var b strings.Builder
+	writeAligned(&b, fields)
 	b.WriteString("\nTo stop it:\n")
 	for _, c := range o.StopCommands {
 		fmt.Fprintf(&b, "  # %s\n  %s\n", c.Effect, c.Command)
@@ -313,16 +438,19 @@ func printKeyOwner(ios *iostreams.IOStreams, o KeyOwner) error {
 	return err
 }
 
-func ownerTime(ios *iostreams.IOStreams, t *zenml.Time, none string) string {
-	if t == nil {
-		return none
+// writeAligned writes "Name:  value" lines with the values in one column,
+// the same on a terminal and in a pipe, as `zenctl status` does: this form
+// is for people, and -o json for scripts. The column is fixed, so that it
+// stays put whichever optional fields show.
+func writeAligned(b *strings.Builder, fields [][2]string) {
+	for _, f := range fields {
+		fmt.Fprintf(b, "%-23s %s\n", f[0]+":", iostreams.EscapeLine(f[1]))
 	}
-	return output.FieldTime(ios, t.Time, none)
 }
 
-func yesNo(b bool) string {
-	if b {
-		return "yes"
+func humanTime(t *zenml.Time, none string, now time.Time) string {
+	if t == nil || t.IsZero() {
+		return none
 	}
-	return "no"
+	return output.HumanTime(t.Time, now)
 }

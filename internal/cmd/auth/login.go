@@ -23,6 +23,7 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/credentials"
+	"github.com/zenctl/zenctl/internal/errhint"
 	"github.com/zenctl/zenctl/internal/exitcode"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/login"
@@ -37,10 +38,13 @@ type LoginOptions struct {
 	Prompter prompt.Prompter
 	Browser  browser.Browser
 	// Logins is the login layer; NewClient a client for a server that is
-	// not logged in to yet; Getenv reads ZENML_STORE_API_KEY.
+	// not logged in to yet; Getenv reads CI.
 	Logins    func() (*login.Manager, error)
 	NewClient login.ClientFunc
 	Getenv    func(string) string
+	// envAPIKey is ZENML_STORE_API_KEY as the settings read it, a key
+	// source for --api-key.
+	envAPIKey string
 	// WarnPlainHTTP warns that secrets to a server cross the network
 	// unencrypted, when they do; nil is quiet.
 	WarnPlainHTTP func(serverURL, secret string)
@@ -149,6 +153,7 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	if err := m.RefuseToStoreWhileEnvSet("log in", opts.APIKey); err != nil {
 		return err
 	}
+	opts.envAPIKey = m.Env().StoreAPIKey
 	if asksForSecret(opts) {
 		// From now: a password typed ahead during the connection must
 		// not show on the screen.
@@ -173,19 +178,21 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "%s %s now reports server id %s, not %s as when you logged in: the stored login is not sent to it, and this login replaces the recorded identity\n",
 			opts.IO.ErrColorScheme().WarningIcon(), serverURL, orNone(changed.Reported), iostreams.EscapeLine(changed.Recorded))
 	}
-	if info.AuthScheme == login.AuthSchemeNone {
+	if info.NoAuth() {
 		return saveNoAuthLogin(ctx, opts, m, serverURL, info, tlsPlan)
 	}
 	existing, err := m.StoredLogin(serverURL)
 	if err != nil {
 		return err
 	}
-	if changed != nil {
-		existing = nil
-	}
 	explicit := opts.APIKey || opts.Username != "" || opts.Device
 	var rejected string // why the stored login cannot be reused, when it was tried
-	if !opts.Refresh && !explicit && existing != nil {
+	if changed != nil && existing != nil {
+		// Keep the way the user logged in (the method, the username), but
+		// send nothing stored: the secret is asked for again.
+		rejected = "the server's identity changed, so the stored credentials are not sent to it"
+	}
+	if rejected == "" && !opts.Refresh && !explicit && existing != nil {
 		kept, why, err := keepWorkingLogin(ctx, opts, m, existing, info, tlsPlan)
 		if kept || err != nil {
 			return err
@@ -489,7 +496,7 @@ func storedLogin(ctx context.Context, opts *LoginOptions, m *login.Manager, clie
 		}
 		rejected = why
 	}
-	hint := fmt.Errorf("%s; run `%s`", rejected, login.LoginCommand(t.Server, t.Account))
+	hint := errhint.LoginAgain(errors.New(rejected), errhint.FromStore, login.LoginCommand(t.Server, t.Account))
 	if !opts.IO.CanPrompt() {
 		return credentials.Secret{}, &exitcode.AuthError{Err: hint}
 	}
@@ -535,7 +542,7 @@ func asksForSecret(opts *LoginOptions) bool {
 	if !opts.IO.CanPrompt() {
 		return false
 	}
-	return opts.Username != "" && !opts.PasswordStdin || opts.APIKey && opts.Getenv("ZENML_STORE_API_KEY") == ""
+	return opts.Username != "" && !opts.PasswordStdin || opts.APIKey && opts.envAPIKey == ""
 }
 
 // promptTries is how many times a terminal may type a password or key
@@ -543,7 +550,7 @@ func asksForSecret(opts *LoginOptions) bool {
 const promptTries = 3
 
 func apiKeyLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client) (credentials.Secret, error) {
-	prompted := opts.Getenv("ZENML_STORE_API_KEY") == "" && opts.IO.CanPrompt()
+	prompted := opts.envAPIKey == "" && opts.IO.CanPrompt()
 	for try := 1; ; try++ {
 		key, err := readAPIKey(opts)
 		if err != nil {
@@ -551,7 +558,7 @@ func apiKeyLogin(ctx context.Context, opts *LoginOptions, client *zenml.Client) 
 		}
 		key = zenml.CleanAPIKey(key)
 		if _, err := zenml.DecodeAPIKeyID(key); err != nil {
-			err = fmt.Errorf("%v; copy the whole key that `service-account create` or `api-key rotate` printed", err)
+			err = errhint.BadAPIKey(err)
 			if !prompted || try == promptTries {
 				return credentials.Secret{}, err
 			}
@@ -579,7 +586,7 @@ func retryPrompt(opts *LoginOptions, err error, try int) {
 }
 
 func readAPIKey(opts *LoginOptions) (string, error) {
-	if key := opts.Getenv("ZENML_STORE_API_KEY"); key != "" {
+	if key := opts.envAPIKey; key != "" {
 		return key, nil
 	}
 	if opts.IO.CanPrompt() {

@@ -50,6 +50,12 @@ func NewCmdLogout(f *factory.Factory, runF func(*LogoutOptions) error) *cobra.Co
 			acts on every server. Logging out of a server that is not active changes
 			nothing without --clear, and says so.
 
+			Exit status: 0 when the logout is done or there was nothing to do (no
+			server active, or the one named was not active: a notice on stderr
+			says so), so running it twice is safe; 1 when it cannot be done: a
+			SERVER_URL or --account zenctl has no login for (a typo must not
+			look like success), or --clear with no server named and several stored.
+
 			Tokens already issued stay valid on the server until they expire: to
 			revoke access, deactivate or delete the API key (rotating it leaves
 			tokens already issued valid).
@@ -141,16 +147,24 @@ func logoutServers(opts *LogoutOptions, cfg *config.Config) ([]string, error) {
 		raw = cfg.ActiveServer
 	}
 	if raw == "" {
+		// Nothing to do is not a failure (a logout run twice, or from a
+		// cleanup script, succeeds with a notice), as for a server that
+		// was not active; only a request that cannot be carried out
+		// exits non-zero.
+		cs, errOut := opts.IO.ErrColorScheme(), opts.IO.ErrOut
 		stored := cfg.ServerURLs()
 		switch {
 		case len(stored) == 0:
-			return nil, fmt.Errorf("not logged in to any server; nothing to log out of")
+			fmt.Fprintf(errOut, "%s Not logged in to any server: nothing changed\n", cs.WarningIcon())
+			return nil, nil
 		case len(stored) == 1 && (opts.Clear || opts.Account != ""):
 			raw = stored[0]
 		case opts.Clear:
 			return nil, exitcode.Usagef("no server is active: name one, e.g. `zenctl logout %s --clear`, or use --all (stored: %s)", stored[0], strings.Join(stored, ", "))
 		default:
-			return nil, fmt.Errorf("no server is active: nothing to log out of; the stored credentials of %s are kept until `zenctl logout SERVER_URL --clear`", strings.Join(stored, ", "))
+			fmt.Fprintf(errOut, "%s No server is active: nothing changed\n", cs.WarningIcon())
+			fmt.Fprintf(errOut, "  The stored credentials of %s are kept; to forget them: zenctl logout SERVER_URL --clear\n", strings.Join(stored, ", "))
+			return nil, nil
 		}
 	}
 	u, err := zenml.NormalizeServerURL(raw)

@@ -281,7 +281,7 @@ func checkServer(ctx context.Context, m *login.Manager, c statusCheck) ServerSta
 				return failed(st, err)
 			}
 		}
-		if info.AuthScheme == login.AuthSchemeNone && t.AuthMethod != config.AuthNone {
+		if info.NoAuth() && t.AuthMethod != config.AuthNone {
 			// Every request acts as the default user now, whatever this
 			// login is: "logged in as" would be untrue.
 			return failed(st, fmt.Errorf("%s no longer uses authentication (NO_AUTH): every request acts as its default user, whatever the login; run `zenctl login %s` to record that", serverURL, serverURL))
@@ -449,18 +449,19 @@ func printStatuses(ios *iostreams.IOStreams, statuses []ServerStatus, all bool) 
 		if s.AuthMethod == config.AuthNone {
 			expires = "" // no token at all, rather than one that never expires
 		}
-		d := []struct{ k, v string }{
-			{"Server version", s.ServerVersion}, {"Server ID", s.ServerID},
-			{"Auth method", authMethodText(s.AuthMethod)}, {"Token expires", expires},
-			{"Secret stored in", s.SecretStore}, {"Server from", s.serverFrom},
-			{"Account from", s.accountFrom}, {"Credentials", s.CredentialsSource},
+		fields := []output.Field{
+			{Key: "Server version", Value: s.ServerVersion}, {Key: "Server ID", Value: s.ServerID},
+			{Key: "Auth method", Value: authMethodText(s.AuthMethod)}, {Key: "Token expires", Value: expires},
+			{Key: "Secret stored in", Value: s.SecretStore}, {Key: "Server from", Value: s.serverFrom},
+			{Key: "Account from", Value: s.accountFrom}, {Key: "Credentials", Value: s.CredentialsSource},
 		}
-		for _, kv := range d {
+		for i, f := range fields {
 			// "unknown" says nothing a failed check has not said.
-			if kv.v != "" && !(kv.v == "unknown" && !s.OK) {
-				fmt.Fprintf(ios.Out, "  %-17s %s\n", kv.k+":", iostreams.EscapeLine(kv.v))
+			if f.Value == "unknown" && !s.OK {
+				fields[i].Value = ""
 			}
 		}
+		fmt.Fprint(ios.Out, output.FieldBlock(cs, 2, fields))
 	}
 }
 

@@ -1,5 +1,6 @@
 // Package complete is the shell completion of the global flags and
-// arguments that name a stored server or account.
+// arguments that name a stored server or account, and the one way commands
+// complete names they ask the server for.
 package complete
 
 import (

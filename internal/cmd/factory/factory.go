@@ -98,7 +98,7 @@ func (f *Factory) build() (*login.Manager, *apiclient.Builder, error) {
 	m := &login.Manager{
 		Dir: dir, Getenv: f.Env, Settings: settings, NewClient: clients.New,
 		Keyring: f.Keyring, KeyringTimeout: f.KeyringTimeout,
-		Warn: f.IOStreams.ErrOut, WarnIcon: f.IOStreams.ErrColorScheme().WarningIcon(),
+		Notify: login.WriterNotifier{Out: f.IOStreams.ErrOut, WarnIcon: f.IOStreams.ErrColorScheme().WarningIcon()},
 	}
 	m.SetConfig(cfg)
 	return m, clients, nil

@@ -78,6 +78,10 @@ type Report struct {
 type Imported struct {
 	Server     string `json:"server"`
 	AuthMethod string `json:"auth_method"`
+	// Account and AccountType are whom the login acts as, when known
+	// (a dry run without --verify does not ask the server).
+	Account     string `json:"account,omitempty"`
+	AccountType string `json:"account_type,omitempty"`
 }
 
 // Skipped is one login not imported, and why.
@@ -111,11 +115,18 @@ func NewCmdZenML(f *factory.Factory, runF func(*ZenMLOptions) error) *cobra.Comm
 			without a credential, invalid URLs, and servers zenctl is already
 			logged in to (replace those with --overwrite).
 
+			An API key or a token does not say whose it is, so the import asks
+			its server (the current user, as zenctl login does) and records that
+			account and its type; one whose server does not answer, or rejects
+			it, is skipped. Password logins name their user and are not checked
+			unless you pass --verify, which checks every credential with its
+			server and skips those that do not work. A --dry-run contacts no
+			server unless --verify.
+
 			The report goes to stderr; -o json prints it on stdout as
-			{"dry_run","imported":[{"server","auth_method"}],"skipped":[{"server","reason"}]}.
-			No secret is ever printed. Nothing goes over the network unless you
-			pass --verify, which checks each credential with its server and
-			skips those that do not work.
+			{"dry_run","imported":[{"server","auth_method","account","account_type"}],
+			"skipped":[{"server","reason"}]} (account fields when known).
+			No secret is ever printed.
 
 			If zenctl has no active server yet, zenml's current server becomes
 			the active one.
@@ -193,13 +204,16 @@ func runZenML(ctx context.Context, opts *ZenMLOptions) error {
 
 	sel := selectLogins(opts, cfg, logins, now)
 	plan := sel.plan
-	if opts.Verify {
+	switch {
+	case opts.Verify:
 		plan = verifyAll(ctx, opts.NewClient, plan, &sel.report)
+	case !opts.DryRun:
+		plan = identifyAll(ctx, opts.NewClient, plan, &sel.report)
 	}
 	plan, location, activate, writeErr := storeImports(ctx, m, cfg, opts.DryRun, plan, sel.zenmlActive)
 	report := sel.report
 	for _, imp := range plan {
-		report.Imported = append(report.Imported, Imported{Server: imp.URL, AuthMethod: imp.Method})
+		report.Imported = append(report.Imported, Imported{Server: imp.URL, AuthMethod: imp.Method, Account: imp.Account, AccountType: imp.AccountType})
 	}
 
 	err = output.Print(opts.IO, format, report, func() error {
@@ -418,9 +432,32 @@ func verify(ctx context.Context, newClient login.ClientFunc, imp *importable) st
 	return ""
 }
 
-// importedAccount names the account of a login whose user the import
-// does not know (an API key or token not checked with --verify).
-const importedAccount = "imported"
+// identifyAll asks the server whose each API key and token is: neither
+// says so itself, and the account zenctl records must be the one the
+// server acts as (status, token --account and logout name it). A login
+// whose owner cannot be learnt is skipped rather than stored under a
+// made-up name; a password login names its user already and stays offline.
+func identifyAll(ctx context.Context, newClient login.ClientFunc, plan []*importable, report *Report) []*importable {
+	var ok []*importable
+	for _, imp := range plan {
+		if imp.Account == "" {
+			if reason := verify(ctx, newClient, imp); reason != "" {
+				report.Skipped = append(report.Skipped, Skipped{Server: imp.URL,
+					Reason: fmt.Sprintf("cannot learn whose %s it is (%s); import it again when the server answers, or run zenctl login", credentialWord(imp.Method), reason)})
+				continue
+			}
+		}
+		ok = append(ok, imp)
+	}
+	return ok
+}
+
+func credentialWord(method string) string {
+	if method == config.AuthAPIKey {
+		return "API key"
+	}
+	return "token"
+}
 
 // saveImports stores each login through the login layer, as `zenctl
 // login` would, each the active account of its server but without making
@@ -436,7 +473,9 @@ func saveImports(ctx context.Context, m *login.Manager, plan []*importable, zenm
 		l := login.Login{URL: imp.URL, Account: imp.Account, Type: imp.AccountType, Method: imp.Method,
 			Secret: imp.Secret, Store: store, KeepActiveServer: true}
 		if l.Account == "" {
-			l.Account = importedAccount
+			// identifyAll leaves none unnamed; storing one under a
+			// made-up name would contradict what the server says.
+			return stored, store.Location(), "", fmt.Errorf("storing the credentials of %s: the account they belong to is unknown", imp.URL)
 		}
 		if imp.Server.ServerID != "" {
 			l.Info = &zenml.ServerInfo{ID: imp.Server.ServerID, Name: imp.Server.ServerName, Version: imp.Server.ServerVersion}
@@ -523,16 +562,33 @@ func printReport(ios *iostreams.IOStreams, dir string, dryRun bool, imported []*
 func methodText(imp *importable) string {
 	switch imp.Method {
 	case config.AuthAPIKey:
+		if imp.Account != "" {
+			return "API key of " + accountText(imp)
+		}
 		return "API key"
 	case config.AuthPassword:
 		return "password of " + imp.Secret.Username
 	case config.AuthToken:
-		if imp.Secret.ExpiresAt.IsZero() {
-			return "token (does not expire)"
+		if imp.Account != "" {
+			return "token of " + accountText(imp) + tokenExpiry(imp)
 		}
-		return "token (expires " + imp.Secret.ExpiresAt.UTC().Format(time.RFC3339) + "; then run zenctl login)"
+		return "token" + tokenExpiry(imp)
 	}
 	return imp.Method
+}
+
+func accountText(imp *importable) string {
+	if imp.AccountType == config.AccountServiceAccount {
+		return "service account " + imp.Account
+	}
+	return "user " + imp.Account
+}
+
+func tokenExpiry(imp *importable) string {
+	if imp.Secret.ExpiresAt.IsZero() {
+		return " (does not expire)"
+	}
+	return " (expires " + imp.Secret.ExpiresAt.UTC().Format(time.RFC3339) + "; then run zenctl login)"
 }
 
 // warnTLS points out imported TLS settings that will not work as the user

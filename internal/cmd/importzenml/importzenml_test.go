@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -23,6 +25,8 @@ import (
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/credentials"
 	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/login"
+	"github.com/zenctl/zenctl/pkg/zenml"
 	"github.com/zenctl/zenctl/pkg/zenml/zenmltest"
 )
 
@@ -47,11 +51,27 @@ func copyFixture(t *testing.T, name string) string {
 
 func run(t *testing.T, h *cmdtest.Harness, opts ZenMLOptions) error {
 	t.Helper()
-	opts.IO, opts.Format, opts.Logins, opts.NewClient, opts.Getenv = h.IO, h.F.OutputFormat, h.F.Logins, h.F.NewClient, h.F.Env
+	opts.IO, opts.Format, opts.Logins, opts.NewClient, opts.Getenv = h.IO, h.F.OutputFormat, h.F.Logins, loopbackOnly(h.F.NewClient), h.F.Env
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return testNow }
 	}
 	return runZenML(context.Background(), &opts)
+}
+
+// loopbackOnly keeps the fixtures' example servers off the network (and
+// DNS): the import asks servers whose keys they are, and only the fake
+// servers on loopback answer.
+func loopbackOnly(next login.ClientFunc) login.ClientFunc {
+	return func(serverURL string, tls login.TLS, tokens zenml.TokenSource) (*zenml.Client, error) {
+		u, err := url.Parse(serverURL)
+		if err != nil {
+			return nil, err
+		}
+		if ip := net.ParseIP(u.Hostname()); ip == nil || !ip.IsLoopback() {
+			return nil, fmt.Errorf("%s is unreachable (tests stay on loopback)", u.Hostname())
+		}
+		return next(serverURL, tls, tokens)
+	}
 }
 
 func runJSON(t *testing.T, h *cmdtest.Harness, opts ZenMLOptions) Report {
@@ -70,7 +90,7 @@ func runJSON(t *testing.T, h *cmdtest.Harness, opts ZenMLOptions) Report {
 var want093 = Report{
 	Imported: []Imported{
 		{Server: "https://zenml.example.com", AuthMethod: "api_key"},
-		{Server: "https://staging.zenml.internal:8443", AuthMethod: "password"},
+		{Server: "https://staging.zenml.internal:8443", AuthMethod: "password", Account: "ci-admin", AccountType: config.AccountUser},
 		{Server: "http://127.0.0.1:8237", AuthMethod: "token"},
 	},
 	Skipped: []Skipped{
@@ -94,28 +114,16 @@ func TestImport093(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Imported from " + dir,
-		"https://zenml.example.com", "API key",
 		"password of ci-admin",
-		"token (expires 2099-12-31T23:59:59Z; then run zenctl login)",
 		"token expired at 2025-01-01T00:00:00Z",
-		"Active server is now https://zenml.example.com",
-		"The CA certificate /home/alice/.config/zenml/local_stores/certificates/ca_bundle.pem for https://zenml.example.com is missing",
+		// The fixture's servers do not answer: whose key or token it is
+		// stays unknown, and nothing is stored under a made-up name.
+		"https://zenml.example.com", "cannot learn whose API key it is",
+		"http://127.0.0.1:8237", "cannot learn whose token it is",
 	} {
 		if !strings.Contains(h.ErrOut.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, h.ErrOut)
 		}
-	}
-
-	apiKey, err := h.Secret("https://zenml.example.com")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(apiKey.APIKey, "ZENKEY_eyJpZCI6IjNmMWU2") || !strings.HasPrefix(apiKey.AccessToken, "eyJ") {
-		t.Errorf("API-key secret = %+v", redact(apiKey))
-	}
-	// expires_at is earlier than the JWT's exp (2100-01-01): the earlier wins.
-	if want := time.Date(2099, 12, 31, 23, 0, 0, 123456000, time.UTC); !apiKey.ExpiresAt.Equal(want) {
-		t.Errorf("API-key token expires %v, want %v", apiKey.ExpiresAt, want)
 	}
 
 	pw, err := h.Secret("https://staging.zenml.internal:8443")
@@ -125,46 +133,69 @@ func TestImport093(t *testing.T) {
 	if pw.Username != "ci-admin" || pw.Password != "S3cr3t-staging-pw" || pw.AccessToken != "" {
 		t.Errorf("password secret = %+v; want the password and no expired token", redact(pw))
 	}
-
-	tok, err := h.Secret("http://127.0.0.1:8237")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tok.AccessToken == "" || tok.Renewable() || !tok.ExpiresAt.Equal(time.Date(2099, 12, 31, 23, 59, 59, 500000000, time.UTC)) {
-		t.Errorf("token secret = %+v", redact(tok))
-	}
-
-	for _, skipped := range []string{"https://ml.acme.example", "https://cloudapi.zenml.io", "https://legacy.example.com"} {
+	for _, skipped := range []string{"https://zenml.example.com", "http://127.0.0.1:8237", "https://ml.acme.example", "https://cloudapi.zenml.io", "https://legacy.example.com"} {
 		if _, err := h.Secret(skipped); !errors.Is(err, credentials.ErrNotFound) {
 			t.Errorf("%s: secret stored (err %v), want none", skipped, err)
 		}
 	}
-
 	cfg := h.Config()
-	if cfg.ActiveServer != "https://zenml.example.com" {
-		t.Errorf("active server = %q", cfg.ActiveServer)
+	if got := cfg.ServerURLs(); len(got) != 1 {
+		t.Errorf("servers = %v, want the one whose account is known", got)
 	}
-	if got := cfg.ServerURLs(); len(got) != 3 {
-		t.Errorf("servers = %v, want the 3 imported", got)
-	}
-	prod := cfg.Server("https://zenml.example.com")
-	if prod.Active().AuthMethod != config.AuthAPIKey || prod.ServerID != "0e1d2c3b-4a59-4687-9a8b-7c6d5e4f3a2b" || prod.ServerName != "prod" ||
-		prod.ServerVersion != "0.93.0" || prod.Active().SecretStore != "keyring" || prod.VerifySSL != nil ||
-		prod.CACertPath != "/home/alice/.config/zenml/local_stores/certificates/ca_bundle.pem" {
-		t.Errorf("prod metadata = %+v", *prod)
-	}
-	if s := cfg.Server("https://staging.zenml.internal:8443"); s.Active().AuthMethod != config.AuthPassword || s.CACertPath != "" || s.Active().TokenExpiresAt != nil {
+	if s := cfg.Server("https://staging.zenml.internal:8443"); s.Active().AuthMethod != config.AuthPassword || s.Active().Name != "ci-admin" ||
+		s.Active().Type != config.AccountUser || s.CACertPath != "" || s.Active().TokenExpiresAt != nil {
 		t.Errorf("staging metadata = %+v; the store's CA applies only to the store's server", *s)
 	}
-	if s := cfg.Server("http://127.0.0.1:8237"); s.Active().AuthMethod != config.AuthToken || s.Active().TokenExpiresAt == nil {
-		t.Errorf("local metadata = %+v", *s)
+	// zenml's current server was not imported: nothing is made active.
+	if cfg.ActiveServer != "" {
+		t.Errorf("active server = %q", cfg.ActiveServer)
 	}
+}
+
+// TestPlan093 checks what the import would store for the fixture's
+// logins, before any server is asked whose they are.
+func TestPlan093(t *testing.T) {
+	t.Parallel()
+	plan := planOf(t, copyFixture(t, "v0.93"))
+	prod := plan["https://zenml.example.com"]
+	if prod == nil || !strings.HasPrefix(prod.Secret.APIKey, "ZENKEY_eyJpZCI6IjNmMWU2") || !strings.HasPrefix(prod.Secret.AccessToken, "eyJ") {
+		t.Fatalf("API-key login = %+v", prod)
+	}
+	// expires_at is earlier than the JWT's exp (2100-01-01): the earlier wins.
+	if want := time.Date(2099, 12, 31, 23, 0, 0, 123456000, time.UTC); !prod.Secret.ExpiresAt.Equal(want) {
+		t.Errorf("API-key token expires %v, want %v", prod.Secret.ExpiresAt, want)
+	}
+	if prod.Method != config.AuthAPIKey || prod.Server.ServerID != "0e1d2c3b-4a59-4687-9a8b-7c6d5e4f3a2b" || prod.Server.ServerName != "prod" ||
+		prod.Server.ServerVersion != "0.93.0" || prod.Server.VerifySSL != nil || !prod.Active ||
+		prod.Server.CACertPath != "/home/alice/.config/zenml/local_stores/certificates/ca_bundle.pem" {
+		t.Errorf("prod metadata = %+v", prod.Server)
+	}
+	tok := plan["http://127.0.0.1:8237"]
+	if tok == nil || tok.Method != config.AuthToken || tok.Secret.AccessToken == "" || tok.Secret.Renewable() ||
+		!tok.Secret.ExpiresAt.Equal(time.Date(2099, 12, 31, 23, 59, 59, 500000000, time.UTC)) {
+		t.Errorf("token login = %+v", tok)
+	}
+}
+
+// planOf is what the import plans for a zenml config dir, by server.
+func planOf(t *testing.T, dir string) map[string]*importable {
+	t.Helper()
+	logins, err := readZenMLDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel := selectLogins(&ZenMLOptions{}, &config.Config{}, logins, func() time.Time { return testNow })
+	plan := map[string]*importable{}
+	for _, imp := range sel.plan {
+		plan[imp.URL] = imp
+	}
+	return plan
 }
 
 func TestImportJSONReport(t *testing.T) {
 	t.Parallel()
 	h := cmdtest.New(t)
-	err := run(t, h, ZenMLOptions{ConfigPath: copyFixture(t, "v0.93"), Output: "json"})
+	err := run(t, h, ZenMLOptions{ConfigPath: copyFixture(t, "v0.93"), Output: "json", DryRun: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +207,7 @@ func TestImportJSONReport(t *testing.T) {
 	if keys := sortedKeys(top); !reflect.DeepEqual(keys, []string{"dry_run", "imported", "skipped"}) {
 		t.Errorf("top-level keys = %v", keys)
 	}
-	if string(top["dry_run"]) != "false" {
+	if string(top["dry_run"]) != "true" {
 		t.Errorf("dry_run = %s", top["dry_run"])
 	}
 	raw := map[string][]map[string]string{}
@@ -188,7 +219,10 @@ func TestImportJSONReport(t *testing.T) {
 		raw[k] = entries
 	}
 	for _, e := range raw["imported"] {
-		if keys := sortedKeys(e); !reflect.DeepEqual(keys, []string{"auth_method", "server"}) {
+		// The account fields are there when the account is known (a
+		// password login's, or one the server was asked about).
+		if keys := sortedKeys(e); !reflect.DeepEqual(keys, []string{"auth_method", "server"}) &&
+			!reflect.DeepEqual(keys, []string{"account", "account_type", "auth_method", "server"}) {
 			t.Errorf("imported entry keys = %v", keys)
 		}
 	}
@@ -199,6 +233,7 @@ func TestImportJSONReport(t *testing.T) {
 	}
 	var r Report
 	_ = json.Unmarshal(h.Out.Bytes(), &r)
+	r.DryRun = false
 	if !reflect.DeepEqual(r, want093) {
 		t.Errorf("report:\n got %+v\nwant %+v", r, want093)
 	}
@@ -280,25 +315,23 @@ func TestZenMLFilesUnchanged(t *testing.T) {
 func TestImport058(t *testing.T) {
 	t.Parallel()
 	h := cmdtest.New(t)
-	r := runJSON(t, h, ZenMLOptions{ConfigPath: copyFixture(t, "v0.58")})
-	want := Report{Imported: []Imported{{Server: "https://zenml-058.example.org", AuthMethod: "api_key"}}, Skipped: []Skipped{}}
+	dir := copyFixture(t, "v0.58")
+	r := runJSON(t, h, ZenMLOptions{ConfigPath: dir, DryRun: true})
+	want := Report{DryRun: true, Imported: []Imported{{Server: "https://zenml-058.example.org", AuthMethod: "api_key"}}, Skipped: []Skipped{}}
 	if !reflect.DeepEqual(r, want) {
 		t.Errorf("report = %+v", r)
 	}
-	s, err := h.Secret("https://zenml-058.example.org")
-	if err != nil || !strings.HasPrefix(s.APIKey, "ZENKEY_") || s.AccessToken != "" {
-		t.Errorf("secret = %+v, %v", redact(s), err)
+	imp := planOf(t, dir)["https://zenml-058.example.org"]
+	if imp == nil || !strings.HasPrefix(imp.Secret.APIKey, "ZENKEY_") || imp.Secret.AccessToken != "" || !imp.Active {
+		t.Fatalf("plan = %+v", imp)
 	}
-	cfg := h.Config()
-	srv := cfg.Server("https://zenml-058.example.org")
-	if srv == nil || srv.VerifySSL == nil || *srv.VerifySSL || srv.Active().AuthMethod != config.AuthAPIKey {
-		t.Fatalf("metadata = %+v; want verify_ssl false", srv)
+	if v := imp.Server.VerifySSL; v == nil || *v || imp.Method != config.AuthAPIKey {
+		t.Errorf("metadata = %+v; want verify_ssl false", imp.Server)
 	}
-	if cfg.ActiveServer != "https://zenml-058.example.org" {
-		t.Errorf("active server = %q", cfg.ActiveServer)
-	}
-	if !strings.Contains(h.ErrOut.String(), "TLS certificate verification is off for https://zenml-058.example.org") {
-		t.Errorf("no TLS warning on stderr: %s", h.ErrOut)
+	for _, want := range []string{"TLS certificate verification is off for https://zenml-058.example.org"} {
+		if !strings.Contains(h.ErrOut.String(), want) {
+			t.Errorf("stderr lacks %q: %s", want, h.ErrOut)
+		}
 	}
 }
 
@@ -321,36 +354,29 @@ func TestImport085SelfHosted(t *testing.T) {
 	if !reflect.DeepEqual(dry, want) {
 		t.Errorf("dry run = %+v, want %+v", dry, want)
 	}
-	h.Reset()
-	if r := runJSON(t, h, ZenMLOptions{ConfigPath: dir}); !reflect.DeepEqual(r, want) {
-		t.Errorf("import = %+v, want %+v", r, want)
+	imp := planOf(t, dir)["http://127.0.0.1:8238"]
+	if imp == nil || !strings.HasPrefix(imp.Secret.APIKey, "ZENKEY_") || imp.Secret.AccessToken == "" {
+		t.Fatalf("plan = %+v; want the key and its token", imp)
 	}
-	s, err := h.Secret("http://127.0.0.1:8238")
-	if err != nil || !strings.HasPrefix(s.APIKey, "ZENKEY_") || s.AccessToken == "" {
-		t.Errorf("secret = %+v, %v; want the key and its token", redact(s), err)
-	}
-	cfg := h.Config()
-	if cfg.ActiveServer != "http://127.0.0.1:8238" {
-		t.Errorf("active server = %q", cfg.ActiveServer)
-	}
-	if srv := cfg.Server("http://127.0.0.1:8238"); srv == nil || srv.ServerID != "78bdf2cd-4b1e-4c2f-9a6d-3e5f7a9b1c0d" || srv.ServerVersion != "0.85.0" {
-		t.Errorf("metadata = %+v", srv)
+	if imp.Server.ServerID != "78bdf2cd-4b1e-4c2f-9a6d-3e5f7a9b1c0d" || imp.Server.ServerVersion != "0.85.0" || !imp.Active {
+		t.Errorf("metadata = %+v", imp.Server)
 	}
 }
 
 func TestImport058DeviceToken(t *testing.T) {
 	t.Parallel()
 	h := cmdtest.New(t)
-	r := runJSON(t, h, ZenMLOptions{ConfigPath: copyFixture(t, "v0.58-device")})
+	dir := copyFixture(t, "v0.58-device")
+	r := runJSON(t, h, ZenMLOptions{ConfigPath: dir, DryRun: true})
 	if want := []Imported{{Server: "https://zenml.corp.example:9443", AuthMethod: "token"}}; !reflect.DeepEqual(r.Imported, want) {
 		t.Errorf("imported = %+v", r.Imported)
 	}
-	s, err := h.Secret("https://zenml.corp.example:9443")
-	if err != nil || s.AccessToken == "" || !s.ExpiresAt.IsZero() {
-		t.Errorf("secret = %+v, %v; want a non-expiring token", redact(s), err)
+	imp := planOf(t, dir)["https://zenml.corp.example:9443"]
+	if imp == nil || imp.Secret.AccessToken == "" || !imp.Secret.ExpiresAt.IsZero() {
+		t.Fatalf("plan = %+v; want a non-expiring token", imp)
 	}
-	if srv := h.Config().Server("https://zenml.corp.example:9443"); srv.CACertPath != "/etc/ssl/certs/corp-root-ca.pem" || srv.VerifySSL != nil {
-		t.Errorf("metadata = %+v", *srv)
+	if imp.Server.CACertPath != "/etc/ssl/certs/corp-root-ca.pem" || imp.Server.VerifySSL != nil {
+		t.Errorf("metadata = %+v", imp.Server)
 	}
 }
 
@@ -450,21 +476,25 @@ func TestSecretsNeverPrinted(t *testing.T) {
 
 func TestExistingLoginAndOverwrite(t *testing.T) {
 	t.Parallel()
+	srv := zenmltest.NewTest(t, zenmltest.Options{})
+	key := srv.CreateAPIKey(srv.CreateServiceAccount("ci-bot"), "default")
 	h := cmdtest.New(t)
+	srv.CreateUser("bob", "old-pw")
 	old := credentials.Secret{Username: "bob", Password: "old-pw", AccessToken: "old-token"}
-	h.Login("https://zenml.example.com", old, config.AuthPassword)
+	h.Login(srv.URL(), old, config.AuthPassword)
 	_ = config.Update(h.Dir, func(c *config.Config) error {
-		c.Server("https://zenml.example.com").DeviceClientID = "2b1c0d9e-8f7a-4b6c-9d5e-4f3a2b1c0d9e"
+		c.Server(srv.URL()).DeviceClientID = "2b1c0d9e-8f7a-4b6c-9d5e-4f3a2b1c0d9e"
 		c.ActiveServer = "https://other.example.com"
 		return nil
 	})
-	dir := copyFixture(t, "v0.93")
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{credentialsFile: fmt.Sprintf("%[1]s:\n  url: %[1]s\n  api_key: %[2]s\n", srv.URL(), key)})
 
-	r := runJSON(t, h, ZenMLOptions{ConfigPath: dir})
-	if !containsSkip(r, "https://zenml.example.com", ReasonAlreadyLoggedIn) {
+	r := runJSON(t, h, ZenMLOptions{ConfigPath: dir, Now: time.Now})
+	if !containsSkip(r, srv.URL(), ReasonAlreadyLoggedIn) {
 		t.Errorf("existing login not skipped: %+v", r)
 	}
-	if s, _ := h.Secret("https://zenml.example.com"); !reflect.DeepEqual(s, old) {
+	if s, _ := h.Secret(srv.URL()); !reflect.DeepEqual(s, old) {
 		t.Errorf("existing secret changed without --overwrite: %+v", redact(s))
 	}
 	if got := h.Config().ActiveServer; got != "https://other.example.com" {
@@ -472,17 +502,17 @@ func TestExistingLoginAndOverwrite(t *testing.T) {
 	}
 
 	h.Reset()
-	r = runJSON(t, h, ZenMLOptions{ConfigPath: dir, Overwrite: true})
-	if r.Imported[0] != (Imported{Server: "https://zenml.example.com", AuthMethod: "api_key"}) {
+	r = runJSON(t, h, ZenMLOptions{ConfigPath: dir, Overwrite: true, Now: time.Now})
+	if want := (Imported{Server: srv.URL(), AuthMethod: "api_key", Account: "ci-bot", AccountType: config.AccountServiceAccount}); len(r.Imported) != 1 || r.Imported[0] != want {
 		t.Errorf("imported = %+v", r.Imported)
 	}
-	s, _ := h.Secret("https://zenml.example.com")
-	if s.APIKey == "" || s.Username != "" || s.Password != "" {
+	s, _ := h.AccountSecret(srv.URL(), "ci-bot")
+	if s.APIKey != key || s.Username != "" || s.Password != "" {
 		t.Errorf("secret after --overwrite = %+v", redact(s))
 	}
-	srv := h.Config().Server("https://zenml.example.com")
-	if srv.Active().AuthMethod != config.AuthAPIKey || srv.DeviceClientID != "2b1c0d9e-8f7a-4b6c-9d5e-4f3a2b1c0d9e" || srv.ServerName != "prod" {
-		t.Errorf("metadata after --overwrite = %+v", *srv)
+	got := h.Config().Server(srv.URL())
+	if got.Active().AuthMethod != config.AuthAPIKey || got.Active().Name != "ci-bot" || got.DeviceClientID != "2b1c0d9e-8f7a-4b6c-9d5e-4f3a2b1c0d9e" || got.ServerID != srv.ServerID() {
+		t.Errorf("metadata after --overwrite = %+v", *got)
 	}
 }
 
@@ -500,7 +530,7 @@ func TestServerFilter(t *testing.T) {
 		t.Fatal(jerr)
 	}
 	want := Report{
-		Imported: []Imported{{Server: "https://staging.zenml.internal:8443", AuthMethod: "password"}},
+		Imported: []Imported{{Server: "https://staging.zenml.internal:8443", AuthMethod: "password", Account: "ci-admin", AccountType: config.AccountUser}},
 		Skipped:  []Skipped{{Server: "https://nowhere.example.com", Reason: ReasonNotFound}},
 	}
 	if !reflect.DeepEqual(r, want) {
@@ -519,39 +549,48 @@ func TestConfigPathFromEnv(t *testing.T) {
 	t.Parallel()
 	h := cmdtest.New(t)
 	h.Env["ZENML_CONFIG_PATH"] = copyFixture(t, "v0.58")
-	r := runJSON(t, h, ZenMLOptions{})
+	r := runJSON(t, h, ZenMLOptions{DryRun: true})
 	if len(r.Imported) != 1 {
 		t.Errorf("report = %+v", r)
 	}
 }
 
-// TestImportedAPIKeyWorks is the point of the command: after the import,
-// zenctl's normal authenticated path (the one `zenctl token` uses) logs in
-// with the imported key.
-func TestImportedAPIKeyWorks(t *testing.T) {
+// TestImportedLoginActsAsItsAccount imports the exact files zenml writes
+// (zenml-api.md §10) for a service account's API key or token: the import
+// asks the server whose it is and records that account and type, so that
+// status, token --account and server list agree.
+func TestImportedLoginActsAsItsAccount(t *testing.T) {
 	t.Parallel()
-	for _, profile := range []string{zenmltest.Profile093, zenmltest.Profile058, "0.85-shape"} {
-		t.Run(profile, func(t *testing.T) {
+	for _, shape := range []string{"0.93", "0.58-api-key", "0.58-api-token", "0.85-api-key"} {
+		t.Run(shape, func(t *testing.T) {
 			t.Parallel()
-			srvProfile := profile
-			if profile == "0.85-shape" {
-				srvProfile = zenmltest.Profile093
+			srvProfile := zenmltest.Profile093
+			if strings.HasPrefix(shape, "0.58") {
+				srvProfile = zenmltest.Profile058
 			}
 			srv := zenmltest.NewTest(t, zenmltest.Options{Profile: srvProfile, TokenLifetime: time.Hour})
-			key := srv.CreateAPIKey(srv.CreateServiceAccount("ci-bot"), "default")
+			sa := srv.CreateServiceAccount("ci-bot")
+			key := srv.CreateAPIKey(sa, "default")
+			token := srv.IssueToken(sa, time.Hour)
 			dir := t.TempDir()
-			switch profile {
-			case zenmltest.Profile058:
+			wantMethod := config.AuthAPIKey
+			switch shape {
+			case "0.58-api-key":
 				writeFiles(t, dir, map[string]string{configFile: fmt.Sprintf("store:\n  type: rest\n  url: %s\n  api_key: %s\n", srv.URL(), key)})
-			case "0.85-shape":
-				// What `zenml login URL --api-key` leaves on a self-hosted
-				// 0.85.0 server, field for field (zenml-api.md §10).
+			case "0.58-api-token":
+				// ZENML_STORE_API_TOKEN handed to zenml 0.58.2, field for field.
+				wantMethod = config.AuthToken
+				writeFiles(t, dir, map[string]string{configFile: fmt.Sprintf("active_stack_id: 1cfb740b-0a9f-4e8d-a7c6-b5a493827160\n"+
+					"active_workspace_name: default\nanalytics_opt_in: true\nstore:\n  api_token: %s\n  http_timeout: 30\n"+
+					"  type: rest\n  url: %s\n  verify_ssl: true\nuser_id: %s\nversion: 0.58.2\n", token, srv.URL(), sa)})
+			case "0.85-api-key":
+				// ZENML_STORE_API_KEY handed to zenml 0.85.0, field for field.
 				writeFiles(t, dir, map[string]string{
 					configFile: fmt.Sprintf("active_project_id: 5e1f0a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b\nanalytics_opt_in: true\n"+
-						"store:\n  http_timeout: 30\n  type: rest\n  url: %s\n  verify_ssl: true\nversion: 0.85.0\n", srv.URL()),
-					credentialsFile: fmt.Sprintf("%[1]s:\n  api_key: %[2]s\n  deployment_type: other\n  pro_api_url: %[1]s\n"+
+						"store:\n  http_timeout: 30\n  type: rest\n  url: %s\n  verify_ssl: true\nuser_id: %s\nversion: 0.85.0\n", srv.URL(), sa),
+					credentialsFile: fmt.Sprintf("%[1]s:\n  api_key: %[2]s\n  api_token:\n    access_token: %[4]s\n  deployment_type: other\n  pro_api_url: %[1]s\n"+
 						"  server_id: %[3]s\n  server_name: default\n  status: available\n  url: %[1]s\n  version: 0.85.0\n",
-						srv.URL(), key, srv.ServerID()),
+						srv.URL(), key, srv.ServerID(), token),
 				})
 			default:
 				writeFiles(t, dir, map[string]string{
@@ -560,28 +599,37 @@ func TestImportedAPIKeyWorks(t *testing.T) {
 				})
 			}
 			h := cmdtest.New(t)
-			if err := run(t, h, ZenMLOptions{ConfigPath: dir, Now: time.Now}); err != nil {
-				t.Fatal(err)
+			r := runJSON(t, h, ZenMLOptions{ConfigPath: dir, Now: time.Now})
+			want := []Imported{{Server: srv.URL(), AuthMethod: wantMethod, Account: "ci-bot", AccountType: config.AccountServiceAccount}}
+			if !reflect.DeepEqual(r.Imported, want) {
+				t.Fatalf("imported = %+v, skipped = %+v", r.Imported, r.Skipped)
 			}
-			if n := len(srv.Requests()); n != 0 {
-				t.Errorf("the import made %d requests; it must work offline", n)
+			a := h.Config().Server(srv.URL()).Active()
+			if a.Name != "ci-bot" || a.Type != config.AccountServiceAccount || a.AuthMethod != wantMethod {
+				t.Errorf("recorded account = %+v", a)
 			}
 
+			// What `zenctl token --account ci-bot` and `status` do next.
 			h.Reset()
-			client, target, err := h.F.AuthenticatedClient(context.Background())
+			m, err := h.F.Logins()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := m.ResolveAccount(srv.URL(), config.Setting{Value: srv.URL(), Source: config.SourceFlag}, "ci-bot"); err != nil {
+				t.Errorf("--account ci-bot: %v", err)
+			}
+			client, _, err := h.F.AuthenticatedClient(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
 			user, err := client.CurrentUser(context.Background())
-			if err != nil {
-				t.Fatalf("current user with the imported key: %v", err)
+			if err != nil || user.Name != a.Name {
+				t.Fatalf("current user with the imported login: %v, %v", user, err)
 			}
-			if user.Name != "ci-bot" || target.AuthMethod != config.AuthAPIKey {
-				t.Errorf("user %q via %s", user.Name, target.AuthMethod)
-			}
-			// What `zenctl token` does next.
-			if tok, err := client.APIToken(context.Background(), time.Hour); err != nil || tok.Token == "" {
-				t.Errorf("minting a token: %v", err)
+			if wantMethod == config.AuthAPIKey {
+				if tok, err := client.APIToken(context.Background(), time.Hour); err != nil || tok.Token == "" {
+					t.Errorf("minting a token: %v", err)
+				}
 			}
 		})
 	}

@@ -66,9 +66,21 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
 	cmd.SetUsageFunc(usageFunc(f.IOStreams.TerminalWidth))
+	cmd.SetHelpFunc(helpFunc(f.IOStreams.TerminalWidth, cmd.HelpFunc()))
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitcode.UsageError{Err: friendlierFlagError(err)}
 	})
+	addGlobalFlags(cmd, f)
+
+	addCommands(cmd, f, version, commit, date)
+	rejectUnknownSubcommands(cmd)
+	noFileCompletion(cmd)
+	return cmd
+}
+
+// addGlobalFlags adds the flags every command takes, with their
+// completion, and hands them to the factory.
+func addGlobalFlags(cmd *cobra.Command, f *factory.Factory) {
 	cmd.PersistentFlags().StringVar(&f.ServerFlag, "server", "", "Act on this server `URL` instead of the active one (env ZENML_STORE_URL)")
 	cmd.PersistentFlags().StringVar(&f.AccountFlag, "account", "", "Act as this `ACCOUNT` of the server instead of its active one (env ZENCTL_ACCOUNT)")
 	cmd.PersistentFlags().StringVar(&f.StorageFlag, "storage", "", "Where to store secrets, a `STORE`: keyring or file (env ZENCTL_STORAGE)")
@@ -77,7 +89,10 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	_ = cmd.RegisterFlagCompletionFunc("server", complete.ServerURLs(f))
 	_ = cmd.RegisterFlagCompletionFunc("account", complete.Accounts(f))
 	_ = cmd.RegisterFlagCompletionFunc("storage", cobra.FixedCompletions([]string{"keyring", "file"}, cobra.ShellCompDirectiveNoFileComp))
+}
 
+// addCommands adds every subcommand and help topic, in their groups.
+func addCommands(cmd *cobra.Command, f *factory.Factory, version, commit, date string) {
 	cmd.AddGroup(&cobra.Group{ID: "auth", Title: "Authentication"})
 	for _, c := range []*cobra.Command{
 		auth.NewCmdLogin(f, nil), auth.NewCmdLogout(f, nil), auth.NewCmdSwitch(f, nil), auth.NewCmdToken(f, nil), auth.NewCmdStatus(f, nil),
@@ -108,9 +123,6 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	})
 	cmd.AddCommand(envTopic)
 	cmd.AddCommand(newHelpTopic("exit-codes", "Exit codes and what they mean", exitcode.Topic))
-	rejectUnknownSubcommands(cmd)
-	noFileCompletion(cmd)
-	return cmd
 }
 
 // rejectUnknownSubcommands makes a mistyped subcommand an error with a

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/zenctl/zenctl/internal/cmd/complete"
 	"github.com/zenctl/zenctl/internal/cmd/docs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/exitcode"
@@ -239,7 +240,7 @@ func commandPathOf(cmd *cobra.Command) string {
 func completeKeyCommandArgs(authenticated clientFunc) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 		if len(args) == 1 && slices.Contains(keyCommands, cmd.Name()) {
-			return apiKeyNames(authenticated, args[0]), cobra.ShellCompDirectiveNoFileComp
+			return complete.FromServer(authenticated, args[0], apiKeyNames), cobra.ShellCompDirectiveNoFileComp
 		}
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

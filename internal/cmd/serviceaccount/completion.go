@@ -3,17 +3,13 @@ package serviceaccount
 import (
 	"context"
 	"slices"
-	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/complete"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
-
-// completionTimeout bounds the server round trip behind a Tab press: a
-// shell that hangs is worse than one that offers nothing.
-const completionTimeout = 2 * time.Second
 
 // keyCommands take a key name after the service account.
 var keyCommands = []string{"describe", "update", "activate", "deactivate", "rotate", "delete"}
@@ -25,12 +21,7 @@ var keyCommands = []string{"describe", "update", "activate", "deactivate", "rota
 // completeServiceAccountArg completes the first argument with service
 // account names from the server, and nothing at all on any failure.
 func completeServiceAccountArg(authenticated clientFunc) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		if len(args) != 0 {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		return serviceAccountNames(authenticated, toComplete), cobra.ShellCompDirectiveNoFileComp
-	}
+	return complete.FirstArgFromServer(authenticated, serviceAccountNames)
 }
 
 // completeAPIKeyArgs completes `api-key SA <command> KEY`: the service
@@ -45,59 +36,45 @@ func completeAPIKeyArgs(authenticated clientFunc, parent *cobra.Command) cobra.C
 		}
 		switch len(positional) {
 		case 0:
-			return serviceAccountNames(authenticated, toComplete), cobra.ShellCompDirectiveNoFileComp
+			return complete.FromServer(authenticated, toComplete, serviceAccountNames), cobra.ShellCompDirectiveNoFileComp
 		case 1:
 			return subcommandNames(parent), cobra.ShellCompDirectiveNoFileComp
 		case 2:
 			if slices.Contains(keyCommands, positional[1]) {
-				return apiKeyNames(authenticated, positional[0]), cobra.ShellCompDirectiveNoFileComp
+				return complete.FromServer(authenticated, positional[0], apiKeyNames), cobra.ShellCompDirectiveNoFileComp
 			}
 		}
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 }
 
-func serviceAccountNames(authenticated clientFunc, prefix string) []string {
-	ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
-	defer cancel()
-	client, _, err := authenticated(ctx)
+func serviceAccountNames(ctx context.Context, client *zenml.Client, prefix string) ([]cobra.Completion, error) {
+	page, err := client.ListServiceAccounts(ctx, complete.NamesStartingWith(prefix))
 	if err != nil {
-		return nil
+		return nil, err
 	}
-	params := zenml.ListParams{Size: 100, SortBy: "name"}
-	if prefix != "" {
-		params.Filters = map[string]string{"name": "startswith:" + prefix}
-	}
-	page, err := client.ListServiceAccounts(ctx, params)
-	if err != nil {
-		return nil
-	}
-	names := make([]string, 0, len(page.Items))
+	names := make([]cobra.Completion, 0, len(page.Items))
 	for _, sa := range page.Items {
 		names = append(names, iostreams.EscapeLine(sa.Name))
 	}
-	return names
+	return names, nil
 }
 
-func apiKeyNames(authenticated clientFunc, serviceAccount string) []string {
-	ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
-	defer cancel()
-	client, _, err := authenticated(ctx)
-	if err != nil {
-		return nil
-	}
+// apiKeyNames are the names of the keys of the service account named or
+// identified by serviceAccount.
+func apiKeyNames(ctx context.Context, client *zenml.Client, serviceAccount string) ([]cobra.Completion, error) {
 	sa, err := client.ResolveServiceAccount(ctx, serviceAccount)
 	if err != nil {
-		return nil
+		return nil, err
 	}
-	var names []string
+	var names []cobra.Completion
 	for k, err := range client.AllAPIKeys(ctx, sa.ID, zenml.ListParams{}) {
 		if err != nil {
-			return nil
+			return nil, err
 		}
 		names = append(names, iostreams.EscapeLine(k.Name))
 	}
-	return names
+	return names, nil
 }
 
 // keyCommandsArePositional marks the commands whose subcommands come after

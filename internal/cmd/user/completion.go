@@ -3,45 +3,26 @@ package user
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/zenctl/zenctl/internal/cmd/complete"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
-// completionTimeout bounds the server round trip behind a Tab press: a
-// shell that hangs is worse than one that offers nothing.
-const completionTimeout = 2 * time.Second
-
 // completeUserArg completes a command's one NAME_OR_ID with the names of
 // the users the account may list, and never with file names.
 func completeUserArg(authenticated ClientFunc) cobra.CompletionFunc {
-	return func(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		if len(args) != 0 {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		return userNames(authenticated, toComplete), cobra.ShellCompDirectiveNoFileComp
-	}
+	return complete.FirstArgFromServer(authenticated, userNames)
 }
 
 // userNames are the users whose name starts with prefix, escaped like any
 // server text the shell shows.
-func userNames(authenticated ClientFunc, prefix string) []cobra.Completion {
-	ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
-	defer cancel()
-	client, _, err := authenticated(ctx)
+func userNames(ctx context.Context, client *zenml.Client, prefix string) ([]cobra.Completion, error) {
+	page, err := client.ListUsers(ctx, complete.NamesStartingWith(prefix))
 	if err != nil {
-		return nil
-	}
-	params := zenml.ListParams{Size: 100, SortBy: "name"}
-	if prefix != "" {
-		params.Filters = map[string]string{"name": "startswith:" + prefix}
-	}
-	page, err := client.ListUsers(ctx, params)
-	if err != nil {
-		return nil
+		return nil, err
 	}
 	names := make([]cobra.Completion, 0, len(page.Items))
 	for _, u := range page.Items {
@@ -57,7 +38,7 @@ func userNames(authenticated ClientFunc, prefix string) []cobra.Completion {
 		}
 		names = append(names, cobra.CompletionWithDesc(iostreams.EscapeLine(u.Name), iostreams.EscapeLine(desc)))
 	}
-	return names
+	return names, nil
 }
 
 // addUserCompletion gives every subcommand named by a user (its Use ends

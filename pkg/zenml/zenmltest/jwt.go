@@ -65,74 +65,97 @@ func decodeB64Segment(s string) ([]byte, error) {
 // messages, then ZenML's own claim checks.
 func verifyJWT(secret []byte, token, serverID string, now time.Time) (tokenClaims, error) {
 	var c tokenClaims
-	dot := strings.LastIndexByte(token, '.')
-	if dot < 0 {
-		return c, errJWT("Not enough segments")
-	}
-	signingInput, sig := token[:dot], token[dot+1:]
-	headerSeg, payloadSeg, found := strings.Cut(signingInput, ".")
-	if !found {
-		return c, errJWT("Not enough segments")
-	}
-	headerRaw, err := decodeB64Segment(headerSeg)
+	payloadRaw, err := verifyJWTSignature(secret, token)
 	if err != nil {
-		return c, errJWT("Invalid header padding")
+		return c, err
 	}
-	var header map[string]any
-	if err := json.Unmarshal(headerRaw, &header); err != nil {
-		return c, errJWT("Invalid header string: " + err.Error())
-	}
-	payloadRaw, err := decodeB64Segment(payloadSeg)
-	if err != nil {
-		return c, errJWT("Invalid payload padding")
-	}
-	sigRaw, err := decodeB64Segment(sig)
-	if err != nil {
-		return c, errJWT("Invalid crypto padding")
-	}
-	if alg, _ := header["alg"].(string); alg != "HS256" {
-		return c, errJWT("The specified alg value is not allowed")
-	}
-	want, _ := base64.RawURLEncoding.DecodeString(hs256(secret, signingInput))
-	if !hmac.Equal(want, sigRaw) {
-		return c, errJWT("Signature verification failed")
-	}
-
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(payloadRaw, &raw); err != nil {
 		return c, errJWT("Invalid payload string: " + err.Error())
 	}
+	if err := checkRegisteredClaims(raw, serverID, now, &c); err != nil {
+		return c, err
+	}
+	return c, readZenMLClaims(raw, &c)
+}
+
+// verifyJWTSignature splits token, checks its header and HS256 signature
+// as PyJWT does, and returns the decoded payload.
+func verifyJWTSignature(secret []byte, token string) ([]byte, error) {
+	dot := strings.LastIndexByte(token, '.')
+	if dot < 0 {
+		return nil, errJWT("Not enough segments")
+	}
+	signingInput, sig := token[:dot], token[dot+1:]
+	headerSeg, payloadSeg, found := strings.Cut(signingInput, ".")
+	if !found {
+		return nil, errJWT("Not enough segments")
+	}
+	headerRaw, err := decodeB64Segment(headerSeg)
+	if err != nil {
+		return nil, errJWT("Invalid header padding")
+	}
+	var header map[string]any
+	if err := json.Unmarshal(headerRaw, &header); err != nil {
+		return nil, errJWT("Invalid header string: " + err.Error())
+	}
+	payloadRaw, err := decodeB64Segment(payloadSeg)
+	if err != nil {
+		return nil, errJWT("Invalid payload padding")
+	}
+	sigRaw, err := decodeB64Segment(sig)
+	if err != nil {
+		return nil, errJWT("Invalid crypto padding")
+	}
+	if alg, _ := header["alg"].(string); alg != "HS256" {
+		return nil, errJWT("The specified alg value is not allowed")
+	}
+	want, _ := base64.RawURLEncoding.DecodeString(hs256(secret, signingInput))
+	if !hmac.Equal(want, sigRaw) {
+		return nil, errJWT("Signature verification failed")
+	}
+	return payloadRaw, nil
+}
+
+// checkRegisteredClaims checks exp, iss and aud as PyJWT does, in its
+// order, and records them in c.
+func checkRegisteredClaims(raw map[string]json.RawMessage, serverID string, now time.Time, c *tokenClaims) error {
 	if expRaw, present := raw["exp"]; present {
 		var exp json.Number
 		dec := json.NewDecoder(bytes.NewReader(expRaw))
 		dec.UseNumber()
 		if err := dec.Decode(&exp); err != nil {
-			return c, errJWT("Expiration Time claim (exp) must be an integer.")
+			return errJWT("Expiration Time claim (exp) must be an integer.")
 		}
 		expSeconds, err := exp.Float64()
 		if err != nil {
-			return c, errJWT("Expiration Time claim (exp) must be an integer.")
+			return errJWT("Expiration Time claim (exp) must be an integer.")
 		}
 		// PyJWT: expired when exp <= now - leeway.
 		if expSeconds <= float64(now.Add(-jwtLeeway).UnixNano())/1e9 {
-			return c, errJWT("Signature has expired")
+			return errJWT("Signature has expired")
 		}
 		e := int64(expSeconds)
 		c.Expires = &e
 	}
 	var iss string
 	if err := json.Unmarshal(raw["iss"], &iss); err != nil || iss != serverID {
-		return c, errJWT("Invalid issuer")
+		return errJWT("Invalid issuer")
 	}
 	audRaw, present := raw["aud"]
 	if !present {
-		return c, errJWT(`Token is missing the "aud" claim`)
+		return errJWT(`Token is missing the "aud" claim`)
 	}
 	if !audienceContains(audRaw, serverID) {
-		return c, errJWT("Invalid audience")
+		return errJWT("Invalid audience")
 	}
 	c.Issuer, c.Audience = iss, serverID
+	return nil
+}
 
+// readZenMLClaims reads the claims ZenML adds, of which the subject must
+// be a UUID.
+func readZenMLClaims(raw map[string]json.RawMessage, c *tokenClaims) error {
 	strClaim := func(name string) string {
 		var v string
 		_ = json.Unmarshal(raw[name], &v)
@@ -140,7 +163,7 @@ func verifyJWT(secret []byte, token, serverID string, now time.Time) (tokenClaim
 	}
 	c.Subject = strClaim("sub")
 	if _, err := uuid.Parse(c.Subject); err != nil {
-		return c, errJWT("the subject claim is missing or not a valid UUID")
+		return errJWT("the subject claim is missing or not a valid UUID")
 	}
 	c.APIKeyID = strClaim("api_key_id")
 	c.DeviceID = strClaim("device_id")
@@ -148,7 +171,7 @@ func verifyJWT(secret []byte, token, serverID string, now time.Time) (tokenClaim
 	c.ScheduleID = strClaim("schedule_id")
 	c.PipelineRunID = strClaim("pipeline_run_id")
 	c.DeploymentID = strClaim("deployment_id")
-	return c, nil
+	return nil
 }
 
 func audienceContains(raw json.RawMessage, want string) bool {
