@@ -60,7 +60,7 @@ func suggested(t *testing.T, stderr, prefix string) []string {
 func TestSuggestedCommandsForDashNamesRun(t *testing.T) {
 	t.Parallel()
 	fake := zenmltest.NewTest(t, zenmltest.Options{})
-	c := loggedInAdmin(t, fake)
+	c := adminCLI(t, fake)
 	for _, name := range []string{"-rf", "--yes"} {
 		r := c.mustRun("", "user", "create", "--", name)
 		activate := suggested(t, r.stderr, "zenctl user activate ")
