@@ -135,3 +135,39 @@ func TestRemoveSentFromJSONStaysJSON(t *testing.T) {
 		}
 	}
 }
+
+// FuzzEchoedDisguises: a sent secret of 4 or more characters, echoed with
+// accents, escape sequences or in fullwidth forms, never reads in the
+// message.
+func FuzzEchoedDisguises(f *testing.F) {
+	f.Add("Hunter2Secret", uint8(0), "0", "before ", " after")
+	f.Add("s3cr3t-pw", uint8(1), "1;31", "", "")
+	f.Add("ZENKEY_abcd", uint8(2), "", "x", "y")
+	f.Fuzz(func(t *testing.T, secret string, mode uint8, params, before, after string) {
+		if !utf8.ValidString(secret) || utf8.RuneCountInString(secret) < minRedactedLen || strings.ContainsFunc(secret, func(r rune) bool {
+			return r >= utf8.RuneSelf || !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_'
+		}) {
+			return
+		}
+		params = strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' || r == ';' {
+				return r
+			}
+			return -1
+		}, params)
+		var echoed string
+		switch mode % 3 {
+		case 0:
+			echoed = interleave(secret, "\u0301")
+		case 1:
+			echoed = interleave(secret, "\x1b["+params+"m")
+		case 2:
+			echoed = fullwidth(secret)
+		}
+		sent := request{body: []byte("password=" + secret)}.sentSecrets("")
+		msg := removeSent(before+echoed+after, sent)
+		if strings.Contains(readable(msg), secret) && !strings.Contains(readable(before+after), secret) {
+			t.Errorf("%q echoed as %q reads in %q", secret, echoed, msg)
+		}
+	})
+}
