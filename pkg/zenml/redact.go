@@ -15,8 +15,6 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // Redaction is one set of rules for everything this package shows that may
@@ -493,18 +491,23 @@ func newSeenText(raw string, keepSpace, skipEscapes bool) seenText {
 	return st
 }
 
-// foldRune is the character c (the rune r) as matched: compatibility
-// forms decomposed, combining marks dropped.
+// foldRune is the character c (the rune r) as matched: fullwidth forms
+// read as the ASCII they mirror, combining marks dropped. The library
+// keeps to the standard library (see the package doc), so this is the
+// part of Unicode compatibility folding that can disguise an ASCII
+// secret, not all of NFKD.
 func foldRune(c string, r rune) string {
-	if r < utf8.RuneSelf {
+	switch {
+	case r < utf8.RuneSelf:
 		return c
+	case unicode.In(r, unicode.Mn, unicode.Me):
+		return ""
+	case r >= '\uff01' && r <= '\uff5e':
+		return string(r - 0xfee0)
+	case r == '\u3000':
+		return " "
 	}
-	return strings.Map(func(r rune) rune {
-		if unicode.In(r, unicode.Mn, unicode.Me) {
-			return -1
-		}
-		return r
-	}, norm.NFKD.String(c))
+	return c
 }
 
 // csiLen is the length of the CSI escape sequence (ESC "[" or C1 CSI,
