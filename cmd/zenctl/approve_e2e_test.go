@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -180,7 +181,7 @@ func TestDeviceApproveHumanOutputAndBadLinks(t *testing.T) {
 	// --no-wait: approved, and it says how long the machine has left.
 	login, link = startHeadlessLogin(ctx, t, newCLI(t), fake.URL())
 	r = admin.mustRun("", "device", "approve", link, "--yes", "--no-wait")
-	if !strings.Contains(r.stderr, "has until ") || !strings.Contains(r.stderr, "to finish logging in") {
+	if !regexp.MustCompile(`has until \d\d:\d\d UTC \(in \d+ min\) to finish logging in`).MatchString(r.stderr) || strings.Contains(r.stderr, "has until in") {
 		t.Errorf("approve --no-wait:\n%s", r.stderr)
 	}
 	if code, out := login.wait(t); code != 0 {
@@ -203,4 +204,63 @@ func approvedLogin(ctx context.Context, t *testing.T, serverURL string, approver
 		t.Fatalf("the approved login failed: exit %d\n%s", code, out)
 	}
 	return machine
+}
+
+// TestDeviceLockThenANewLoginFromTheLaptop is what the real server does
+// (ZenML's device_authorization): a new device login from a locked machine
+// resets its device to pending and the lock is gone, so it waits for the
+// owner's approval; approve must say that the machine was approved
+// before. Unlocking what is not locked changes nothing.
+func TestDeviceLockThenANewLoginFromTheLaptop(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{DevicePollingInterval: time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	admin := adminCLI(t, fake)
+	laptop := newCLI(t)
+	login, link := startHeadlessLogin(ctx, t, laptop, fake.URL())
+	r := admin.mustRun("", "device", "approve", link, "--yes")
+	if strings.Contains(r.stderr, "approved before") {
+		t.Errorf("a first approval warns:\n%s", r.stderr)
+	}
+	if code, out := login.wait(t); code != 0 {
+		t.Fatalf("login: exit %d\n%s", code, out)
+	}
+	dev, ok := fake.Device(laptopClientID(t, laptop, fake))
+	if !ok {
+		t.Fatal("no device for the laptop")
+	}
+
+	r = admin.mustRun("", "device", "unlock", dev.ID)
+	if !strings.Contains(r.stderr, "is not locked (it is active): nothing changed") || strings.Contains(r.stderr, "work again") {
+		t.Errorf("unlocking an active device:\n%s", r.stderr)
+	}
+	admin.mustRun("", "device", "lock", dev.ID)
+	if r = admin.mustRun("", "device", "lock", dev.ID); !strings.Contains(r.stderr, "already locked: nothing changed") {
+		t.Errorf("locking a locked device:\n%s", r.stderr)
+	}
+	expectCode(t, laptop.run("", "status"), 4)
+
+	// The laptop asks again: the server resets the device and forgets the lock.
+	login, link = startHeadlessLogin(ctx, t, laptop, fake.URL())
+	if d, _ := fake.Device(dev.ClientID); d.Status != zenmltest.DeviceStatusPending {
+		t.Fatalf("after a new login request the locked device is %s", d.Status)
+	}
+	var v struct {
+		ApprovedBefore bool `json:"approved_before"`
+	}
+	r = admin.mustRun("", "device", "approve", link, "--yes", "-o", "json")
+	mustJSON(t, r.stdout, &v)
+	for _, want := range []string{"This machine was approved before, by your account, default", "the lock is gone", "Do not approve a machine you locked"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("approving a machine approved before lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if !v.ApprovedBefore {
+		t.Errorf("-o json: approved_before is false")
+	}
+	if code, out := login.wait(t); code != 0 {
+		t.Fatalf("login: exit %d\n%s", code, out)
+	}
+	laptop.mustRun("", "status")
 }

@@ -54,6 +54,39 @@ func TestDeviceApproveAsksOnATerminal(t *testing.T) {
 	}
 }
 
+// TestDeviceApproveAsksAboutALockedMachine: the laptop that was locked asks
+// again; the question on the terminal says the machine was approved before
+// and that approving lifts the lock.
+func TestDeviceApproveAsksAboutALockedMachine(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{DevicePollingInterval: time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	admin := adminCLI(t, fake)
+	laptop := approvedLogin(ctx, t, fake.URL(), admin)
+	dev, _ := fake.Device(laptopClientID(t, laptop, fake))
+	admin.mustRun("", "device", "lock", dev.ID)
+	login, link := startHeadlessLogin(ctx, t, laptop, fake.URL())
+
+	term := admin.startOnTerminal(100, ptyStreams{stdin: true, stderr: true}, "device", "approve", link)
+	term.waitFor("[y/N]")
+	for _, want := range []string{"approved before", "the lock is gone", "Approve " + dev.ID, "again, lifting any lock it had?"} {
+		if !strings.Contains(term.output(), want) {
+			t.Errorf("the prompt's screen lacks %q:\n%s", want, term.output())
+		}
+	}
+	term.typeText("n\r")
+	if code := term.wait(); code != 2 {
+		t.Fatalf("answering no: exit %d, want 2\n%s", code, term.output())
+	}
+	if d, _ := fake.Device(dev.ID); d.Status != zenmltest.DeviceStatusPending {
+		t.Errorf("declining changed the device: %s", d.Status)
+	}
+	// The laptop's login ends with the test's context.
+	cancel()
+	login.wait(t)
+}
+
 // TestAuditKeyPastedAtATerminal: `audit --key -` at a terminal reads the
 // pasted key without echo, so it does not join the scrollback.
 func TestAuditKeyPastedAtATerminal(t *testing.T) {

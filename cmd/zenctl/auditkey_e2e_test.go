@@ -134,6 +134,10 @@ func TestAuditKeyRefusals(t *testing.T) {
 	}
 	unknownID := uuid.NewString()
 	unknown := "ZENKEY_" + base64.StdEncoding.EncodeToString([]byte(`{"id":"`+unknownID+`","key":"`+strings.Repeat("ab", 32)+`"}`))
+	// A hostile key may carry an id of any length: shorter than the
+	// eight characters zenctl shows of an id, it is still an unknown key,
+	// never a crash.
+	short := "ZENKEY_" + base64.StdEncoding.EncodeToString([]byte(`{"id":"x","key":"`+strings.Repeat("ab", 32)+`"}`))
 
 	for _, tc := range []struct {
 		args []string
@@ -143,6 +147,7 @@ func TestAuditKeyRefusals(t *testing.T) {
 		{[]string{"--key", file("none", "nothing here\n")}, []string{"holds no API key"}},
 		{[]string{"--key", file("two", key+"\n"+other+"\n")}, []string{"2 different API keys"}},
 		{[]string{"--key", file("unknown", unknown)}, []string{unknownID, "belongs to no service account this account may see"}},
+		{[]string{"--key", file("short", short)}, []string{"belongs to no service account this account may see"}},
 		{[]string{"--key", file("k", key), "--inactive"}, []string{"takes no"}},
 		{[]string{"--key", filepath.Join(dir, "missing")}, []string{"reading the key"}},
 	} {

@@ -246,3 +246,82 @@ func execCommandAndSignal(t *testing.T, c *cli, command []string, sig syscall.Si
 	}
 	return exitErr.ExitCode()
 }
+
+// zenctl SIGKILLed while the child runs cannot take the token back; the
+// next exec does, first, whatever zenml directory it is given itself, and
+// leaves someone's own login alone.
+func TestNextExecTakesBackTheTokenOfAKilledZenctl(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	c := newCLI(t)
+	c.mustRun("\n", "login", fake.URL(), "--username", "default", "--password-stdin")
+	installFakeZenml(t, c)
+	c.underRaceDetector = true
+	for _, version := range []string{"0.58.2", "0.85.0"} {
+		dir := filepath.Join(t.TempDir(), "zenml")
+		zenmlHome(t, dir)
+		witness := filepath.Join(t.TempDir(), "witness")
+		c.env["ZENML_CONFIG_PATH"], c.env[fakeZenmlVersion], c.env[fakeZenmlWitness] = dir, version, witness
+
+		killZenctlDuringExec(t, c)
+		tokens := witnessedTokens(t, witness)
+		creds := "config.yaml"
+		if version == "0.85.0" {
+			creds = "credentials.yaml"
+		}
+		if data, _ := os.ReadFile(filepath.Join(dir, creds)); !strings.Contains(string(data), tokens[0]) {
+			t.Fatalf("%s: the killed zenctl's token is not in %s to begin with:\n%s", version, creds, data)
+		}
+		noTokenLeft(t, filepath.Join(c.dir, "config"), tokens)
+
+		// The next exec uses another zenml directory, whose child writes
+		// nothing where the first token is.
+		c.env["ZENML_CONFIG_PATH"] = t.TempDir()
+		r := c.mustRun("", "exec", "--", "zenml", "stack", "list")
+		if r.stderr != "" {
+			t.Errorf("%s: stderr: %q", version, r.stderr)
+		}
+		noTokenLeft(t, dir, tokens)
+		theirLoginIntact(t, dir)
+		if entries, _ := os.ReadDir(filepath.Join(c.dir, "config", "exec-pending")); len(entries) != 0 {
+			t.Errorf("%s: pending records left: %v", version, entries)
+		}
+	}
+}
+
+// killZenctlDuringExec runs `zenctl exec -- zenml --wait-for-signal`,
+// SIGKILLs zenctl once the child has written its token, then ends the
+// orphaned child.
+func killZenctlDuringExec(t *testing.T, c *cli) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := c.command(ctx, "", "exec", "--", "zenml", "--wait-for-signal")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	group := cmd.Process.Pid
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || line != "ready\n" {
+		_ = syscall.Kill(-group, syscall.SIGKILL)
+		t.Fatalf("the command did not start: %q, %v\nstderr: %s", line, err, stderr.String())
+	}
+	_ = cmd.Process.Kill()
+	// The child outlives zenctl in its process group, and holds the
+	// stderr that Wait waits for.
+	_ = syscall.Kill(-group, syscall.SIGKILL)
+	_ = cmd.Wait()
+	for syscall.Kill(-group, 0) == nil {
+		if ctx.Err() != nil {
+			t.Fatal("the orphaned child does not end")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

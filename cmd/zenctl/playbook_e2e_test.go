@@ -78,5 +78,13 @@ func TestIncidentPlaybook(t *testing.T) {
 		// The consumer moves to the new key and works again.
 		consumer.mustRun(newKey+"\n", "login", fake.URL(), "--api-key")
 		consumer.mustRun("", "status")
+
+		// Check what still works: the levers held, although the key is
+		// active again (leaked.txt was written before the rotation).
+		r = oncall.run("", "audit", "--key", leak, "--exit-status")
+		expectCode(t, r, 0)
+		if !strings.Contains(r.stderr, "The leaked secret no longer logs in") {
+			t.Errorf("check step: %s", r.stderr)
+		}
 	})
 }

@@ -270,6 +270,9 @@ func TestAuditReadableOnTerminals(t *testing.T) {
 	c := adminCLI(t, fake)
 	c.mustRun("", "service-account", "create", "ci-bot")
 	c.mustRun("", "service-account", "api-key", "ci-bot", "create", "nightly-deploy")
+	// New-user review: a long account name once cost KIND and the end of
+	// its key's name at 80 and 100 columns (create adds a key "default").
+	c.mustRun("", "service-account", "create", "data-platform-nightly-ingestion")
 	screens := map[int]string{}
 	for _, cols := range []int{80, 100, 200} {
 		term := c.startOnTerminal(cols, ptyStreams{stdout: true}, "audit")
@@ -280,7 +283,8 @@ func TestAuditReadableOnTerminals(t *testing.T) {
 		screens[cols] = screen
 		lines := strings.Split(screen, "\n")
 		header := lines[0]
-		if strings.Contains(header, "…") || !strings.Contains(header, "LAST LOGIN") || !strings.Contains(header, "LAST ROTATED") {
+		if strings.Contains(header, "…") || !strings.HasPrefix(header, "KIND ") || !strings.Contains(header, "LAST LOGIN") ||
+			!strings.Contains(header, "LAST ROTATED") {
 			t.Errorf("%d columns: header %q", cols, header)
 		}
 		for _, l := range lines {
@@ -288,7 +292,8 @@ func TestAuditReadableOnTerminals(t *testing.T) {
 				t.Errorf("%d columns: a line of %d: %q", cols, w, l)
 			}
 		}
-		if !strings.Contains(screen, "ci-bot/nightly-deploy") || strings.Contains(screen, "service-account") {
+		if !strings.Contains(screen, "ci-bot/nightly-deploy") || !strings.Contains(screen, "ingestion/default ") ||
+			!strings.Contains(screen, "\nuser  default ") || strings.Contains(screen, "service-account") {
 			t.Errorf("%d columns:\n%s", cols, screen)
 		}
 	}

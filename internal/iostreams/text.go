@@ -131,10 +131,14 @@ func EscapeLine(s string) string {
 
 var lineBreaks = strings.NewReplacer("\n", `\n`, "\t", `\t`)
 
-// EscapeCell is Escape for a table cell: line breaks and tabs, which
-// would split a row or a TSV cell, are escaped as `\n` and `\t` like the
-// rest, not folded into spaces that would hide them.
-func EscapeCell(s string) string { return EscapeLine(s) }
+// EscapeCell is Escape for a table cell: a line break, which would split
+// a row, is escaped as `\n` like the rest, not folded into a space that
+// would hide it (a name "x\nzenctl user delete default" must not read as
+// a command); a tab, which would split a TSV cell, becomes a space, as
+// OneLine makes it.
+func EscapeCell(s string) string {
+	return EscapeLine(strings.ReplaceAll(s, "\t", " "))
+}
 
 // SafeURL makes a URL from a server or a stored file fit to print: without
 // user info, query and fragment, which may hold a password or a token, and
@@ -155,4 +159,16 @@ func SafeURL(raw string) string {
 	}
 	u.User, u.RawQuery, u.Fragment, u.ForceQuery = nil, "", "", false
 	return OneLine(u.String()) + "…"
+}
+
+// ShortID is the first eight characters of an id from a server, as the
+// commands zenctl suggests name it, escaped for one line. A server may send
+// an id of any length: a shorter one is shown whole, never sliced past its
+// end.
+func ShortID(id string) string {
+	runes := []rune(id)
+	if len(runes) > 8 {
+		runes = runes[:8]
+	}
+	return EscapeLine(string(runes))
 }

@@ -29,7 +29,7 @@ func TestEscapeCell(t *testing.T) {
 	for in, want := range map[string]string{
 		"ci bot":                         "ci bot",
 		"nl\nzenctl user delete default": `nl\nzenctl user delete default`,
-		"crlf\r\nand\ttab":               `crlf\nand\ttab`,
+		"crlf\r\nand\ttab":               `crlf\nand tab`,
 		"rtl\u202eexe":                   `rtl\u202eexe`,
 	} {
 		if got := EscapeCell(in); got != want {
@@ -123,6 +123,20 @@ func TestSafeURL(t *testing.T) {
 	} {
 		if got := SafeURL(in); got != want {
 			t.Errorf("SafeURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestShortIDNeverSlicesPastTheEnd(t *testing.T) {
+	for id, want := range map[string]string{
+		"":                                     "",
+		"x":                                    "x",
+		"0b8e8d0a-1b2c-4d5e-8f90-123456789abc": "0b8e8d0a",
+		"ünïcødé-id":                           "ünïcødé-",
+		"ab\x1b]0;x":                           `ab\x1b]0;x`,
+	} {
+		if got := ShortID(id); got != want {
+			t.Errorf("ShortID(%q) = %q, want %q", id, got, want)
 		}
 	}
 }

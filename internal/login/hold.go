@@ -59,7 +59,7 @@ func (q *ServerQueue) Hold(ctx context.Context) (release func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	m := q.m
+	m := q.m.store()
 	m.mu.Lock()
 	if m.held == nil {
 		m.held = map[string]bool{}
@@ -95,7 +95,7 @@ func (m *Manager) queuePrefix(serverURL, intent string) string {
 	return filepath.Join(m.Dir, "locks", "queued-"+hex.EncodeToString(sum[:8])+"-")
 }
 
-func (m *Manager) holding(serverURL string) bool {
+func (m *Store) holding(serverURL string) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.held[serverURL]

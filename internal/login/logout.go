@@ -40,7 +40,7 @@ type LoggedOut struct {
 // Logout acts on one server under its lock, held across deleting the
 // secrets and updating the config, so a login or renewal running at the
 // same time can neither write a secret back nor leave a record without one.
-func (m *Manager) Logout(ctx context.Context, req Logout) (LoggedOut, error) {
+func (m *Store) Logout(ctx context.Context, req Logout) (LoggedOut, error) {
 	if err := m.migrate(); err != nil {
 		return LoggedOut{}, err
 	}
@@ -148,7 +148,7 @@ func applyLogout(c *config.Config, s *config.Server, req Logout, accounts []stri
 // those secrets are for, as login does while it writes both, so a login
 // racing it keeps its secret. The OS keyring cannot be listed; its entries
 // go with their accounts.
-func (m *Manager) ClearAll(ctx context.Context) (int, error) {
+func (m *Store) ClearAll(ctx context.Context) (int, error) {
 	file := credentials.NewFileStore(m.Dir)
 	keys, err := file.Keys()
 	if err != nil || len(keys) == 0 {
@@ -188,7 +188,7 @@ func (m *Manager) ClearAll(ctx context.Context) (int, error) {
 // records no store, yet a secret may remain from before the server
 // stopped using authentication (a release that did not delete it then):
 // both stores are searched for it. found says whether a secret was there.
-func (m *Manager) deleteSecrets(serverURL string, a *config.Account) (found bool, err error) {
+func (m *Store) deleteSecrets(serverURL string, a *config.Account) (found bool, err error) {
 	key, err := m.secretKey(serverURL, a.Name)
 	if err != nil {
 		return false, err
@@ -219,7 +219,7 @@ func (m *Manager) deleteSecrets(serverURL string, a *config.Account) (found bool
 // deleteLeftovers deletes a secret that no record says is stored from
 // whichever store holds it; a store that cannot be opened holds none
 // this directory could have written.
-func (m *Manager) deleteLeftovers(key string) (found bool) {
+func (m *Store) deleteLeftovers(key string) (found bool) {
 	for _, kind := range []credentials.Mode{credentials.ModeFile, credentials.ModeKeyring} {
 		store, err := m.StoreOf(&config.Account{SecretStore: string(kind)})
 		if err != nil {
@@ -241,7 +241,7 @@ func (m *Manager) deleteLeftovers(key string) (found bool) {
 
 // Switch makes an account on a stored server the active one, and the
 // server the active server. It never calls the network.
-func (m *Manager) Switch(serverURL, account string) error {
+func (m *Store) Switch(serverURL, account string) error {
 	if err := m.migrate(); err != nil {
 		return err
 	}

@@ -33,7 +33,10 @@ type TLS struct {
 // settings (timeouts, user agent, debug tracing); tokens may be nil.
 type ClientFunc func(serverURL string, tls TLS, tokens zenml.TokenSource) (*zenml.Client, error)
 
-// Manager is the login layer of one config directory.
+// Manager is the login layer of one config directory: its Resolver
+// (which login a command acts on), its Store (every write of a login) and
+// the clients that authenticate as a login (client.go). Its exported
+// fields configure all three; set them before first use.
 type Manager struct {
 	Dir      string
 	Getenv   func(string) string
@@ -49,10 +52,29 @@ type Manager struct {
 	Notify Notifier
 	Warn   io.Writer
 
-	mu          sync.Mutex
-	cfg         *config.Config
-	saveWarning sync.Once
-	dirID       string
+	saveWarning  sync.Once
+	resolverOnce sync.Once
+	resolve      *Resolver
+	storeOnce    sync.Once
+	logins       *Store
+}
+
+// Store does every write of a login — save, move, switch, delete, and the
+// move of logins stored in the layout before accounts — each under the
+// server's cross-process lock, and keeps the config as last loaded or
+// written. Manager.store makes it from the Manager's fields.
+type Store struct {
+	Dir string
+	// Settings are read for the storage mode when a secret store is
+	// opened (the Manager's, shared).
+	Settings       *config.Settings
+	Keyring        credentials.KeyringAPI
+	KeyringTimeout time.Duration
+	notifier       func() Notifier
+
+	mu    sync.Mutex
+	cfg   *config.Config
+	dirID string
 	// fallback is the storage mode NewStore fell back to, for Save to record;
 	// fallbackNotice says so, shown by Save once a secret is in that store:
 	// a failed login stores nothing and so says nothing, and a good one
@@ -60,8 +82,6 @@ type Manager struct {
 	// attempt.
 	fallback       credentials.Mode
 	fallbackNotice bytes.Buffer
-	resolverOnce   sync.Once
-	resolve        *Resolver
 	// migrateErrs holds, by server URL, why a login of the layout before
 	// accounts could not be moved (see migrate).
 	migrateErrs map[string]error
@@ -69,9 +89,19 @@ type Manager struct {
 	held map[string]bool
 }
 
-// SetConfig hands the manager the configuration its caller has just
+func (m *Store) notify() Notifier { return m.notifier() }
+
+// store is the Manager's Store, made once from its fields.
+func (m *Manager) store() *Store {
+	m.storeOnce.Do(func() {
+		m.logins = &Store{Dir: m.Dir, Settings: &m.Settings, Keyring: m.Keyring, KeyringTimeout: m.KeyringTimeout, notifier: m.notify}
+	})
+	return m.logins
+}
+
+// SetConfig hands the store the configuration its caller has just
 // loaded (to resolve the settings), so the file is not read twice.
-func (m *Manager) SetConfig(cfg *config.Config) {
+func (m *Store) SetConfig(cfg *config.Config) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.cfg = cfg
@@ -79,7 +109,7 @@ func (m *Manager) SetConfig(cfg *config.Config) {
 
 // dirIdentity is config.DirIdentity of the manager's directory, read once
 // it exists (a first login creates it).
-func (m *Manager) dirIdentity() string {
+func (m *Store) dirIdentity() string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.dirID == "" {
@@ -89,7 +119,7 @@ func (m *Manager) dirIdentity() string {
 }
 
 // Config is the configuration as last loaded or written by this manager.
-func (m *Manager) Config() (*config.Config, error) {
+func (m *Store) Config() (*config.Config, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.cfg != nil {
@@ -105,7 +135,7 @@ func (m *Manager) Config() (*config.Config, error) {
 
 // update changes the config file under its lock and keeps the in-memory
 // copy in step.
-func (m *Manager) update(fn func(*config.Config) error) error {
+func (m *Store) update(fn func(*config.Config) error) error {
 	return config.Update(m.Dir, func(c *config.Config) error {
 		if err := fn(c); err != nil {
 			return err
@@ -119,7 +149,7 @@ func (m *Manager) update(fn func(*config.Config) error) error {
 
 // configID returns this directory's id, assigning one on first use: it
 // names the directory's secrets in the OS keyring (see credentials.Key).
-func (m *Manager) configID() (string, error) {
+func (m *Store) configID() (string, error) {
 	cfg, err := m.Config()
 	if err != nil {
 		return "", err
@@ -144,7 +174,7 @@ func (m *Manager) configID() (string, error) {
 }
 
 // secretKey is where an account's secret is filed.
-func (m *Manager) secretKey(serverURL, account string) (string, error) {
+func (m *Store) secretKey(serverURL, account string) (string, error) {
 	id, err := m.configID()
 	if err != nil {
 		return "", err
@@ -155,7 +185,7 @@ func (m *Manager) secretKey(serverURL, account string) (string, error) {
 // Lock takes the per-server lock that token renewal holds, so that a
 // login, logout or import never interleaves with a renewal that would then
 // write back the credentials it read before.
-func (m *Manager) Lock(ctx context.Context, serverURL string) (unlock func(), err error) {
+func (m *Store) Lock(ctx context.Context, serverURL string) (unlock func(), err error) {
 	if m.holding(serverURL) {
 		return func() {}, nil
 	}
@@ -179,7 +209,7 @@ func writing(ctx context.Context, what string) (end func()) {
 
 // sayWaiting tells the user, once a lock wait is long enough to notice,
 // who is waited for: a renewal stopped with Ctrl-Z holds it for good.
-func (m *Manager) sayWaiting(serverURL string) func(holder int) {
+func (m *Store) sayWaiting(serverURL string) func(holder int) {
 	return func(holder int) {
 		who := "another zenctl process"
 		if holder > 0 {
@@ -190,7 +220,7 @@ func (m *Manager) sayWaiting(serverURL string) func(holder int) {
 	}
 }
 
-func (m *Manager) storeOptions() credentials.Options {
+func (m *Store) storeOptions() credentials.Options {
 	return credentials.Options{
 		Mode:     credentials.Mode(m.Settings.Storage),
 		Explicit: m.Settings.StorageExplicit(),
@@ -212,13 +242,13 @@ func (m *Manager) storeOptions() credentials.Options {
 
 // NewStore is the store a new login writes to; it probes the keyring and
 // may fall back to the file store once (see credentials.Open).
-func (m *Manager) NewStore() (credentials.SecretStore, error) {
+func (m *Store) NewStore() (credentials.SecretStore, error) {
 	return credentials.Open(m.storeOptions())
 }
 
 // StoreOf is the store that holds a stored account's secret; it never
 // probes and never falls back.
-func (m *Manager) StoreOf(a *config.Account) (credentials.SecretStore, error) {
+func (m *Store) StoreOf(a *config.Account) (credentials.SecretStore, error) {
 	kind := ""
 	if a != nil {
 		kind = a.SecretStore
@@ -243,7 +273,7 @@ func (lw lockedWriter) Write(p []byte) (int, error) {
 
 // showFallbackNotice shows, once, why a secret went to the file store
 // instead of the keyring, when store is the store NewStore fell back to.
-func (m *Manager) showFallbackNotice(store credentials.SecretStore, fallback credentials.Mode) {
+func (m *Store) showFallbackNotice(store credentials.SecretStore, fallback credentials.Mode) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if fallback == "" || store == nil || store.Kind() != string(fallback) || m.fallbackNotice.Len() == 0 {

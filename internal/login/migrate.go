@@ -18,7 +18,7 @@ import (
 
 // readLegacySecrets reads the secret of every login of the layout before
 // accounts still to be moved; failed holds why one could not be read.
-func (m *Manager) readLegacySecrets(cfg *config.Config) (read map[string]legacySecret, failed map[string]error) {
+func (m *Store) readLegacySecrets(cfg *config.Config) (read map[string]legacySecret, failed map[string]error) {
 	read, failed = map[string]legacySecret{}, map[string]error{}
 	for _, s := range cfg.Servers {
 		if !s.HasLegacyLogin() || m.migrateErrs[s.URL] != nil {
@@ -47,7 +47,7 @@ func (m *Manager) readLegacySecrets(cfg *config.Config) (read map[string]legacyS
 // It runs on first use, under the locks of the servers it moves. A login
 // that cannot be moved (a keyring that does not answer) is left as it was
 // and named when a command needs it; the others move on.
-func (m *Manager) migrate() error {
+func (m *Store) migrate() error {
 	if err := m.separateCopy(); err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func LegacyAccount(s *config.Server) config.Account {
 		SecretStore: s.LegacySecretStore, TokenExpiresAt: s.LegacyTokenExpiresAt, LastLogin: s.LegacyLastLogin}
 }
 
-func (m *Manager) readLegacySecret(s *config.Server) (legacySecret, error) {
+func (m *Store) readLegacySecret(s *config.Server) (legacySecret, error) {
 	ls := legacySecret{account: LegacyAccount(s)}
 	store, err := m.StoreOf(&ls.account)
 	if err != nil {
@@ -166,7 +166,7 @@ func (m *Manager) readLegacySecret(s *config.Server) (legacySecret, error) {
 // URL stays until the account is logged out with --clear: another config
 // directory of the old layout may still read it. A credentials file
 // belongs to its directory, so there the old entry goes at once.
-func (m *Manager) migrateServer(id string, s *config.Server, ls legacySecret) error {
+func (m *Store) migrateServer(id string, s *config.Server, ls legacySecret) error {
 	a := ls.account
 	if ls.secret != nil {
 		if err := ls.store.Set(credentials.Key(id, s.URL, a.Name), *ls.secret); err != nil {
@@ -192,7 +192,7 @@ func (m *Manager) migrateServer(id string, s *config.Server, ls legacySecret) er
 // delete each other's keyring entries. Each account's secret is copied to
 // an entry under the new id; the original's entries stay, for the
 // original. All secrets are read before anything is written.
-func (m *Manager) separateCopy() error {
+func (m *Store) separateCopy() error {
 	cfg, err := m.Config()
 	if err != nil || cfg.ID == "" {
 		return err

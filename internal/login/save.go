@@ -61,7 +61,7 @@ func AccountType(u *zenml.User) string {
 // Save stores a login under the server's lock: the secret first, then the
 // record, then — when the account's secret moved to another store — the
 // old copy is deleted, only now that exactly one other exists.
-func (m *Manager) Save(ctx context.Context, l Login) (Saved, error) {
+func (m *Store) Save(ctx context.Context, l Login) (Saved, error) {
 	if err := m.migrate(); err != nil {
 		return Saved{}, err
 	}
@@ -74,7 +74,7 @@ func (m *Manager) Save(ctx context.Context, l Login) (Saved, error) {
 }
 
 // saveLocked is Save with the server's lock held by the caller.
-func (m *Manager) saveLocked(ctx context.Context, l Login) (Saved, error) {
+func (m *Store) saveLocked(ctx context.Context, l Login) (Saved, error) {
 	defer writing(ctx, "the login of "+l.Account+" on "+l.URL)()
 	key, err := m.secretKey(l.URL, l.Account)
 	if err != nil {
@@ -189,7 +189,7 @@ func recordTLS(s *config.Server, t TLS) {
 
 // deleteOldCopy removes an account's secret from the store that held it
 // before it moved; a copy left behind is said, since it may be a plain file.
-func (m *Manager) deleteOldCopy(before *config.Account, key string) {
+func (m *Store) deleteOldCopy(before *config.Account, key string) {
 	old, err := m.StoreOf(before)
 	if err == nil {
 		err = old.Delete(key)
@@ -202,7 +202,7 @@ func (m *Manager) deleteOldCopy(before *config.Account, key string) {
 
 // UpdateServer records facts of a working login that need no new secret:
 // the server's version and TLS settings, and that it is active.
-func (m *Manager) UpdateServer(ctx context.Context, t *Target, info *zenml.ServerInfo, tls TLS) error {
+func (m *Store) UpdateServer(ctx context.Context, t *Target, info *zenml.ServerInfo, tls TLS) error {
 	// Under the server's lock like every other write of a login: a logout
 	// running meanwhile must not see its server come back.
 	unlock, err := m.Lock(ctx, t.URL)
@@ -237,7 +237,7 @@ func (m *Manager) UpdateServer(ctx context.Context, t *Target, info *zenml.Serve
 // Move moves a working login's secret to another store: copy, record,
 // then delete the old copy, all under the server's lock so that a renewal
 // cannot write to the old store between.
-func (m *Manager) Move(ctx context.Context, t *Target, to credentials.SecretStore) error {
+func (m *Store) Move(ctx context.Context, t *Target, to credentials.SecretStore) error {
 	unlock, err := m.Lock(ctx, t.URL)
 	if err != nil {
 		return err
@@ -271,7 +271,7 @@ func (m *Manager) Move(ctx context.Context, t *Target, to credentials.SecretStor
 // UpdatePassword stores a user's new password in the target's login, so
 // that the next renewal logs in with it; the token stays (a password
 // change revokes none). It does nothing for another kind of login.
-func (m *Manager) UpdatePassword(ctx context.Context, t *Target, password string) (bool, error) {
+func (m *Store) UpdatePassword(ctx context.Context, t *Target, password string) (bool, error) {
 	if t.FromEnv || t.AuthMethod != config.AuthPassword || t.Store == nil {
 		return false, nil
 	}
@@ -294,7 +294,7 @@ func (m *Manager) UpdatePassword(ctx context.Context, t *Target, password string
 // token_expires_at, written at login, is not rewritten by each of them.
 // ok is false when the store cannot say (the caller falls back to the
 // recorded time); a zero time means the token does not expire.
-func (m *Manager) StoredExpiry(serverURL string, a *config.Account) (at time.Time, ok bool) {
+func (m *Store) StoredExpiry(serverURL string, a *config.Account) (at time.Time, ok bool) {
 	if a == nil || a.AuthMethod == config.AuthNone {
 		return time.Time{}, false
 	}

@@ -3,6 +3,8 @@ package login
 import (
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/zenctl/zenctl/internal/iostreams"
 )
 
@@ -22,14 +24,40 @@ func ShellWord(w string) string { return ShellWordOr(w, NamePlaceholder) }
 
 // ShellWordOr is ShellWord with instead, quoted the same way, in place of
 // a name that cannot be shown; instead is normally the object's id, which
-// the commands accept wherever they take its name.
+// the commands accept wherever they take its name. A name starting with
+// '-' takes the stand-in too, when that is an id (not a placeholder): as
+// a positional, "-rf" or "--yes" would be read as a flag, and the id
+// pastes wherever the name would, also before more flags.
 func ShellWordOr(w, instead string) string {
-	if !Showable(w) {
+	if !Showable(w) || strings.HasPrefix(w, "-") && isID(instead) {
 		w = instead
 		if !Showable(w) {
 			w = NamePlaceholder
 		}
 	}
+	return quote(w)
+}
+
+// isID reports whether a stand-in is an object's id (a UUID), not a
+// placeholder such as NAME or FILE, which is no better than a dash name.
+func isID(s string) bool { return uuid.Validate(s) == nil }
+
+// ShellArg is ShellWord for the last word of a suggested command, a
+// positional argument with no id to stand in for it: a name starting with
+// '-' gets "--" before it, which ends the flags for cobra, so that
+// `zenctl user deactivate -- -rf` deactivates the user "-rf". Where flags
+// may follow the word, use ShellWordOr with the id instead. A flag's value
+// needs neither: `--username -rf` gives "-rf" to --username.
+func ShellArg(w string) string {
+	if Showable(w) && strings.HasPrefix(w, "-") {
+		return "-- " + quote(w)
+	}
+	return ShellWord(w)
+}
+
+// quote quotes w for a POSIX shell where it holds more than plain word
+// characters.
+func quote(w string) string {
 	if w != "" && strings.IndexFunc(w, func(r rune) bool {
 		return !(r == '-' || r == '_' || r == '.' || r == '@' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
 	}) < 0 {

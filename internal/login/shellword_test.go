@@ -61,3 +61,32 @@ func TestPlaceholderNote(t *testing.T) {
 		t.Errorf("note = %q", n)
 	}
 }
+
+// A name that starts with '-' would be read as a flag where it stands as
+// a positional: the id stands in for it, or "--" ends the flags before it.
+func TestDashNamesDoNotReadAsFlags(t *testing.T) {
+	id := "0b7c1f7e-8d6a-4a59-9c39-1a2b3c4d5e6f"
+	for _, tt := range []struct{ in, instead, want string }{
+		{"-rf", id, id},
+		{"--yes", id, id},
+		{"-", id, id},
+		{"ann-", id, "ann-"},
+		{"-rf", "FILE", "-rf"},
+		{"-rf", NamePlaceholder, "-rf"},
+	} {
+		if got := ShellWordOr(tt.in, tt.instead); got != tt.want {
+			t.Errorf("ShellWordOr(%q, %q) = %q, want %q", tt.in, tt.instead, got, tt.want)
+		}
+	}
+	for in, want := range map[string]string{
+		"-rf":      "-- -rf",
+		"--yes":    "-- --yes",
+		"-a b":     "-- '-a b'",
+		"ann":      "ann",
+		"esc\x1b[": NamePlaceholder,
+	} {
+		if got := ShellArg(in); got != want {
+			t.Errorf("ShellArg(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -143,7 +143,7 @@ func (m *Manager) migratedConfig(serverURL string, source config.Setting) (cfg *
 	if err := m.migrate(); err != nil {
 		return nil, nil, err
 	}
-	if err := m.migrateErrs[serverURL]; err != nil {
+	if err := m.migrateErr(serverURL); err != nil {
 		return nil, m.unmovedTarget(serverURL, source, err), err
 	}
 	cfg, err = m.Config()

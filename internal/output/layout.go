@@ -45,7 +45,8 @@ func uniquePrefixes(values []string, n int) bool {
 // nobody filled in are dropped, abbreviated ones are cut to a unique
 // prefix, yielding columns are truncated down to their header's width or
 // else dropped, and last every other column is truncated, never below its
-// header's width.
+// header's width. A KeepWhole column is never truncated: dropped if it
+// yields, else left whole.
 //
 // Each step is the same for every width that does not fit the whole
 // table, and the truncations take one cell at a time from the widest
@@ -74,12 +75,17 @@ func (t *Table) layout(widths []int, width int) (cols []int, cut []bool) {
 		return cols, cut
 	}
 	t.cutIDs(widths, cols, cut)
-	least := func(i int) int { return max(minTruncatedWidth, ansi.StringWidth(sanitize(cell(t.header, i)))) }
+	least := func(i int) int {
+		if t.policyOf(i).whole {
+			return widths[i]
+		}
+		return max(minTruncatedWidth, ansi.StringWidth(sanitize(cell(t.header, i))))
+	}
 	yields := func(i int) bool { return t.policyOf(i).yields > 0 && !cut[i] }
 	cols = t.dropYielding(widths, cols, width, least)
 	avail = width - len(columnGap)*(len(cols)-1)
 	fitWidths(widths, cols, avail, least, yields)
-	fitWidths(widths, cols, avail, least, func(i int) bool { return !cut[i] })
+	fitWidths(widths, cols, avail, least, func(i int) bool { return !cut[i] && !t.policyOf(i).whole })
 	return cols, cut
 }
 

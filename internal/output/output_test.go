@@ -285,7 +285,7 @@ func TestDescribe(t *testing.T) {
 	if err := d.Render(); err != nil {
 		t.Fatal(err)
 	}
-	if want := "Name:\talice\nActive:\ttrue\nDescription:\tline1 line2\nEmpty:\t\n"; out.String() != want {
+	if want := "Name:\talice\nActive:\ttrue\nDescription:\tline1\\nline2\nEmpty:\t\n"; out.String() != want {
 		t.Errorf("piped describe = %q, want %q", out, want)
 	}
 
@@ -335,6 +335,50 @@ func TestServerTextCannotDriveTheTerminal(t *testing.T) {
 		}
 		if !strings.Contains(got, `\x1b]8;;https://evil\x07x\x1b]8;;\x07\u202e`) {
 			t.Errorf("tty=%v: escapes not shown:\n%q", tty, got)
+		}
+	}
+}
+
+// Issue review item 2: at 80 columns a status is never cut, whatever else
+// has to give way; with room the description comes back.
+func TestTableKeepsStatusWhole(t *testing.T) {
+	t.Parallel()
+	build := func(ios *iostreams.IOStreams) *Table {
+		tbl := NewTable(ios, "NAME", "ID", "STATUS", "LAST LOGIN", "LAST ROTATED", "DESCRIPTION")
+		tbl.TruncateFirst("DESCRIPTION")
+		tbl.Abbreviate("ID", 8)
+		tbl.KeepWhole("STATUS")
+		tbl.AddRow("nightly-deploy (this client)", "0b8e8d0a-1b2c-4d5e-8f90-123456789abc", "active (account inactive)",
+			"3 days ago", "never", "Default API key used by the nightly training pipeline")
+		return tbl
+	}
+	for _, width := range []int{80, 100, 200} {
+		out := renderOnTerminal(t, width, build)
+		if !strings.Contains(out, "active (account inactive)") {
+			t.Errorf("STATUS cut at %d columns:\n%s", width, out)
+		}
+		if width == 200 && !strings.Contains(out, "DESCRIPTION") {
+			t.Errorf("no DESCRIPTION at %d columns:\n%s", width, out)
+		}
+	}
+}
+
+// `server list`: the short columns that give way are dropped whole rather
+// than shown as "service a…"; with room they come back whole.
+func TestTableDropsWholeColumnsRatherThanCut(t *testing.T) {
+	t.Parallel()
+	build := func(ios *iostreams.IOStreams) *Table {
+		tbl := NewTable(ios, "", "SERVER", "ACCOUNT", "TYPE", "AUTH", "STORAGE", "TOKEN EXPIRES")
+		tbl.TruncateFirst("TYPE", "AUTH", "STORAGE", "TOKEN EXPIRES")
+		tbl.KeepWhole("TYPE", "AUTH", "STORAGE", "TOKEN EXPIRES")
+		tbl.AddRow("*", "https://zenml.staging.example.com", "ci-bot", "service account", "API key", "keyring", "in 59 min")
+		tbl.AddRow("", "https://zenml.staging.example.com", "default", "user", "password", "keyring", "never")
+		return tbl
+	}
+	for width, want := range map[int]string{80: "API key", 100: "service account", 200: "service account"} {
+		out := renderOnTerminal(t, width, build)
+		if strings.Contains(out, "…") || !strings.Contains(out, want) {
+			t.Errorf("at %d columns want %q whole and nothing cut:\n%s", width, want, out)
 		}
 	}
 }

@@ -48,6 +48,9 @@ type columnPolicy struct {
 	// ellipsis, when the table is still too wide: an id prefix that can be
 	// copied.
 	abbrev int
+	// whole: the column is never cut with an ellipsis. A yielding one is
+	// dropped instead; any other keeps its width while the rest give way.
+	whole bool
 }
 
 // policyOf is the policy of column i; columns beyond the header have none.
@@ -78,6 +81,17 @@ func NewTable(ios *iostreams.IOStreams, header ...string) *Table {
 func (t *Table) TruncateFirst(headers ...string) {
 	for n, h := range headers {
 		t.setPolicy(h, func(p *columnPolicy) { p.yields = n + 1 })
+	}
+}
+
+// KeepWhole names columns whose values are never cut: a status cut to
+// "active (account inac…" hides what matters in an incident, and
+// "service a…" reads worse than no TYPE column at all. A KeepWhole column
+// that also yields (TruncateFirst) is dropped rather than cut; any other
+// keeps its width while the other columns give way.
+func (t *Table) KeepWhole(headers ...string) {
+	for _, h := range headers {
+		t.setPolicy(h, func(p *columnPolicy) { p.whole = true })
 	}
 }
 
@@ -143,14 +157,19 @@ func (t *Table) Render() error {
 // Fits reports whether the whole table, every column and every cell
 // uncut, fits the terminal. A command with a richer and a plainer form of
 // its table (absolute and relative times) shows the first that fits.
-func (t *Table) Fits() bool {
+func (t *Table) Fits() bool { return t.Overflow() <= 0 }
+
+// Overflow is by how many columns the whole table, nothing cut, is wider
+// than the terminal (zero or less when it fits): what a command that can
+// shorten a column's values itself has to take off.
+func (t *Table) Overflow() int {
 	ncol := t.columnCount()
 	widths := t.naturalWidths(ncol)
 	all := make([]int, ncol)
 	for i := range all {
 		all[i] = i
 	}
-	return sum(widths, all)+len(columnGap)*(ncol-1) <= t.ios.TerminalWidth()
+	return sum(widths, all) + len(columnGap)*(ncol-1) - t.ios.TerminalWidth()
 }
 
 func (t *Table) columnCount() int {

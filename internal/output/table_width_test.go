@@ -15,17 +15,22 @@ func TestWiderTerminalsNeverShowLess(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	word := func(n int) string { return strings.Repeat(string(rune('a'+rng.IntN(26))), n) }
 	for trial := range 200 {
-		header := []string{"NAME", "ID", "STATUS", "DESCRIPTION", "CREATED"}
+		header := []string{"NAME", "ID", "STATUS", "DESCRIPTION", "CREATED", "TYPE"}
 		var rows [][]string
 		for r := range 1 + rng.IntN(5) {
 			rows = append(rows, []string{word(1 + rng.IntN(15)), fmt.Sprintf("%08x-%s-%d", rng.Uint32(), word(27), r),
-				word(1 + rng.IntN(10)), word(rng.IntN(90)), word(1 + rng.IntN(18))})
+				word(1 + rng.IntN(30)), word(rng.IntN(90)), word(1 + rng.IntN(18)), word(1 + rng.IntN(16))})
 		}
+		// Half the trials keep STATUS and the yielding TYPE whole.
+		whole := trial%2 == 0
 		shown := func(width int) []int {
 			ios, _, _, _ := iostreams.Test()
 			tbl := NewTable(ios, header...)
-			tbl.TruncateFirst("DESCRIPTION")
+			tbl.TruncateFirst("TYPE", "DESCRIPTION")
 			tbl.Abbreviate("ID", 8)
+			if whole {
+				tbl.KeepWhole("STATUS", "TYPE")
+			}
 			tbl.rows = rows
 			widths := make([]int, len(header))
 			for _, r := range append([][]string{header}, rows...) {
@@ -33,10 +38,14 @@ func TestWiderTerminalsNeverShowLess(t *testing.T) {
 					widths[i] = max(widths[i], len(r[i]))
 				}
 			}
+			natural := append([]int(nil), widths...)
 			cols, _ := tbl.layout(widths, width)
 			out := make([]int, len(header))
 			for _, c := range cols {
 				out[c] = widths[c]
+				if whole && (header[c] == "STATUS" || header[c] == "TYPE") && widths[c] < natural[c] {
+					t.Fatalf("trial %d: %s cut at %d columns", trial, header[c], width)
+				}
 			}
 			return out
 		}

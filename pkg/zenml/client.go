@@ -184,6 +184,9 @@ type request struct {
 	// err is a failure to build the request (a body that does not
 	// encode), returned before anything is sent.
 	err error
+	// sent, when set, receives the secrets the request went out with
+	// (sentSecrets, with the bearer token last used).
+	sent *[]string
 }
 
 // url joins the API root and path, which is already escaped (names in
@@ -295,6 +298,9 @@ func (c *Client) doOnce(ctx context.Context, r request) (*http.Response, []byte,
 		resp, body, err := c.doWithRetries(ctx, r, token)
 		if err != nil {
 			return nil, nil, err
+		}
+		if r.sent != nil {
+			*r.sent = r.sentSecrets(token)
 		}
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			return resp, body, nil

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -271,16 +272,31 @@ func describeNonJSON(body string, header http.Header, redact func(string) string
 	if i := strings.IndexAny(line, "\r\n"); i >= 0 {
 		line = line[:i]
 	}
-	if len(line) > 120 {
-		// Cut on a rune boundary: half a UTF-8 sequence would print as
-		// garbage (found by FuzzParseErrorProperties).
-		cut := 120
-		for cut > 0 && !utf8.RuneStart(line[cut]) {
-			cut--
-		}
-		line = line[:cut] + "…"
+	return "unexpected response: " + cutLine(line, 120)
+}
+
+// cutLine cuts line to at most n characters, marking the cut with "…". It
+// cuts between characters, never inside one's UTF-8 bytes (half a
+// sequence prints as garbage; found by FuzzParseErrorProperties), and
+// not between a letter and the combining marks on it.
+func cutLine(line string, n int) string {
+	if utf8.RuneCountInString(line) <= n {
+		return line
 	}
-	return "unexpected response: " + line
+	cut := 0
+	for range n {
+		_, size := utf8.DecodeRuneInString(line[cut:])
+		cut += size
+	}
+	for cut > 0 {
+		r, _ := utf8.DecodeRuneInString(line[cut:])
+		if !unicode.In(r, unicode.Mn, unicode.Me) {
+			break
+		}
+		_, size := utf8.DecodeLastRuneInString(line[:cut])
+		cut -= size
+	}
+	return line[:cut] + "…"
 }
 
 const maxRedactedNonJSON = 16 << 10

@@ -219,10 +219,15 @@ func redactJSON(v any) any {
 func (r request) sentSecrets(token string) []string {
 	var out []string
 	add := func(v string) {
-		// Shorter values would blank out ordinary words of a message; the
-		// patterns still catch them next to their field's name.
-		if len(v) >= minRedactedLen {
-			out = append(out, echoedForms(v)...)
+		if v == "" {
+			return
+		}
+		// Values shorter than minRedactedLen are removed as whole words
+		// only (see removeSent).
+		out = append(out, echoedForms(v)...)
+		// A server that decodes an API key may echo its inner secret.
+		if inner := apiKeySecret(v); inner != "" {
+			out = append(out, echoedForms(inner)...)
 		}
 	}
 	add(token)
@@ -306,8 +311,39 @@ func lowerHex(c byte) byte {
 	return c
 }
 
-// minRedactedLen is the shortest sent value removed from messages.
+// minRedactedLen is the shortest sent value removed wherever it appears.
+// A shorter one (a password "pw") is removed only as a whole word or field
+// value, where no letter or digit touches it: anywhere else it would blank
+// out pieces of ordinary words ("pw" in "pwd"), and a secret that short is
+// guessed faster than read from a message anyway.
 const minRedactedLen = 4
+
+// apiKeySecret is the inner secret of an API key "ZENKEY_<base64 of
+// {"id": ..., "key": ...}>", and "" for anything else: the server decodes
+// the key, and may echo its key field on its own.
+func apiKeySecret(v string) string {
+	v = strings.TrimSpace(v)
+	encoded, ok := strings.CutPrefix(v, "ZENKEY_")
+	if !ok {
+		encoded, ok = strings.CutPrefix(v, "ZENPROKEY_")
+	}
+	if !ok {
+		return ""
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		raw, err := enc.DecodeString(encoded)
+		if err != nil {
+			continue
+		}
+		var key struct {
+			Key string `json:"key"`
+		}
+		if json.Unmarshal(raw, &key) == nil {
+			return key.Key
+		}
+	}
+	return ""
+}
 
 func collectSecretJSON(v any, secret bool, add func(string)) {
 	switch x := v.(type) {
@@ -334,26 +370,55 @@ func redactMessage(s string, sent []string) string {
 }
 
 // removeSent replaces every value in sent with the redaction mark, as
-// seen: a value with invisible characters slipped between its letters
-// (see seenText) is found too, and replaced with them.
+// seen: a value with invisible characters, escape sequences, combining
+// marks or compatibility forms (fullwidth letters) in or around its
+// letters (see seenText) is found too, and replaced with them. A value
+// shorter than minRedactedLen goes only where it stands as a whole word.
 func removeSent(s string, sent []string) string {
-	seen := newSeenText(s, false)
 	var spans [][2]int
-	for _, v := range sent {
-		v = newSeenText(v, false).text
-		if v == "" {
-			continue
-		}
-		for at := 0; ; {
-			i := strings.Index(seen.text[at:], v)
-			if i < 0 {
-				break
+	for _, st := range seenViews(s, false) {
+		for _, v := range sent {
+			// Counted before folding: accents that folding drops still
+			// make the secret longer, and harder to meet by chance.
+			short := visibleRunes(v) < minRedactedLen
+			v = newSeenText(v, false, false).text
+			if v == "" {
+				continue
 			}
-			spans = append(spans, [2]int{at + i, at + i + len(v)})
-			at += i + 1
+			for at := 0; ; {
+				i := strings.Index(st.text[at:], v)
+				if i < 0 {
+					break
+				}
+				span := [2]int{at + i, at + i + len(v)}
+				if !short || wholeWord(st.text, span) {
+					spans = append(spans, st.rawSpan(span))
+				}
+				at += i + 1
+			}
 		}
 	}
-	return seen.replace(spans, nil)
+	return replaceRaw(s, spans, nil)
+}
+
+func visibleRunes(s string) int {
+	n := 0
+	for _, r := range s {
+		if !unseen(r, false) {
+			n++
+		}
+	}
+	return n
+}
+
+// wholeWord reports whether no letter or digit touches span of text.
+func wholeWord(text string, span [2]int) bool {
+	before, _ := utf8.DecodeLastRuneInString(text[:span[0]])
+	after, _ := utf8.DecodeRuneInString(text[span[1]:])
+	wordy := func(r rune) bool {
+		return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_')
+	}
+	return !wordy(before) && !wordy(after)
 }
 
 // redact applies redactMessage, with the secrets of r, to text built from
@@ -370,12 +435,19 @@ func (e *Error) redact(sent []string) {
 // seenText is text as a person sees it on a terminal: without the
 // characters that show nothing there or are dropped on the way (C0 and C1
 // controls, DEL, line breaks, format characters such as U+200B and the
-// bidi controls, bytes that are not UTF-8). A server that echoes a secret
-// with such characters between its letters defeats a match on the raw
-// text, and zenctl's own escaping for the terminal would then put the
-// letters back together; matching on the seen text and replacing the
-// matching span of the raw text, invisible characters included, does not
-// let that through.
+// bidi controls, bytes that are not UTF-8), without combining marks (an
+// accent drawn over a letter leaves the letter readable), and with
+// compatibility forms folded to the letters they look like (NFKD:
+// fullwidth "Ｈ" is "H"). A server that echoes a secret in such a disguise
+// defeats a match on the raw text, while the reader still reads the
+// secret; matching on the seen text and replacing the matching span of
+// the raw text, disguise included, does not let that through.
+//
+// With skipEscapes, whole CSI escape sequences ("\x1b[0m") count as
+// unseen, not only their ESC: zenctl shows the ESC as `\x1b`, but a
+// secret cut up by "[0m" is still read. The text is matched both with
+// and without this (seenViews), since a secret may also sit inside a
+// sequence's parameters.
 type seenText struct {
 	raw, text string
 	// from[i] and to[i] are where in raw the character holding byte i of
@@ -383,17 +455,33 @@ type seenText struct {
 	from, to []int
 }
 
-func newSeenText(raw string, keepSpace bool) seenText {
-	if !hasUnseen(raw, keepSpace) {
+// seenViews are the two ways s is matched: with escape sequences as
+// unseen, and with only their ESC as unseen.
+func seenViews(s string, keepSpace bool) []seenText {
+	if !strings.ContainsAny(s, "\x1b\u009b") {
+		return []seenText{newSeenText(s, keepSpace, false)}
+	}
+	return []seenText{newSeenText(s, keepSpace, false), newSeenText(s, keepSpace, true)}
+}
+
+func newSeenText(raw string, keepSpace, skipEscapes bool) seenText {
+	if !needsFolding(raw, keepSpace) {
 		return seenText{raw: raw, text: raw}
 	}
 	var b strings.Builder
 	st := seenText{raw: raw}
 	for i := 0; i < len(raw); {
+		if skipEscapes {
+			if n := csiLen(raw[i:]); n > 0 {
+				i += n
+				continue
+			}
+		}
 		r, size := utf8.DecodeRuneInString(raw[i:])
 		if !unseen(r, keepSpace) {
-			b.WriteString(raw[i : i+size])
-			for range size {
+			folded := foldRune(raw[i:i+size], r)
+			b.WriteString(folded)
+			for range len(folded) {
 				st.from, st.to = append(st.from, i), append(st.to, i+size)
 			}
 		}
@@ -401,6 +489,49 @@ func newSeenText(raw string, keepSpace bool) seenText {
 	}
 	st.text = b.String()
 	return st
+}
+
+// foldRune is the character c (the rune r) as matched: fullwidth forms
+// read as the ASCII they mirror, combining marks dropped. The library
+// keeps to the standard library (see the package doc), so this is the
+// part of Unicode compatibility folding that can disguise an ASCII
+// secret, not all of NFKD.
+func foldRune(c string, r rune) string {
+	switch {
+	case r < utf8.RuneSelf:
+		return c
+	case unicode.In(r, unicode.Mn, unicode.Me):
+		return ""
+	case r >= '\uff01' && r <= '\uff5e':
+		return string(r - 0xfee0)
+	case r == '\u3000':
+		return " "
+	}
+	return c
+}
+
+// csiLen is the length of the CSI escape sequence (ESC "[" or C1 CSI,
+// parameters, intermediates, final byte) s starts with, or 0.
+func csiLen(s string) int {
+	var i int
+	switch {
+	case strings.HasPrefix(s, "\x1b["):
+		i = 2
+	case strings.HasPrefix(s, "\u009b"):
+		i = len("\u009b")
+	default:
+		return 0
+	}
+	for i < len(s) && s[i] >= 0x30 && s[i] <= 0x3f {
+		i++
+	}
+	for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
+		i++
+	}
+	if i < len(s) && s[i] >= 0x40 && s[i] <= 0x7e {
+		i++
+	}
+	return i
 }
 
 // unseen reports whether a character leaves no mark of its own on a
@@ -421,13 +552,12 @@ func unseen(r rune, keepSpace bool) bool {
 		unicode.Is(unicode.Variation_Selector, r) || unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r)
 }
 
-func hasUnseen(s string, keepSpace bool) bool {
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if unseen(r, keepSpace) {
+// needsFolding reports whether the seen text of s may differ from s.
+func needsFolding(s string, keepSpace bool) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || unseen(rune(c), keepSpace) {
 			return true
 		}
-		i += size
 	}
 	return false
 }
@@ -440,11 +570,11 @@ func (st seenText) rawSpan(span [2]int) [2]int {
 	return [2]int{st.from[span[0]], st.to[span[1]-1]}
 }
 
-// replace replaces the raw text of each span of text (spans may overlap)
-// with with(span), or with the redaction mark when with is nil.
-func (st seenText) replace(spans [][2]int, with func(span [2]int) string) string {
+// replaceRaw replaces each span of s (spans may overlap) with
+// with(span), or with the redaction mark when with is nil.
+func replaceRaw(s string, spans [][2]int, with func(span [2]int) string) string {
 	if len(spans) == 0 {
-		return st.raw
+		return s
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
 	var b strings.Builder
@@ -462,12 +592,11 @@ func (st seenText) replace(spans [][2]int, with func(span [2]int) string) string
 		if span[0] == span[1] {
 			continue
 		}
-		raw := st.rawSpan(span)
-		b.WriteString(st.raw[last:raw[0]])
+		b.WriteString(s[last:span[0]])
 		b.WriteString(mark)
-		last = raw[1]
+		last = span[1]
 	}
-	b.WriteString(st.raw[last:])
+	b.WriteString(s[last:])
 	return b.String()
 }
 
@@ -475,15 +604,17 @@ func (st seenText) replace(spans [][2]int, with func(span [2]int) string) string
 // except its first group (when keep is 1) or its first two (keep 2),
 // becomes mark.
 func replaceSeen(s string, re *regexp.Regexp, keep int, mark string) string {
-	seen := newSeenText(s, true)
-	matches := re.FindAllStringSubmatchIndex(seen.text, -1)
-	spans := make([][2]int, 0, len(matches))
-	for _, m := range matches {
-		start := m[0]
-		if keep > 0 && m[2*keep+1] >= 0 {
-			start = m[2*keep+1]
+	var spans [][2]int
+	for _, seen := range seenViews(s, true) {
+		for _, m := range re.FindAllStringSubmatchIndex(seen.text, -1) {
+			start := m[0]
+			if keep > 0 && m[2*keep+1] >= 0 {
+				start = m[2*keep+1]
+			}
+			if start < m[1] {
+				spans = append(spans, seen.rawSpan([2]int{start, m[1]}))
+			}
 		}
-		spans = append(spans, [2]int{start, m[1]})
 	}
-	return seen.replace(spans, func([2]int) string { return mark })
+	return replaceRaw(s, spans, func([2]int) string { return mark })
 }

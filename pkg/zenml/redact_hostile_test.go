@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 )
 
 // onTerminal is what a person reads of s once the characters a terminal
@@ -137,7 +138,7 @@ func FuzzRemoveSentThroughInvisibleCharacters(f *testing.F) {
 	f.Add("s3cr3t!!", "\xff", uint8(7), "é", "\u202e")
 	f.Fuzz(func(t *testing.T, secret, sep string, every uint8, before, after string) {
 		secret = onTerminal(secret)
-		if len(secret) < minRedactedLen || strings.ContainsFunc(secret, unicode.IsSpace) || strings.Contains(redacted, secret) {
+		if utf8.RuneCountInString(secret) < minRedactedLen || strings.ContainsFunc(secret, unicode.IsSpace) || strings.Contains(redacted, secret) {
 			return
 		}
 		sep = strings.Map(func(r rune) rune {

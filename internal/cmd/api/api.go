@@ -249,6 +249,9 @@ func runAPI(ctx context.Context, opts *APIOptions) error {
 	if err != nil {
 		return &requestError{opts.Method, path, err}
 	}
+	// The body is the result, but what the request itself sent (the
+	// bearer token, a password) is not: a server may echo it.
+	resp.Body = resp.BodyWithoutSent()
 	return p.response(ctx, opts.Method, path, resp)
 }
 

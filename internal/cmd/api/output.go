@@ -59,7 +59,7 @@ func (p *printer) head(resp *zenml.RawResponse) error {
 	sort.Strings(names)
 	for _, name := range names {
 		for _, v := range resp.Header[name] {
-			fmt.Fprintf(&b, "%s: %s\n", name, v)
+			fmt.Fprintf(&b, "%s: %s\n", name, resp.WithoutSent(v))
 		}
 	}
 	b.WriteByte('\n')

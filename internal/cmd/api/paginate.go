@@ -39,6 +39,9 @@ func paginate(ctx context.Context, client *zenml.Client, p *printer, path string
 	var sink pageSink
 	for n := 0; ; n++ {
 		resp, err := client.Do(ctx, http.MethodGet, path, query, nil, header)
+		if err == nil {
+			resp.Body = resp.BodyWithoutSent()
+		}
 		if err == nil && resp.Err != nil && n == 0 {
 			return p.response(ctx, http.MethodGet, path, resp)
 		}

@@ -259,7 +259,7 @@ func runKeyOwner(ctx context.Context, opts *Options) error {
 func findKey(ctx context.Context, c *collector, keyID string) (*zenml.ServiceAccount, *zenml.APIKey, int, error) {
 	read := 0
 	for page := 1; ; page++ {
-		c.progress("Searching the service accounts for key %s (page %d)…", keyID[:8], page)
+		c.progress("Searching the service accounts for key %s (page %d)…", iostreams.ShortID(keyID), page)
 		p, err := c.client.ListServiceAccounts(ctx, zenml.ListParams{Page: page, Size: zenml.MaxPageSize})
 		if err != nil {
 			return nil, nil, read, err

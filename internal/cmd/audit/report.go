@@ -243,11 +243,15 @@ func pipedTable(ios *iostreams.IOStreams, items []Entry) *output.Table {
 
 // tableForm is one way to show the report on a terminal. The forms go
 // from the most shown to the least, each showing no more of any column
-// than the one before, so a wider terminal never shows less.
+// than the one before, so a wider terminal never shows less. KIND stays
+// in every form: without it user `default` reads like a service account.
 type tableForm struct {
 	fullIDs, absolute bool
 	// dropped are columns left out, rather than cut under their header.
 	dropped []string
+	// nameWidth, when set, is the width an API key's name is fitted to by
+	// cutting the start of its owner's: "…ingestion/default".
+	nameWidth int
 }
 
 var tableForms = []tableForm{
@@ -255,27 +259,32 @@ var tableForms = []tableForm{
 	{absolute: true},
 	{},
 	{dropped: []string{"CREATED"}},
-	{dropped: []string{"CREATED", "KIND"}},
 }
 
 // terminalTable is the first form of the report that fits the terminal
-// whole, or else the last, cut by the table's own policy: at 80 columns
-// a person reads relative times ("5 min ago") and short kinds, and at 200
-// the ids and times in full.
+// whole; or else the last with the owners of API keys cut from their
+// start, so that the key's own name stays whole; and whatever still does
+// not fit is cut by the table's own policy. At 80 columns a person reads
+// relative times ("5 min ago") and short kinds, and at 200 the ids and
+// times in full.
 func terminalTable(ios *iostreams.IOStreams, items []Entry, now time.Time) *output.Table {
 	ids := make([]string, len(items))
+	names := 0
 	for i, e := range items {
 		ids[i] = e.ID
+		names = max(names, ansi.StringWidth(qualifiedName(e)))
 	}
 	short := output.UniquePrefixWidth(ids, 8)
 	var t *output.Table
 	for _, form := range tableForms {
 		t = form.table(ios, items, now, short)
 		if t.Fits() {
-			break
+			return t
 		}
 	}
-	return t
+	form := tableForms[len(tableForms)-1]
+	form.nameWidth = names - t.Overflow()
+	return form.table(ios, items, now, short)
 }
 
 func (f tableForm) table(ios *iostreams.IOStreams, items []Entry, now time.Time, shortID int) *output.Table {
@@ -286,12 +295,17 @@ func (f tableForm) table(ios *iostreams.IOStreams, items []Entry, now time.Time,
 	columns := []string{"KIND", "NAME", "ID", "STATUS", "CREATED", "LAST LOGIN", "LAST ROTATED"}
 	columns = slices.DeleteFunc(columns, func(c string) bool { return slices.Contains(f.dropped, c) })
 	t := output.NewTable(ios, columns...)
+	t.KeepWhole("KIND", "STATUS")
 	for _, e := range items {
 		id := e.ID
 		if !f.fullIDs {
 			id = ansi.Truncate(id, shortID, "")
 		}
-		cells := map[string]string{"KIND": shortKind[e.Kind], "NAME": qualifiedName(e), "ID": id, "STATUS": e.Status,
+		name := qualifiedName(e)
+		if f.nameWidth > 0 {
+			name = fittedName(e, f.nameWidth)
+		}
+		cells := map[string]string{"KIND": shortKind[e.Kind], "NAME": name, "ID": id, "STATUS": e.Status,
 			"CREATED": when(e.Created.Time), "LAST LOGIN": lastLogin(e, when), "LAST ROTATED": timeOr(e.LastRotated, rotatedNone(e), when)}
 		row := make([]string, len(columns))
 		for i, c := range columns {
@@ -300,6 +314,28 @@ func (f tableForm) table(ios *iostreams.IOStreams, items []Entry, now time.Time,
 		t.AddRow(row...)
 	}
 	return t
+}
+
+// fittedName is qualifiedName in at most width columns, the owner's name
+// cut from its start ("…ingestion/default"), else shown as "…/default",
+// else left out: the key's own name is what the row is about, KIND says
+// it is a key, and its owner is the account on a row above. Only a key
+// name that does not fit alone is left longer, for the table to cut.
+func fittedName(e Entry, width int) string {
+	full := qualifiedName(e)
+	over := ansi.StringWidth(full) - width
+	if e.ServiceAccount == "" || over <= 0 {
+		return full
+	}
+	owner := e.ServiceAccount
+	if over+1 < ansi.StringWidth(owner) {
+		// One more than over: the "…" takes a column of its own.
+		return ansi.TruncateLeft(owner, over+1, "…") + "/" + e.Name
+	}
+	if elided := "…/" + e.Name; ansi.StringWidth(elided) <= width {
+		return elided
+	}
+	return e.Name
 }
 
 // shortKind is an entry's kind in a terminal's narrow column.

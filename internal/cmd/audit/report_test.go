@@ -100,3 +100,68 @@ func TestReportTableAtEachWidth(t *testing.T) {
 		t.Errorf("piped:\n%q\nwant\n%q", out.String(), want)
 	}
 }
+
+// New-user review item 1: with a long service account name, 80 and 100
+// columns keep KIND, and the owner of a key gives way before the key's
+// own name is cut.
+func TestReportKeepsKindAndKeyNames(t *testing.T) {
+	now := time.Date(2026, 12, 8, 3, 0, 0, 0, time.UTC)
+	created := zenml.Time{Time: now.Add(-time.Hour)}
+	items := []Entry{
+		{Kind: KindServiceAccount, ID: "0b8e8d0a-1b2c-4d5e-8f90-123456789abc", Name: "data-platform-nightly-ingestion",
+			Active: true, Status: "active", Created: created, usageKnown: true},
+		{Kind: KindAPIKey, ID: "7f3e2a10-9c8b-4a7d-b6e5-0123456789ab", Name: "default", ServiceAccount: "data-platform-nightly-ingestion",
+			Active: true, Status: "active", Created: created, usageKnown: true},
+		{Kind: KindAPIKey, ID: "8f3e2a10-9c8b-4a7d-b6e5-0123456789ab", Name: "prod", ServiceAccount: "data-platform-nightly-ingestion",
+			Active: true, Status: "active", Created: created, usageKnown: true},
+		{Kind: KindUser, ID: "c0ffee00-1111-4222-8333-444455556666", Name: "default", Active: true, Status: "active", Created: created},
+	}
+	for _, width := range []int{80, 100, 200} {
+		ios, _, out, _ := iostreams.Test()
+		ios.SetStdoutTTY(true)
+		ios.SetColorEnabled(false)
+		ios.SetTerminalWidth(width)
+		if err := printTable(ios, Report{Items: items}, now); err != nil {
+			t.Fatal(err)
+		}
+		screen := out.String()
+		lines := strings.Split(strings.TrimSuffix(screen, "\n"), "\n")
+		if !strings.HasPrefix(lines[0], "KIND ") || !strings.HasPrefix(lines[4], "user ") {
+			t.Errorf("%d columns: no KIND:\n%s", width, screen)
+		}
+		for _, l := range lines {
+			if len([]rune(l)) > width {
+				t.Errorf("%d columns: line of %d:\n%s", width, len([]rune(l)), screen)
+			}
+		}
+		for _, key := range []string{"/default ", "/prod "} {
+			if !strings.Contains(screen, key) {
+				t.Errorf("%d columns: key name %q cut:\n%s", width, key, screen)
+			}
+		}
+		if width >= 100 && !strings.Contains(screen, "data-platform-nightly-ingestion/default") {
+			t.Errorf("%d columns: the owner was cut with room:\n%s", width, screen)
+		}
+	}
+}
+
+func TestFittedNameCutsTheOwnerFromItsStart(t *testing.T) {
+	key := Entry{Kind: KindAPIKey, Name: "default", ServiceAccount: "data-platform-nightly-ingestion"}
+	for width, want := range map[int]string{
+		60: "data-platform-nightly-ingestion/default",
+		39: "data-platform-nightly-ingestion/default",
+		38: "…ta-platform-nightly-ingestion/default",
+		18: "…ingestion/default",
+		10: "…n/default",
+		9:  "…/default",
+		8:  "default",
+		3:  "default",
+	} {
+		if got := fittedName(key, width); got != want {
+			t.Errorf("width %d: %q, want %q", width, got, want)
+		}
+	}
+	if got := fittedName(Entry{Kind: KindServiceAccount, Name: "data-platform-nightly-ingestion"}, 10); got != "data-platform-nightly-ingestion" {
+		t.Errorf("an account's own name is the table's to cut: %q", got)
+	}
+}

@@ -99,6 +99,43 @@ func TestNoAuthServerAtTheURLOfAnotherIsNamedAsANewIdentity(t *testing.T) {
 	}
 }
 
+// After the server's identity changed, a login without a method flag keeps
+// the way the user logged in: the stored username's password is asked for
+// (getting-started.md: "keeps the way you logged in"), not the device
+// flow, and the stored password is not sent.
+func TestChangedIdentityKeepsThePasswordLogin(t *testing.T) {
+	first := zenmltest.New(zenmltest.Options{})
+	first.CreateUser("ann", "old-pw")
+	h := cmdtest.New(t, prompt.Answer{Kind: prompt.KindPassword, Value: "old-pw"})
+	h.IO.SetStdinTTY(true)
+	h.IO.SetStderrTTY(true)
+	h.Setenv("ZENCTL_STORAGE", "file")
+	if err := execute(t, NewCmdLogin(h.F, nil), first.URL(), "--username", "ann"); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(first.URL())
+	first.Close()
+	reinstalled := zenmltest.NewTest(t, zenmltest.Options{ListenAddr: u.Host})
+	reinstalled.CreateUser("ann", "new-pw")
+
+	h.Reset(prompt.Answer{Kind: prompt.KindPassword, Value: "new-pw"})
+	h.IO.SetStdinTTY(true)
+	h.IO.SetStderrTTY(true)
+	if err := execute(t, NewCmdLogin(h.F, nil), reinstalled.URL()); err != nil {
+		t.Fatalf("login: %v\n%s", err, h.ErrOut)
+	}
+	if n := reinstalled.Count("POST /api/v1/login"); n != 1 {
+		t.Errorf("%d password logins reached the server; want only the one typed", n)
+	}
+	if n := reinstalled.Count("POST /api/v1/device_authorization"); n != 0 {
+		t.Errorf("the device flow started (%d) instead of the password prompt", n)
+	}
+	s := h.Config().Server(reinstalled.URL())
+	if a := s.Active(); a.Name != "ann" || a.AuthMethod != config.AuthPassword || s.ServerID != reinstalled.ServerID() {
+		t.Errorf("stored login = %+v on server %s", a, s.ServerID)
+	}
+}
+
 // Trust is per account: a user who logs in again to the server that now
 // answers at the URL trusts it for that account only; the API key stored
 // for another account, given to the old server, is not sent to it.

@@ -185,12 +185,16 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	if changed != nil || !trustsServer(opts, existing, info) {
-		existing = nil
-	}
 	explicit := opts.APIKey || opts.Username != "" || opts.Device
 	var rejected string // why the stored login cannot be reused, when it was tried
-	if !opts.Refresh && !explicit && existing != nil {
+	if changed != nil && existing != nil {
+		// Keep the way the user logged in (the method, the username), but
+		// send nothing stored: the secret is asked for again.
+		rejected = "the server's identity changed, so the stored credentials are not sent to it"
+	} else if !trustsServer(opts, existing, info) {
+		rejected = "the stored credentials were given to another server id, so they are not sent to it"
+	}
+	if rejected == "" && !opts.Refresh && !explicit && existing != nil {
 		kept, why, err := keepWorkingLogin(ctx, opts, m, existing, info, tlsPlan)
 		if kept || err != nil {
 			return err

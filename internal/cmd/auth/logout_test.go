@@ -49,26 +49,26 @@ func TestLogoutWithNothingToDoSucceedsWithANotice(t *testing.T) {
 	b := zenmltest.NewTest(t, zenmltest.Options{})
 	h := cmdtest.New(t)
 
-	logout := func(args ...string) (error, string) {
+	logout := func(args ...string) (string, error) {
 		h.Reset()
 		err := execute(t, NewCmdLogout(h.F, nil), args...)
-		return err, h.ErrOut.String()
+		return h.ErrOut.String(), err
 	}
-	if err, msg := logout(); err != nil || !strings.Contains(msg, "Not logged in to any server: nothing changed") {
+	if msg, err := logout(); err != nil || !strings.Contains(msg, "Not logged in to any server: nothing changed") {
 		t.Errorf("logout with nothing stored: %v, %q", err, msg)
 	}
 
 	h.Login(a.URL(), credentials.Secret{Username: "default", AccessToken: "t"}, "password")
 	h.Login(b.URL(), credentials.Secret{Username: "default", AccessToken: "t"}, "password")
-	if err, _ := logout(); err != nil {
+	if _, err := logout(); err != nil {
 		t.Fatalf("first logout: %v", err)
 	}
 	// The second one, as a cleanup script would run it.
-	err, msg := logout()
+	msg, err := logout()
 	if err != nil || !strings.Contains(msg, "No server is active: nothing changed") || !strings.Contains(msg, "zenctl logout SERVER_URL --clear") {
 		t.Errorf("second logout: %v, %q", err, msg)
 	}
-	if err, msg := logout(a.URL()); err != nil || !strings.Contains(msg, "was not the active server: nothing changed") {
+	if msg, err := logout(a.URL()); err != nil || !strings.Contains(msg, "was not the active server: nothing changed") {
 		t.Errorf("logout of a server that is not active: %v, %q", err, msg)
 	}
 	if got := h.Config().ServerURLs(); len(got) != 2 {
@@ -76,10 +76,10 @@ func TestLogoutWithNothingToDoSucceedsWithANotice(t *testing.T) {
 	}
 
 	// What cannot be done still fails.
-	if err, _ := logout("https://typo.example.com"); exitcode.For(err) != exitcode.Error {
+	if _, err := logout("https://typo.example.com"); exitcode.For(err) != exitcode.Error {
 		t.Errorf("logout of a server zenctl does not know: %v (exit %d)", err, exitcode.For(err))
 	}
-	if err, _ := logout("--clear"); exitcode.For(err) != exitcode.Error || !strings.Contains(err.Error(), "name one") {
+	if _, err := logout("--clear"); exitcode.For(err) != exitcode.Error || !strings.Contains(err.Error(), "name one") {
 		t.Errorf("logout --clear with several servers and none active: %v", err)
 	}
 }

@@ -111,6 +111,9 @@ type ApproveView struct {
 	// SessionNeverExpires says that the server set no end.
 	SessionExpires      *zenml.Time `json:"session_expires"`
 	SessionNeverExpires bool        `json:"session_never_expires"`
+	// ApprovedBefore: the machine had logged in as this device before,
+	// and its new login request reset the device, lifting any lock.
+	ApprovedBefore bool `json:"approved_before"`
 }
 
 // verificationLink is what approving needs from the link the waiting
@@ -188,6 +191,11 @@ func runApprove(ctx context.Context, opts *ApproveOptions) error {
 	showWaiting(opts.IO, d, v, link, opts.Now())
 	account := target.AccountName()
 	question := fmt.Sprintf("Approve %s? It logs in to %s as %s.", label(v), target.URL, orYou(account))
+	approvedBefore := d.Owner() != ""
+	if approvedBefore {
+		warnApprovedBefore(ctx, opts, client, d, v)
+		question = fmt.Sprintf("Approve %s again, lifting any lock it had? It logs in to %s as %s.", label(v), target.URL, orYou(account))
+	}
 	if err := prompt.ConfirmOrYes(opts.IO, opts.Prompter, opts.Yes, question); err != nil {
 		return err
 	}
@@ -196,7 +204,7 @@ func runApprove(ctx context.Context, opts *ApproveOptions) error {
 		return approveError(err, v, target)
 	}
 	v.Status, v.Trusted, v.Expires, v.Updated = verified.Body.Status, verified.Body.TrustedDevice, verified.Body.Expires, verified.Body.Updated
-	result := ApproveView{Device: v, LoginDeadline: v.Expires}
+	result := ApproveView{Device: v, LoginDeadline: v.Expires, ApprovedBefore: approvedBefore}
 	cs := opts.IO.ErrColorScheme()
 	fmt.Fprintf(opts.IO.ErrOut, "%s Approved %s for %s on %s\n", cs.SuccessIcon(), label(v), orYou(account), target.URL)
 	if !opts.NoWait {
@@ -225,7 +233,7 @@ func waitingDevice(ctx context.Context, client *zenml.Client, target *factory.Ta
 	host := iostreams.OneLine(text(d.Body.Hostname))
 	switch {
 	case d.Body.Status != zenml.DeviceStatusPending:
-		return nil, fmt.Errorf("device %s is %s, not waiting for approval: `zenctl device describe %s` shows it", d.ID, d.Body.Status, d.ID[:8])
+		return nil, fmt.Errorf("device %s is %s, not waiting for approval: `zenctl device describe %s` shows it", d.ID, d.Body.Status, iostreams.ShortID(d.ID))
 	case d.Body.Expires != nil && !now.Before(d.Body.Expires.Time):
 		return nil, fmt.Errorf("the link of %s expired %s; run `zenctl login URL --device` again on that machine for a new one", orUnknownHost(host), output.RelativeTime(d.Body.Expires.Time, now))
 	}
@@ -264,6 +272,29 @@ func showWaiting(ios *iostreams.IOStreams, d *zenml.AuthorizedDevice, v View, li
 	fmt.Fprintln(w, "A machine asks to log in:")
 	fmt.Fprint(w, output.FieldBlock(ios.ErrColorScheme(), 2, fields))
 	fmt.Fprintln(w, "Approve it only if you started this login yourself and the code matches the one that machine shows.")
+}
+
+// warnApprovedBefore speaks up for a machine that was approved before: a
+// new login request from it resets its device to pending, and the server
+// keeps no trace of a lock (ZenML's device_authorization), so approving a
+// locked laptop's request would quietly let whoever holds it back in.
+func warnApprovedBefore(ctx context.Context, opts *ApproveOptions, client *zenml.Client, d *zenml.AuthorizedDevice, v View) {
+	owner := d.Owner()
+	if d.Body.User != nil && d.Body.User.Name != "" {
+		owner = d.Body.User.Name
+	}
+	if me, err := client.CurrentUser(ctx); err == nil && strings.EqualFold(me.ID, d.Owner()) {
+		owner = "your account, " + me.Name
+	}
+	lastUsed := "never"
+	if v.LastLogin != nil {
+		lastUsed = output.HumanTime(v.LastLogin.Time, opts.Now())
+	}
+	w, cs := opts.IO.ErrOut, opts.IO.ErrColorScheme()
+	fmt.Fprintf(w, "%s This machine was approved before, by %s. First seen %s; last used %s.\n",
+		cs.WarningIcon(), iostreams.OneLine(owner), output.HumanTime(v.Created.Time, opts.Now()), lastUsed)
+	fmt.Fprintln(w, "  Its new login request reset that device: if it was locked (a lost or stolen machine), the lock is gone,")
+	fmt.Fprintln(w, "  and approving lets whoever holds the machine in again. Do not approve a machine you locked.")
 }
 
 func location(m *zenml.AuthorizedDeviceMetadata) string {
@@ -361,15 +392,28 @@ func awaitPickup(ctx context.Context, opts *ApproveOptions, client *zenml.Client
 func validityText(ios *iostreams.IOStreams, r ApproveView, now time.Time) string {
 	cs := ios.ErrColorScheme()
 	host := orUnknownHost(iostreams.OneLine(r.Device.Hostname))
-	lock := fmt.Sprintf("`zenctl device lock %s` ends it at any time.", r.Device.ID[:8])
+	lock := fmt.Sprintf("`zenctl device lock %s` ends it at any time.", iostreams.ShortID(r.Device.ID))
 	switch {
 	case r.LoggedIn && r.SessionNeverExpires:
 		return fmt.Sprintf("%s %s is logged in. Its session does not expire: the server sets no lifetime for device sessions. %s", cs.SuccessIcon(), host, lock)
 	case r.LoggedIn:
 		return fmt.Sprintf("%s %s is logged in. Its session is valid until %s. %s", cs.SuccessIcon(), host, output.HumanTime(r.SessionExpires.Time, now), lock)
+	case r.LoginDeadline != nil && !now.Before(r.LoginDeadline.Time):
+		return fmt.Sprintf("%s did not finish logging in before its link expired (%s); run `zenctl login URL --device` again there for a new one.",
+			host, output.HumanTime(r.LoginDeadline.Time, now))
 	case r.LoginDeadline != nil:
 		return fmt.Sprintf("%s has until %s to finish logging in; the server sets its session's lifetime then (`zenctl device describe %s` shows it).",
-			host, output.HumanTime(r.LoginDeadline.Time, now), r.Device.ID[:8])
+			host, untilText(r.LoginDeadline.Time, now), iostreams.ShortID(r.Device.ID))
 	}
-	return fmt.Sprintf("%s can now finish logging in; `zenctl device describe %s` shows its session once it has.", host, r.Device.ID[:8])
+	return fmt.Sprintf("%s can now finish logging in; `zenctl device describe %s` shows its session once it has.", host, iostreams.ShortID(r.Device.ID))
+}
+
+// untilText reads after "until": "05:06 UTC (in 5 min)", where
+// output.HumanTime would give "until in 5 min".
+func untilText(t, now time.Time) string {
+	abs := output.AbsoluteTime(t)
+	if t.UTC().Format(time.DateOnly) == now.UTC().Format(time.DateOnly) {
+		abs = t.UTC().Format("15:04 UTC")
+	}
+	return abs + " (" + output.RelativeTime(t, now) + ")"
 }

@@ -126,7 +126,7 @@ func resolve(ctx context.Context, client *zenml.Client, ref string) (*zenml.Auth
 		if listErr != nil {
 			break
 		}
-		yours = append(yours, fmt.Sprintf("%s (%s)", dev.ID[:8], iostreams.OneLine(text(dev.Body.Hostname))))
+		yours = append(yours, fmt.Sprintf("%s (%s)", iostreams.ShortID(dev.ID), iostreams.OneLine(text(dev.Body.Hostname))))
 	}
 	sort.Strings(yours)
 	switch {

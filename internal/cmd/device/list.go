@@ -83,6 +83,7 @@ func runList(ctx context.Context, opts *ListOptions) error {
 	t := output.NewTable(opts.IO, "", "ID", "STATUS", "HOSTNAME", "OS", "IP", "LAST LOGIN", "EXPIRES", "TRUSTED")
 	t.Abbreviate("ID", 8)
 	t.TruncateFirst("HOSTNAME", "OS")
+	t.KeepWhole("STATUS")
 	if format == output.FormatTable {
 		t.Stream()
 	}

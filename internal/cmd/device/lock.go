@@ -11,6 +11,7 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/prompt"
+	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
 // LockOptions are the inputs of `zenctl device lock` and `unlock`.
@@ -31,9 +32,13 @@ func NewCmdLock(f *factory.Factory, runF func(*LockOptions) error) *cobra.Comman
 		Short: "Lock a device: its tokens stop working at once",
 		Long: heredoc.Doc(`
 			Lock one of your devices, e.g. a lost laptop. Its tokens get 401 at
-			once and a new device login from it is refused. Nothing is revoked:
-			'zenctl device unlock' makes the same tokens work again, 'zenctl
-			device delete' ends them for good.
+			once. Nothing is revoked: 'zenctl device unlock' makes the same
+			tokens work again, 'zenctl device delete' ends them for good.
+
+			A new device login from the locked machine resets the device to
+			waiting, and the server forgets the lock: the login then needs
+			your approval, and 'zenctl device approve' warns that the machine
+			was approved before. Do not approve it.
 
 			Locking this machine's own session logs this client out; that needs
 			a confirmation on a terminal and --yes in scripts.
@@ -50,7 +55,8 @@ func NewCmdUnlock(f *factory.Factory, runF func(*LockOptions) error) *cobra.Comm
 		Long: heredoc.Doc(`
 			Unlock a locked device. The tokens it had before the lock work
 			again at once; its device code is spent, so logging in from it anew
-			needs a new device flow.
+			needs a new device flow. A device that is not locked (active, or
+			waiting after a new login request) is left as it is.
 		`),
 		Example: "$ zenctl device unlock 3f2a9c",
 	})
@@ -83,6 +89,16 @@ func runLock(ctx context.Context, opts *LockOptions) error {
 		return err
 	}
 	v := view(d, thisDeviceClientID(target))
+	if locked := v.Status == zenml.DeviceStatusLocked; locked == opts.Lock {
+		// Unlocking sets a device active whatever it was, which would
+		// also switch on one locked by wrong codes before its first login.
+		state := "already locked"
+		if !opts.Lock {
+			state = "not locked (it is " + v.Status + ")"
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "%s Device %s is %s: nothing changed.\n", cs.SuccessIcon(), label(v), state)
+		return nil
+	}
 	endsOwnSession := opts.Lock && v.ThisMachine && loggedInWithDevice(target)
 	if endsOwnSession {
 		question := fmt.Sprintf("%s is this machine's own session: locking it logs this client out of %s. Lock it?", label(v), target.URL)
@@ -100,7 +116,7 @@ func runLock(ctx context.Context, opts *LockOptions) error {
 	}
 	if opts.Lock {
 		fmt.Fprintf(opts.IO.ErrOut, "%s Locked device %s\n", cs.SuccessIcon(), label(v))
-		fmt.Fprintln(opts.IO.ErrOut, "  Its tokens get 401 from now on and a new device login from it is refused.")
+		fmt.Fprintln(opts.IO.ErrOut, "  Its tokens get 401 from now on. A new device login from it needs your approval again: do not give it.")
 		fmt.Fprintln(opts.IO.ErrOut, "  Nothing is revoked: `zenctl device unlock` makes the same tokens work again; `zenctl device delete` ends them.")
 	} else {
 		fmt.Fprintf(opts.IO.ErrOut, "%s Unlocked device %s\n", cs.SuccessIcon(), label(v))

@@ -66,7 +66,8 @@ func NewCmdEnv(f *factory.Factory, runF func(*EnvOptions) error) *cobra.Command 
 			expires. DISABLE_CREDENTIALS_DISK_CACHING=true, which env sets,
 			prevents that on zenml 0.85 and later; for any version, point
 			ZENML_CONFIG_PATH at a throwaway directory and remove it when done.
-			'zenctl exec' removes the copy itself once its command ends.
+			'zenctl exec' removes the copy itself once its command ends; the
+			tokens env prints are not recorded, so no later exec removes them.
 		`),
 		Example: heredoc.Doc(`
 			$ eval "$(zenctl env)"

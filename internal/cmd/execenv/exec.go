@@ -59,9 +59,12 @@ func NewCmdExec(f *factory.Factory, runF func(*ExecOptions) error) *cobra.Comman
 			The zenml client copies the token into its config directory anyway
 			(0.58: config.yaml, 0.85: credentials.yaml, readable by everyone).
 			Once COMMAND has ended, however it ended, zenctl removes that token
-			from every file of the zenml config directory (ZENML_CONFIG_PATH,
-			else the platform's default) and leaves everything else as COMMAND
-			left it.
+			from those two files of the zenml config directory
+			(ZENML_CONFIG_PATH, else the platform's default) and leaves
+			everything else as COMMAND left it; another file there that holds
+			the token (a log) is named in a warning, not edited. Should zenctl
+			be killed meanwhile, the next exec removes the token first: exec
+			records a hash of it in zenctl's config directory until it is gone.
 
 			COMMAND gets zenctl's stdin, stdout and stderr; SIGINT, SIGTERM,
 			SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH sent to zenctl are

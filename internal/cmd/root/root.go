@@ -66,6 +66,7 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
 	cmd.SetUsageFunc(usageFunc(f.IOStreams.TerminalWidth))
+	cmd.SetHelpFunc(helpFunc(f.IOStreams.TerminalWidth, cmd.HelpFunc()))
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitcode.UsageError{Err: friendlierFlagError(err)}
 	})

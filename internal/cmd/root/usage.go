@@ -22,21 +22,22 @@ func usageFunc(width func() int) func(*cobra.Command) error {
 		// Taken first: they merge the parents' persistent flags into c,
 		// which the "[flags]" of its usage line depends on.
 		local, inherited := c.LocalFlags(), c.InheritedFlags()
+		// Wrapped at spaces only: a terminal cutting a long line breaks
+		// inside words ("ZENCTL_AC" / "COUNT"). One column is left free, as
+		// pflag does, so that no line ends in the terminal's last.
+		cols := min(max(width(), 40), 160)
 		var b strings.Builder
 		b.WriteString("Usage:")
 		for _, line := range usageLines(c) {
-			b.WriteString("\n  " + line)
+			b.WriteString("\n" + wrapUsageLine("  ", line, cols-1))
 		}
 		if len(c.Aliases) > 0 {
 			b.WriteString("\n\nAliases:\n  " + c.NameAndAliases())
 		}
 		if c.HasExample() {
-			b.WriteString("\n\nExamples:\n" + c.Example)
+			b.WriteString("\n\nExamples:\n" + wrapHelp(c.Example, cols-1))
 		}
-		writeSubcommands(&b, c)
-		// Wrapped at spaces only: a terminal cutting a long line breaks
-		// inside words ("ZENCTL_AC" / "COUNT").
-		cols := min(max(width(), 40), 160)
+		writeSubcommands(&b, c, cols-1)
 		if c.HasAvailableLocalFlags() {
 			b.WriteString("\n\nFlags:\n" + strings.TrimRight(local.FlagUsagesWrapped(cols-1), " \n"))
 		}
@@ -52,11 +53,23 @@ func usageFunc(width func() int) func(*cobra.Command) error {
 			}
 		}
 		if c.HasAvailableSubCommands() {
-			fmt.Fprintf(&b, "\n\nUse \"%s --help\" for more information about a command.", subcommandLine(c))
+			b.WriteString("\n\n" + wrapSentence(fmt.Sprintf("Use %q for more information about a command.", subcommandLine(c)+" --help"), cols-1))
 		}
 		b.WriteString("\n")
 		_, err := io.WriteString(c.OutOrStderr(), b.String())
 		return err
+	}
+}
+
+// helpFunc returns cobra's help writer with the command's long
+// description wrapped to a terminal of width() columns: ours are wrapped
+// by hand at 80 for the reference docs, cobra's (completion) not at all.
+func helpFunc(width func() int, help func(*cobra.Command, []string)) func(*cobra.Command, []string) {
+	return func(c *cobra.Command, args []string) {
+		long := c.Long
+		defer func() { c.Long = long }()
+		c.Long = wrapHelp(long, min(max(width(), 40), 160)-1)
+		help(c, args)
 	}
 }
 
@@ -89,17 +102,22 @@ func subcommandLine(c *cobra.Command) string {
 	return c.CommandPath() + " [command]"
 }
 
-// writeSubcommands lists c's subcommands, by group when c has groups.
-func writeSubcommands(b *strings.Builder, c *cobra.Command) {
+// writeSubcommands lists c's subcommands, by group when c has groups,
+// each summary wrapped to width under the summaries' column.
+func writeSubcommands(b *strings.Builder, c *cobra.Command, width int) {
 	if !c.HasAvailableSubCommands() {
 		return
 	}
 	shown := func(sub *cobra.Command) bool { return sub.IsAvailableCommand() || sub.Name() == "help" }
+	summary := func(sub *cobra.Command) {
+		indent := 2 + sub.NamePadding() + 1
+		fmt.Fprintf(b, "\n  %-*s %s", sub.NamePadding(), sub.Name(), hangingIndent(sub.Short, indent, width))
+	}
 	list := func(title, group string) {
 		b.WriteString("\n\n" + title)
 		for _, sub := range c.Commands() {
 			if sub.GroupID == group && shown(sub) {
-				fmt.Fprintf(b, "\n  %-*s %s", sub.NamePadding(), sub.Name(), sub.Short)
+				summary(sub)
 			}
 		}
 	}
@@ -107,7 +125,7 @@ func writeSubcommands(b *strings.Builder, c *cobra.Command) {
 		b.WriteString("\n\nAvailable Commands:")
 		for _, sub := range c.Commands() {
 			if shown(sub) {
-				fmt.Fprintf(b, "\n  %-*s %s", sub.NamePadding(), sub.Name(), sub.Short)
+				summary(sub)
 			}
 		}
 		return

@@ -178,6 +178,7 @@ func printTable(ios *iostreams.IOStreams, servers []Server) error {
 	t := output.NewTable(ios, "", "SERVER", "ACCOUNT", "TYPE", "AUTH", "STORAGE", "TOKEN EXPIRES")
 	// The URL and the account name identify a login: the rest gives way.
 	t.TruncateFirst("TYPE", "AUTH", "STORAGE", "TOKEN EXPIRES")
+	t.KeepWhole("TYPE", "AUTH", "STORAGE", "TOKEN EXPIRES")
 	for _, s := range servers {
 		for _, a := range s.Accounts {
 			mark := ""

@@ -99,6 +99,7 @@ func runAPIKeyList(ctx context.Context, opts *APIKeyListOptions) error {
 	current := currentAPIKeyID(opts.Logins, kc.target, kc.sa.Name)
 	t := output.NewTable(opts.IO, "NAME", "ID", "STATUS", "LAST LOGIN", "LAST ROTATED", "DESCRIPTION")
 	t.TruncateFirst("DESCRIPTION")
+	t.KeepWhole("STATUS")
 	t.Abbreviate("ID", 8)
 	view := ListView[APIKeyView]{Items: []APIKeyView{}}
 	add := func(k *zenml.APIKey) {

@@ -73,9 +73,9 @@ func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) erro
 
 			By default the previous secret stops working at once. --retain 1h
 			(or 60, in minutes) keeps it valid that much longer, for a handover
-			without downtime; the exact end (UTC) is printed. Tokens already obtained with the
-			previous secret keep working: to stop them, deactivate the key
-			(or delete it, for good).
+			without downtime; the exact end (UTC) is printed. Tokens already
+			obtained with the previous secret keep working: to stop them,
+			deactivate the key (or delete it, for good).
 
 			If this client logs in with the rotated key, --set-key stores the
 			new key after checking that it logs in, so the client keeps working;

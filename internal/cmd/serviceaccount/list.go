@@ -89,7 +89,8 @@ func runList(ctx context.Context, opts *ListOptions) error {
 		return err
 	}
 	t := output.NewTable(opts.IO, "NAME", "ID", "STATUS", "DESCRIPTION", "CREATED")
-	t.TruncateFirst("DESCRIPTION")
+	t.TruncateFirst("DESCRIPTION", "CREATED")
+	t.KeepWhole("STATUS", "CREATED")
 	t.Abbreviate("ID", 8)
 	addRow := func(sa ServiceAccountView) {
 		t.AddRow(sa.Name, sa.ID, statusText(sa.Active), sa.Description, tableTime(opts.IO, &sa.Created, ""))

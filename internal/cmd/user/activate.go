@@ -103,9 +103,9 @@ func activationError(err error, name string) error {
 	}
 	switch zerr.StatusCode {
 	case http.StatusUnauthorized:
-		return fmt.Errorf("the activation token is wrong (%s); an admin makes a new one with: zenctl user deactivate %s", zerr.Message, login.ShellWord(name))
+		return fmt.Errorf("the activation token is wrong (%s); an admin makes a new one with: zenctl user deactivate %s", zerr.Message, login.ShellArg(name))
 	case http.StatusUnprocessableEntity:
-		return fmt.Errorf("the activation token was already used, or the user has no pending activation; an admin makes a new one with: zenctl user deactivate %s", login.ShellWord(name))
+		return fmt.Errorf("the activation token was already used, or the user has no pending activation; an admin makes a new one with: zenctl user deactivate %s", login.ShellArg(name))
 	}
 	return err
 }

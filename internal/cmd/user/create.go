@@ -128,12 +128,8 @@ func printActivation(ios *iostreams.IOStreams, format output.Format, v TokenView
 	} else {
 		fmt.Fprintln(ios.Out, v.ActivationToken)
 	}
-	where := "above"
-	if format != output.FormatTable {
-		where = "in the output" // a document, perhaps saved to a file
-	}
-	fmt.Fprintf(ios.ErrOut, "The activation token %s is shown only once. With it, %s chooses a password:\n  zenctl user activate %s\n",
-		where, iostreams.EscapeLine(name), login.ShellWordOr(name, v.ID))
+	fmt.Fprintf(ios.ErrOut, "%s With it, %s chooses a password:\n  zenctl user activate %s\n",
+		activationTokenWent(ios, format), iostreams.EscapeLine(name), login.ShellWordOr(name, v.ID))
 	return nil
 }
 

@@ -3,6 +3,8 @@ package user
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime"
 	"strings"
 	"unicode"
 
@@ -48,8 +50,11 @@ func NewCmdDeactivate(f *factory.Factory, runF func(*DeactivateOptions) error) *
 			The activation token is a secret you did not ask for, so it goes
 			to stdout only when stdout is not a terminal, or to a new file
 			readable by you only with --output-file; on a terminal zenctl
-			refuses before deactivating anyone, unless --show-token. Running
-			deactivate again gives a new activation token.
+			refuses before deactivating anyone, unless --show-token. A file a
+			shell redirect (> FILE) creates is readable by others (mode 0644,
+			as the umask usually has it), which zenctl points out afterwards;
+			prefer --output-file. Running deactivate again gives a new
+			activation token.
 		`),
 		Example: heredoc.Doc(`
 			$ zenctl user deactivate ann --output-file ann-activation.token
@@ -116,6 +121,40 @@ func runDeactivate(ctx context.Context, opts *DeactivateOptions) error {
 	fmt.Fprintf(opts.IO.ErrOut, "The activation token is in %s (readable by you only). With it, %s chooses a password:\n  zenctl user activate %s\n",
 		iostreams.EscapeLine(opts.OutputFile), iostreams.EscapeLine(u.Name), login.ShellWordOr(u.Name, u.ID))
 	return nil
+}
+
+// activationTokenWent says where an activation token printed on stdout
+// went, so that the line after it is true for a terminal, a file and a
+// pipe alike; a file a shell redirect created is readable by others, which
+// --output-file avoids.
+func activationTokenWent(ios *iostreams.IOStreams, format output.Format) string {
+	what := "The activation token"
+	if format != output.FormatTable {
+		what = "The output, with the activation token,"
+	}
+	if ios.IsStdoutTTY() {
+		if format == output.FormatTable {
+			return "The activation token above is shown only once."
+		}
+		return what + " is above; it is shown only once."
+	}
+	if ios.StdoutDiscarded() {
+		return ios.ErrColorScheme().WarningIcon() + " " + what + " went to /dev/null: it is lost, and the server will not show it again."
+	}
+	f, ok := ios.Out.(*os.File)
+	if !ok {
+		return what + " went to stdout; it is shown only once."
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return what + " went to stdout; it is shown only once."
+	}
+	sentence := what + " is in the file stdout went to; it is shown only once."
+	if perm := fi.Mode().Perm(); runtime.GOOS != "windows" && perm&0o077 != 0 {
+		sentence += fmt.Sprintf("\n%s That file is readable by others (mode %04o): restrict it (chmod 600 FILE); --output-file FILE creates it readable by you only.",
+			ios.ErrColorScheme().WarningIcon(), perm)
+	}
+	return sentence
 }
 
 // fileWord is a name fit to suggest as a file name in a message.

@@ -91,6 +91,7 @@ func runList(ctx context.Context, opts *ListOptions) error {
 	t := output.NewTable(opts.IO, "NAME", "ID", "STATUS", "ADMIN", "FULL NAME", "CREATED")
 	t.Abbreviate("ID", 8)
 	t.TruncateFirst("FULL NAME")
+	t.KeepWhole("STATUS")
 	if format == output.FormatTable {
 		t.Stream()
 	}

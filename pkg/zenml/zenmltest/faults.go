@@ -2,6 +2,8 @@ package zenmltest
 
 import (
 	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -26,6 +28,10 @@ const (
 	// HugeBody is a valid JSON string of HugeBodySize bytes, to test
 	// response size limits.
 	HugeBody
+	// EchoRequest is a JSON error whose detail repeats the request's
+	// Authorization header and body, as a careless server's does: for
+	// tests that nothing the client sent is shown back.
+	EchoRequest
 )
 
 // HugeBodySize is the size of a HugeBody fault response.
@@ -47,6 +53,9 @@ type Fault struct {
 	// a signal to the client) releases it when done, whatever the time.
 	Hold <-chan struct{}
 	Body FaultBody
+	// JSON, when set, is the body served (as application/json) in place
+	// of Body's: for a test of what a server's own words can do.
+	JSON string
 	// Header is added to the fault response, e.g. Retry-After.
 	Header http.Header
 	// Times limits the fault to the next Times matching requests; zero
@@ -54,9 +63,9 @@ type Fault struct {
 	Times int
 }
 
-func (f Fault) responds() bool { return f.Status != 0 || f.Body != NoFaultBody }
+func (f Fault) responds() bool { return f.Status != 0 || f.Body != NoFaultBody || f.JSON != "" }
 
-func (f Fault) write(w http.ResponseWriter, serverID string) {
+func (f Fault) write(w http.ResponseWriter, r *http.Request, serverID string) {
 	status := f.Status
 	if status == 0 {
 		status = http.StatusOK
@@ -83,6 +92,12 @@ func (f Fault) write(w http.ResponseWriter, serverID string) {
 		body = []byte("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n")
 	case HugeBody:
 		body = append(append([]byte{'"'}, bytes.Repeat([]byte("x"), HugeBodySize-2)...), '"')
+	case EchoRequest:
+		sent, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		body, _ = json.Marshal(map[string]string{"detail": "cannot handle " + r.Header.Get("Authorization") + " with " + string(sent)})
+	}
+	if f.JSON != "" {
+		body = []byte(f.JSON)
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)

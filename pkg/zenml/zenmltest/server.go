@@ -430,7 +430,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if f.responds() {
-			f.write(w, s.id.String())
+			f.write(w, r, s.id.String())
 			return
 		}
 	}
