@@ -3,6 +3,7 @@ package login
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/zenctl/zenctl/internal/config"
 	"github.com/zenctl/zenctl/internal/errhint"
@@ -16,14 +17,22 @@ import (
 // zenml.CheckServerIdentity and docs/guides/security-model.md). Trust is
 // per account: another account's login to a new server at the URL does
 // not hand this one's secret to it. A server that does not answer /info
-// gets nothing either.
+// gets nothing either, and neither does one that reports it no longer
+// uses authentication (NO_AUTH): it needs no secret, so it gets none.
 func VerifyServer(ctx context.Context, client *zenml.Client, s *config.Server, a *config.Account) error {
-	if s == nil || s.TrustedServerID(a) == "" {
+	if s == nil {
 		return nil
 	}
 	info, err := client.Info(ctx)
 	if err != nil {
 		return err
+	}
+	if info.NoAuth() {
+		return &exitcode.AuthError{Err: fmt.Errorf("%s no longer uses authentication (NO_AUTH): the stored secret was not sent, as it needs none; run `zenctl login %s` to record that",
+			s.URL, s.URL)}
+	}
+	if s.TrustedServerID(a) == "" {
+		return nil
 	}
 	return CheckIdentity(s, a, info)
 }

@@ -474,3 +474,34 @@ func TestTrustIsPerAccount(t *testing.T) {
 		t.Errorf("b: %v", err)
 	}
 }
+
+// A server with the recorded id that reports it no longer uses
+// authentication (NO_AUTH) needs no secret: the renewal of an expired
+// token sends it none, and says what to run.
+func TestNoAuthServerWithTheSameIDGetsNoStoredSecret(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	m := fakeManager(t, nil)
+	m.Warn = &bytes.Buffer{}
+	target, _ := loggedInAs(t, m, fake, "ci")
+	// The stored token has expired: the next request renews it with the
+	// stored key.
+	secret, err := target.Store.Get(target.SecretKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret.ExpiresAt = time.Now().Add(-time.Minute)
+	if err := target.Store.Set(target.SecretKey, secret); err != nil {
+		t.Fatal(err)
+	}
+	logins := fake.Count("POST /api/v1/login")
+	fake.SetAuthScheme(zenmltest.AuthSchemeNoAuth)
+
+	_, _, err = currentUser(t, m)
+	if n := fake.Count("POST /api/v1/login"); n != logins {
+		t.Fatalf("%d logins with the stored key reached the NO_AUTH server", n-logins)
+	}
+	if err == nil || exitcode.For(err) != exitcode.AuthRequired || !strings.Contains(err.Error(), "no longer uses authentication") {
+		t.Errorf("error: %v", err)
+	}
+}

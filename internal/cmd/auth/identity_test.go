@@ -208,3 +208,4 @@ func TestReloginOfOneAccountTrustsTheNewServerForItOnly(t *testing.T) {
 		t.Errorf("token of default after its new login: %v", err)
 	}
 }
+
