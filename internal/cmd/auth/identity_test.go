@@ -208,4 +208,3 @@ func TestReloginOfOneAccountTrustsTheNewServerForItOnly(t *testing.T) {
 		t.Errorf("token of default after its new login: %v", err)
 	}
 }
-
