@@ -82,3 +82,34 @@ func TestSuggestedCommandsForDashNamesRun(t *testing.T) {
 		}
 	}
 }
+
+// The same for service accounts and API keys: the account, which comes
+// before the key command (where "--" cannot help), is named by its id, and
+// a key as the last word gets "--" before it.
+func TestSuggestedServiceAccountCommandsForDashNamesRun(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	c := adminCLI(t, fake)
+	for _, name := range []string{"-rf", "--yes"} {
+		c.mustRun("", "service-account", "create", "--create-api-key=false", "--", name)
+		r := c.mustRun("", "service-account", "deactivate", "--", name)
+		r = c.mustRun("", suggested(t, r.stderr, "zenctl service-account activate ")...)
+		if !strings.Contains(r.stderr, "Activated service account "+name) {
+			t.Errorf("the suggested activation did not activate %q:\n%s", name, r.stderr)
+		}
+		r = c.mustRun("", "service-account", "describe", "-o", "json", "--", name)
+		var sa struct{ ID string }
+		mustJSON(t, r.stdout, &sa)
+		id := sa.ID
+		c.mustRun("", "service-account", "api-key", id, "create", "--", name)
+		r = c.mustRun("", "service-account", "api-key", id, "deactivate", "--", name)
+		undo := suggested(t, r.stderr, "zenctl service-account api-key ")
+		if r := c.mustRun("", undo...); !strings.Contains(r.stderr, "Activated API key "+name) {
+			t.Errorf("the suggested %q did not activate key %q:\n%s", undo, name, r.stderr)
+		}
+		r = c.mustRun("", suggested(t, r.stderr, "zenctl service-account deactivate ")...)
+		if !strings.Contains(r.stderr, "Deactivated service account ") {
+			t.Errorf("the suggested deactivation did not deactivate %q:\n%s", name, r.stderr)
+		}
+	}
+}

@@ -91,7 +91,7 @@ func runAPIKeyCreate(ctx context.Context, opts *APIKeyCreateOptions) error {
 	}
 	// The key's secret is shown once: a signal does not abandon the
 	// request that creates it (see package interrupt).
-	crit := interrupt.Begin(ctx, newKeyRisk(kc.sa.Name, opts.Name))
+	crit := interrupt.Begin(ctx, newKeyRisk(kc.sa, opts.Name))
 	defer crit.End()
 	if file != nil {
 		crit.OnAbandon(file.abandon)
@@ -101,7 +101,7 @@ func runAPIKeyCreate(ctx context.Context, opts *APIKeyCreateOptions) error {
 		return err
 	}
 	res := &KeyResult{Name: key.Name, ID: key.ID}
-	if err := deliverCreated(crit, opts.IO, file, format, key.Secret(), res, res, kc.sa.Name); err != nil {
+	if err := deliverCreated(crit, opts.IO, file, format, key.Secret(), res, res, kc.sa); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s Created API key %s for service account %s\n", cs.SuccessIcon(), cs.Bold(key.Name), iostreams.Escape(kc.sa.Name))

@@ -261,7 +261,7 @@ func deliverRotated(crit *interrupt.Critical, opts *APIKeyRotateOptions, kc *key
 		crit.SetRisk(interrupt.Risk{})
 		_ = file.finish()
 		u := &undelivered{
-			serviceAccount: kc.sa.Name, retain: opts.Retain, until: r.until, dest: file.destination(),
+			serviceAccount: kc.sa.Name, serviceAccountID: kc.sa.ID, retain: opts.Retain, until: r.until, dest: file.destination(),
 			err: err, notRotated: r.skipped,
 		}
 		for i, res := range r.results {
@@ -423,7 +423,7 @@ func rotateKeys(ctx context.Context, crit *interrupt.Critical, opts *APIKeyRotat
 			}
 			break
 		}
-		crit.SetRisk(rotateRisk(kc.sa.Name, append(unshown, k.Name)))
+		crit.SetRisk(rotateRisk(kc.sa, append(unshown, k.Name)))
 		rotated, err := kc.client.RotateAPIKey(iostreams.WithWaitLabel(crit.Context(), "Rotating API key "+iostreams.OneLine(k.Name)), kc.sa.ID, k.ID, time.Duration(opts.Retain)*time.Minute)
 		if err == nil && rotated.Secret() == "" {
 			err = fmt.Errorf("the server did not return the new key's value")
@@ -460,7 +460,7 @@ func rotateKeys(ctx context.Context, crit *interrupt.Critical, opts *APIKeyRotat
 			res.Key = &secret
 			unshown = append(unshown, k.Name)
 		}
-		crit.SetRisk(rotateRisk(kc.sa.Name, unshown))
+		crit.SetRisk(rotateRisk(kc.sa, unshown))
 		r.results = append(r.results, res)
 		if !k.Body.Active {
 			r.inactive = append(r.inactive, k.Name)
@@ -477,14 +477,15 @@ func rotateKeys(ctx context.Context, crit *interrupt.Critical, opts *APIKeyRotat
 
 // rotateRisk is what abandoning a rotation of the named keys may leave
 // behind: secrets the server replaced and nobody has seen.
-func rotateRisk(serviceAccount string, keys []string) interrupt.Risk {
+func rotateRisk(account *zenml.ServiceAccount, keys []string) interrupt.Risk {
 	if len(keys) == 0 {
 		return interrupt.Risk{}
 	}
-	sa := login.ShellWord(serviceAccount)
+	serviceAccount := account.Name
+	sa := login.ShellWordOr(account.Name, account.ID)
 	fixes := make([]string, len(keys))
 	for i, k := range keys {
-		fixes[i] = fmt.Sprintf("zenctl service-account api-key %s rotate %s", sa, login.ShellWord(k))
+		fixes[i] = fmt.Sprintf("zenctl service-account api-key %s rotate %s", sa, login.ShellArg(k))
 	}
 	what := "API key " + keys[0] + " of service account " + serviceAccount + ", whose new secret was"
 	if len(keys) > 1 {
@@ -566,18 +567,18 @@ func rotateNotice(ios *iostreams.IOStreams, kc *keyContext, results []RotateResu
 	}
 	switch {
 	case !kc.sa.Body.Active:
-		fmt.Fprintf(errOut, "%s Service account %s is deactivated: no new secret logs in until `zenctl service-account activate %s`\n", cs.WarningIcon(), iostreams.Escape(kc.sa.Name), shownWord(kc.sa.Name))
+		fmt.Fprintf(errOut, "%s Service account %s is deactivated: no new secret logs in until `zenctl service-account activate %s`\n", cs.WarningIcon(), iostreams.Escape(kc.sa.Name), saWord(kc.sa.Name, kc.sa.ID))
 		withLoginHint = false
 	case len(inactive) == 1 && len(results) == 1:
 		fmt.Fprintf(errOut, "%s The key is deactivated: the new secret logs in only after `zenctl service-account api-key %s activate %s`\n",
-			cs.WarningIcon(), shownWord(kc.sa.Name), shownWord(inactive[0]))
+			cs.WarningIcon(), saWord(kc.sa.Name, kc.sa.ID), lastWord(inactive[0]))
 		withLoginHint = false
 	default:
 		fmt.Fprintln(errOut, "  Tokens already obtained with a previous secret still work: `deactivate` the key to stop its sessions now, or `delete` it to stop them for good;")
-		fmt.Fprintf(errOut, "  API tokens minted from those sessions stop only with `zenctl service-account deactivate %s`.\n", shownWord(kc.sa.Name))
+		fmt.Fprintf(errOut, "  API tokens minted from those sessions stop only with `zenctl service-account deactivate %s`.\n", saWord(kc.sa.Name, kc.sa.ID))
 		if len(inactive) > 0 {
 			fmt.Fprintf(errOut, "%s Deactivated, so their new secrets log in only once activated (`zenctl service-account api-key %s activate KEY`): %s\n",
-				cs.WarningIcon(), shownWord(kc.sa.Name), iostreams.Escape(strings.Join(inactive, ", ")))
+				cs.WarningIcon(), saWord(kc.sa.Name, kc.sa.ID), iostreams.Escape(strings.Join(inactive, ", ")))
 		}
 	}
 	newKeyNotice(ios, file, kc.target, len(results), withLoginHint)

@@ -143,16 +143,16 @@ func runAPIKeyUpdate(ctx context.Context, opts *APIKeyUpdateOptions) error {
 	case opts.Active != nil && !*opts.Active:
 		fmt.Fprintf(opts.IO.ErrOut, "%s Deactivated API key %s of service account %s: from now on it cannot log in, and session tokens obtained with it are rejected\n",
 			cs.SuccessIcon(), cs.Bold(updated.Name), iostreams.Escape(kc.sa.Name))
-		fmt.Fprintf(opts.IO.ErrOut, "  API tokens minted from those sessions stay valid until they expire; `zenctl service-account deactivate %s` stops them too\n", shownWord(kc.sa.Name))
+		fmt.Fprintf(opts.IO.ErrOut, "  API tokens minted from those sessions stay valid until they expire; `zenctl service-account deactivate %s` stops them too\n", saWord(kc.sa.Name, kc.sa.ID))
 		if self && !kc.target.FromEnv && kc.target.AccountName() != kc.sa.Name {
 			fmt.Fprintf(opts.IO.ErrOut, "%s This client's stored login of %s on %s logs in with this key: it is rejected now too\n", cs.WarningIcon(), iostreams.EscapeLine(kc.sa.Name), kc.target.URL)
-			fmt.Fprintf(opts.IO.ErrOut, "  Undo with `zenctl service-account api-key %s activate %s`\n", shownWord(kc.sa.Name), shownWord(updated.Name))
+			fmt.Fprintf(opts.IO.ErrOut, "  Undo with `zenctl service-account api-key %s activate %s`\n", saWord(kc.sa.Name, kc.sa.ID), saWord(updated.Name, updated.ID))
 		} else if self {
 			// The undo needs a working login, which this one no longer is.
 			fmt.Fprintf(opts.IO.ErrOut, "%s This client logs in to %s with this key, so its own requests are rejected now too\n", cs.WarningIcon(), kc.target.URL)
-			fmt.Fprintf(opts.IO.ErrOut, "  Undo from another login (an admin's, or another key's): `zenctl service-account api-key %s activate %s`\n", shownWord(kc.sa.Name), shownWord(updated.Name))
+			fmt.Fprintf(opts.IO.ErrOut, "  Undo from another login (an admin's, or another key's): `zenctl service-account api-key %s activate %s`\n", saWord(kc.sa.Name, kc.sa.ID), saWord(updated.Name, updated.ID))
 		} else {
-			fmt.Fprintf(opts.IO.ErrOut, "  Undo with `zenctl service-account api-key %s activate %s`\n", shownWord(kc.sa.Name), shownWord(updated.Name))
+			fmt.Fprintf(opts.IO.ErrOut, "  Undo with `zenctl service-account api-key %s activate %s`\n", saWord(kc.sa.Name, kc.sa.ID), saWord(updated.Name, updated.ID))
 		}
 	case opts.Active != nil && *opts.Active && opts.Name == nil && opts.Description == nil:
 		fmt.Fprintf(opts.IO.ErrOut, "%s Activated API key %s of service account %s\n", cs.SuccessIcon(), cs.Bold(updated.Name), iostreams.Escape(kc.sa.Name))
@@ -226,7 +226,7 @@ func runAPIKeyDelete(ctx context.Context, opts *APIKeyDeleteOptions) error {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s Deleted API key %s of service account %s; session tokens obtained with it no longer work\n", cs.SuccessIcon(), cs.Bold(key.Name), iostreams.Escape(kc.sa.Name))
-	fmt.Fprintf(opts.IO.ErrOut, "  API tokens minted from those sessions stay valid until they expire; `zenctl service-account deactivate %s` stops them too\n", shownWord(kc.sa.Name))
+	fmt.Fprintf(opts.IO.ErrOut, "  API tokens minted from those sessions stay valid until they expire; `zenctl service-account deactivate %s` stops them too\n", saWord(kc.sa.Name, kc.sa.ID))
 	if currentAPIKeyID(opts.Logins, kc.target, kc.sa.Name) == key.ID {
 		fmt.Fprintf(opts.IO.ErrOut, "%s This client logged in to %s with this key; log in again with another key\n", cs.WarningIcon(), kc.target.URL)
 	}

@@ -135,7 +135,7 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	}
 	sa, err := client.CreateServiceAccount(ctx, req)
 	if errors.Is(err, zenml.ErrConflict) {
-		return fmt.Errorf("%w; `zenctl service-account describe %s` shows it, `zenctl service-account api-key %s create NAME` adds a key", err, login.ShellWord(opts.Name), login.ShellWord(opts.Name))
+		return existingAccountError(ctx, client, opts.Name, err)
 	}
 	if err != nil {
 		return err
@@ -156,7 +156,7 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 			cs.WarningIcon(), login.ShellWordOr(sa.Name, sa.ID), defaultKeyName)
 		return exitcode.ErrCancelled
 	}
-	crit := interrupt.Begin(ctx, newKeyRisk(sa.Name, defaultKeyName))
+	crit := interrupt.Begin(ctx, newKeyRisk(sa, defaultKeyName))
 	defer crit.End()
 	if file != nil {
 		crit.OnAbandon(file.abandon)
@@ -168,7 +168,7 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 			iostreams.EscapeLine(sa.Name), err, login.ShellWordOr(sa.Name, sa.ID), defaultKeyName)
 	}
 	result.APIKey = &KeyResult{Name: key.Name, ID: key.ID}
-	if err := deliverCreated(crit, opts.IO, file, format, key.Secret(), result, result.APIKey, sa.Name); err != nil {
+	if err := deliverCreated(crit, opts.IO, file, format, key.Secret(), result, result.APIKey, sa); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s Created API key %s\n", cs.SuccessIcon(), cs.Bold(iostreams.EscapeLine(key.Name)))
@@ -180,13 +180,25 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	return nil
 }
 
+// existingAccountError is the error for creating an account whose name is
+// taken, with commands for the existing account, which name it by its id
+// where the name would not paste.
+func existingAccountError(ctx context.Context, client *zenml.Client, name string, err error) error {
+	id := login.NamePlaceholder
+	if sa, rerr := client.ResolveServiceAccount(ctx, name); rerr == nil {
+		id = sa.ID
+	}
+	return fmt.Errorf("%w; `zenctl service-account describe %s` shows it, `zenctl service-account api-key %s create NAME` adds a key",
+		err, saWord(name, id), saWord(name, id))
+}
+
 // newKeyRisk is what abandoning the creation of a key may leave behind: a
 // key on the server whose secret nobody has seen. Rotating it gives it a
 // secret that is shown.
-func newKeyRisk(serviceAccount, key string) interrupt.Risk {
+func newKeyRisk(sa *zenml.ServiceAccount, key string) interrupt.Risk {
 	return interrupt.Risk{
-		Happened: iostreams.Escape("the server may have created API key " + key + " of service account " + serviceAccount + ", whose secret was never shown"),
-		Recover:  "To get a secret for it: zenctl service-account api-key " + shownWord(serviceAccount) + " rotate " + shownWord(key) + " (or delete it)",
+		Happened: iostreams.Escape("the server may have created API key " + key + " of service account " + sa.Name + ", whose secret was never shown"),
+		Recover:  "To get a secret for it: zenctl service-account api-key " + saWord(sa.Name, sa.ID) + " rotate " + lastWord(key) + " (or delete it)",
 	}
 }
 
@@ -266,7 +278,7 @@ func adopt(ctx context.Context, ios *iostreams.IOStreams, logins loginsFunc, tar
 	switch {
 	case saved.Inactive != "":
 		fmt.Fprintf(ios.ErrOut, "%s Stored the new key for account %s on %s, untried: %s; it works once the account is active again (zenctl service-account activate %s)\n",
-			cs.WarningIcon(), cs.Bold(name), target.URL, iostreams.EscapeLine(saved.Inactive), login.ShellWord(user.Name))
+			cs.WarningIcon(), cs.Bold(name), target.URL, iostreams.EscapeLine(saved.Inactive), saWord(user.Name, user.ID))
 	case user.Name == target.AccountName():
 		fmt.Fprintf(ios.ErrOut, "%s This client now logs in to %s as %s %s with the new key\n", cs.SuccessIcon(), target.URL, user.AccountType(), cs.Bold(name))
 	case saved.Added:

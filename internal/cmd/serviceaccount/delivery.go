@@ -10,6 +10,7 @@ import (
 	"github.com/zenctl/zenctl/internal/iostreams"
 	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/internal/output"
+	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
 // undelivered describes new secrets the server issued that never reached
@@ -19,6 +20,8 @@ import (
 // new secrets.
 type undelivered struct {
 	serviceAccount string
+	// serviceAccountID stands in for a name that would not paste.
+	serviceAccountID string
 	// keys are the names of the keys whose new secret is lost.
 	keys []string
 	// created: the keys are new (create), so there is no previous secret.
@@ -70,14 +73,16 @@ func (u *undelivered) report(ios *iostreams.IOStreams) error {
 	}
 	fixes := make([]string, len(u.keys))
 	for i, k := range u.keys {
-		fixes[i] = fmt.Sprintf("zenctl service-account api-key %s rotate %s", shownWord(u.serviceAccount), shownWord(k))
+		// The key comes last, after "--" if it needs one.
+		fixes[i] = fmt.Sprintf("zenctl service-account api-key %s rotate", saWord(u.serviceAccount, u.serviceAccountID))
 		if u.dest != "stdout" {
 			fixes[i] += " --output-file " + login.ShellWordOr(u.dest, "FILE")
 		}
+		fixes[i] += " " + lastWord(k)
 	}
 	fmt.Fprintf(w, "  To recover, run as an account that still works, with room for the output: %s\n", strings.Join(fixes, "; "))
 	if u.created {
-		fmt.Fprintf(w, "  (or delete the key: zenctl service-account api-key %s delete %s)\n", sa, shownWord(u.keys[0]))
+		fmt.Fprintf(w, "  (or delete the key: zenctl service-account api-key %s delete %s)\n", saWord(u.serviceAccount, u.serviceAccountID), lastWord(u.keys[0]))
 	}
 	return exitcode.ErrSilent
 }
@@ -93,7 +98,7 @@ func agree(n int, one, many string) string {
 // deliverCreated hands over the secret of a key just created (create,
 // api-key create) and, on a failure after the server answered, says what
 // was lost and how to recover. res is the document and kr its key entry.
-func deliverCreated(crit *interrupt.Critical, ios *iostreams.IOStreams, file *keyFile, format output.Format, secret string, res any, kr *KeyResult, serviceAccount string) error {
+func deliverCreated(crit *interrupt.Critical, ios *iostreams.IOStreams, file *keyFile, format output.Format, secret string, res any, kr *KeyResult, account *zenml.ServiceAccount) error {
 	if secret == "" {
 		return fmt.Errorf("the server did not return the new key's value")
 	}
@@ -109,6 +114,6 @@ func deliverCreated(crit *interrupt.Critical, ios *iostreams.IOStreams, file *ke
 	}
 	crit.SetRisk(interrupt.Risk{})
 	_ = file.finish()
-	u := &undelivered{serviceAccount: serviceAccount, keys: []string{kr.Name}, created: true, dest: file.destination(), err: err}
+	u := &undelivered{serviceAccount: account.Name, serviceAccountID: account.ID, keys: []string{kr.Name}, created: true, dest: file.destination(), err: err}
 	return u.report(ios)
 }

@@ -345,3 +345,16 @@ func resolveAPIKey(ctx context.Context, kc *keyContext, ref string) (*zenml.APIK
 func shownWord(name string) string {
 	return iostreams.Escape(login.ShellWord(name))
 }
+
+// saWord is a service account as the SA_NAME_OR_ID of a suggested command:
+// its id where the name would not paste (a name starting with '-' reads as
+// a flag there, since `--` cannot come before the account).
+func saWord(name, id string) string {
+	return iostreams.Escape(login.ShellWordOr(name, id))
+}
+
+// lastWord is a name as the last word of a suggested command: a name
+// starting with '-' gets "--" before it, so that it is not read as a flag.
+func lastWord(name string) string {
+	return iostreams.Escape(login.ShellArg(name))
+}

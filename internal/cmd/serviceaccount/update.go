@@ -137,12 +137,12 @@ func runUpdate(ctx context.Context, opts *UpdateOptions) error {
 			cs.SuccessIcon(), cs.Bold(iostreams.EscapeLine(updated.Name)))
 		if self {
 			fmt.Fprintf(opts.IO.ErrOut, "%s This client logs in to %s as %s, so its own requests are rejected now too\n", cs.WarningIcon(), target.URL, iostreams.Escape(updated.Name))
-			fmt.Fprintf(opts.IO.ErrOut, "  Undo from another login (an admin's): `zenctl service-account activate %s`\n", shownWord(updated.Name))
+			fmt.Fprintf(opts.IO.ErrOut, "  Undo from another login (an admin's): `zenctl service-account activate %s`\n", saWord(updated.Name, updated.ID))
 		} else {
 			if storedBeside(target, sa.Name) {
 				fmt.Fprintf(opts.IO.ErrOut, "%s This client's stored login of %s on %s is rejected now too\n", cs.WarningIcon(), iostreams.EscapeLine(sa.Name), target.URL)
 			}
-			fmt.Fprintf(opts.IO.ErrOut, "  Undo with `zenctl service-account activate %s`\n", shownWord(updated.Name))
+			fmt.Fprintf(opts.IO.ErrOut, "  Undo with `zenctl service-account activate %s`\n", saWord(updated.Name, updated.ID))
 		}
 	case opts.Active != nil && *opts.Active && opts.Name == nil && opts.Description == nil:
 		fmt.Fprintf(opts.IO.ErrOut, "%s Activated service account %s\n", cs.SuccessIcon(), cs.Bold(iostreams.EscapeLine(updated.Name)))
