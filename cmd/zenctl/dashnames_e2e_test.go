@@ -113,3 +113,15 @@ func TestSuggestedServiceAccountCommandsForDashNamesRun(t *testing.T) {
 		}
 	}
 }
+
+// "--" before the account makes cobra read the key command as an argument
+// too: the error says what works instead.
+func TestKeyCommandAfterDoubleDashSaysToUseTheID(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	c := adminCLI(t, fake)
+	r := c.run("", "service-account", "api-key", "--", "-rf", "create", "deploy")
+	if r.code != 1 || !strings.Contains(r.stderr, "name the account by its id") || strings.Contains(r.stderr, "did you mean") {
+		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"github.com/zenctl/zenctl/internal/cmd/docs"
 	"github.com/zenctl/zenctl/internal/cmd/factory"
 	"github.com/zenctl/zenctl/internal/exitcode"
+	"github.com/zenctl/zenctl/internal/iostreams"
+	"github.com/zenctl/zenctl/internal/login"
 	"github.com/zenctl/zenctl/pkg/zenml"
 )
 
@@ -92,6 +94,12 @@ func missingKeyCommand(parent *cobra.Command, args []string) error {
 		parent.SuggestionsMinimumDistance = 2
 	}
 	sub := args[1]
+	if subcommandNamed(parent, sub) != nil {
+		// Only "--" before the account stops CobraOrder: after it, cobra
+		// takes every word, the command too, as an argument.
+		return exitcode.Usagef("%q after \"--\" is not read as a command: name the account by its id instead (`zenctl service-account describe %s` shows it)",
+			sub, iostreams.Escape(login.ShellArg(args[0])))
+	}
 	if s := parent.SuggestionsFor(sub); len(s) > 0 {
 		return exitcode.Usagef("unknown command %q for %s SA_NAME_OR_ID; did you mean %q?", sub, parent.CommandPath(), s[0])
 	}
