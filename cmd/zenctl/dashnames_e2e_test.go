@@ -125,3 +125,21 @@ func TestKeyCommandAfterDoubleDashSaysToUseTheID(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 }
+
+// token and exec leave the maximum lifetime to the server, which names it;
+// zero is refused locally in both, as not positive.
+func TestDurationLifetimeZeroAndServerMaximum(t *testing.T) {
+	t.Parallel()
+	fake := zenmltest.NewTest(t, zenmltest.Options{})
+	c := adminCLI(t, fake)
+	for _, args := range [][]string{{"token", "--expires-in", "0"}, {"exec", "--expires-in", "0s", "--", "true"}} {
+		r := c.run("", args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "must be positive") {
+			t.Errorf("%v: exit %d, stderr:\n%s", args, r.code, r.stderr)
+		}
+	}
+	r := c.run("", "token", "--expires-in", "8d")
+	if r.code != 1 || !strings.Contains(r.stderr, "604800 seconds") {
+		t.Errorf("token --expires-in 8d: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}

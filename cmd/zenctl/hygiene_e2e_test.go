@@ -335,7 +335,7 @@ func TestMistypedCommandsFail(t *testing.T) {
 		"help envirnment":                     `unknown help topic "envirnment"; did you mean "environment"?`,
 		"sa api-key ci lst":                   `unknown command "lst" for zenctl service-account api-key SA_NAME_OR_ID; did you mean "list"?`,
 		"help service-account lst":            `unknown help topic "service-account lst"`,
-		"token -e soon":                       "invalid value \"soon\" for --expires-in: want a number with a unit — d, h, m or s — or several largest first, e.g. 30m, 8h, 30d or 1d12h (see `zenctl token --help`)",
+		"token -e soon":                       "invalid value \"soon\" for --expires-in: want a number with a unit — d, h, m or s — or several largest first, e.g. 30m, 8h, 1d or 1d12h (see `zenctl token --help`)",
 		"token -e 60":                         "invalid value \"60\" for --expires-in: 60 has no unit: write 60s, 60m, 60h or 60d (see `zenctl token --help`)",
 		"sa api-key ci rotate k --retain 90s": "want a whole number of minutes, not 90s (see `zenctl service-account api-key rotate --help`)",
 	} {

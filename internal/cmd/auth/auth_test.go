@@ -114,8 +114,8 @@ func TestTokenFlags(t *testing.T) {
 		args    []string
 		wantErr string
 	}{
-		{[]string{"--expires-in", "0s"}, "between 1s and 7d, not 0s"},
-		{[]string{"--expires-in", "7d1s"}, "between 1s and 7d, not 7d1s"},
+		{[]string{"--expires-in", "0s"}, "must be positive, e.g. 10m or 1h"},
+		{[]string{"--expires-in", "0"}, "must be positive, e.g. 10m or 1h"},
 		{[]string{"--expires-in", "60"}, "60 has no unit: write 60s, 60m, 60h or 60d"},
 		{[]string{"-o", "xml"}, "invalid output format"},
 		{[]string{"extra"}, "takes no arguments, got \"extra\""},

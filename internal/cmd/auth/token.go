@@ -48,8 +48,9 @@ func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Comm
 
 			The token is a new one from the server (GET /api/v1/api_token), not
 			the session's own token; it expires after --expires-in (a duration
-			such as 30m, 8h or 7d; default 1h, at most 7 days). The session is
-			renewed first if needed.
+			such as 30m, 8h or 1d; default 1h). The server bounds the lifetime
+			(7 days by default) and says so when --expires-in asks for more.
+			The session is renewed first if needed.
 
 			Servers older than ZenML 0.71 count the lifetime in whole minutes
 			(it is rounded up), and for a session from a password login they
@@ -62,11 +63,6 @@ func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Comm
 		`),
 		Args: cmdargs.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			max := int(zenml.MaxGenericTokenLifetime / time.Second)
-			if opts.ExpiresIn <= 0 || opts.ExpiresIn > max {
-				return exitcode.Usagef("--expires-in must be between 1s and %s, not %s",
-					durationflag.Format(zenml.MaxGenericTokenLifetime), durationflag.Format(time.Duration(opts.ExpiresIn)*time.Second))
-			}
 			if opts.Output != "" {
 				if _, err := output.ParseFormat(opts.Output); err != nil {
 					return exitcode.Usagef("%v", err)
@@ -79,7 +75,7 @@ func NewCmdToken(f *factory.Factory, runF func(*TokenOptions) error) *cobra.Comm
 		},
 	}
 	opts.ExpiresIn = 3600
-	cmd.Flags().VarP(durationflag.New(&opts.ExpiresIn, time.Second), "expires-in", "e", "Token lifetime, a `DURATION`: 30m, 8h, 7d (at most)")
+	cmd.Flags().VarP(durationflag.New(&opts.ExpiresIn, time.Second).Positive(), "expires-in", "e", "Token lifetime: a `DURATION` such as 30m, 8h or 1d (the server sets the maximum, 7d by default)")
 	durationflag.Complete(cmd, "expires-in", "10m", "1h", "8h", "1d", "7d")
 	// Unlike other commands, token ignores ZENCTL_OUTPUT: scripts rely on
 	// $(zenctl token) being the bare token.

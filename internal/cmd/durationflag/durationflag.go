@@ -27,7 +27,8 @@ var units = []struct {
 }{{'d', Day}, {'h', time.Hour}, {'m', time.Minute}, {'s', time.Second}}
 
 // Grammar names the accepted form for messages.
-const Grammar = "a number with a unit — d, h, m or s — or several largest first, e.g. 30m, 8h, 30d or 1d12h"
+// Its examples fit every flag, even a token lifetime the server caps at 7d.
+const Grammar = "a number with a unit — d, h, m or s — or several largest first, e.g. 30m, 8h, 1d or 1d12h"
 
 var (
 	// ErrNoUnit is a bare number where a unit is needed.
@@ -108,6 +109,15 @@ type Value struct {
 	// bare makes a number without a unit count in unit, as the zenml
 	// CLI's flag of the same name does.
 	bare bool
+	// positive refuses zero, which would otherwise be told to take a unit.
+	positive bool
+}
+
+// Positive makes v refuse zero ("0", "0s"): for a lifetime, where no unit
+// makes zero valid.
+func (v *Value) Positive() *Value {
+	v.positive = true
+	return v
 }
 
 // New is a flag stored as a whole number of unit in target; a bare
@@ -149,6 +159,8 @@ func (v *Value) Set(s string) error {
 	}
 	d, err := Parse(s)
 	switch {
+	case v.positive && (err == nil && d == 0 || errors.Is(err, ErrNoUnit) && strings.Trim(s, "0") == ""):
+		return errors.New("must be positive, e.g. 10m or 1h")
 	case errors.Is(err, ErrNoUnit):
 		return fmt.Errorf("%s has no unit: write %[1]ss, %[1]sm, %[1]sh or %[1]sd", s)
 	case errors.Is(err, errSyntax) && v.bare:

@@ -117,3 +117,16 @@ func TestCompleteOffersExamplesNotFiles(t *testing.T) {
 		t.Errorf("directive %v offers files", directive)
 	}
 }
+
+// A positive flag refuses zero as not positive, not as lacking a unit.
+func TestPositiveRefusesZero(t *testing.T) {
+	var n int
+	for _, s := range []string{"0", "00", "0s", "0d0h"} {
+		if err := New(&n, time.Second).Positive().Set(s); err == nil || err.Error() != "must be positive, e.g. 10m or 1h" {
+			t.Errorf("%q: %v", s, err)
+		}
+	}
+	if err := New(&n, time.Second).Positive().Set("90s"); err != nil || n != 90 {
+		t.Errorf("90s: %v, %d", err, n)
+	}
+}

@@ -48,7 +48,7 @@ func newSource(f *factory.Factory, environ func() []string) source {
 }
 
 func (s *source) addLifetimeFlag(cmd *cobra.Command) {
-	cmd.Flags().VarP((*lifetime)(&s.ExpiresIn), "expires-in", "e", "Token lifetime: a `DURATION` such as 30m, 8h or 1d (the server sets the maximum)")
+	cmd.Flags().VarP((*lifetime)(&s.ExpiresIn), "expires-in", "e", "Token lifetime: a `DURATION` such as 30m, 8h or 1d (the server sets the maximum, 7d by default)")
 	durationflag.Complete(cmd, "expires-in", "10m", "1h", "8h", "1d")
 }
 
@@ -100,7 +100,7 @@ type lifetime time.Duration
 
 func (l *lifetime) Set(s string) error {
 	var d time.Duration
-	if err := durationflag.NewDuration(&d).Set(s); err != nil {
+	if err := durationflag.NewDuration(&d).Positive().Set(s); err != nil {
 		return err
 	}
 	if d < time.Second {
