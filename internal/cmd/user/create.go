@@ -128,8 +128,16 @@ func printActivation(ios *iostreams.IOStreams, format output.Format, v TokenView
 	} else {
 		fmt.Fprintln(ios.Out, v.ActivationToken)
 	}
+	went, warning, lost := activationTokenWent(ios, format)
+	if lost {
+		fmt.Fprintf(ios.ErrOut, "%s `zenctl user deactivate %s` gives a new one.\n", went, login.ShellWordOr(name, v.ID))
+		return nil
+	}
 	fmt.Fprintf(ios.ErrOut, "%s With it, %s chooses a password:\n  zenctl user activate %s\n",
-		activationTokenWent(ios, format), iostreams.EscapeLine(name), login.ShellWordOr(name, v.ID))
+		went, iostreams.EscapeLine(name), login.ShellWordOr(name, v.ID))
+	if warning != "" {
+		fmt.Fprintln(ios.ErrOut, warning)
+	}
 	return nil
 }
 

@@ -125,36 +125,37 @@ func runDeactivate(ctx context.Context, opts *DeactivateOptions) error {
 
 // activationTokenWent says where an activation token printed on stdout
 // went, so that the line after it is true for a terminal, a file and a
-// pipe alike; a file a shell redirect created is readable by others, which
-// --output-file avoids.
-func activationTokenWent(ios *iostreams.IOStreams, format output.Format) string {
+// pipe alike; lost is true for /dev/null, where "with it" is no advice.
+// warning is for a file a shell redirect created readable by others, which
+// --output-file avoids: it comes after the advice on using the token.
+func activationTokenWent(ios *iostreams.IOStreams, format output.Format) (went, warning string, lost bool) {
 	what := "The activation token"
 	if format != output.FormatTable {
 		what = "The output, with the activation token,"
 	}
 	if ios.IsStdoutTTY() {
 		if format == output.FormatTable {
-			return "The activation token above is shown only once."
+			return "The activation token above is shown only once.", "", false
 		}
-		return what + " is above; it is shown only once."
+		return what + " is above; it is shown only once.", "", false
 	}
 	if ios.StdoutDiscarded() {
-		return ios.ErrColorScheme().WarningIcon() + " " + what + " went to /dev/null: it is lost, and the server will not show it again."
+		return ios.ErrColorScheme().WarningIcon() + " " + what + " went to /dev/null: it is lost, and the server will not show it again.", "", true
 	}
 	f, ok := ios.Out.(*os.File)
 	if !ok {
-		return what + " went to stdout; it is shown only once."
+		return what + " went to stdout; it is shown only once.", "", false
 	}
 	fi, err := f.Stat()
 	if err != nil || !fi.Mode().IsRegular() {
-		return what + " went to stdout; it is shown only once."
+		return what + " went to stdout; it is shown only once.", "", false
 	}
-	sentence := what + " is in the file stdout went to; it is shown only once."
+	went = what + " is in the file stdout went to; it is shown only once."
 	if perm := fi.Mode().Perm(); runtime.GOOS != "windows" && perm&0o077 != 0 {
-		sentence += fmt.Sprintf("\n%s That file is readable by others (mode %04o): restrict it (chmod 600 FILE); --output-file FILE creates it readable by you only.",
+		warning = fmt.Sprintf("%s That file is readable by others (mode %04o): restrict it (chmod 600 FILE); --output-file FILE creates it readable by you only.",
 			ios.ErrColorScheme().WarningIcon(), perm)
 	}
-	return sentence
+	return went, warning, false
 }
 
 // fileWord is a name fit to suggest as a file name in a message.

@@ -44,7 +44,17 @@ func TestDeactivateSaysWhereTheTokenWent(t *testing.T) {
 			t.Cleanup(func() { f.Close() })
 			h.IO.Out = f
 			return nil, func() string { data, _ := os.ReadFile(path); return string(data) }
-		}, []string{"in the file stdout went to; it is shown only once", "readable by others (mode 0644)", "--output-file FILE"}, []string{"above"}},
+		}, []string{"in the file stdout went to; it is shown only once", "chooses a password:\n  zenctl user activate ann-redirect-to-a-file\n" + "! That file is readable by others (mode 0644)", "--output-file FILE"}, []string{"above", "only.\n With it"}},
+		// A lost token is no use: the advice is a new deactivation.
+		{"dev null", func(t *testing.T, h *cmdtest.Harness) ([]string, func() string) {
+			f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { f.Close() })
+			h.IO.Out = f
+			return nil, func() string { return "(discarded)" }
+		}, []string{"it is lost, and the server will not show it again. `zenctl user deactivate ann-dev-null` gives a new one.\n"}, []string{"With it", "zenctl user activate"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			name := "ann-" + strings.ReplaceAll(tc.name, " ", "-")
