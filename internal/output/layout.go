@@ -43,8 +43,9 @@ func uniquePrefixes(values []string, n int) bool {
 // of width characters. It changes widths and returns the columns to show
 // and which of them are cut to a prefix. The order of giving way: columns
 // nobody filled in are dropped, abbreviated ones are cut to a unique
-// prefix, yielding columns are truncated down to their header's width or
-// else dropped, and last every other column is truncated, never below its
+// prefix, yielding columns are truncated down to their header's width,
+// ShrinkBeforeDropping columns down to their floor, the yielding columns
+// are dropped if that is not enough, and last every other column is truncated, never below its
 // header's width. A KeepWhole column is never truncated: dropped if it
 // yields, else left whole.
 //
@@ -82,9 +83,15 @@ func (t *Table) layout(widths []int, width int) (cols []int, cut []bool) {
 		return max(minTruncatedWidth, ansi.StringWidth(sanitize(cell(t.header, i))))
 	}
 	yields := func(i int) bool { return t.policyOf(i).yields > 0 && !cut[i] }
-	cols = t.dropYielding(widths, cols, width, least)
+	shrinks := func(i int) bool {
+		p := t.policyOf(i)
+		return p.floor > 0 && p.yields == 0 && !p.whole && !cut[i]
+	}
+	floor := func(i int) int { return max(least(i), t.policyOf(i).floor) }
+	cols = t.dropYielding(widths, cols, width, least, floor)
 	avail = width - len(columnGap)*(len(cols)-1)
 	fitWidths(widths, cols, avail, least, yields)
+	fitWidths(widths, cols, avail, floor, shrinks)
 	fitWidths(widths, cols, avail, least, func(i int) bool { return !cut[i] && !t.policyOf(i).whole })
 	return cols, cut
 }
@@ -112,7 +119,7 @@ func (t *Table) cutIDs(widths, cols []int, cut []bool) {
 // Once one is dropped, the other yielding columns are held at their least
 // width rather than given the room it leaves, so that no column is wider
 // at a narrower terminal.
-func (t *Table) dropYielding(widths, cols []int, width int, least func(int) int) []int {
+func (t *Table) dropYielding(widths, cols []int, width int, least, floor func(int) int) []int {
 	dropped := false
 	for {
 		need, first := len(columnGap)*(len(cols)-1), -1
@@ -122,6 +129,10 @@ func (t *Table) dropYielding(widths, cols []int, width int, least func(int) int)
 				if first < 0 || y < t.policyOf(cols[first]).yields {
 					first = n
 				}
+				continue
+			}
+			if t.policyOf(i).floor > 0 && !t.policyOf(i).whole {
+				need += min(widths[i], floor(i))
 				continue
 			}
 			need += widths[i]
@@ -135,6 +146,8 @@ func (t *Table) dropYielding(widths, cols []int, width int, least func(int) int)
 		for _, i := range cols {
 			if t.policyOf(i).yields > 0 {
 				widths[i] = min(widths[i], least(i))
+			} else if t.policyOf(i).floor > 0 && !t.policyOf(i).whole {
+				widths[i] = min(widths[i], floor(i))
 			}
 		}
 	}

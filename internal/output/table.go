@@ -48,6 +48,9 @@ type columnPolicy struct {
 	// ellipsis, when the table is still too wide: an id prefix that can be
 	// copied.
 	abbrev int
+	// floor, when set, is the width the column is cut to before any
+	// yielding column is dropped (ShrinkBeforeDropping).
+	floor int
 	// whole: the column is never cut with an ellipsis. A yielding one is
 	// dropped instead; any other keeps its width while the rest give way.
 	whole bool
@@ -92,6 +95,15 @@ func (t *Table) TruncateFirst(headers ...string) {
 func (t *Table) KeepWhole(headers ...string) {
 	for _, h := range headers {
 		t.setPolicy(h, func(p *columnPolicy) { p.whole = true })
+	}
+}
+
+// ShrinkBeforeDropping names columns that are cut, down to width, before
+// any TruncateFirst column is dropped: one long URL in `server list`
+// should lose its end, not take TYPE, AUTH and STORAGE from every row.
+func (t *Table) ShrinkBeforeDropping(width int, headers ...string) {
+	for _, h := range headers {
+		t.setPolicy(h, func(p *columnPolicy) { p.floor = width })
 	}
 }
 

@@ -224,10 +224,10 @@ func (r request) sentSecrets(token string) []string {
 		}
 		// Values shorter than minRedactedLen are removed as whole words
 		// only (see removeSent).
-		out = append(out, echoedForms(v)...)
+		out = append(out, echoedAndReversedForms(v)...)
 		// A server that decodes an API key may echo its inner secret.
 		if inner := apiKeySecret(v); inner != "" {
-			out = append(out, echoedForms(inner)...)
+			out = append(out, echoedAndReversedForms(inner)...)
 		}
 	}
 	add(token)
@@ -261,6 +261,23 @@ func (r request) sentSecrets(token string) []string {
 		}
 	}
 	return out
+}
+
+// echoedAndReversedForms are echoedForms, and v reversed: a server can
+// echo a secret backwards between bidi controls (U+202E), which a
+// terminal draws the right way round, or which reads just as well
+// backwards once escaped. Short values keep to the forms as sent, since
+// their reverse would meet ordinary words as easily.
+func echoedAndReversedForms(v string) []string {
+	forms := echoedForms(v)
+	if visibleRunes(v) >= minRedactedLen {
+		r := []rune(v)
+		for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+			r[i], r[j] = r[j], r[i]
+		}
+		forms = append(forms, string(r))
+	}
+	return forms
 }
 
 // echoedForms are the ways a server may write back a value it was sent:
@@ -374,14 +391,20 @@ func redactMessage(s string, sent []string) string {
 // marks or compatibility forms (fullwidth letters) in or around its
 // letters (see seenText) is found too, and replaced with them. A value
 // shorter than minRedactedLen goes only where it stands as a whole word.
+//
+// A value without whitespace is also matched with the whitespace of s as
+// unseen: "H u n t e r 2" is read as the password it spells.
 func removeSent(s string, sent []string) string {
 	var spans [][2]int
-	for _, st := range seenViews(s, false) {
+	for _, st := range seenViews(s, 0, true) {
 		for _, v := range sent {
 			// Counted before folding: accents that folding drops still
 			// make the secret longer, and harder to meet by chance.
 			short := visibleRunes(v) < minRedactedLen
-			v = newSeenText(v, false, false).text
+			if st.mode&dropSpace != 0 && (short || strings.IndexFunc(v, unicode.IsSpace) >= 0) {
+				continue
+			}
+			v = newSeenText(v, 0).text
 			if v == "" {
 				continue
 			}
@@ -448,38 +471,82 @@ func (e *Error) redact(sent []string) {
 // secret cut up by "[0m" is still read. The text is matched both with
 // and without this (seenViews), since a secret may also sit inside a
 // sequence's parameters.
+//
+// With decodeJSONEscapes, JSON string escapes ("\u001b", "\n") count as
+// the characters they stand for: the trace shows an answer as JSON text,
+// where an escape sequence between a secret's letters is written
+// "\u001b[0m", and is read past as easily.
 type seenText struct {
 	raw, text string
+	mode      seenMode
 	// from[i] and to[i] are where in raw the character holding byte i of
 	// text starts and ends.
 	from, to []int
 }
 
-// seenViews are the two ways s is matched: with escape sequences as
-// unseen, and with only their ESC as unseen.
-func seenViews(s string, keepSpace bool) []seenText {
-	if !strings.ContainsAny(s, "\x1b\u009b") {
-		return []seenText{newSeenText(s, keepSpace, false)}
+// seenMode says how a seenText reads its raw text.
+type seenMode uint8
+
+const (
+	// keepSpace keeps whitespace, which the patterns read as the end of
+	// a value, as seen.
+	keepSpace seenMode = 1 << iota
+	// skipEscapes counts whole CSI escape sequences as unseen.
+	skipEscapes
+	// decodeJSONEscapes reads JSON string escapes as what they stand for.
+	decodeJSONEscapes
+	// dropSpace counts all whitespace as unseen.
+	dropSpace
+)
+
+// seenViews are the ways s is matched: as is, with JSON escapes decoded
+// (when it has any), each with escape sequences as unseen and with only
+// their ESC as unseen (when it may have any), and, with spaceless, each
+// of these with whitespace as unseen too.
+func seenViews(s string, base seenMode, spaceless bool) []seenText {
+	modes := []seenMode{base}
+	if strings.Contains(s, `\`) {
+		modes = append(modes, base|decodeJSONEscapes)
 	}
-	return []seenText{newSeenText(s, keepSpace, false), newSeenText(s, keepSpace, true)}
+	if strings.ContainsAny(s, "\x1b\u009b") || strings.Contains(s, `\u`) {
+		for _, m := range modes {
+			modes = append(modes, m|skipEscapes)
+		}
+	}
+	if spaceless && strings.IndexFunc(s, unicode.IsSpace) >= 0 {
+		for _, m := range modes {
+			modes = append(modes, m|dropSpace)
+		}
+	}
+	views := make([]seenText, len(modes))
+	for i, m := range modes {
+		views[i] = newSeenText(s, m)
+	}
+	return views
 }
 
-func newSeenText(raw string, keepSpace, skipEscapes bool) seenText {
-	if !needsFolding(raw, keepSpace) {
-		return seenText{raw: raw, text: raw}
+func newSeenText(raw string, mode seenMode) seenText {
+	if mode&(decodeJSONEscapes|dropSpace) == 0 && !needsFolding(raw, mode&keepSpace != 0) {
+		return seenText{raw: raw, text: raw, mode: mode}
 	}
 	var b strings.Builder
-	st := seenText{raw: raw}
+	st := seenText{raw: raw, mode: mode}
 	for i := 0; i < len(raw); {
-		if skipEscapes {
-			if n := csiLen(raw[i:]); n > 0 {
+		if mode&skipEscapes != 0 {
+			if n := csiLen(raw[i:], mode&decodeJSONEscapes != 0); n > 0 {
 				i += n
 				continue
 			}
 		}
 		r, size := utf8.DecodeRuneInString(raw[i:])
-		if !unseen(r, keepSpace) {
-			folded := foldRune(raw[i:i+size], r)
+		c := raw[i : i+size]
+		if mode&decodeJSONEscapes != 0 {
+			if er, n := jsonEscapedRune(raw[i:]); n > 0 {
+				r, size, c = er, n, string(er)
+			}
+		}
+		if !unseen(r, mode&keepSpace != 0) && (mode&dropSpace == 0 || !unicode.IsSpace(r)) {
+			folded := foldRune(c, r)
 			b.WriteString(folded)
 			for range len(folded) {
 				st.from, st.to = append(st.from, i), append(st.to, i+size)
@@ -510,15 +577,48 @@ func foldRune(c string, r rune) string {
 	return c
 }
 
+// jsonUnescaped are the characters JSON's one-letter escapes stand for.
+var jsonUnescaped = map[byte]rune{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+
+// jsonEscapedRune decodes the JSON string escape s starts with: the
+// character and the escape's length, or 0 when s starts with none.
+func jsonEscapedRune(s string) (rune, int) {
+	if len(s) < 2 || s[0] != '\\' {
+		return 0, 0
+	}
+	if r, ok := jsonUnescaped[s[1]]; ok {
+		return r, 2
+	}
+	if s[1] != 'u' || len(s) < 6 {
+		return 0, 0
+	}
+	n, err := strconv.ParseUint(s[2:6], 16, 16)
+	if err != nil {
+		return 0, 0
+	}
+	return rune(n), 6
+}
+
 // csiLen is the length of the CSI escape sequence (ESC "[" or C1 CSI,
-// parameters, intermediates, final byte) s starts with, or 0.
-func csiLen(s string) int {
+// parameters, intermediates, final byte) s starts with, or 0. With
+// jsonEscaped, an ESC or CSI may also be written as a JSON escape.
+func csiLen(s string, jsonEscaped bool) int {
 	var i int
 	switch {
 	case strings.HasPrefix(s, "\x1b["):
 		i = 2
 	case strings.HasPrefix(s, "\u009b"):
 		i = len("\u009b")
+	case jsonEscaped && len(s) >= 6:
+		r, n := jsonEscapedRune(s)
+		switch {
+		case n == 6 && r == 0x1b && strings.HasPrefix(s[n:], "["):
+			i = n + 1
+		case n == 6 && r == 0x9b:
+			i = n
+		default:
+			return 0
+		}
 	default:
 		return 0
 	}
@@ -605,7 +705,7 @@ func replaceRaw(s string, spans [][2]int, with func(span [2]int) string) string 
 // becomes mark.
 func replaceSeen(s string, re *regexp.Regexp, keep int, mark string) string {
 	var spans [][2]int
-	for _, seen := range seenViews(s, true) {
+	for _, seen := range seenViews(s, keepSpace, false) {
 		for _, m := range re.FindAllStringSubmatchIndex(seen.text, -1) {
 			start := m[0]
 			if keep > 0 && m[2*keep+1] >= 0 {

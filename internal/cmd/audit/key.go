@@ -49,7 +49,8 @@ type KeyOwner struct {
 	// LeakedSecretCanLogIn: a rotation gave the key a new secret.
 	CanLogIn bool `json:"can_log_in"`
 	// LeakedSecretCanLogIn is null when zenctl cannot tell: the key was
-	// rotated, and the leak may be newer than the rotation.
+	// rotated, and the leak may be newer than the rotation (or too close
+	// to it to trust two clocks), or the rotation's retain period is open.
 	LeakedSecretCanLogIn *bool `json:"leaked_secret_can_log_in"`
 	// LeakedBefore is a time the leaked secret existed by: --leaked-before,
 	// else the key file's modification time; null for standard input.
@@ -344,11 +345,44 @@ func retainPeriod(key *zenml.APIKey) time.Duration {
 	return time.Duration(key.Metadata.RetainPeriodMinutes) * time.Minute
 }
 
+// clockSkewMargin is how much earlier than the rotation the leak's time
+// must be for the leaked secret to count as the replaced one. The two
+// times come from different clocks, a file's modification time (or a
+// person's log) and the server's, and a file written right after a
+// rotation can sort before it by a few milliseconds, or by minutes of
+// skew: a security tool must not clear a live key on that. An explicit
+// --leaked-before gets the same margin: it too is read off some clock
+// other than the server's. Within the margin the verdict is unknown; a
+// second rotation makes the leak clearly older.
+const clockSkewMargin = 5 * time.Minute
+
+// leakOrder says where the leak falls against the last rotation:
+// -1 clearly before it, +1 clearly after it, 0 too close to tell or
+// unknown.
+func leakOrder(o *KeyOwner) int {
+	switch {
+	case o.LeakedBefore == nil || o.LastRotated == nil:
+		return 0
+	case o.LeakedBefore.Before(o.LastRotated.Add(-clockSkewMargin)):
+		return -1
+	case o.LeakedBefore.After(o.LastRotated.Add(clockSkewMargin)):
+		return 1
+	}
+	return 0
+}
+
+// retainOpen: the rotation kept the replaced secret, and it still logs in.
+func retainOpen(o *KeyOwner, now time.Time) bool {
+	return o.OldSecretValidUntil != nil && now.Before(o.OldSecretValidUntil.Time)
+}
+
 // judgeLeakedSecret decides whether the leaked secret still logs in. The
 // server keeps no old secret to compare with, and the key names only its
-// id, so this reasons on times: a rotation replaces the secret, and the
-// replaced one stops when the rotation's retain period ends. A secret known
-// to have existed before the last rotation is therefore a replaced one.
+// id, so beyond the facts (deactivated: no; never rotated: the leaked
+// secret is the current one) this reasons on times: a rotation replaces
+// the secret, and the replaced one stops when the rotation's retain period
+// ends. A time only bounds when the secret existed, so "yes" from a time
+// would be a guess: it stays unknown (null), and people are told "may".
 func judgeLeakedSecret(o *KeyOwner, retain time.Duration, now time.Time) {
 	yes, no := true, false
 	switch {
@@ -362,19 +396,19 @@ func judgeLeakedSecret(o *KeyOwner, retain time.Duration, now time.Time) {
 	if retain > 0 {
 		o.OldSecretValidUntil = &zenml.Time{Time: o.LastRotated.Add(retain)}
 	}
-	switch {
-	case o.OldSecretValidUntil != nil && now.Before(o.OldSecretValidUntil.Time):
-		// The old secret and the new one both log in: either way.
-		o.LeakedSecretCanLogIn = &yes
-	case o.LeakedBefore != nil && o.LeakedBefore.Before(o.LastRotated.Time):
+	if !retainOpen(o, now) && leakOrder(o) < 0 {
 		o.LeakedSecretCanLogIn = &no
 	}
+}
+
+// untilTime is a deadline for a person: the moment first, then how far.
+func untilTime(t, now time.Time) string {
+	return output.AbsoluteTime(t) + " (" + output.RelativeTime(t, now) + ")"
 }
 
 // verdict is the one-line answer on stderr: can the leaked secret log in?
 func verdict(o KeyOwner, cs *iostreams.ColorScheme, now time.Time) string {
 	account := iostreams.EscapeLine(o.ServiceAccount.Name)
-	leaked := o.LeakedSecretCanLogIn
 	switch {
 	case !o.ServiceAccount.Active:
 		return cs.SuccessIcon() + " The service account is deactivated: this key cannot log in."
@@ -385,19 +419,40 @@ func verdict(o KeyOwner, cs *iostreams.ColorScheme, now time.Time) string {
 	}
 	rotated := output.HumanTime(o.LastRotated.Time, now)
 	switch {
-	case leaked != nil && *leaked:
-		return fmt.Sprintf("%s The key was rotated %s, but the secret it had before stays valid until %s: whoever holds either secret can log in as %s until then.",
-			cs.FailureIcon(), rotated, output.HumanTime(o.OldSecretValidUntil.Time, now), account)
-	case leaked != nil:
+	case retainOpen(&o, now):
+		return fmt.Sprintf("%s The key was rotated %s, but the secret it had before stays valid until %s: the leaked secret may still log in as %s until then, "+
+			"if it is that one or the current one (an older one does not).",
+			cs.FailureIcon(), rotated, untilTime(o.OldSecretValidUntil.Time, now), account)
+	case o.LeakedSecretCanLogIn != nil:
 		return fmt.Sprintf("%s The leaked secret no longer logs in: it existed by %s, %s, before the key was rotated %s. The key itself is active, with its new secret.",
 			cs.SuccessIcon(), output.HumanTime(o.LeakedBefore.Time, now), o.leakedBeforeFrom, rotated)
 	}
 	why := "the key came from standard input"
-	if o.LeakedBefore != nil {
+	switch order := leakOrder(&o); {
+	case o.LeakedBefore != nil && order > 0:
 		why = fmt.Sprintf("it existed by %s, %s, which is after the rotation", output.HumanTime(o.LeakedBefore.Time, now), o.leakedBeforeFrom)
+	case o.LeakedBefore != nil:
+		why = fmt.Sprintf("it existed by %s, %s, within %d minutes of the rotation: closer than two clocks can be trusted", output.HumanTime(o.LeakedBefore.Time, now),
+			o.leakedBeforeFrom, int(clockSkewMargin/time.Minute))
 	}
 	return fmt.Sprintf("%s The key is active and was last rotated %s. A secret older than that no longer logs in; a newer one logs in as %s. "+
 		"Which one leaked is unknown (%s): pass --leaked-before TIME, when the key was first seen.", cs.WarningIcon(), rotated, account, why)
+}
+
+// leakedSecretText is the "Leaked secret logs in" field: a fact as a
+// fact, a guess from times as a guess.
+func leakedSecretText(o KeyOwner, now time.Time) string {
+	switch l := o.LeakedSecretCanLogIn; {
+	case l != nil && *l:
+		return "yes"
+	case l != nil:
+		return "no"
+	case retainOpen(&o, now):
+		return "may, until " + untilTime(o.OldSecretValidUntil.Time, now) + ", if it is the current or the replaced secret"
+	case leakOrder(&o) > 0:
+		return "probably: it existed after the last rotation"
+	}
+	return "unknown: it depends on when it leaked"
 }
 
 func printKeyOwner(ios *iostreams.IOStreams, o KeyOwner, now time.Time) error {
@@ -406,10 +461,7 @@ func printKeyOwner(ios *iostreams.IOStreams, o KeyOwner, now time.Time) error {
 	if o.KeyCutShort {
 		fmt.Fprintf(ios.ErrOut, "%s The key found was cut short; its id was whole.\n", cs.WarningIcon())
 	}
-	leaked := "unknown: it depends on when it leaked"
-	if l := o.LeakedSecretCanLogIn; l != nil {
-		leaked = map[bool]string{true: "yes", false: "no"}[*l]
-	}
+	leaked := leakedSecretText(o, now)
 	current := "no"
 	if o.CanLogIn {
 		current = "yes, with its current secret"

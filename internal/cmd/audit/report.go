@@ -321,11 +321,20 @@ func (f tableForm) table(ios *iostreams.IOStreams, items []Entry, now time.Time,
 // else left out: the key's own name is what the row is about, KIND says
 // it is a key, and its owner is the account on a row above. Only a key
 // name that does not fit alone is left longer, for the table to cut.
+// An account's own name is cut from its start too ("…release-workflow"):
+// one rule for the column, and the end is where such names differ
+// (…-production-eu-west-1, …-staging-eu-west-1).
 func fittedName(e Entry, width int) string {
 	full := qualifiedName(e)
 	over := ansi.StringWidth(full) - width
-	if e.ServiceAccount == "" || over <= 0 {
+	if over <= 0 {
 		return full
+	}
+	if e.ServiceAccount == "" {
+		if width < 2 {
+			return full
+		}
+		return ansi.TruncateLeft(full, over+1, "…")
 	}
 	owner := e.ServiceAccount
 	if over+1 < ansi.StringWidth(owner) {

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -161,7 +162,45 @@ func TestFittedNameCutsTheOwnerFromItsStart(t *testing.T) {
 			t.Errorf("width %d: %q, want %q", width, got, want)
 		}
 	}
-	if got := fittedName(Entry{Kind: KindServiceAccount, Name: "data-platform-nightly-ingestion"}, 10); got != "data-platform-nightly-ingestion" {
-		t.Errorf("an account's own name is the table's to cut: %q", got)
+	if got := fittedName(Entry{Kind: KindServiceAccount, Name: "data-platform-nightly-ingestion"}, 10); got != "…ingestion" {
+		t.Errorf("an account's own name is cut from its start like a key's owner: %q", got)
+	}
+}
+
+// Tester's report: at 80 columns an account row lost its name's end while
+// the key row below was cut from its start. Both keep their ends now.
+func TestReportCutsAccountAndKeyNamesFromTheStart(t *testing.T) {
+	now := time.Date(2026, 12, 8, 3, 0, 0, 0, time.UTC)
+	created := zenml.Time{Time: now.Add(-time.Hour)}
+	var items []Entry
+	for n, sa := range []string{"github-actions-release-workflow", "terraform-deployer-production-eu-west-1"} {
+		items = append(items,
+			Entry{Kind: KindServiceAccount, ID: fmt.Sprintf("%d0b8e8d0-1b2c-4d5e-8f90-123456789abc", n), Name: sa,
+				Active: true, Status: "active", Created: created, usageKnown: true},
+			Entry{Kind: KindAPIKey, ID: fmt.Sprintf("%d7f3e2a1-9c8b-4a7d-b6e5-0123456789ab", n), Name: "default", ServiceAccount: sa,
+				Active: true, Status: "active", Created: created, usageKnown: true})
+	}
+	for _, width := range []int{80, 100, 120} {
+		ios, _, out, _ := iostreams.Test()
+		ios.SetStdoutTTY(true)
+		ios.SetColorEnabled(false)
+		ios.SetTerminalWidth(width)
+		if err := printTable(ios, Report{Items: items}, now); err != nil {
+			t.Fatal(err)
+		}
+		screen := out.String()
+		for _, l := range strings.Split(strings.TrimSuffix(screen, "\n"), "\n") {
+			if len([]rune(l)) > width {
+				t.Errorf("%d columns: line of %d:\n%s", width, len([]rune(l)), screen)
+			}
+		}
+		for _, end := range []string{"release-workflow ", "release-workflow/default ", "eu-west-1 ", "eu-west-1/default "} {
+			if !strings.Contains(screen, end) {
+				t.Errorf("%d columns: no %q, a name's end was cut:\n%s", width, end, screen)
+			}
+		}
+		if strings.Contains(screen, "…  ") {
+			t.Errorf("%d columns: a name cut at its end:\n%s", width, screen)
+		}
 	}
 }

@@ -176,14 +176,28 @@ func printTable(ios *iostreams.IOStreams, servers []Server) error {
 		return err
 	}
 	t := output.NewTable(ios, "", "SERVER", "ACCOUNT", "TYPE", "AUTH", "STORAGE", "TOKEN EXPIRES")
-	// The URL and the account name identify a login: the rest gives way.
-	t.TruncateFirst("TYPE", "AUTH", "STORAGE", "TOKEN EXPIRES")
+	// The URL and the account name identify a login, but one long value
+	// loses its end before every row loses TYPE, AUTH and STORAGE.
+	t.ShrinkBeforeDropping(serverFloor, "SERVER")
+	t.ShrinkBeforeDropping(accountFloor, "ACCOUNT")
+	// Dropped in this order when even that does not fit: where a secret
+	// is kept matters least, what kind of login it is most.
+	t.TruncateFirst("STORAGE", "TOKEN EXPIRES", "AUTH", "TYPE")
 	t.KeepWhole("TYPE", "AUTH", "STORAGE", "TOKEN EXPIRES")
 	for _, s := range servers {
 		for _, a := range s.Accounts {
 			mark := ""
 			if s.Active && a.Active {
 				mark = "*"
+			}
+			name := a.Name
+			if len(s.Accounts) > 1 && ios.IsStdoutTTY() {
+				// Which account a server uses, as "active" says in JSON;
+				// piped cells stay bare names for scripts.
+				name = "  " + name
+				if a.Active {
+					name = "*" + name[1:]
+				}
 			}
 			expires := "never"
 			switch {
@@ -195,11 +209,19 @@ func printTable(ios *iostreams.IOStreams, servers []Server) error {
 			case a.AuthMethod == config.AuthNone:
 				expires = ""
 			}
-			t.AddRow(mark, s.URL, a.Name, accountType(a.Type), authText(a.AuthMethod), a.SecretStore, expires)
+			t.AddRow(mark, s.URL, name, accountType(a.Type), authText(a.AuthMethod), a.SecretStore, expires)
 		}
 	}
 	return t.Render()
 }
+
+// How far SERVER and ACCOUNT are cut before columns are dropped:
+// "https://zenml.example.c…" still says which server, and with the whole
+// TYPE, AUTH, STORAGE and TOKEN EXPIRES the table fits 100 columns.
+const (
+	serverFloor  = 24
+	accountFloor = 14
+)
 
 func accountType(t string) string {
 	if t == config.AccountServiceAccount {
