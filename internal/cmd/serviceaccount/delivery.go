@@ -73,12 +73,17 @@ func (u *undelivered) report(ios *iostreams.IOStreams) error {
 	}
 	fixes := make([]string, len(u.keys))
 	for i, k := range u.keys {
-		// The key comes last, after "--" if it needs one.
-		fixes[i] = fmt.Sprintf("zenctl service-account api-key %s rotate", saWord(u.serviceAccount, u.serviceAccountID))
+		file := ""
 		if u.dest != "stdout" {
-			fixes[i] += " --output-file " + login.ShellWordOr(u.dest, "FILE")
+			file = " --output-file " + login.ShellWordOr(u.dest, "FILE")
 		}
-		fixes[i] += " " + lastWord(k)
+		account := saWord(u.serviceAccount, u.serviceAccountID)
+		if strings.HasPrefix(k, "-") {
+			// A key named like a flag goes last, after "--".
+			fixes[i] = fmt.Sprintf("zenctl service-account api-key %s rotate%s %s", account, file, lastWord(k))
+		} else {
+			fixes[i] = fmt.Sprintf("zenctl service-account api-key %s rotate %s%s", account, shownWord(k), file)
+		}
 	}
 	fmt.Fprintf(w, "  To recover, run as an account that still works, with room for the output: %s\n", strings.Join(fixes, "; "))
 	if u.created {
