@@ -134,7 +134,7 @@ func newTable(ios *iostreams.IOStreams) *Table {
 	tb := NewTable(ios, "NAME", "ID", "ACTIVE")
 	tb.AddRow("default", "0b8e8d0a-1b2c-4d5e-8f90-123456789abc", "true")
 	tb.AddRow("a much longer\tname", "1234", "false")
-	tb.AddRow("short") // no trailing tabs for the missing cells
+	tb.AddRow("short") // padded
 	return tb
 }
 
@@ -147,7 +147,7 @@ func TestTablePiped(t *testing.T) {
 	}
 	want := "default\t0b8e8d0a-1b2c-4d5e-8f90-123456789abc\ttrue\n" +
 		"a much longer name\t1234\tfalse\n" +
-		"short\n"
+		"short\t\t\n"
 	if out.String() != want {
 		t.Errorf("piped table:\n%q\nwant\n%q", out, want)
 	}

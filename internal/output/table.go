@@ -132,17 +132,10 @@ func (t *Table) AddRow(cells ...string) {
 	t.rows = append(t.rows, cells)
 }
 
-// tsvRow is a row as piped output writes it: tab-separated cells. Empty
-// cells at the end are left out, with their tabs: a line ending in a tab
-// looks like a stray separator, and `cut -f` or awk read an absent field
-// as empty all the same.
+// tsvRow is a row as piped output writes it: tab-separated cells.
 func tsvRow(r []string, ncol int) string {
-	n := max(ncol, len(r))
-	for n > 0 && sanitize(cell(r, n-1)) == "" {
-		n--
-	}
 	var b strings.Builder
-	for i := range n {
+	for i := range max(ncol, len(r)) {
 		if i > 0 {
 			b.WriteByte('\t')
 		}
