@@ -224,7 +224,7 @@ func TestAuditFiltersAndExitStatus(t *testing.T) {
 		}
 		r = admin.run("", "audit", "--unused-for", "soon")
 		expectCode(t, r, 1)
-		oneLineError(t, r, "--unused-for", "30d")
+		oneLineError(t, r, "--unused-for", "d, h, m or s")
 	})
 }
 
