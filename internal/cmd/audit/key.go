@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -127,7 +128,7 @@ func leakedBefore(opts *Options, now time.Time) (*time.Time, string, error) {
 	return &at, "when " + iostreams.OneLine(opts.KeyFile) + " was written", nil
 }
 
-var zenKeyInText = regexp.MustCompile(zenml.APIKeyPrefix + `[A-Za-z0-9+/]+={0,2}`)
+var zenKeyInText = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(zenml.APIKeyPrefix + `[A-Za-z0-9+/]+={0,2}`) })
 
 // keyIDFromFile finds the one API key in the file (a bare key, or a log
 // excerpt with the key in it) and returns its id.
@@ -161,7 +162,7 @@ func keyIDFromFile(opts *Options) (id string, cutShort bool, err error) {
 	}
 	ids := map[string]bool{}
 	var firstErr error
-	for _, key := range zenKeyInText.FindAllString(string(data), -1) {
+	for _, key := range zenKeyInText().FindAllString(string(data), -1) {
 		id, cut, err := keyID(key)
 		if err != nil {
 			firstErr = err
@@ -185,7 +186,9 @@ func keyIDFromFile(opts *Options) (id string, cutShort bool, err error) {
 }
 
 // idAtStart is the JSON a key's encoding starts with: its id comes first.
-var idAtStart = regexp.MustCompile(`^\{\s*"id"\s*:\s*"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"`)
+var idAtStart = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\{\s*"id"\s*:\s*"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"`)
+})
 
 // keyID decodes the key's id. A key a log cut short still names its id
 // when the cut falls after it, since the id leads the encoded JSON.
@@ -199,7 +202,7 @@ func keyID(key string) (id string, cutShort bool, err error) {
 	if err != nil {
 		return "", false, errors.New("not a ZenML API key: malformed encoding")
 	}
-	m := idAtStart.FindSubmatch(data)
+	m := idAtStart().FindSubmatch(data)
 	if m == nil {
 		return "", false, errors.New("not a ZenML API key, or cut short before its id")
 	}
@@ -314,12 +317,12 @@ func keyOwner(c *collector, sa *zenml.ServiceAccount, key *zenml.APIKey, target 
 	return o
 }
 
-var plainName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._@-]*$`)
+var plainName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._@-]*$`) })
 
 // shellRef names an object in a command to paste: its name when that is a
 // plain word, else its id, so no name from the server can bend the command.
 func shellRef(name, id string) string {
-	if plainName.MatchString(name) {
+	if plainName().MatchString(name) {
 		return name
 	}
 	return id

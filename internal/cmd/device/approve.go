@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -124,13 +123,26 @@ type verificationLink struct {
 	origin string
 }
 
-var hexCode = regexp.MustCompile(`^[0-9a-fA-F]{6,64}$`)
+// isHexCode reports whether s looks like a user code: 6 to 64 hex
+// digits. A function rather than a package-level regexp: every zenctl
+// start would pay for compiling one (`zenctl token` must start fast).
+func isHexCode(s string) bool {
+	if len(s) < 6 || len(s) > 64 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
 
 // parseVerificationLink reads the link in every shape it is passed on:
 // whole, relative to the dashboard, or quoted by a paste.
 func parseVerificationLink(s string) (verificationLink, error) {
 	s = strings.Trim(strings.TrimSpace(s), `'"<>`)
-	if hexCode.MatchString(s) {
+	if isHexCode(s) {
 		return verificationLink{}, exitcode.Usagef("a user code alone does not say which device it is for: pass the whole link `zenctl login --device` printed (it has device_id=… and user_code=…)")
 	}
 	u, err := url.Parse(s)
@@ -147,7 +159,7 @@ func parseVerificationLink(s string) (verificationLink, error) {
 		return verificationLink{}, exitcode.Usagef("the link has no device_id and user_code: pass the whole link `zenctl login --device` printed, including what follows '?'")
 	case uuid.Validate(link.deviceID) != nil:
 		return verificationLink{}, exitcode.Usagef("the link's device_id %q is not a device id: was the link cut short?", iostreams.OneLine(link.deviceID))
-	case !hexCode.MatchString(link.userCode):
+	case !isHexCode(link.userCode):
 		return verificationLink{}, exitcode.Usagef("the link's user_code is not a code the server issues: was the link cut short?")
 	}
 	return link, nil

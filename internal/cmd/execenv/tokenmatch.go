@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // tokenMatch recognises one token: by its text while exec holds it, by
@@ -25,7 +26,7 @@ func matchSum(sum [sha256.Size]byte) tokenMatch { return tokenMatch{sum: sum} }
 
 // jwtLike finds the candidates a hash is compared with: zenml's tokens
 // are JWTs, whose header always starts with eyJ ({" in base64url).
-var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*`)
+var jwtLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*`) })
 
 // inScalar reports whether a YAML value holds the token; zenml writes it
 // verbatim.
@@ -41,7 +42,7 @@ func (m tokenMatch) inText(data []byte) bool {
 	if m.token != "" {
 		return bytes.Contains(data, []byte(m.token))
 	}
-	for _, c := range jwtLike.FindAll(data, -1) {
+	for _, c := range jwtLike().FindAll(data, -1) {
 		if sha256.Sum256(c) == m.sum {
 			return true
 		}
