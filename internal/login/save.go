@@ -112,16 +112,7 @@ func (m *Store) saveLocked(ctx context.Context, l Login) (Saved, error) {
 		if l.Info == nil && l.ServerID != "" {
 			a.ServerID = l.ServerID
 		}
-		if s.HasLegacyLogin() {
-			// A login of the layout before accounts that could not be moved
-			// is superseded by this one; its keyring entry, if any, goes
-			// with this account's logout --clear.
-			if s.LegacySecretStore != string(credentials.ModeFile) {
-				a.LegacySecretKey = s.URL
-			}
-			s.LegacyAuthMethod, s.LegacyAccount, s.LegacyAccountType, s.LegacySecretStore = "", "", "", ""
-			s.LegacyTokenExpiresAt, s.LegacyLastLogin = nil, time.Time{}
-		}
+		supersedeLegacyLogin(s, &a)
 		if l.Store != nil {
 			a.SecretStore = l.Store.Kind()
 			if !l.Secret.ExpiresAt.IsZero() {
@@ -154,6 +145,20 @@ func (m *Store) saveLocked(ctx context.Context, l Login) (Saved, error) {
 		m.deleteOldCopy(before, key)
 	}
 	return saved, nil
+}
+
+// supersedeLegacyLogin drops a login of the layout before accounts that
+// could not be moved: the account saved now replaces it, and its keyring
+// entry, if any, goes with this account's logout --clear.
+func supersedeLegacyLogin(s *config.Server, a *config.Account) {
+	if !s.HasLegacyLogin() {
+		return
+	}
+	if s.LegacySecretStore != string(credentials.ModeFile) {
+		a.LegacySecretKey = s.URL
+	}
+	s.LegacyAuthMethod, s.LegacyAccount, s.LegacyAccountType, s.LegacySecretStore = "", "", "", ""
+	s.LegacyTokenExpiresAt, s.LegacyLastLogin = nil, time.Time{}
 }
 
 // upsertServer records the server facts of a login and returns the

@@ -186,14 +186,7 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 		return err
 	}
 	explicit := opts.APIKey || opts.Username != "" || opts.Device
-	var rejected string // why the stored login cannot be reused, when it was tried
-	if changed != nil && existing != nil {
-		// Keep the way the user logged in (the method, the username), but
-		// send nothing stored: the secret is asked for again.
-		rejected = "the server's identity changed, so the stored credentials are not sent to it"
-	} else if !trustsServer(opts, existing, info) {
-		rejected = "the stored credentials were given to another server id, so they are not sent to it"
-	}
+	rejected := untrustedStoredLogin(opts, existing, info, changed != nil)
 	if rejected == "" && !opts.Refresh && !explicit && existing != nil {
 		kept, why, err := keepWorkingLogin(ctx, opts, m, existing, info, tlsPlan)
 		if kept || err != nil {
@@ -224,11 +217,31 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 		return err
 	}
 	reportLogin(opts, serverURL, user, obtained, saved, wasActive)
-	for _, b := range m.BlockedAccounts(serverURL, user.Name, info) {
+	reportBlockedAccounts(opts, m, serverURL, user.Name, info)
+	return nil
+}
+
+// untrustedStoredLogin is why the stored login may not be sent to the
+// server now answering, or "". After an identity change the way the user
+// logged in (method, username) is kept, but nothing stored is sent: the
+// secret is asked for again.
+func untrustedStoredLogin(opts *LoginOptions, existing *login.Target, info *zenml.ServerInfo, identityChanged bool) string {
+	switch {
+	case identityChanged && existing != nil:
+		return "the server's identity changed, so the stored credentials are not sent to it"
+	case !trustsServer(opts, existing, info):
+		return "the stored credentials were given to another server id, so they are not sent to it"
+	}
+	return ""
+}
+
+// reportBlockedAccounts names the other accounts of the server that still
+// trust its former identity, with the login that unblocks each.
+func reportBlockedAccounts(opts *LoginOptions, m *login.Manager, serverURL, loggedIn string, info *zenml.ServerInfo) {
+	for _, b := range m.BlockedAccounts(serverURL, loggedIn, info) {
 		fmt.Fprintf(opts.IO.ErrOut, "%s %s stays blocked on %s: its credentials were stored for another server id and are not sent to this one until it logs in again: `%s`\n",
 			opts.IO.ErrColorScheme().WarningIcon(), iostreams.EscapeLine(b.Account), serverURL, iostreams.EscapeLine(b.Command))
 	}
-	return nil
 }
 
 // trustsServer reports whether a stored login's secret was given to the

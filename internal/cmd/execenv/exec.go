@@ -92,20 +92,7 @@ func NewCmdExec(f *factory.Factory, runF func(*ExecOptions) error) *cobra.Comman
 			$ zenctl exec --expires-in 8h -- python train.py
 			$ zenctl exec --server https://staging.zenml.example.com -- pytest tests/integration
 		`),
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 && cmd.ArgsLenAtDash() != 0 {
-				// `exec ls -la`: the command's own flags are not zenctl's.
-				words := make([]string, len(args))
-				for i, a := range args {
-					words[i] = login.ShellWord(a)
-				}
-				return exitcode.Usagef("put -- before the command: zenctl exec -- %s", strings.Join(words, " "))
-			}
-			if cmd.ArgsLenAtDash() != 0 || len(args) == 0 {
-				return exitcode.Usagef("expected -- and a command after it: usage: %s", cmd.UseLine())
-			}
-			return nil
-		},
+		Args: execArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Command = args
 			if runF != nil {
@@ -119,6 +106,23 @@ func NewCmdExec(f *factory.Factory, runF func(*ExecOptions) error) *cobra.Comman
 	// the missing --, not an unknown flag -l.
 	cmd.Flags().SetInterspersed(false)
 	return cmd
+}
+
+// execArgs wants -- and a command after it; words before -- are the
+// command's own, so it says where -- goes rather than "unknown flag".
+func execArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 && cmd.ArgsLenAtDash() != 0 {
+		// `exec ls -la`: the command's own flags are not zenctl's.
+		words := make([]string, len(args))
+		for i, a := range args {
+			words[i] = login.ShellWord(a)
+		}
+		return exitcode.Usagef("put -- before the command: zenctl exec -- %s", strings.Join(words, " "))
+	}
+	if cmd.ArgsLenAtDash() != 0 || len(args) == 0 {
+		return exitcode.Usagef("expected -- and a command after it: usage: %s", cmd.UseLine())
+	}
+	return nil
 }
 
 func runExec(ctx context.Context, opts *ExecOptions) error {

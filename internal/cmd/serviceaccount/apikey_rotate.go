@@ -134,7 +134,6 @@ func NewCmdAPIKeyRotate(f *factory.Factory, runF func(*APIKeyRotateOptions) erro
 }
 
 func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
-	cs := opts.IO.ErrColorScheme()
 	errOut := opts.IO.ErrOut
 	format, _ := formatArg(opts.Output)
 
@@ -207,14 +206,23 @@ func runAPIKeyRotate(ctx context.Context, opts *APIKeyRotateOptions) error {
 	}
 
 	adoptErr := noticeAndStore(crit, opts, kc, r, file)
+	if err := partialRotationError(opts, kc, r, len(keys)); err != nil {
+		return err
+	}
+	return adoptErr
+}
+
+// partialRotationError says which keys were not rotated, when some were
+// skipped (interrupted: exit 2) or failed.
+func partialRotationError(opts *APIKeyRotateOptions, kc *keyContext, r *rotation, wanted int) error {
 	if len(r.skipped) > 0 {
-		fmt.Fprintf(errOut, "%s Interrupted: rotated %d of %d API keys of %s; not rotated: %s\n", cs.WarningIcon(), len(r.results), len(keys), iostreams.Escape(kc.sa.Name), iostreams.Escape(strings.Join(r.skipped, ", ")))
+		fmt.Fprintf(opts.IO.ErrOut, "%s Interrupted: rotated %d of %d API keys of %s; not rotated: %s\n", opts.IO.ErrColorScheme().WarningIcon(), len(r.results), wanted, iostreams.Escape(kc.sa.Name), iostreams.Escape(strings.Join(r.skipped, ", ")))
 		return exitcode.ErrCancelled
 	}
 	if len(r.failures) > 0 {
-		return fmt.Errorf("rotated %d of %d API keys of %s; not rotated: %s", len(r.results), len(keys), kc.sa.Name, strings.Join(r.failures, "; "))
+		return fmt.Errorf("rotated %d of %d API keys of %s; not rotated: %s", len(r.results), wanted, kc.sa.Name, strings.Join(r.failures, "; "))
 	}
-	return adoptErr
+	return nil
 }
 
 // queueForSetKey announces a rotation with --set-key on the server's lock
