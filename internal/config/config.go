@@ -143,8 +143,6 @@ func (s *Server) HasLegacyLogin() bool {
 	return s.LegacyAuthMethod != "" || s.LegacyAccount != "" || s.LegacySecretStore != ""
 }
 
-// Account returns the account called name, or nil. The pointer aliases
-// the config, so changes inside Update are saved.
 // TrustedServerID is the id of the server a's secret was given to: the
 // account's own record, else — a config written before accounts recorded
 // one — the server's.
@@ -169,6 +167,8 @@ func (s *Server) SetServerID(id string) {
 	s.ServerID = id
 }
 
+// Account returns the account called name, or nil. The pointer aliases
+// the config, so changes inside Update are saved.
 func (s *Server) Account(name string) *Account {
 	for i := range s.Accounts {
 		if s.Accounts[i].Name == name {

@@ -85,7 +85,7 @@ type Store struct {
 	// migrateErrs holds, by server URL, why a login of the layout before
 	// accounts could not be moved (see migrate).
 	migrateErrs map[string]error
-	// held names the servers whose lock HoldServer holds (see there).
+	// held names the servers whose lock a ServerQueue holds (ServerQueue.Hold) (see there).
 	held map[string]bool
 }
 

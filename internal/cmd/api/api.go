@@ -217,7 +217,11 @@ func parseHeaders(raw []string) (http.Header, error) {
 		name, value, ok := strings.Cut(line, ":")
 		name = strings.TrimSpace(name)
 		if !ok || name == "" || strings.ContainsAny(name, " \t") {
-			return nil, exitcode.Usagef("invalid --header %q: want 'Name: value'", line)
+			// Only the first word: the rest may be a credential typed
+			// without its colon (-H "Authorization Bearer eyJ…").
+			first, _, _ := strings.Cut(strings.TrimSpace(line), " ")
+			first, _, _ = strings.Cut(first, "=")
+			return nil, exitcode.Usagef("invalid --header %q…: want 'Name: value'", first)
 		}
 		name = http.CanonicalHeaderKey(name)
 		if why, bad := forbiddenHeaders[name]; bad {

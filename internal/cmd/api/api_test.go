@@ -580,6 +580,8 @@ func TestFlagParsing(t *testing.T) {
 		{name: "jq undefined function", args: []string{"x", "--jq", "nosuchfn"}, wantErr: "invalid --jq expression"},
 		{name: "stdin twice", args: []string{"x", "--input", "-", "-F", "d=@-"}, wantErr: "both read stdin"},
 		{name: "unknown flag", args: []string{"x", "--nope"}, wantErr: "unknown flag: --nope"},
+		// A token typed without the colon: the error names the header, not the token.
+		{name: "header without colon", args: []string{"x", "-H", "Authorization Bearer eyJtopsecret"}, wantErr: `invalid --header "Authorization"…`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -592,6 +594,9 @@ func TestFlagParsing(t *testing.T) {
 				var usage *exitcode.UsageError
 				if !errors.As(err, &usage) || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want a usage error containing %q", err, tt.wantErr)
+				}
+				if strings.Contains(err.Error(), "topsecret") {
+					t.Fatalf("the error repeats a credential: %v", err)
 				}
 				return
 			}

@@ -26,7 +26,7 @@ func completeDeviceArg(authenticated ClientFunc, want func(zenml.AuthorizedDevic
 			if !strings.HasPrefix(d.ID, prefix) || (want != nil && !want(d)) {
 				continue
 			}
-			ids = append(ids, cobra.CompletionWithDesc(d.ID, iostreams.EscapeLine(deviceSummary(d))))
+			ids = append(ids, cobra.CompletionWithDesc(iostreams.EscapeLine(d.ID), iostreams.EscapeLine(deviceSummary(d))))
 		}
 		return ids, nil
 	})
